@@ -1,0 +1,125 @@
+//! Response bodies. Timestamps are UTC in RFC 3339.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use crate::store::audit::AuditEvent;
+use crate::store::departments::Department;
+use crate::store::users::User;
+use crate::store::{Page, Paged};
+
+fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<T> PageView<T> {
+    pub fn new<S>(paged: Paged<S>, page: Page, view: impl Fn(S) -> T) -> Self {
+        PageView {
+            items: paged.items.into_iter().map(view).collect(),
+            total: paged.total,
+            limit: page.limit,
+            offset: page.offset,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenView {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepartmentView {
+    pub id: i32,
+    pub name: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Department> for DepartmentView {
+    fn from(d: Department) -> Self {
+        DepartmentView {
+            id: d.id,
+            name: d.name,
+            kind: d.kind,
+            created_at: utc(d.created_at),
+            updated_at: utc(d.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub department_id: i32,
+    pub manager_id: Option<i32>,
+    pub locale: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            department_id: u.department_id,
+            manager_id: u.manager_id,
+            locale: u.locale,
+            active: u.active,
+            created_at: utc(u.created_at),
+            updated_at: utc(u.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditEventView {
+    pub id: i64,
+    pub actor_id: Option<i32>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i32,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(e: AuditEvent) -> Self {
+        // Stored by us from serde_json, so it parses; a damaged row shows as null.
+        let parse = |json: Option<String>| json.and_then(|j| serde_json::from_str(&j).ok());
+        AuditEventView {
+            id: e.id,
+            actor_id: e.actor_id,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before: parse(e.before_json),
+            after: parse(e.after_json),
+            at: utc(e.at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    pub status: &'static str,
+}

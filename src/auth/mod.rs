@@ -1,0 +1,8 @@
+//! Password hashing, access tokens and the role-tier extractors.
+
+pub mod extract;
+pub mod password;
+pub mod token;
+
+pub use extract::{AuthUser, Hr, Supervisor};
+pub use token::TokenKeys;

@@ -1,0 +1,14 @@
+//! Service Appraisal: weighted, explainable customer-service appraisals.
+//!
+//! Arrows: `api` → `domain`, `store`; `store` → `db`, `domain`; `domain` → nothing of ours.
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,149 @@
+//! The `appraisal` command: parse arguments, load settings, call into the library.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use appraisal::admin::{self, CliUser};
+use appraisal::db::{self, Db};
+use appraisal::settings::Settings;
+use appraisal::startup::Application;
+use appraisal::telemetry;
+use clap::{Args, Parser, Subcommand};
+
+/// Name of the variable `create-user` reads the new password from (instead of stdin).
+const PASSWORD_ENV: &str = "APPRAISAL_NEW_USER_PASSWORD";
+
+#[derive(Parser)]
+#[command(
+    name = "appraisal",
+    version,
+    about = "Service Appraisal: weighted, explainable customer-service appraisals"
+)]
+struct Cli {
+    /// A settings file layered over config/default.toml (same keys).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations and serve the HTTP API.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a user. The password is read from $APPRAISAL_NEW_USER_PASSWORD or stdin.
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Args)]
+struct CreateUserArgs {
+    #[arg(long)]
+    email: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// staff, supervisor or hr.
+    #[arg(long)]
+    role: String,
+    /// Department name; created if it does not exist yet.
+    #[arg(long)]
+    department: String,
+    /// Kind of a department created here: front_line or back_office.
+    #[arg(long, default_value = "back_office")]
+    department_kind: String,
+    /// Email of the user's supervisor.
+    #[arg(long)]
+    manager_email: Option<String>,
+    /// zh-CN or en.
+    #[arg(long, default_value = "en")]
+    locale: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log.filter);
+    let result = match cli.command {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::CreateUser(args) => create_user(&settings, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let host = settings.server.host.clone();
+        let app = Application::build(settings).await?;
+        tracing::info!("listening on http://{host}:{}", app.port());
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database)?;
+    let mut conn = db.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    println!(
+        "{applied} migration(s) applied to the {} database",
+        db.backend()
+    );
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password for the new user: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let db = Db::connect(&settings.database)?;
+    let mut conn = db.get()?;
+    db::run_migrations(&mut conn)?;
+    let input = CliUser {
+        email: args.email,
+        display_name: args.name,
+        role: args.role,
+        department: args.department,
+        department_kind: args.department_kind,
+        manager_email: args.manager_email,
+        locale: args.locale,
+        password,
+    };
+    match admin::create_user(&mut conn, input) {
+        Ok(user) => {
+            println!("created {} user {} (id {})", user.role, user.email, user.id);
+            Ok(())
+        }
+        Err(appraisal::error::AppError::Validation(errors)) => {
+            anyhow::bail!("invalid input: {}", serde_json::to_string(&errors)?)
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,165 @@
+//! Builds the application from settings: pool, migrations, bootstrap account, HTTP server.
+//! `main` and the test harness both go through [`Application::build`].
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use tracing::Instrument;
+
+use crate::auth::TokenKeys;
+use crate::db::{self, Db};
+use crate::domain::lockout::LockoutPolicy;
+use crate::error::{AppError, PROBLEM_JSON};
+use crate::settings::Settings;
+use crate::{admin, api, telemetry};
+
+/// Ordinary JSON bodies are small; bulk imports will get their own, larger limit.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let database = settings.database.clone();
+        let db = web::block(move || Db::connect(&database)).await??;
+        let applied = db
+            .run(|conn| db::run_migrations(conn).map_err(AppError::Internal))
+            .await?;
+        tracing::info!(backend = db.backend(), applied, "database ready");
+
+        let bootstrap = settings.bootstrap.clone();
+        match db
+            .run(move |conn| admin::bootstrap_hr(conn, &bootstrap))
+            .await?
+        {
+            Some(user) => tracing::info!(email = %user.email, "bootstrap HR account created"),
+            None if settings.bootstrap.hr_password.is_empty() => tracing::debug!(
+                "no bootstrap HR password set; set APPRAISAL__BOOTSTRAP__HR_PASSWORD or use \
+                 `appraisal create-user` to make the first HR account"
+            ),
+            None => {}
+        }
+
+        let keys = web::Data::new(TokenKeys::new(
+            &jwt_secret(&settings),
+            settings.auth.token_ttl_minutes,
+        ));
+        let policy = web::Data::new(LockoutPolicy {
+            max_failures: settings.auth.max_failed_logins,
+            base_seconds: settings.auth.lockout_base_seconds,
+            max_seconds: settings.auth.lockout_max_seconds,
+        });
+        let db = web::Data::new(db);
+
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                .wrap_fn(|req, srv| {
+                    let incoming = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok());
+                    let id = telemetry::request_id(incoming);
+                    let span = tracing::info_span!("request", id = %id);
+                    let (method, path) = (req.method().clone(), req.path().to_owned());
+                    let started = Instant::now();
+                    let call = srv.call(req);
+                    async move {
+                        let mut result = call.await;
+                        let status = match &mut result {
+                            Ok(response) => {
+                                if let Ok(value) = HeaderValue::from_str(&id) {
+                                    response.headers_mut().insert(
+                                        actix_web::http::header::HeaderName::from_static(
+                                            "x-request-id",
+                                        ),
+                                        value,
+                                    );
+                                }
+                                response.status().as_u16()
+                            }
+                            Err(error) => error.as_response_error().status_code().as_u16(),
+                        };
+                        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+                        tracing::info!(%method, %path, status, latency_ms, "request");
+                        result
+                    }
+                    .instrument(span)
+                })
+                .app_data(db.clone())
+                .app_data(keys.clone())
+                .app_data(policy.clone())
+                .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
+                .configure(api::routes)
+        })
+        .listen(listener)?;
+        let server = match settings.server.workers {
+            0 => server,
+            n => server.workers(n),
+        };
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The running server, for callers that run it in the background and stop it later.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn jwt_secret(settings: &Settings) -> Vec<u8> {
+    let configured = settings.auth.jwt_secret.expose();
+    if !configured.is_empty() {
+        return configured.as_bytes().to_vec();
+    }
+    tracing::warn!(
+        "auth.jwt_secret is not set: using a random key for this process; tokens end when it \
+         stops and are not accepted by other instances"
+    );
+    let mut secret = vec![0u8; 64];
+    OsRng.fill_bytes(&mut secret);
+    secret
+}
+
+/// actix answers some errors itself (unknown route, wrong method) with an empty body;
+/// give those the same problem+json shape as ours.
+fn problem_for_bare_errors<B: MessageBody>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let (request, _) = response.into_parts();
+    let replaced = ServiceResponse::new(request, AppError::problem_for_status(status));
+    Ok(ErrorHandlerResponse::Response(
+        replaced.map_into_right_body(),
+    ))
+}

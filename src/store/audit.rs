@@ -1,0 +1,123 @@
+//! The append-only audit trail (the migrations also refuse UPDATE and DELETE on it).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{now, Page, Paged};
+use crate::db::schema::audit_events;
+use crate::db::DbConn;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    User,
+    Department,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::User => "user",
+            Entity::Department => "department",
+        }
+    }
+}
+
+#[derive(Debug, Queryable)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub actor_id: Option<i32>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i32,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+const COLUMNS: (
+    audit_events::id,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::entity,
+    audit_events::entity_id,
+    audit_events::before_json,
+    audit_events::after_json,
+    audit_events::at,
+) = (
+    audit_events::id,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::entity,
+    audit_events::entity_id,
+    audit_events::before_json,
+    audit_events::after_json,
+    audit_events::at,
+);
+
+/// Who did it (None: the system, e.g. bootstrap or the CLI), what, to which object, and
+/// the object's state before and after.
+pub struct Change<'a, B: Serialize, A: Serialize> {
+    pub actor: Option<i32>,
+    pub action: &'a str,
+    pub entity: Entity,
+    pub entity_id: i32,
+    pub before: Option<&'a B>,
+    pub after: Option<&'a A>,
+}
+
+fn to_json<T: Serialize>(value: Option<&T>) -> Result<Option<String>, AppError> {
+    value
+        .map(|v| serde_json::to_string(v).map_err(AppError::internal))
+        .transpose()
+}
+
+pub fn record<B: Serialize, A: Serialize>(
+    conn: &mut DbConn,
+    change: Change<'_, B, A>,
+) -> Result<(), AppError> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::actor_id.eq(change.actor),
+            audit_events::action.eq(change.action),
+            audit_events::entity.eq(change.entity.as_str()),
+            audit_events::entity_id.eq(change.entity_id),
+            audit_events::before_json.eq(to_json(change.before)?),
+            audit_events::after_json.eq(to_json(change.after)?),
+            audit_events::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<i32>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    page: Page,
+) -> Result<Paged<AuditEvent>, AppError> {
+    let query = || {
+        let mut query = audit_events::table.into_boxed();
+        if let Some(entity) = &filter.entity {
+            query = query.filter(audit_events::entity.eq(entity.clone()));
+        }
+        if let Some(id) = filter.entity_id {
+            query = query.filter(audit_events::entity_id.eq(id));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .select(COLUMNS)
+        .order(audit_events::id.asc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .load(conn)?;
+    Ok(Paged { items, total })
+}

@@ -1,0 +1,150 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::audit::{self, Change, Entity};
+use super::{now, Page, Paged};
+use crate::db::schema::departments;
+use crate::db::{write_tx, DbConn};
+use crate::domain::department::DepartmentKind;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Department {
+    pub id: i32,
+    pub name: String,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+const COLUMNS: (
+    departments::id,
+    departments::name,
+    departments::kind,
+    departments::created_at,
+    departments::updated_at,
+) = (
+    departments::id,
+    departments::name,
+    departments::kind,
+    departments::created_at,
+    departments::updated_at,
+);
+
+fn name_taken(name: &str) -> AppError {
+    AppError::Conflict(format!("a department named \"{name}\" already exists"))
+}
+
+/// Maps a unique violation on the name to a 409 that names it; other errors pass through.
+fn unique_name(name: &str, error: diesel::result::Error) -> AppError {
+    match AppError::from(error) {
+        AppError::Conflict(_) => name_taken(name),
+        other => other,
+    }
+}
+
+pub fn get(conn: &mut DbConn, id: i32) -> Result<Department, AppError> {
+    Ok(departments::table.find(id).select(COLUMNS).first(conn)?)
+}
+
+pub fn exists(conn: &mut DbConn, id: i32) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(departments::table.find(id))).get_result(conn)?)
+}
+
+pub fn find_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Department>, AppError> {
+    Ok(departments::table
+        .filter(departments::name.eq(name))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConn, page: Page) -> Result<Paged<Department>, AppError> {
+    let total = departments::table.count().get_result(conn)?;
+    let items = departments::table
+        .select(COLUMNS)
+        .order(departments::name.asc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .load(conn)?;
+    Ok(Paged { items, total })
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: Option<i32>,
+    name: &str,
+    kind: DepartmentKind,
+) -> Result<Department, AppError> {
+    write_tx(conn, |conn| {
+        let at = now();
+        let created: Department = diesel::insert_into(departments::table)
+            .values((
+                departments::name.eq(name),
+                departments::kind.eq(kind.as_str()),
+                departments::created_at.eq(at),
+                departments::updated_at.eq(at),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)
+            .map_err(|e| unique_name(name, e))?;
+        audit::record(
+            conn,
+            Change::<(), _> {
+                actor,
+                action: "create",
+                entity: Entity::Department,
+                entity_id: created.id,
+                before: None,
+                after: Some(&created),
+            },
+        )?;
+        Ok(created)
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct DepartmentChanges {
+    pub name: Option<String>,
+    pub kind: Option<DepartmentKind>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: i32,
+    id: i32,
+    changes: DepartmentChanges,
+) -> Result<Department, AppError> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let kind = changes
+            .kind
+            .map_or(before.kind.clone(), |k| k.as_str().to_owned());
+        if name == before.name && kind == before.kind {
+            return Ok(before);
+        }
+        let after: Department = diesel::update(departments::table.find(id))
+            .set((
+                departments::name.eq(&name),
+                departments::kind.eq(&kind),
+                departments::updated_at.eq(now()),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)
+            .map_err(|e| unique_name(&name, e))?;
+        audit::record(
+            conn,
+            Change {
+                actor: Some(actor),
+                action: "update",
+                entity: Entity::Department,
+                entity_id: id,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,28 @@
+//! Queries, one file per aggregate, as functions over `&mut DbConn`. Every function that
+//! writes does so in one transaction together with its audit event.
+
+pub mod audit;
+pub mod departments;
+pub mod throttle;
+pub mod users;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+
+/// A validated page request (`limit` 1..=200, `offset` ≥ 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of rows plus the number of rows across all pages.
+#[derive(Debug)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// The current time as stored: UTC, microsecond precision on both backends.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
