@@ -57,31 +57,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// Parses an object body: unreadable JSON → 400; anything but an object, or an object of
+/// the wrong shape → 422 naming the field. (serde's derive would otherwise take an array
+/// for a struct.)
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_data() {
-            json_shape_error(&path, &inner)
-        } else {
-            AppError::BadRequest(format!("malformed JSON: {inner}"))
-        }
-    })?;
-    deserializer
-        .end()
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-    Ok(value)
+    if !value.is_object() {
+        return Err(AppError::validation("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        json_shape_error(&path, e.inner())
+    })
 }
 
 /// serde names a missing or unknown field only in its message; lift it into the field map.
 fn json_shape_error(path: &str, error: &serde_json::Error) -> AppError {
     let message = error.to_string();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_owned();
     let quoted = |prefix: &str| {
         message
             .strip_prefix(prefix)
@@ -99,7 +92,13 @@ fn json_shape_error(path: &str, error: &serde_json::Error) -> AppError {
         return AppError::validation(&under(field), "is required");
     }
     if let Some(field) = quoted("unknown field `") {
-        return AppError::validation(&under(field), "is not a known field");
+        // Here the path already ends at the unknown field.
+        let named = if path.ends_with(field.as_str()) {
+            path.to_owned()
+        } else {
+            under(field)
+        };
+        return AppError::validation(&named, "is not a known field");
     }
     let field = if path == "." { "body" } else { path };
     AppError::validation(field, message)

@@ -1,0 +1,8 @@
+//! API tests: every test drives the real server over HTTP, on SQLite and on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod auth;
+mod binary;
+mod errors;

@@ -1,0 +1,369 @@
+//! Test harness: the real application on port 0, a fresh database per test (a new SQLite
+//! file, or a new PostgreSQL database created here and dropped afterwards), spoken to over
+//! HTTP. `on_both_backends!` runs one test body on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL tests need `APPRAISAL_TEST_POSTGRES_URL` (a URL whose user may create
+//! databases, e.g. postgres://postgres@127.0.0.1:5432/postgres). Without it they print a
+//! notice and pass, except under CI (`CI` set), where a missing URL fails them.
+
+use std::io::Write;
+
+use appraisal::settings::{Secret, Settings};
+use appraisal::startup::Application;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const POSTGRES_URL_VAR: &str = "APPRAISAL_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn random_text(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..len)
+        .map(|_| ALPHABET[(OsRng.next_u32() as usize) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The server URL for PostgreSQL tests, or None (with a notice) where they are skipped.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{POSTGRES_URL_VAR} must be set in CI: PostgreSQL tests may not be skipped")
+        }
+        _ => {
+            // Written to stderr directly: libtest would swallow an eprintln! of a passing test.
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "notice: {POSTGRES_URL_VAR} is not set; the PostgreSQL half of each test is skipped"
+                );
+            });
+            None
+        }
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").expect("URL has a scheme");
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+pub enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => Some(TestDatabase::Sqlite(tempfile::tempdir().unwrap())),
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("appraisal_test_{}", random_text(12));
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL for tests: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut admin)
+                    .unwrap();
+                Some(TestDatabase::Postgres { admin_url, name })
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite(dir) => {
+                format!("sqlite://{}", dir.path().join("appraisal.db").display())
+            }
+            TestDatabase::Postgres { admin_url, name } => with_database(admin_url, name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self {
+            match PgConnection::establish(admin_url) {
+                Ok(mut admin) => {
+                    let dropped = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut admin);
+                    if let Err(e) = dropped {
+                        eprintln!("warning: could not drop test database {name}: {e}");
+                    }
+                }
+                Err(e) => eprintln!("warning: could not drop test database {name}: {e}"),
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub hr_email: String,
+    pub hr_password: String,
+    server: actix_web::dev::ServerHandle,
+    // Dropped last: the database outlives the server handle.
+    pub database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the database is dropped (forcefully on PostgreSQL) right after.
+        drop(self.server.stop(false));
+    }
+}
+
+/// Settings for a test: port 0, one worker, the given database, random secrets.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::defaults();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.url = database_url.to_owned();
+    settings.database.max_connections = 4;
+    settings.auth.jwt_secret = Secret::new(random_text(48));
+    settings.bootstrap.hr_email = "hr@example.test".to_owned();
+    settings.bootstrap.hr_password = Secret::new(random_text(16));
+    settings.mail.transport = appraisal::settings::MailTransportKind::Memory;
+    settings
+}
+
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    let database = TestDatabase::create(backend)?;
+    let settings = test_settings(&database.url());
+    let app = Application::build(settings.clone())
+        .await
+        .expect("application starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let server = app.into_server();
+    let handle = server.handle();
+    actix_rt::spawn(server);
+    Some(TestApp {
+        base,
+        client: reqwest::Client::new(),
+        hr_email: settings.bootstrap.hr_email.clone(),
+        hr_password: settings.bootstrap.hr_password.expose().to_owned(),
+        settings,
+        server: handle,
+        database,
+    })
+}
+
+/// An answer: status, headers and the body as JSON (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn is_problem(&self) -> bool {
+        self.header("content-type") == Some("application/problem+json")
+            && self.body["status"] == self.status.as_u16()
+            && self.body["title"].is_string()
+            && self.body["type"].is_string()
+    }
+    /// Asserts a problem with this status; returns the body.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {self:?}");
+        assert!(self.is_problem(), "not a problem+json answer: {self:?}");
+        &self.body
+    }
+    /// Asserts a 422 naming `field`; returns the reason.
+    #[track_caller]
+    pub fn field_error(&self, field: &str) -> String {
+        let body = self.problem(422);
+        body["errors"][field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error for {field}: {body}"))
+            .to_owned()
+    }
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {self:?}");
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        answer(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, Some(token), Some(&body))
+            .await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, path, Some(token), Some(&body))
+            .await
+    }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(token), Some(&body)).await
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> Answer {
+        let body = json!({ "email": email, "password": password });
+        self.send(Method::POST, "/api/v1/auth/login", None, Some(&body))
+            .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let answer = self.try_login(email, password).await;
+        answer.ok(200)["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    pub async fn hr_token(&self) -> String {
+        self.login(&self.hr_email.clone(), &self.hr_password.clone())
+            .await
+    }
+
+    pub async fn department(&self, hr: &str, name: &str, kind: &str) -> i64 {
+        let answer = self
+            .post(
+                "/api/v1/departments",
+                hr,
+                json!({ "name": name, "kind": kind }),
+            )
+            .await;
+        answer.ok(201)["id"].as_i64().unwrap()
+    }
+
+    /// Creates a user (password random) and returns (id, email, password).
+    pub async fn user(
+        &self,
+        hr: &str,
+        role: &str,
+        department_id: i64,
+        manager_id: Option<i64>,
+    ) -> Person {
+        let email = format!("{role}.{}@example.test", random_text(8));
+        let password = random_text(14);
+        let answer = self
+            .post(
+                "/api/v1/users",
+                hr,
+                json!({
+                    "email": email,
+                    "display_name": format!("Test {role}"),
+                    "role": role,
+                    "department_id": department_id,
+                    "manager_id": manager_id,
+                    "password": password,
+                }),
+            )
+            .await;
+        let id = answer.ok(201)["id"].as_i64().unwrap();
+        Person {
+            id,
+            email,
+            password,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub password: String,
+}
+
+pub async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body read");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `on_both_backends!(name, …)` makes `name::sqlite` and `name::postgres` tests, each
+/// calling `async fn name(app: TestApp)` with a fresh application.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_rt::test]
+                async fn sqlite() {
+                    let app = $crate::support::spawn($crate::support::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    super::$name(app).await;
+                }
+
+                #[actix_rt::test]
+                async fn postgres() {
+                    if let Some(app) =
+                        $crate::support::spawn($crate::support::Backend::Postgres).await
+                    {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
+    }
+}
