@@ -67,6 +67,17 @@ impl FieldErrors {
     }
 }
 
+/// One problem of one row of a bulk import (rows count from 1, in the order sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// At most this many row problems are listed in one answer.
+pub const MAX_REPORTED_ROW_ERRORS: usize = 1000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -85,6 +96,13 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// A bulk import refused as a whole: 409 when a row meets a cycle that is not open,
+    /// 422 otherwise.
+    #[error("import refused")]
+    Rows {
+        conflict: bool,
+        errors: Vec<RowError>,
+    },
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("service unavailable: {0}")]
@@ -166,6 +184,8 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Rows { conflict: true, .. } => StatusCode::CONFLICT,
+            AppError::Rows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -208,6 +228,7 @@ impl ResponseError for AppError {
                 Some("some fields are invalid; see errors"),
                 Some(errors),
             ),
+            AppError::Rows { errors, .. } => rows_response(status, kind, errors),
             AppError::TooManyRequests {
                 retry_after_seconds,
             } => {
@@ -229,6 +250,47 @@ impl ResponseError for AppError {
             }
         }
     }
+}
+
+#[derive(Serialize)]
+struct RowsProblem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    errors: FieldErrors,
+    row_errors: &'a [RowError],
+}
+
+fn rows_response(status: StatusCode, kind: &str, errors: &[RowError]) -> HttpResponse {
+    let rows: std::collections::BTreeSet<usize> = errors.iter().map(|e| e.row).collect();
+    let shown = &errors[..errors.len().min(MAX_REPORTED_ROW_ERRORS)];
+    let mut fields = FieldErrors::new();
+    for e in shown {
+        fields.add(&format!("rows[{}].{}", e.row, e.column), e.message.clone());
+    }
+    let more = errors.len() - shown.len();
+    let detail = format!(
+        "{} row(s) have problems; nothing was imported{}",
+        rows.len(),
+        if more > 0 {
+            format!(" ({more} further problems not listed)")
+        } else {
+            String::new()
+        }
+    );
+    let body = RowsProblem {
+        kind: format!("urn:service-appraisal:problem:{kind}"),
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors: fields,
+        row_errors: shown,
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(serde_json::to_string(&body).expect("problem serialises"))
 }
 
 impl From<DieselError> for AppError {

@@ -3,10 +3,13 @@
 
 use std::ops::Deref;
 
-use actix_web::dev::Payload;
+use std::future::{ready, Ready};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::token::TokenKeys;
 use crate::db::Db;
@@ -16,7 +19,8 @@ use crate::store::users::{self, User};
 
 const REJECTED: &str = "a valid bearer token is required";
 
-/// The authenticated caller, re-read from the database on every request.
+/// The authenticated caller, re-read from the database on every request (by
+/// [`authenticate`]).
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub User);
 
@@ -38,43 +42,65 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Middleware for the API scope: a request that carries a bearer token is authenticated
+/// here, before any extractor reads its body, so a caller without a valid token gets 401
+/// (and one without the role 403) however malformed the body, and large bodies are never
+/// read for them. Requests without a token pass on; extractors that need a user refuse them.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.headers().contains_key(AUTHORIZATION) {
+        let user = verify(req.request()).await?;
+        req.extensions_mut().insert(user);
+    }
+    next.call(req).await
+}
+
+async fn verify(req: &HttpRequest) -> Result<AuthUser, AppError> {
+    let token = bearer(req);
+    let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
+    let db = req.app_data::<web::Data<Db>>().cloned();
+    let (Some(keys), Some(db)) = (keys, db) else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "auth state not configured"
+        )));
+    };
+    let token = token.ok_or(AppError::Unauthorized(REJECTED))?;
+    let claims = keys.verify(&token).map_err(|reason| {
+        tracing::info!(reason = %reason, "token rejected");
+        AppError::Unauthorized(REJECTED)
+    })?;
+    let id: i32 = claims
+        .sub
+        .parse()
+        .map_err(|_| AppError::Unauthorized(REJECTED))?;
+    let user = match db.run(move |conn| users::get(conn, id)).await {
+        Ok(user) => user,
+        Err(AppError::NotFound) => return Err(AppError::Unauthorized(REJECTED)),
+        Err(other) => return Err(other),
+    };
+    if !user.active || user.token_version != claims.ver || user.role != claims.role {
+        tracing::info!(
+            user_id = id,
+            "token of an inactive user or an older version"
+        );
+        return Err(AppError::Unauthorized(REJECTED));
+    }
+    Ok(AuthUser(user))
+}
+
 impl FromRequest for AuthUser {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
-        let db = req.app_data::<web::Data<Db>>().cloned();
-        Box::pin(async move {
-            let (Some(keys), Some(db)) = (keys, db) else {
-                return Err(AppError::internal(anyhow::anyhow!(
-                    "auth state not configured"
-                )));
-            };
-            let token = token.ok_or(AppError::Unauthorized(REJECTED))?;
-            let claims = keys.verify(&token).map_err(|reason| {
-                tracing::info!(reason = %reason, "token rejected");
-                AppError::Unauthorized(REJECTED)
-            })?;
-            let id: i32 = claims
-                .sub
-                .parse()
-                .map_err(|_| AppError::Unauthorized(REJECTED))?;
-            let user = match db.run(move |conn| users::get(conn, id)).await {
-                Ok(user) => user,
-                Err(AppError::NotFound) => return Err(AppError::Unauthorized(REJECTED)),
-                Err(other) => return Err(other),
-            };
-            if !user.active || user.token_version != claims.ver || user.role != claims.role {
-                tracing::info!(
-                    user_id = id,
-                    "token of an inactive user or an older version"
-                );
-                return Err(AppError::Unauthorized(REJECTED));
-            }
-            Ok(AuthUser(user))
-        })
+        ready(
+            req.extensions()
+                .get::<AuthUser>()
+                .cloned()
+                .ok_or(AppError::Unauthorized(REJECTED)),
+        )
     }
 }
 
@@ -93,17 +119,14 @@ macro_rules! role_tier {
 
         impl FromRequest for $name {
             type Error = AppError;
-            type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+            type Future = Ready<Result<Self, AppError>>;
 
-            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-                let user = AuthUser::from_request(req, payload);
-                Box::pin(async move {
-                    let user = user.await?;
-                    if user.role().at_least($tier) {
-                        Ok($name(user))
-                    } else {
-                        Err(AppError::Forbidden)
-                    }
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let user = req.extensions().get::<AuthUser>().cloned();
+                ready(match user {
+                    None => Err(AppError::Unauthorized(REJECTED)),
+                    Some(user) if user.role().at_least($tier) => Ok($name(user)),
+                    Some(_) => Err(AppError::Forbidden),
                 })
             }
         }

@@ -51,4 +51,129 @@ diesel::table! {
 
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(audit_events -> users (actor_id));
-diesel::allow_tables_to_appear_in_same_query!(departments, users, login_throttle, audit_events);
+
+diesel::table! {
+    cycles (id) {
+        id -> Integer,
+        name -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        state -> Text,
+        appeal_window_days -> Integer,
+        scheme_json -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checklists (id) {
+        id -> Integer,
+        name -> Text,
+        version -> Integer,
+        previous_id -> Nullable<Integer>,
+        current -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checklist_items (id) {
+        id -> Integer,
+        checklist_id -> Integer,
+        position -> Integer,
+        title -> Text,
+        max_points -> Integer,
+        critical -> Bool,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Integer,
+        cycle_id -> Integer,
+        employee_id -> Integer,
+        inspector_id -> Integer,
+        checklist_id -> Integer,
+        occurred_on -> Date,
+        comment -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_scores (inspection_id, item_id) {
+        inspection_id -> Integer,
+        item_id -> Integer,
+        points -> Integer,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sales_targets (cycle_id, employee_id) {
+        cycle_id -> Integer,
+        employee_id -> Integer,
+        target_minor -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sales_records (id) {
+        id -> BigInt,
+        cycle_id -> Integer,
+        employee_id -> Integer,
+        occurred_on -> Date,
+        amount_minor -> BigInt,
+        external_ref -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    satisfaction_responses (id) {
+        id -> BigInt,
+        cycle_id -> Integer,
+        employee_id -> Integer,
+        occurred_on -> Date,
+        rating -> Integer,
+        channel -> Text,
+        external_ref -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    collaboration_ratings (id) {
+        id -> Integer,
+        cycle_id -> Integer,
+        rater_id -> Integer,
+        ratee_id -> Integer,
+        rating -> Integer,
+        comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(checklist_items -> checklists (checklist_id));
+diesel::joinable!(inspection_scores -> inspections (inspection_id));
+diesel::joinable!(inspection_scores -> checklist_items (item_id));
+diesel::joinable!(inspections -> cycles (cycle_id));
+diesel::joinable!(inspections -> checklists (checklist_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_events,
+    login_throttle,
+    cycles,
+    checklists,
+    checklist_items,
+    inspections,
+    inspection_scores,
+    sales_targets,
+    sales_records,
+    satisfaction_responses,
+    collaboration_ratings,
+    users,
+    departments,
+);

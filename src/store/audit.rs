@@ -13,6 +13,10 @@ use crate::error::AppError;
 pub enum Entity {
     User,
     Department,
+    Cycle,
+    Checklist,
+    Inspection,
+    CollaborationRating,
 }
 
 impl Entity {
@@ -20,6 +24,10 @@ impl Entity {
         match self {
             Entity::User => "user",
             Entity::Department => "department",
+            Entity::Cycle => "cycle",
+            Entity::Checklist => "checklist",
+            Entity::Inspection => "inspection",
+            Entity::CollaborationRating => "collaboration_rating",
         }
     }
 }

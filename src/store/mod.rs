@@ -2,7 +2,13 @@
 //! writes does so in one transaction together with its audit event.
 
 pub mod audit;
+pub mod checklists;
+pub mod collaboration;
+pub mod cycles;
 pub mod departments;
+pub mod evidence;
+pub mod inspections;
+pub mod scope;
 pub mod throttle;
 pub mod users;
 

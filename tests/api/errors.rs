@@ -44,6 +44,18 @@ async fn every_error_is_problem_json(app: TestApp) {
     app.send(Method::DELETE, "/api/v1/me", Some(&hr), None)
         .await
         .problem(404);
+    // Authentication comes before the body: no token and a broken body is 401, not 400.
+    for (token, status) in [(None, 401u16), (Some("garbage".to_owned()), 401)] {
+        let mut request = app
+            .client
+            .post(format!("{}/api/v1/users", app.base))
+            .header("content-type", "application/json")
+            .body("{not json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.unwrap()).await.problem(status);
+    }
     // Missing fields in the login body name the field, wrong types too.
     let login = app
         .send(

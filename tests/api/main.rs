@@ -6,3 +6,4 @@ mod accounts;
 mod auth;
 mod binary;
 mod errors;
+mod evidence;

@@ -1,0 +1,9 @@
+DROP TABLE collaboration_ratings;
+DROP TABLE satisfaction_responses;
+DROP TABLE sales_records;
+DROP TABLE sales_targets;
+DROP TABLE inspection_scores;
+DROP TABLE inspections;
+DROP TABLE checklist_items;
+DROP TABLE checklists;
+DROP TABLE cycles;

@@ -1,0 +1,71 @@
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::body::JsonBody;
+use crate::auth::AuthUser;
+use crate::db::Db;
+use crate::domain::evidence::{parse_optional_text, parse_rating, COMMENT_MAX};
+use crate::error::{AppError, FieldErrors};
+use crate::store::collaboration::{self, NewRating};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    ratee_id: i32,
+    cycle_id: i32,
+    rating: i64,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RatingView {
+    id: i32,
+    ratee_id: i32,
+    cycle_id: i32,
+    rating: i32,
+    comment: Option<String>,
+    replaced_earlier_rating: bool,
+}
+
+/// Any role rates a colleague of another department during an open cycle; a second
+/// rating of the same colleague in the same cycle replaces the first.
+pub async fn rate(
+    user: AuthUser,
+    db: web::Data<Db>,
+    body: JsonBody<RatingBody>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.0;
+    let mut errors = FieldErrors::new();
+    let rating = errors.take("rating", parse_rating(input.rating));
+    let comment = errors
+        .take(
+            "comment",
+            parse_optional_text(input.comment.as_deref(), COMMENT_MAX),
+        )
+        .flatten();
+    errors.into_result()?;
+    let new = NewRating {
+        ratee_id: input.ratee_id,
+        cycle_id: input.cycle_id,
+        rating: rating.expect("checked"),
+        comment,
+    };
+    let rater = user.0;
+    let (stored, replaced) = db
+        .run(move |conn| collaboration::rate(conn, &rater, new))
+        .await?;
+    let view = RatingView {
+        id: stored.id,
+        ratee_id: stored.ratee_id,
+        cycle_id: stored.cycle_id,
+        rating: stored.rating,
+        comment: stored.comment,
+        replaced_earlier_rating: replaced,
+    };
+    Ok(if replaced {
+        HttpResponse::Ok().json(view)
+    } else {
+        HttpResponse::Created().json(view)
+    })
+}

@@ -1,0 +1,359 @@
+//! Bulk bodies: a JSON array of objects, or `text/csv` whose header names the same columns.
+//! Each row becomes named cells; typed parsing collects every row's problems with its
+//! number (rows count from 1, the header not counted) so nothing is applied on any error.
+
+use std::collections::HashMap;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::NaiveDate;
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+
+use crate::domain::cycle::parse_date;
+use crate::error::{AppError, RowError};
+
+/// Large enough for 100k CSV rows of evidence.
+pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+pub const MAX_COLUMNS: usize = 20;
+const MAX_CELL_CHARS: usize = 2_000;
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Json(Value),
+    Text(String),
+}
+
+pub struct Row {
+    pub number: usize,
+    cells: HashMap<String, Cell>,
+}
+
+/// The rows of a bulk body, before typed parsing.
+pub struct ImportBody(pub Vec<Row>);
+
+impl FromRequest for ImportBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let essence = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let csv = match essence.as_str() {
+                "application/json" => false,
+                "text/csv" => true,
+                _ => {
+                    return Err(AppError::UnsupportedMediaType(
+                        "send a JSON array (application/json) or CSV (text/csv)".into(),
+                    ))
+                }
+            };
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == 413 {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("the request body could not be read".into())
+                }
+            })?;
+            let rows = if csv {
+                rows_from_csv(&bytes)?
+            } else {
+                rows_from_json(&bytes)?
+            };
+            if rows.is_empty() {
+                return Err(AppError::validation("body", "contains no rows"));
+            }
+            Ok(ImportBody(rows))
+        })
+    }
+}
+
+fn too_many_rows() -> AppError {
+    AppError::validation(
+        "body",
+        format!("has more than {MAX_IMPORT_ROWS} rows; split the import"),
+    )
+}
+
+pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(AppError::validation("body", "must be a JSON array of rows"));
+    };
+    if items.len() > MAX_IMPORT_ROWS {
+        return Err(too_many_rows());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let number = i + 1;
+        match item {
+            Value::Object(map) if map.len() <= MAX_COLUMNS => rows.push(Row {
+                number,
+                cells: map.into_iter().map(|(k, v)| (k, Cell::Json(v))).collect(),
+            }),
+            Value::Object(_) => problems.push(row_error(number, "row", "has too many fields")),
+            _ => problems.push(row_error(number, "row", "must be a JSON object")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::BadRequest(format!("unreadable CSV header: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(AppError::validation("header", "the CSV needs a header row"));
+    }
+    if headers.len() > MAX_COLUMNS {
+        return Err(AppError::validation(
+            "header",
+            format!("has more than {MAX_COLUMNS} columns"),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let number = i + 1;
+        if rows.len() + problems.len() >= MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        match record {
+            Ok(record) => rows.push(Row {
+                number,
+                cells: headers
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(|v| Cell::Text(v.to_owned())))
+                    .collect(),
+            }),
+            Err(e) => problems.push(row_error(number, "row", format!("unreadable: {e}"))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+fn row_error(row: usize, column: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        row,
+        column: column.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Typed access to a row's cells, recording problems as it goes.
+pub struct RowReader<'a> {
+    row: &'a Row,
+    pub problems: &'a mut Vec<RowError>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(row: &'a Row, known: &[&str], problems: &'a mut Vec<RowError>) -> Self {
+        let mut unknown: Vec<&String> = row
+            .cells
+            .keys()
+            .filter(|k| !known.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        for column in unknown {
+            problems.push(row_error(row.number, column, "is not a known column"));
+        }
+        RowReader { row, problems }
+    }
+
+    pub fn number(&self) -> usize {
+        self.row.number
+    }
+
+    pub fn fail(&mut self, column: &str, message: impl Into<String>) {
+        self.problems
+            .push(row_error(self.row.number, column, message));
+    }
+
+    fn cell(&mut self, column: &str) -> Option<&'a Cell> {
+        match self.row.cells.get(column) {
+            None | Some(Cell::Json(Value::Null)) => {
+                self.fail(column, "is required");
+                None
+            }
+            Some(Cell::Text(t)) if t.is_empty() => {
+                self.fail(column, "is required");
+                None
+            }
+            Some(cell) => Some(cell),
+        }
+    }
+
+    pub fn int(&mut self, column: &str) -> Option<i64> {
+        let parsed = match self.cell(column)? {
+            Cell::Json(Value::Number(n)) => n.as_i64(),
+            Cell::Text(t) => t.parse::<i64>().ok(),
+            Cell::Json(_) => None,
+        };
+        if parsed.is_none() {
+            self.fail(column, "must be a whole number");
+        }
+        parsed
+    }
+
+    pub fn id(&mut self, column: &str) -> Option<i32> {
+        let value = self.int(column)?;
+        match i32::try_from(value) {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                self.fail(column, "must be a positive id");
+                None
+            }
+        }
+    }
+
+    pub fn text(&mut self, column: &str) -> Option<String> {
+        match self.cell(column)? {
+            Cell::Json(Value::String(s)) | Cell::Text(s) if s.chars().count() <= MAX_CELL_CHARS => {
+                Some(s.clone())
+            }
+            Cell::Json(Value::String(_)) | Cell::Text(_) => {
+                self.fail(
+                    column,
+                    format!("must have at most {MAX_CELL_CHARS} characters"),
+                );
+                None
+            }
+            Cell::Json(_) => {
+                self.fail(column, "must be text");
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
+        let text = self.text(column)?;
+        self.check(column, parse_date(&text))
+    }
+
+    /// Keeps a parsed value or records its reason.
+    pub fn check<T>(&mut self, column: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|reason| self.fail(column, reason)).ok()
+    }
+}
+
+/// Parses every row with `parse`; any problem anywhere refuses the whole body.
+pub fn parse_rows<T>(
+    rows: &[Row],
+    known: &[&str],
+    mut parse: impl FnMut(&mut RowReader) -> Option<T>,
+) -> Result<Vec<T>, AppError> {
+    let mut problems = Vec::new();
+    let mut parsed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let before = problems.len();
+        let mut reader = RowReader::new(row, known, &mut problems);
+        let value = parse(&mut reader);
+        if let (Some(value), true) = (value, problems.len() == before) {
+            parsed.push(value);
+        }
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(result: Result<Vec<Row>, AppError>) -> Vec<RowError> {
+        match result {
+            Err(AppError::Rows { errors, .. }) => errors,
+            Ok(_) => panic!("accepted"),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_and_json_give_the_same_cells() {
+        let csv = rows_from_csv(b"employee_id,amount\n 7 , 100\n8,-5\n").unwrap();
+        let json =
+            rows_from_json(br#"[{"employee_id":7,"amount":100},{"employee_id":8,"amount":-5}]"#)
+                .unwrap();
+        for rows in [csv, json] {
+            let parsed = parse_rows(&rows, &["employee_id", "amount"], |r| {
+                Some((r.id("employee_id")?, r.int("amount")?))
+            })
+            .unwrap();
+            assert_eq!(parsed, vec![(7, 100), (8, -5)]);
+        }
+    }
+
+    #[test]
+    fn row_problems_are_numbered_and_named() {
+        let rows = rows_from_csv(b"employee_id,amount,extra\n1,x,\n,5,\n").unwrap();
+        let problems = match parse_rows(&rows, &["employee_id", "amount"], |r| {
+            Some((r.id("employee_id")?, r.int("amount")?))
+        }) {
+            Err(AppError::Rows { errors, .. }) => errors,
+            _ => panic!("accepted"),
+        };
+        let seen: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "extra"),
+                (1, "amount"),
+                (2, "extra"),
+                (2, "employee_id")
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_csv_and_non_objects_are_refused() {
+        assert_eq!(errors(rows_from_csv(b"a,b\n1,2\n3\n"))[0].row, 2);
+        assert_eq!(errors(rows_from_json(b"[{}, 5]"))[0].row, 2);
+        assert!(rows_from_json(b"{}").is_err());
+        assert!(matches!(
+            rows_from_json(b"[1,"),
+            Err(AppError::BadRequest(_))
+        ));
+    }
+}

@@ -1,0 +1,389 @@
+//! A cycle's scoring scheme: weights (and per-department overrides) that sum to 100, the
+//! sales attainment that earns full marks, the minimum evidence per component, grade bands.
+//! Parsed whole from the loose input, collecting every problem with the field it concerns.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+/// (field, reason) pairs; empty means valid.
+pub type Problems = Vec<(String, String)>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weights {
+    pub sales: i32,
+    pub satisfaction: i32,
+    pub etiquette: i32,
+    pub collaboration: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsInput {
+    pub sales: i64,
+    pub satisfaction: i64,
+    pub etiquette: i64,
+    pub collaboration: i64,
+}
+
+impl Weights {
+    pub fn parse(input: &WeightsInput, field: &str, problems: &mut Problems) -> Option<Weights> {
+        let parts = [
+            ("sales", input.sales),
+            ("satisfaction", input.satisfaction),
+            ("etiquette", input.etiquette),
+            ("collaboration", input.collaboration),
+        ];
+        let mut ok = true;
+        for (name, value) in parts {
+            if !(0..=100).contains(&value) {
+                problems.push((
+                    format!("{field}.{name}"),
+                    "must be a whole percentage from 0 to 100".into(),
+                ));
+                ok = false;
+            }
+        }
+        let sum: i64 = parts.iter().map(|(_, v)| v).sum();
+        if ok && sum != 100 {
+            problems.push((
+                field.to_owned(),
+                format!("must sum to 100 (they sum to {sum})"),
+            ));
+            ok = false;
+        }
+        ok.then_some(Weights {
+            sales: input.sales as i32,
+            satisfaction: input.satisfaction as i32,
+            etiquette: input.etiquette as i32,
+            collaboration: input.collaboration as i32,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinEvidence {
+    pub satisfaction: i32,
+    pub etiquette: i32,
+    pub collaboration: i32,
+}
+
+impl Default for MinEvidence {
+    fn default() -> Self {
+        MinEvidence {
+            satisfaction: 5,
+            etiquette: 1,
+            collaboration: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinEvidenceInput {
+    pub satisfaction: Option<i64>,
+    pub etiquette: Option<i64>,
+    pub collaboration: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeBand {
+    pub grade: String,
+    pub min_total: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBandInput {
+    pub grade: String,
+    pub min_total: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentOverride {
+    pub department_id: i32,
+    pub weights: Weights,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentOverrideInput {
+    pub department_id: i64,
+    pub weights: WeightsInput,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scheme {
+    pub weights: Weights,
+    /// Sales attainment, in percent of target, that earns full marks.
+    pub full_marks_at: i32,
+    pub min_evidence: MinEvidence,
+    /// Highest band first; the last one starts at 0.
+    pub grade_bands: Vec<GradeBand>,
+    pub department_overrides: Vec<DepartmentOverride>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeInput {
+    pub weights: WeightsInput,
+    pub full_marks_at: Option<i64>,
+    #[serde(default)]
+    pub min_evidence: MinEvidenceInput,
+    pub grade_bands: Vec<GradeBandInput>,
+    #[serde(default)]
+    pub department_overrides: Vec<DepartmentOverrideInput>,
+}
+
+pub const DEFAULT_FULL_MARKS_AT: i32 = 100;
+pub const MAX_FULL_MARKS_AT: i64 = 1000;
+pub const MAX_MIN_EVIDENCE: i64 = 1000;
+pub const MAX_GRADE_BANDS: usize = 10;
+pub const MAX_GRADE_LEN: usize = 20;
+
+fn bounded(
+    value: Option<i64>,
+    default: i32,
+    min: i64,
+    max: i64,
+    field: &str,
+    problems: &mut Problems,
+) -> i32 {
+    match value {
+        None => default,
+        Some(v) if (min..=max).contains(&v) => v as i32,
+        Some(_) => {
+            problems.push((field.to_owned(), format!("must be from {min} to {max}")));
+            default
+        }
+    }
+}
+
+fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBand> {
+    if input.is_empty() || input.len() > MAX_GRADE_BANDS {
+        problems.push((
+            "grade_bands".into(),
+            format!("must have from 1 to {MAX_GRADE_BANDS} bands"),
+        ));
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut bands = Vec::with_capacity(input.len());
+    for (i, band) in input.iter().enumerate() {
+        let field = format!("grade_bands[{i}]");
+        let grade = band.grade.trim();
+        if grade.is_empty() || grade.chars().count() > MAX_GRADE_LEN {
+            problems.push((
+                format!("{field}.grade"),
+                format!("must have 1 to {MAX_GRADE_LEN} characters"),
+            ));
+        } else if !seen.insert(grade.to_owned()) {
+            problems.push((format!("{field}.grade"), "appears twice".into()));
+        }
+        if !(0..=100).contains(&band.min_total) {
+            problems.push((format!("{field}.min_total"), "must be from 0 to 100".into()));
+        }
+        bands.push(GradeBand {
+            grade: grade.to_owned(),
+            min_total: band.min_total.clamp(0, 100) as i32,
+        });
+    }
+    let decreasing = input
+        .windows(2)
+        .all(|pair| pair[0].min_total > pair[1].min_total);
+    if !decreasing {
+        problems.push((
+            "grade_bands".into(),
+            "thresholds must be strictly decreasing, highest grade first".into(),
+        ));
+    }
+    if input.last().is_some_and(|last| last.min_total != 0) {
+        problems.push((
+            "grade_bands".into(),
+            "the last band must start at 0 so that every total has a grade".into(),
+        ));
+    }
+    bands
+}
+
+impl Scheme {
+    /// The scheme, or every problem found. Whether override departments exist is the
+    /// caller's to check (it needs the database).
+    pub fn parse(input: &SchemeInput) -> Result<Scheme, Problems> {
+        let mut problems = Problems::new();
+        let weights = Weights::parse(&input.weights, "weights", &mut problems);
+        let full_marks_at = bounded(
+            input.full_marks_at,
+            DEFAULT_FULL_MARKS_AT,
+            1,
+            MAX_FULL_MARKS_AT,
+            "full_marks_at",
+            &mut problems,
+        );
+        let defaults = MinEvidence::default();
+        let evidence = &input.min_evidence;
+        let min_evidence = MinEvidence {
+            satisfaction: bounded(
+                evidence.satisfaction,
+                defaults.satisfaction,
+                1,
+                MAX_MIN_EVIDENCE,
+                "min_evidence.satisfaction",
+                &mut problems,
+            ),
+            etiquette: bounded(
+                evidence.etiquette,
+                defaults.etiquette,
+                1,
+                MAX_MIN_EVIDENCE,
+                "min_evidence.etiquette",
+                &mut problems,
+            ),
+            collaboration: bounded(
+                evidence.collaboration,
+                defaults.collaboration,
+                1,
+                MAX_MIN_EVIDENCE,
+                "min_evidence.collaboration",
+                &mut problems,
+            ),
+        };
+        let grade_bands = parse_bands(&input.grade_bands, &mut problems);
+        let mut departments = HashSet::new();
+        let mut department_overrides = Vec::new();
+        for (i, o) in input.department_overrides.iter().enumerate() {
+            let field = format!("department_overrides[{i}]");
+            if o.department_id < 1 || o.department_id > i64::from(i32::MAX) {
+                problems.push((
+                    format!("{field}.department_id"),
+                    "no such department".into(),
+                ));
+                continue;
+            }
+            if !departments.insert(o.department_id) {
+                problems.push((
+                    format!("{field}.department_id"),
+                    "has more than one override".into(),
+                ));
+            }
+            if let Some(weights) =
+                Weights::parse(&o.weights, &format!("{field}.weights"), &mut problems)
+            {
+                department_overrides.push(DepartmentOverride {
+                    department_id: o.department_id as i32,
+                    weights,
+                });
+            }
+        }
+        match weights {
+            Some(weights) if problems.is_empty() => Ok(Scheme {
+                weights,
+                full_marks_at,
+                min_evidence,
+                grade_bands,
+                department_overrides,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// The weights that apply to a department.
+    pub fn weights_for(&self, department_id: i32) -> Weights {
+        self.department_overrides
+            .iter()
+            .find(|o| o.department_id == department_id)
+            .map_or(self.weights, |o| o.weights)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input(value: serde_json::Value) -> SchemeInput {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn standard() -> serde_json::Value {
+        json!({
+            "weights": {"sales": 40, "satisfaction": 30, "etiquette": 20, "collaboration": 10},
+            "grade_bands": [
+                {"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
+                {"grade": "C", "min_total": 60}, {"grade": "D", "min_total": 0}
+            ],
+            "department_overrides": [
+                {"department_id": 7, "weights": {"sales": 0, "satisfaction": 50, "etiquette": 25, "collaboration": 25}}
+            ]
+        })
+    }
+
+    fn problem(value: serde_json::Value, field: &str) -> String {
+        let problems = Scheme::parse(&input(value)).unwrap_err();
+        problems
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_else(|| panic!("no problem for {field}: {problems:?}"))
+    }
+
+    #[test]
+    fn a_valid_scheme_takes_defaults() {
+        let scheme = Scheme::parse(&input(standard())).unwrap();
+        assert_eq!(scheme.full_marks_at, 100);
+        assert_eq!(scheme.min_evidence, MinEvidence::default());
+        assert_eq!(scheme.weights_for(7).sales, 0);
+        assert_eq!(scheme.weights_for(8).sales, 40);
+    }
+
+    #[test]
+    fn weights_must_sum_to_100_and_the_sum_is_named() {
+        let mut v = standard();
+        v["weights"] =
+            json!({"sales": 40, "satisfaction": 30, "etiquette": 20, "collaboration": 20});
+        assert_eq!(problem(v, "weights"), "must sum to 100 (they sum to 110)");
+        let mut v = standard();
+        v["department_overrides"][0]["weights"]["sales"] = json!(10);
+        assert!(problem(v, "department_overrides[0].weights").contains("sum to 110"));
+        let mut v = standard();
+        v["weights"]["sales"] = json!(-10);
+        assert!(problem(v, "weights.sales").contains("0 to 100"));
+    }
+
+    #[test]
+    fn bands_are_ordered_bounded_and_complete() {
+        let mut v = standard();
+        v["grade_bands"] = json!([{"grade": "B", "min_total": 75}, {"grade": "A", "min_total": 90}, {"grade": "D", "min_total": 0}]);
+        assert!(problem(v, "grade_bands").contains("strictly decreasing"));
+        let mut v = standard();
+        v["grade_bands"] =
+            json!([{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 50}]);
+        assert!(problem(v, "grade_bands").contains("start at 0"));
+        let mut v = standard();
+        v["grade_bands"][0]["min_total"] = json!(101);
+        assert!(problem(v, "grade_bands[0].min_total").contains("0 to 100"));
+        let mut v = standard();
+        v["grade_bands"][1]["grade"] = json!("A");
+        assert_eq!(problem(v, "grade_bands[1].grade"), "appears twice");
+        let mut v = standard();
+        v["grade_bands"] = json!([]);
+        assert!(problem(v, "grade_bands").contains("from 1"));
+    }
+
+    #[test]
+    fn limits_and_duplicate_overrides() {
+        let mut v = standard();
+        v["full_marks_at"] = json!(0);
+        problem(v, "full_marks_at");
+        let mut v = standard();
+        v["min_evidence"] = json!({"satisfaction": 0});
+        problem(v, "min_evidence.satisfaction");
+        let mut v = standard();
+        let o = v["department_overrides"][0].clone();
+        v["department_overrides"] = json!([o.clone(), o]);
+        assert_eq!(
+            problem(v, "department_overrides[1].department_id"),
+            "has more than one override"
+        );
+    }
+}

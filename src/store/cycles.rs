@@ -1,0 +1,376 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::audit::{self, Change, Entity};
+use super::{now, Page, Paged};
+use crate::db::schema::{cycles, departments, users};
+use crate::db::{write_tx, DbConn};
+use crate::domain::cycle::{CycleState, Period};
+use crate::domain::scheme::Scheme;
+use crate::domain::user::Role;
+use crate::error::{AppError, FieldErrors};
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Cycle {
+    pub id: i32,
+    pub name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub state: String,
+    pub appeal_window_days: i32,
+    #[serde(skip)]
+    pub scheme_json: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Cycle {
+    /// The column has a CHECK constraint; `draft` is the safe reading of anything else.
+    pub fn state(&self) -> CycleState {
+        CycleState::parse(&self.state).unwrap_or(CycleState::Draft)
+    }
+    pub fn period(&self) -> Period {
+        Period {
+            start: self.period_start,
+            end: self.period_end,
+        }
+    }
+    pub fn scheme(&self) -> Result<Option<Scheme>, AppError> {
+        self.scheme_json
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(AppError::internal)
+    }
+}
+
+type Columns = (
+    cycles::id,
+    cycles::name,
+    cycles::period_start,
+    cycles::period_end,
+    cycles::state,
+    cycles::appeal_window_days,
+    cycles::scheme_json,
+    cycles::created_at,
+    cycles::updated_at,
+);
+const COLUMNS: Columns = (
+    cycles::id,
+    cycles::name,
+    cycles::period_start,
+    cycles::period_end,
+    cycles::state,
+    cycles::appeal_window_days,
+    cycles::scheme_json,
+    cycles::created_at,
+    cycles::updated_at,
+);
+
+pub fn get(conn: &mut DbConn, id: i32) -> Result<Cycle, AppError> {
+    Ok(cycles::table.find(id).select(COLUMNS).first(conn)?)
+}
+
+pub fn all(conn: &mut DbConn) -> Result<Vec<Cycle>, AppError> {
+    Ok(cycles::table
+        .select(COLUMNS)
+        .order(cycles::period_start.asc())
+        .load(conn)?)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    state: Option<CycleState>,
+    page: Page,
+) -> Result<Paged<Cycle>, AppError> {
+    let query = || {
+        let mut query = cycles::table.into_boxed();
+        if let Some(state) = state {
+            query = query.filter(cycles::state.eq(state.as_str()));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .select(COLUMNS)
+        .order(cycles::period_start.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .load(conn)?;
+    Ok(Paged { items, total })
+}
+
+/// Why evidence dated `day` cannot be entered now.
+pub enum EntryProblem {
+    /// No cycle covers the date (a validation problem of the date).
+    NoCycle,
+    /// The covering cycle is not open (a conflict with the cycle's state).
+    NotOpen { name: String, state: CycleState },
+}
+
+impl EntryProblem {
+    pub fn message(&self) -> String {
+        match self {
+            EntryProblem::NoCycle => "no appraisal cycle covers this date".to_owned(),
+            EntryProblem::NotOpen { name, state } => format!(
+                "cycle \"{name}\" is {state}: evidence is accepted only while its cycle is open"
+            ),
+        }
+    }
+    pub fn into_error(self, field: &str) -> AppError {
+        match self {
+            EntryProblem::NoCycle => AppError::validation(field, self.message()),
+            EntryProblem::NotOpen { .. } => AppError::Conflict(self.message()),
+        }
+    }
+}
+
+/// The open cycle whose period holds `day`. Periods never overlap, so there is at most one.
+pub fn open_cycle_for(cycles: &[Cycle], day: NaiveDate) -> Result<&Cycle, EntryProblem> {
+    let cycle = cycles
+        .iter()
+        .find(|c| c.period().contains(day))
+        .ok_or(EntryProblem::NoCycle)?;
+    match cycle.state() {
+        CycleState::Open => Ok(cycle),
+        state => Err(EntryProblem::NotOpen {
+            name: cycle.name.clone(),
+            state,
+        }),
+    }
+}
+
+fn overlap_conflict(
+    conn: &mut DbConn,
+    period: Period,
+    except: Option<i32>,
+) -> Result<(), AppError> {
+    let clash = all(conn)?
+        .into_iter()
+        .filter(|c| Some(c.id) != except)
+        .find(|c| c.period().overlaps(&period));
+    match clash {
+        Some(c) => Err(AppError::Conflict(format!(
+            "the period overlaps cycle \"{}\" ({} to {}); every date belongs to one cycle",
+            c.name, c.period_start, c.period_end
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn name_taken(name: &str, error: diesel::result::Error) -> AppError {
+    match AppError::from(error) {
+        AppError::Conflict(_) => {
+            AppError::Conflict(format!("a cycle named \"{name}\" already exists"))
+        }
+        other => other,
+    }
+}
+
+fn record(
+    conn: &mut DbConn,
+    actor: i32,
+    action: &str,
+    before: Option<&Cycle>,
+    after: &Cycle,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        Change {
+            actor: Some(actor),
+            action,
+            entity: Entity::Cycle,
+            entity_id: after.id,
+            before,
+            after: Some(after),
+        },
+    )
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: i32,
+    name: &str,
+    period: Period,
+    appeal_window_days: i32,
+) -> Result<Cycle, AppError> {
+    write_tx(conn, |conn| {
+        overlap_conflict(conn, period, None)?;
+        let at = now();
+        let created: Cycle = diesel::insert_into(cycles::table)
+            .values((
+                cycles::name.eq(name),
+                cycles::period_start.eq(period.start),
+                cycles::period_end.eq(period.end),
+                cycles::state.eq(CycleState::Draft.as_str()),
+                cycles::appeal_window_days.eq(appeal_window_days),
+                cycles::created_at.eq(at),
+                cycles::updated_at.eq(at),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)
+            .map_err(|e| name_taken(name, e))?;
+        record(conn, actor, "create", None, &created)?;
+        Ok(created)
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct CycleChanges {
+    pub name: Option<String>,
+    pub period: Option<Period>,
+    pub appeal_window_days: Option<i32>,
+}
+
+/// The period may change only in draft (evidence is tied to it from `open` on); the
+/// appeal window until publication; the name until the cycle is archived.
+pub fn update(
+    conn: &mut DbConn,
+    actor: i32,
+    id: i32,
+    changes: CycleChanges,
+) -> Result<Cycle, AppError> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        let state = before.state();
+        let period = changes.period.unwrap_or(before.period());
+        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let window = changes
+            .appeal_window_days
+            .unwrap_or(before.appeal_window_days);
+        if period != before.period() {
+            if state != CycleState::Draft {
+                return Err(AppError::Conflict(format!(
+                    "the period of a {state} cycle cannot change any more"
+                )));
+            }
+            overlap_conflict(conn, period, Some(id))?;
+        }
+        if window != before.appeal_window_days && state >= CycleState::Published {
+            return Err(AppError::Conflict(format!(
+                "the appeal window of a {state} cycle cannot change any more"
+            )));
+        }
+        if state == CycleState::Archived && name != before.name {
+            return Err(AppError::Conflict("an archived cycle cannot change".into()));
+        }
+        if period == before.period() && name == before.name && window == before.appeal_window_days {
+            return Ok(before);
+        }
+        let after: Cycle = diesel::update(cycles::table.find(id))
+            .set((
+                cycles::name.eq(&name),
+                cycles::period_start.eq(period.start),
+                cycles::period_end.eq(period.end),
+                cycles::appeal_window_days.eq(window),
+                cycles::updated_at.eq(now()),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)
+            .map_err(|e| name_taken(&name, e))?;
+        record(conn, actor, "update", Some(&before), &after)?;
+        Ok(after)
+    })
+}
+
+pub fn set_scheme(
+    conn: &mut DbConn,
+    actor: i32,
+    id: i32,
+    scheme: &Scheme,
+) -> Result<Scheme, AppError> {
+    write_tx(conn, |conn| {
+        let cycle = get(conn, id)?;
+        if !cycle.state().scheme_editable() {
+            return Err(AppError::Conflict(format!(
+                "the scheme of a {} cycle is frozen",
+                cycle.state()
+            )));
+        }
+        let mut errors = FieldErrors::new();
+        for (i, o) in scheme.department_overrides.iter().enumerate() {
+            let exists: bool = diesel::select(diesel::dsl::exists(
+                departments::table.find(o.department_id),
+            ))
+            .get_result(conn)?;
+            if !exists {
+                errors.add(
+                    &format!("department_overrides[{i}].department_id"),
+                    "no such department",
+                );
+            }
+        }
+        errors.into_result()?;
+        let before = cycle.scheme()?;
+        if before.as_ref() == Some(scheme) {
+            return Ok(scheme.clone());
+        }
+        let json = serde_json::to_string(scheme).map_err(AppError::internal)?;
+        diesel::update(cycles::table.find(id))
+            .set((cycles::scheme_json.eq(json), cycles::updated_at.eq(now())))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: Some(actor),
+                action: "set_scheme",
+                entity: Entity::Cycle,
+                entity_id: id,
+                before: before.as_ref(),
+                after: Some(scheme),
+            },
+        )?;
+        Ok(scheme.clone())
+    })
+}
+
+/// Active people who are appraised: staff and supervisors (HR run the appraisal).
+pub fn appraised_employee_count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// What stops `cycle` from moving to `to`, given the data.
+fn guard(conn: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<String>, AppError> {
+    if let Some(problem) = cycle.state().transition_problem(to) {
+        return Ok(Some(problem));
+    }
+    Ok(match to {
+        CycleState::Open if cycle.scheme_json.is_none() => {
+            Some("set a valid scheme (weights and grade bands) before opening the cycle".into())
+        }
+        CycleState::Published => {
+            // Appraisals are computed by the scoring work; until an employee has one, the
+            // cycle cannot be published.
+            let waiting = appraised_employee_count(conn)?;
+            (waiting > 0).then(|| {
+                format!("{waiting} active employees have no computed appraisal for this cycle")
+            })
+        }
+        _ => None,
+    })
+}
+
+pub fn transition(
+    conn: &mut DbConn,
+    actor: i32,
+    id: i32,
+    to: CycleState,
+) -> Result<Cycle, AppError> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if let Some(problem) = guard(conn, &before, to)? {
+            return Err(AppError::Conflict(problem));
+        }
+        let after: Cycle = diesel::update(cycles::table.find(id))
+            .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
+            .returning(COLUMNS)
+            .get_result(conn)?;
+        record(conn, actor, "state", Some(&before), &after)?;
+        Ok(after)
+    })
+}
