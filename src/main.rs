@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use appraisal::admin::{self, CliUser};
 use appraisal::db::{self, Db};
+use appraisal::sample::{self, SAMPLE_PASSWORD};
 use appraisal::settings::Settings;
 use appraisal::startup::Application;
 use appraisal::telemetry;
@@ -31,7 +32,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run migrations and serve the HTTP API.
-    Serve,
+    Serve {
+        /// First seed a sample company (once) and print its logins.
+        #[arg(long)]
+        sample: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a user. The password is read from $APPRAISAL_NEW_USER_PASSWORD or stdin.
@@ -73,7 +78,7 @@ fn main() -> ExitCode {
     };
     telemetry::init(&settings.log.filter);
     let result = match cli.command {
-        Command::Serve => serve(settings),
+        Command::Serve { sample } => serve(settings, sample),
         Command::Migrate => migrate(&settings),
         Command::CreateUser(args) => create_user(&settings, args),
     };
@@ -86,7 +91,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(settings: Settings) -> anyhow::Result<()> {
+fn serve(settings: Settings, sample: bool) -> anyhow::Result<()> {
+    if sample {
+        seed_sample(&settings)?;
+    }
     actix_web::rt::System::new().block_on(async move {
         let host = settings.server.host.clone();
         let app = Application::build(settings).await?;
@@ -94,6 +102,23 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+fn seed_sample(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database)?;
+    let mut conn = db.get()?;
+    db::run_migrations(&mut conn)?;
+    let today = chrono::Utc::now().date_naive();
+    let logins = sample::seed(&mut conn, today)?;
+    println!("Sample company ready. Every sample account's password: {SAMPLE_PASSWORD}");
+    for login in logins {
+        println!(
+            "  {:<10} {:<40} {}",
+            login.role, login.email, login.department
+        );
+    }
+    println!("  (all 30 staff: firstname.lastname@sample.example, e.g. the ones above)");
+    Ok(())
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {

@@ -180,12 +180,18 @@ pub fn migrations_complete(conn: &mut DbConn) -> anyhow::Result<bool> {
 
 /// A transaction for work that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking
 /// the write lock up front: a deferred transaction that reads and then writes fails with
-/// SQLITE_BUSY (without waiting) when another writer committed in between.
+/// SQLITE_BUSY (without waiting) when another writer committed in between. Inside an open
+/// transaction it becomes a savepoint, so store functions compose into larger units.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,

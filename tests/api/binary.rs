@@ -72,6 +72,34 @@ async fn serve_with_no_configuration_uses_sqlite_under_data() {
     assert!(dir.path().join("data/appraisal.db").exists());
 }
 
+#[test]
+fn serve_sample_prints_logins_that_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = appraisal(dir.path(), &[("APPRAISAL__SERVER__PORT", "0")])
+        .args(["serve", "--sample"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        printed.contains(appraisal::sample::SAMPLE_PASSWORD),
+        "{printed}"
+    );
+    assert!(printed.contains("hr@sample.example"), "{printed}");
+    assert!(printed.contains("lead.store@sample.example"), "{printed}");
+}
+
 #[actix_rt::test]
 async fn serve_on_postgres_from_the_database_url() {
     let Some(database) = TestDatabase::create(Backend::Postgres) else {

@@ -7,3 +7,4 @@ mod auth;
 mod binary;
 mod errors;
 mod evidence;
+mod sample;
