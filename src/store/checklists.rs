@@ -19,6 +19,7 @@ pub struct Checklist {
     pub version: i32,
     pub previous_id: Option<i32>,
     pub current: bool,
+    #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -21,7 +21,9 @@ pub struct Cycle {
     pub appeal_window_days: i32,
     #[serde(skip)]
     pub scheme_json: Option<String>,
+    #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
 }
 

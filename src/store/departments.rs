@@ -14,7 +14,9 @@ pub struct Department {
     pub id: i32,
     pub name: String,
     pub kind: String,
+    #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
 }
 

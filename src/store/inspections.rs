@@ -70,6 +70,7 @@ pub struct InspectionDetail {
     pub checklist_version: i32,
     pub occurred_on: NaiveDate,
     pub comment: Option<String>,
+    #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
     pub items: Vec<ScoredItemView>,
     pub points: i32,

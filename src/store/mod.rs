@@ -32,3 +32,8 @@ pub struct Paged<T> {
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+/// Serialises a stored (UTC) timestamp as RFC 3339 with its zone, like the API views.
+pub fn as_utc<S: serde::Serializer>(at: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&at.and_utc(), serializer)
+}

@@ -23,7 +23,9 @@ pub struct User {
     pub active: bool,
     #[serde(skip)]
     pub token_version: i32,
+    #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -231,6 +231,12 @@ async fn a_full_data_entry_round(app: TestApp) {
     assert_eq!(inspection["score"], 92.0);
     assert_eq!(inspection["cycle_id"], c.cycle);
     assert_eq!(inspection["items"][0]["note"], "neat uniform");
+    for stamp in [&inspection["created_at"], &c.checklist["created_at"]] {
+        assert!(
+            stamp.as_str().unwrap().ends_with('Z'),
+            "{stamp} is not UTC RFC 3339"
+        );
+    }
 
     // Staff rate colleagues of other departments.
     app.post(
