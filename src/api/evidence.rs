@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::import::{parse_rows, ImportBody};
+use super::import::{parse_rows, ImportBody, RowReader};
 use crate::auth::Hr;
 use crate::db::Db;
 use crate::domain::evidence::{
@@ -36,6 +36,26 @@ pub async fn sales_targets(
     Ok(HttpResponse::Ok().json(outcome))
 }
 
+/// The columns every dated evidence row has, around the values particular to its kind.
+fn dated<V>(
+    r: &mut RowReader,
+    values: impl FnOnce(&mut RowReader) -> Option<V>,
+) -> Option<DatedRow<V>> {
+    let employee_id = r.id("employee_id");
+    let occurred_on = r.date("occurred_on");
+    let values = values(r);
+    let external_ref = r
+        .text("external_ref")
+        .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
+    Some(DatedRow {
+        row: r.number(),
+        employee_id: employee_id?,
+        occurred_on: occurred_on?,
+        external_ref: external_ref?,
+        values: values?,
+    })
+}
+
 pub async fn sales_records(
     hr: Hr,
     db: web::Data<Db>,
@@ -45,20 +65,11 @@ pub async fn sales_records(
         &body.0,
         &["employee_id", "occurred_on", "amount", "external_ref"],
         |r| {
-            let employee_id = r.id("employee_id");
-            let occurred_on = r.date("occurred_on");
-            let amount = r
-                .int("amount")
-                .and_then(|a| r.check("amount", parse_amount(a)));
-            let external_ref = r
-                .text("external_ref")
-                .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
-            Some(DatedRow {
-                row: r.number(),
-                employee_id: employee_id?,
-                occurred_on: occurred_on?,
-                external_ref: external_ref?,
-                values: Sale { amount: amount? },
+            dated(r, |r| {
+                let amount = r
+                    .int("amount")
+                    .and_then(|a| r.check("amount", parse_amount(a)));
+                Some(Sale { amount: amount? })
             })
         },
     )?;
@@ -84,26 +95,17 @@ pub async fn satisfaction_responses(
             "external_ref",
         ],
         |r| {
-            let employee_id = r.id("employee_id");
-            let occurred_on = r.date("occurred_on");
-            let rating = r
-                .int("rating")
-                .and_then(|v| r.check("rating", parse_rating(v)));
-            let channel = r
-                .text("channel")
-                .and_then(|c| r.check("channel", parse_channel(&c)));
-            let external_ref = r
-                .text("external_ref")
-                .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
-            Some(DatedRow {
-                row: r.number(),
-                employee_id: employee_id?,
-                occurred_on: occurred_on?,
-                external_ref: external_ref?,
-                values: Response {
+            dated(r, |r| {
+                let rating = r
+                    .int("rating")
+                    .and_then(|v| r.check("rating", parse_rating(v)));
+                let channel = r
+                    .text("channel")
+                    .and_then(|c| r.check("channel", parse_channel(&c)));
+                Some(Response {
                     rating: rating?,
                     channel: channel?,
-                },
+                })
             })
         },
     )?;
