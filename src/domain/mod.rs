@@ -7,6 +7,7 @@ pub mod department;
 pub mod evidence;
 pub mod lockout;
 pub mod scheme;
+pub mod scoring;
 pub mod user;
 
 /// Trims and checks the length of a free-text field (names, titles).

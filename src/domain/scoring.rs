@@ -1,0 +1,272 @@
+//! The scoring rules of DESIGN §3, as pure functions. Components are normalised to 0–100;
+//! the total is the weighted mean over the components that are present (a missing one's
+//! weight is spread over the others pro rata); nothing is rounded until the end.
+
+use std::collections::HashMap;
+
+use super::scheme::GradeBand;
+
+/// One component's result: its score, how much evidence it rests on, and why it is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub score: Option<f64>,
+    pub evidence: i64,
+    pub missing_reason: Option<String>,
+}
+
+impl Outcome {
+    fn present(score: f64, evidence: i64) -> Outcome {
+        Outcome {
+            score: Some(score),
+            evidence,
+            missing_reason: None,
+        }
+    }
+    fn missing(evidence: i64, reason: String) -> Outcome {
+        Outcome {
+            score: None,
+            evidence,
+            missing_reason: Some(reason),
+        }
+    }
+}
+
+/// (mean rating − 1) / 4 × 100 for ratings 1–5.
+fn rating_score(sum: i64, count: i64) -> f64 {
+    (sum as f64 / count as f64 - 1.0) / 4.0 * 100.0
+}
+
+/// 100 × min(1, attainment / full_marks_at); no target → missing. A negative total
+/// (returns exceeding sales) scores 0.
+pub fn sales(
+    total_minor: i64,
+    target_minor: Option<i64>,
+    full_marks_at_percent: i32,
+    records: i64,
+) -> Outcome {
+    let Some(target) = target_minor.filter(|t| *t > 0) else {
+        return Outcome::missing(records, "no sales target".to_owned());
+    };
+    let attainment = total_minor as f64 / target as f64;
+    let full = f64::from(full_marks_at_percent) / 100.0;
+    Outcome::present((100.0 * (attainment / full).min(1.0)).max(0.0), records)
+}
+
+pub fn satisfaction(rating_sum: i64, responses: i64, minimum: i32) -> Outcome {
+    if responses < i64::from(minimum).max(1) {
+        return Outcome::missing(
+            responses,
+            format!("{responses} of {minimum} required satisfaction responses"),
+        );
+    }
+    Outcome::present(rating_score(rating_sum, responses), responses)
+}
+
+/// The mean of the inspections' scores (each already 0 when a critical item failed).
+pub fn etiquette(inspection_scores: &[f64], minimum: i32) -> Outcome {
+    let n = inspection_scores.len() as i64;
+    if n < i64::from(minimum).max(1) {
+        return Outcome::missing(n, format!("{n} of {minimum} required inspections"));
+    }
+    Outcome::present(inspection_scores.iter().sum::<f64>() / n as f64, n)
+}
+
+pub fn collaboration(rating_sum: i64, raters: i64, minimum: i32) -> Outcome {
+    if raters < i64::from(minimum).max(1) {
+        return Outcome::missing(
+            raters,
+            format!("{raters} of {minimum} required collaboration raters"),
+        );
+    }
+    Outcome::present(rating_score(rating_sum, raters), raters)
+}
+
+/// Σ wᵢ·sᵢ / Σ wᵢ over the present components with a positive weight; None when there is
+/// none ("insufficient evidence").
+pub fn total(parts: &[(i32, Option<f64>)]) -> Option<f64> {
+    let (weighted, weights) = parts
+        .iter()
+        .filter_map(|(w, s)| s.map(|s| (f64::from(*w), s)))
+        .filter(|(w, _)| *w > 0.0)
+        .fold((0.0, 0.0), |(ws, wt), (w, s)| (ws + w * s, wt + w));
+    (weights > 0.0).then(|| weighted / weights)
+}
+
+/// Rounds half away from zero to two decimals. The nudge of 1e-9 undoes binary
+/// representation error (2.675 is stored as 2.67499999…), far below any real difference.
+pub fn round2(value: f64) -> f64 {
+    let scaled = value * 100.0;
+    (scaled + scaled.signum() * 1e-9).round() / 100.0
+}
+
+/// The band of a (rounded) total; bands are highest first and the last starts at 0.
+pub fn grade(bands: &[GradeBand], total: f64) -> Option<&str> {
+    let rounded = round2(total);
+    bands
+        .iter()
+        .find(|b| rounded >= f64::from(b.min_total))
+        .map(|b| b.grade.as_str())
+}
+
+/// Competition ranking (1, 2, 2, 4) by rounded total, highest first; equal rounded totals
+/// share a rank. Employees without a total get no rank.
+pub fn ranks<K: Copy + Eq + std::hash::Hash>(totals: &[(K, Option<f64>)]) -> HashMap<K, u32> {
+    let mut ranked: Vec<(K, f64)> = totals
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (*k, round2(t))))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut result = HashMap::new();
+    let mut previous: Option<(f64, u32)> = None;
+    for (position, (key, value)) in ranked.into_iter().enumerate() {
+        let rank = match previous {
+            Some((p, r)) if p == value => r,
+            _ => position as u32 + 1,
+        };
+        previous = Some((value, rank));
+        result.insert(key, rank);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bands() -> Vec<GradeBand> {
+        [("A", 90), ("B", 75), ("C", 60), ("D", 0)]
+            .into_iter()
+            .map(|(g, m)| GradeBand {
+                grade: g.into(),
+                min_total: m,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn worked_example_by_hand() {
+        // Sales 450,000 of 500,000 with full marks at 90 %: attainment 0.9 → 100.
+        let s = sales(450_000, Some(500_000), 90, 12);
+        assert_eq!(s.score, Some(100.0));
+        // Above full marks is still 100; half-way is 50 at full marks 100 %.
+        assert_eq!(sales(900_000, Some(500_000), 100, 3).score, Some(100.0));
+        assert_eq!(sales(250_000, Some(500_000), 100, 3).score, Some(50.0));
+        assert_eq!(sales(-10, Some(500), 100, 1).score, Some(0.0));
+        // Ratings 5, 4, 4, 3, 5: mean 4.2 → (4.2 − 1) / 4 × 100 = 80.
+        let c = satisfaction(21, 5, 5);
+        assert!((c.score.unwrap() - 80.0).abs() < 1e-9);
+        // Inspections 92 and 0 (critical failure) → 46.
+        assert_eq!(etiquette(&[92.0, 0.0], 1).score, Some(46.0));
+        // Collaboration 3 raters, sum 13: mean 4.333… → 83.333…
+        let k = collaboration(13, 3, 3);
+        assert_eq!(round2(k.score.unwrap()), 83.33);
+        // Weights 40/30/20/10: (40·100 + 30·80 + 20·46 + 10·83.333…) / 100 = 81.5333…
+        let t = total(&[
+            (40, s.score),
+            (30, c.score),
+            (20, Some(46.0)),
+            (10, k.score),
+        ])
+        .unwrap();
+        assert_eq!(round2(t), 81.53);
+        assert_eq!(grade(&bands(), t), Some("B"));
+    }
+
+    #[test]
+    fn missing_components_say_why_and_spread_their_weight() {
+        assert_eq!(
+            sales(100, None, 100, 4).missing_reason.as_deref(),
+            Some("no sales target")
+        );
+        assert_eq!(
+            satisfaction(8, 2, 5).missing_reason.as_deref(),
+            Some("2 of 5 required satisfaction responses")
+        );
+        assert_eq!(
+            etiquette(&[], 1).missing_reason.as_deref(),
+            Some("0 of 1 required inspections")
+        );
+        // Sales missing: 30·80 + 20·46 + 10·60 over 60 → 65.333…
+        let t = total(&[
+            (40, None),
+            (30, Some(80.0)),
+            (20, Some(46.0)),
+            (10, Some(60.0)),
+        ]);
+        assert_eq!(round2(t.unwrap()), 65.33);
+        assert_eq!(total(&[(40, None), (60, None)]), None);
+        assert_eq!(total(&[(0, Some(50.0)), (100, None)]), None);
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round2(2.675), 2.68);
+        assert_eq!(round2(89.995), 90.0);
+        assert_eq!(round2(-1.005), -1.01);
+        assert_eq!(round2(74.994), 74.99);
+        // A total just under a band edge that rounds up to it takes the band.
+        assert_eq!(grade(&bands(), 89.996), Some("A"));
+        assert_eq!(grade(&bands(), 89.994), Some("B"));
+    }
+
+    #[test]
+    fn ties_share_a_rank() {
+        let r = ranks(&[
+            (1, Some(90.0)),
+            (2, Some(85.001)),
+            (3, Some(85.0)),
+            (4, Some(70.0)),
+            (5, None),
+        ]);
+        assert_eq!((r[&1], r[&2], r[&3], r[&4]), (1, 2, 2, 4));
+        assert!(!r.contains_key(&5));
+    }
+
+    fn component() -> impl Strategy<Value = Option<f64>> {
+        prop::option::weighted(0.8, 0.0..=100.0f64)
+    }
+
+    fn parts() -> impl Strategy<Value = Vec<(i32, Option<f64>)>> {
+        prop::collection::vec((0..=100i32, component()), 4)
+    }
+
+    proptest! {
+        #[test]
+        fn total_lies_between_the_present_components(parts in parts()) {
+            if let Some(t) = total(&parts) {
+                let present: Vec<f64> = parts.iter().filter(|(w, _)| *w > 0).filter_map(|(_, s)| *s).collect();
+                let lo = present.iter().cloned().fold(f64::INFINITY, f64::min);
+                let hi = present.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(t >= lo - 1e-9 && t <= hi + 1e-9, "{t} outside {lo}..{hi}");
+            }
+        }
+
+        #[test]
+        fn scaling_all_weights_keeps_the_total(parts in parts(), k in 1..=10i32) {
+            let scaled: Vec<_> = parts.iter().map(|(w, s)| (w * k, *s)).collect();
+            match (total(&parts), total(&scaled)) {
+                (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9),
+                (a, b) => prop_assert_eq!(a, b),
+            }
+        }
+
+        #[test]
+        fn a_zero_weight_has_no_effect(parts in parts(), i in 0..4usize, other in component()) {
+            let mut zeroed = parts.clone();
+            zeroed[i].0 = 0;
+            let mut changed = zeroed.clone();
+            changed[i].1 = other;
+            prop_assert_eq!(total(&zeroed), total(&changed));
+        }
+
+        #[test]
+        fn raising_a_component_never_lowers_the_total(parts in parts(), i in 0..4usize, raise in 0.0..=100.0f64) {
+            if let (Some(before), Some(score)) = (total(&parts), parts[i].1) {
+                let mut raised = parts.clone();
+                raised[i].1 = Some((score + raise).min(100.0));
+                prop_assert!(total(&raised).unwrap() >= before - 1e-9);
+            }
+        }
+    }
+}
