@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per resource, and the route table.
 
+pub mod appraisals;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -31,6 +32,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/me", web::get().to(me::get_me))
                 .route("/me/password", web::put().to(me::change_password))
+                .route("/me/appraisals", web::get().to(appraisals::mine))
+                .route("/appraisals/{id}", web::get().to(appraisals::get))
+                .route("/cycles/{id}/compute", web::post().to(appraisals::compute))
+                .route(
+                    "/cycles/{id}/appraisals",
+                    web::get().to(appraisals::for_cycle),
+                )
                 .service(
                     web::resource("/departments")
                         .route(web::get().to(departments::list))

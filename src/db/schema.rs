@@ -163,6 +163,7 @@ diesel::joinable!(inspection_scores -> checklist_items (item_id));
 diesel::joinable!(inspections -> cycles (cycle_id));
 diesel::joinable!(inspections -> checklists (checklist_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    appraisals,
     audit_events,
     login_throttle,
     cycles,
@@ -177,3 +178,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     departments,
 );
+
+diesel::table! {
+    appraisals (id) {
+        id -> Integer,
+        cycle_id -> Integer,
+        employee_id -> Integer,
+        department_id -> Integer,
+        sales_centi -> Nullable<Integer>,
+        satisfaction_centi -> Nullable<Integer>,
+        etiquette_centi -> Nullable<Integer>,
+        collaboration_centi -> Nullable<Integer>,
+        total_centi -> Nullable<Integer>,
+        grade -> Nullable<Text>,
+        department_rank -> Nullable<Integer>,
+        inputs_json -> Text,
+        state -> Text,
+        supervisor_comment -> Nullable<Text>,
+        reviewed_by -> Nullable<Integer>,
+        computed_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+diesel::joinable!(appraisals -> cycles (cycle_id));

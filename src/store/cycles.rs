@@ -4,11 +4,10 @@ use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
 use super::{now, Page, Paged};
-use crate::db::schema::{cycles, departments, users};
+use crate::db::schema::{cycles, departments};
 use crate::db::{write_tx, DbConn};
 use crate::domain::cycle::{CycleState, Period};
 use crate::domain::scheme::Scheme;
-use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -327,15 +326,6 @@ pub fn set_scheme(
     })
 }
 
-/// Active people who are appraised: staff and supervisors (HR run the appraisal).
-pub fn appraised_employee_count(conn: &mut DbConn) -> Result<i64, AppError> {
-    Ok(users::table
-        .filter(users::active.eq(true))
-        .filter(users::role.ne(Role::Hr.as_str()))
-        .count()
-        .get_result(conn)?)
-}
-
 /// What stops `cycle` from moving to `to`, given the data.
 fn guard(conn: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<String>, AppError> {
     if let Some(problem) = cycle.state().transition_problem(to) {
@@ -346,9 +336,7 @@ fn guard(conn: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<Stri
             Some("set a valid scheme (weights and grade bands) before opening the cycle".into())
         }
         CycleState::Published => {
-            // Appraisals are computed by the scoring work; until an employee has one, the
-            // cycle cannot be published.
-            let waiting = appraised_employee_count(conn)?;
+            let waiting = super::appraisals::uncomputed(conn, cycle.id)?;
             (waiting > 0).then(|| {
                 format!("{waiting} active employees have no computed appraisal for this cycle")
             })
@@ -372,6 +360,9 @@ pub fn transition(
             .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
             .returning(COLUMNS)
             .get_result(conn)?;
+        if to == CycleState::Published {
+            super::appraisals::publish_all(conn, id)?;
+        }
         record(conn, actor, "state", Some(&before), &after)?;
         Ok(after)
     })

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod appraisals;
 mod auth;
 mod binary;
 mod errors;

@@ -1,0 +1,153 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::body::QueryParams;
+use crate::auth::{AuthUser, Hr, Supervisor};
+use crate::db::Db;
+use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
+use crate::error::{AppError, FieldErrors};
+use crate::store::appraisals::{self, Appraisal, ComponentInput, InspectionInput};
+
+#[derive(Debug, Serialize)]
+pub struct Components {
+    pub sales: ComponentInput,
+    pub satisfaction: ComponentInput,
+    pub etiquette: ComponentInput,
+    pub collaboration: ComponentInput,
+}
+
+/// One appraisal with everything it was computed from.
+#[derive(Debug, Serialize)]
+pub struct AppraisalView {
+    pub id: i32,
+    pub cycle_id: i32,
+    pub employee_id: i32,
+    pub department_id: i32,
+    pub state: String,
+    /// "complete", or "insufficient evidence" when no component could be scored.
+    pub status: &'static str,
+    pub total: Option<f64>,
+    pub grade: Option<String>,
+    pub rank: Option<i32>,
+    pub components: Components,
+    pub weights: Weights,
+    pub full_marks_at: i32,
+    pub min_evidence: MinEvidence,
+    pub grade_bands: Vec<GradeBand>,
+    pub sales_total: i64,
+    pub sales_target: Option<i64>,
+    pub inspections: Vec<InspectionInput>,
+    pub critical_rule: String,
+    pub supervisor_comment: Option<String>,
+    pub computed_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl AppraisalView {
+    fn of(a: Appraisal) -> Result<Self, AppError> {
+        let inputs = a.inputs()?;
+        Ok(AppraisalView {
+            id: a.id,
+            cycle_id: a.cycle_id,
+            employee_id: a.employee_id,
+            department_id: a.department_id,
+            state: a.state,
+            status: if a.total_centi.is_some() {
+                "complete"
+            } else {
+                "insufficient evidence"
+            },
+            total: a.total_centi.map(|t| f64::from(t) / 100.0),
+            grade: a.grade,
+            rank: a.department_rank,
+            components: Components {
+                sales: inputs.sales,
+                satisfaction: inputs.satisfaction,
+                etiquette: inputs.etiquette,
+                collaboration: inputs.collaboration,
+            },
+            weights: inputs.weights,
+            full_marks_at: inputs.full_marks_at,
+            min_evidence: inputs.min_evidence,
+            grade_bands: inputs.grade_bands,
+            sales_total: inputs.sales_total,
+            sales_target: inputs.sales_target,
+            inspections: inputs.inspections,
+            critical_rule: inputs.critical_rule,
+            supervisor_comment: a.supervisor_comment,
+            computed_at: a.computed_at.and_utc(),
+            published_at: a.published_at.map(|p| p.and_utc()),
+            version: a.version,
+        })
+    }
+}
+
+fn views(list: Vec<Appraisal>) -> Result<Vec<AppraisalView>, AppError> {
+    list.into_iter().map(AppraisalView::of).collect()
+}
+
+#[derive(Serialize)]
+struct ListView {
+    items: Vec<AppraisalView>,
+    total: usize,
+}
+
+pub async fn compute(
+    hr: Hr,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (actor, id) = (hr.id(), id.into_inner());
+    let outcome = db
+        .run(move |conn| appraisals::compute(conn, actor, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// HR: every appraisal of the cycle; a supervisor: those of their direct reports.
+pub async fn for_cycle(
+    viewer: Supervisor,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let params = QueryParams::from_request(&req)?;
+    let mut errors = FieldErrors::new();
+    params.only(&["department_id"], &mut errors);
+    let department = params.id("department_id", &mut errors);
+    errors.into_result()?;
+    let (viewer, id) = (viewer.0 .0, id.into_inner());
+    let list = db
+        .run(move |conn| appraisals::list_for_cycle(conn, &viewer, id, department))
+        .await?;
+    let items = views(list)?;
+    Ok(HttpResponse::Ok().json(ListView {
+        total: items.len(),
+        items,
+    }))
+}
+
+pub async fn get(
+    user: AuthUser,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (viewer, id) = (user.0, id.into_inner());
+    let appraisal = db
+        .run(move |conn| appraisals::get_for(conn, &viewer, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal)?))
+}
+
+/// The caller's own published appraisals, newest cycle first.
+pub async fn mine(user: AuthUser, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let viewer = user.0;
+    let list = db.run(move |conn| appraisals::mine(conn, &viewer)).await?;
+    let items = views(list)?;
+    Ok(HttpResponse::Ok().json(ListView {
+        total: items.len(),
+        items,
+    }))
+}

@@ -1,0 +1,472 @@
+//! Appraisals: computed for a whole cycle at once (set-based: a handful of aggregate
+//! queries, then one transaction of writes), read through the data scope.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, Change, Entity};
+use super::scope::Scope;
+use super::users::User;
+use super::{cycles, evidence, now};
+use crate::db::schema::{
+    appraisals, checklist_items, cycles as cycle_table, inspection_scores, inspections, users,
+};
+use crate::db::{write_tx, DbConn};
+use crate::domain::checklist::{inspection_score, ScoredItem};
+use crate::domain::cycle::CycleState;
+use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
+use crate::domain::scoring::{self, round2, Outcome};
+use crate::domain::user::Role;
+use crate::error::AppError;
+
+pub const PUBLISHED_STATES: [&str; 3] = ["published", "acknowledged", "appealed"];
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Appraisal {
+    pub id: i32,
+    pub cycle_id: i32,
+    pub employee_id: i32,
+    pub department_id: i32,
+    pub sales_centi: Option<i32>,
+    pub satisfaction_centi: Option<i32>,
+    pub etiquette_centi: Option<i32>,
+    pub collaboration_centi: Option<i32>,
+    pub total_centi: Option<i32>,
+    pub grade: Option<String>,
+    pub department_rank: Option<i32>,
+    #[serde(skip)]
+    pub inputs_json: String,
+    pub state: String,
+    pub supervisor_comment: Option<String>,
+    pub reviewed_by: Option<i32>,
+    #[serde(serialize_with = "super::as_utc")]
+    pub computed_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    pub version: i32,
+}
+
+impl Appraisal {
+    pub fn inputs(&self) -> Result<Inputs, AppError> {
+        serde_json::from_str(&self.inputs_json).map_err(AppError::internal)
+    }
+    pub fn is_published(&self) -> bool {
+        PUBLISHED_STATES.contains(&self.state.as_str())
+    }
+}
+
+type Columns = (
+    appraisals::id,
+    appraisals::cycle_id,
+    appraisals::employee_id,
+    appraisals::department_id,
+    appraisals::sales_centi,
+    appraisals::satisfaction_centi,
+    appraisals::etiquette_centi,
+    appraisals::collaboration_centi,
+    appraisals::total_centi,
+    appraisals::grade,
+    appraisals::department_rank,
+    appraisals::inputs_json,
+    appraisals::state,
+    appraisals::supervisor_comment,
+    appraisals::reviewed_by,
+    appraisals::computed_at,
+    appraisals::published_at,
+    appraisals::version,
+);
+const COLUMNS: Columns = (
+    appraisals::id,
+    appraisals::cycle_id,
+    appraisals::employee_id,
+    appraisals::department_id,
+    appraisals::sales_centi,
+    appraisals::satisfaction_centi,
+    appraisals::etiquette_centi,
+    appraisals::collaboration_centi,
+    appraisals::total_centi,
+    appraisals::grade,
+    appraisals::department_rank,
+    appraisals::inputs_json,
+    appraisals::state,
+    appraisals::supervisor_comment,
+    appraisals::reviewed_by,
+    appraisals::computed_at,
+    appraisals::published_at,
+    appraisals::version,
+);
+
+/// One component as computed, with the weight that applied to the employee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentInput {
+    /// Rounded to two decimals.
+    pub score: Option<f64>,
+    pub weight: i32,
+    pub evidence: i64,
+    pub missing_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionInput {
+    pub id: i32,
+    pub occurred_on: NaiveDate,
+    pub score: f64,
+    pub critical_failed: bool,
+}
+
+/// Everything an appraisal was computed from: kept with it, so a later change of
+/// configuration or evidence never rewrites what the employee was shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub weights: Weights,
+    pub full_marks_at: i32,
+    pub min_evidence: MinEvidence,
+    pub grade_bands: Vec<GradeBand>,
+    pub sales: ComponentInput,
+    pub satisfaction: ComponentInput,
+    pub etiquette: ComponentInput,
+    pub collaboration: ComponentInput,
+    pub sales_total: i64,
+    pub sales_target: Option<i64>,
+    pub inspections: Vec<InspectionInput>,
+    pub critical_rule: String,
+}
+
+fn centi(score: Option<f64>) -> Option<i32> {
+    score.map(|s| (round2(s) * 100.0).round() as i32)
+}
+
+fn component(outcome: &Outcome, weight: i32) -> ComponentInput {
+    ComponentInput {
+        score: outcome.score.map(round2),
+        weight,
+        evidence: outcome.evidence,
+        missing_reason: outcome.missing_reason.clone(),
+    }
+}
+
+/// The cycle's inspections with their scores, per employee (one query).
+fn inspections_by_employee(
+    conn: &mut DbConn,
+    cycle_id: i32,
+) -> Result<HashMap<i32, Vec<InspectionInput>>, AppError> {
+    let rows: Vec<(i32, i32, NaiveDate, i32, i32, bool)> = inspection_scores::table
+        .inner_join(inspections::table)
+        .inner_join(checklist_items::table)
+        .filter(inspections::cycle_id.eq(cycle_id))
+        .select((
+            inspections::id,
+            inspections::employee_id,
+            inspections::occurred_on,
+            inspection_scores::points,
+            checklist_items::max_points,
+            checklist_items::critical,
+        ))
+        .order(inspections::id)
+        .load(conn)?;
+    let mut grouped: BTreeMap<i32, (i32, NaiveDate, Vec<ScoredItem>)> = BTreeMap::new();
+    for (id, employee, day, points, max_points, critical) in rows {
+        grouped
+            .entry(id)
+            .or_insert_with(|| (employee, day, Vec::new()))
+            .2
+            .push(ScoredItem {
+                points,
+                max_points,
+                critical,
+            });
+    }
+    let mut result: HashMap<i32, Vec<InspectionInput>> = HashMap::new();
+    for (id, (employee, day, items)) in grouped {
+        let score = inspection_score(&items);
+        result.entry(employee).or_default().push(InspectionInput {
+            id,
+            occurred_on: day,
+            score: score.score,
+            critical_failed: score.critical_failed,
+        });
+    }
+    Ok(result)
+}
+
+/// Active people who are appraised (staff and supervisors), with their department.
+fn appraised(conn: &mut DbConn) -> Result<Vec<(i32, i32)>, AppError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .select((users::id, users::department_id))
+        .order(users::id)
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ComputeOutcome {
+    pub computed: usize,
+    pub with_total: usize,
+    pub insufficient_evidence: usize,
+    pub changed: usize,
+}
+
+struct Computed {
+    employee_id: i32,
+    department_id: i32,
+    inputs: Inputs,
+    total: Option<f64>,
+    grade: Option<String>,
+}
+
+/// Computes (or recomputes) every appraisal of a cycle in review.
+pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutcome, AppError> {
+    write_tx(conn, |conn| {
+        let cycle = cycles::get(conn, cycle_id)?;
+        if cycle.state() != CycleState::Review {
+            return Err(AppError::Conflict(format!(
+                "appraisals are computed while the cycle is in review; it is {}",
+                cycle.state()
+            )));
+        }
+        let scheme = cycle
+            .scheme()?
+            .ok_or_else(|| AppError::Conflict("the cycle has no scheme".into()))?;
+        let summary: HashMap<i32, evidence::EmployeeEvidence> =
+            evidence::summary(conn, cycle_id, None)?
+                .into_iter()
+                .map(|e| (e.employee_id, e))
+                .collect();
+        let mut inspected = inspections_by_employee(conn, cycle_id)?;
+        let min = scheme.min_evidence;
+
+        let mut computed = Vec::new();
+        for (employee_id, department_id) in appraised(conn)? {
+            let e = summary.get(&employee_id).cloned().unwrap_or_default();
+            let found = inspected.remove(&employee_id).unwrap_or_default();
+            let scores: Vec<f64> = found.iter().map(|i| i.score).collect();
+            let w = scheme.weights_for(department_id);
+            let sales = scoring::sales(
+                e.sales_total,
+                e.sales_target,
+                scheme.full_marks_at,
+                e.sales_records,
+            );
+            let satisfaction = scoring::satisfaction(
+                e.satisfaction_rating_sum,
+                e.satisfaction_responses,
+                min.satisfaction,
+            );
+            let etiquette = scoring::etiquette(&scores, min.etiquette);
+            let collaboration = scoring::collaboration(
+                e.collaboration_rating_sum,
+                e.collaboration_raters,
+                min.collaboration,
+            );
+            let total = scoring::total(&[
+                (w.sales, sales.score),
+                (w.satisfaction, satisfaction.score),
+                (w.etiquette, etiquette.score),
+                (w.collaboration, collaboration.score),
+            ]);
+            let grade =
+                total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
+            computed.push(Computed {
+                employee_id,
+                department_id,
+                total,
+                grade,
+                inputs: Inputs {
+                    weights: w,
+                    full_marks_at: scheme.full_marks_at,
+                    min_evidence: min,
+                    grade_bands: scheme.grade_bands.clone(),
+                    sales: component(&sales, w.sales),
+                    satisfaction: component(&satisfaction, w.satisfaction),
+                    etiquette: component(&etiquette, w.etiquette),
+                    collaboration: component(&collaboration, w.collaboration),
+                    sales_total: e.sales_total,
+                    sales_target: e.sales_target,
+                    inspections: found,
+                    critical_rule: "an inspection in which a critical item scored 0 counts as 0"
+                        .into(),
+                },
+            });
+        }
+
+        let mut by_department: HashMap<i32, Vec<(i32, Option<f64>)>> = HashMap::new();
+        for c in &computed {
+            by_department
+                .entry(c.department_id)
+                .or_default()
+                .push((c.employee_id, c.total));
+        }
+        let ranks: HashMap<i32, u32> = by_department
+            .values()
+            .flat_map(|totals| scoring::ranks(totals))
+            .collect();
+
+        let existing: HashMap<i32, Appraisal> = appraisals::table
+            .filter(appraisals::cycle_id.eq(cycle_id))
+            .select(COLUMNS)
+            .load::<Appraisal>(conn)?
+            .into_iter()
+            .map(|a| (a.employee_id, a))
+            .collect();
+        let recompute = !existing.is_empty();
+        let at = now();
+        let mut outcome = ComputeOutcome::default();
+        for c in computed {
+            let rank = ranks.get(&c.employee_id).map(|r| *r as i32);
+            let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
+            let values = (
+                appraisals::department_id.eq(c.department_id),
+                appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
+                appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
+                appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
+                appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+                appraisals::total_centi.eq(centi(c.total)),
+                appraisals::grade.eq(c.grade.clone()),
+                appraisals::department_rank.eq(rank),
+                appraisals::inputs_json.eq(inputs_json.clone()),
+                appraisals::computed_at.eq(at),
+            );
+            outcome.computed += 1;
+            if c.total.is_some() {
+                outcome.with_total += 1;
+            } else {
+                outcome.insufficient_evidence += 1;
+            }
+            match existing.get(&c.employee_id) {
+                Some(old) => {
+                    let changed = old.inputs_json != inputs_json
+                        || old.total_centi != centi(c.total)
+                        || old.department_rank != rank;
+                    if changed {
+                        outcome.changed += 1;
+                        // A changed result needs its supervisor's review again.
+                        diesel::update(appraisals::table.find(old.id))
+                            .set((
+                                values,
+                                appraisals::state.eq("draft"),
+                                appraisals::version.eq(old.version + 1),
+                            ))
+                            .execute(conn)?;
+                    }
+                }
+                None => {
+                    outcome.changed += 1;
+                    diesel::insert_into(appraisals::table)
+                        .values((
+                            values,
+                            appraisals::cycle_id.eq(cycle_id),
+                            appraisals::employee_id.eq(c.employee_id),
+                            appraisals::state.eq("draft"),
+                            appraisals::version.eq(1),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        audit::record(
+            conn,
+            Change::<(), _> {
+                actor: Some(actor),
+                action: if recompute { "recompute" } else { "compute" },
+                entity: Entity::Cycle,
+                entity_id: cycle_id,
+                before: None,
+                after: Some(&outcome),
+            },
+        )?;
+        Ok(outcome)
+    })
+}
+
+/// Active appraised employees without an appraisal in the cycle (the publish guard).
+pub fn uncomputed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
+    let done = appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .select(appraisals::employee_id);
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .filter(users::id.ne_all(done))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Publishing makes every appraisal of the cycle visible to its employee.
+pub fn publish_all(conn: &mut DbConn, cycle_id: i32) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        appraisals::table
+            .filter(appraisals::cycle_id.eq(cycle_id))
+            .filter(appraisals::state.eq_any(["draft", "reviewed"])),
+    )
+    .set((
+        appraisals::state.eq("published"),
+        appraisals::published_at.eq(now()),
+    ))
+    .execute(conn)?)
+}
+
+/// May `viewer` see appraisal `a` of an employee managed by `manager`? HR: all;
+/// supervisors: their direct reports' (any state); everyone: their own once published.
+fn visible(viewer: &User, a: &Appraisal, manager: Option<i32>) -> bool {
+    match Scope::of(viewer) {
+        Scope::All => true,
+        _ if a.employee_id == viewer.id => a.is_published(),
+        Scope::Team(lead) => manager == Some(lead),
+        Scope::Own(_) => false,
+    }
+}
+
+pub fn get_for(conn: &mut DbConn, viewer: &User, id: i32) -> Result<Appraisal, AppError> {
+    let found: Option<(Appraisal, Option<i32>)> = appraisals::table
+        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
+        .filter(appraisals::id.eq(id))
+        .select((COLUMNS, users::manager_id))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((a, manager)) if visible(viewer, &a, manager) => Ok(a),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A cycle's appraisals: all for HR, direct reports' for a supervisor.
+pub fn list_for_cycle(
+    conn: &mut DbConn,
+    viewer: &User,
+    cycle_id: i32,
+    department_id: Option<i32>,
+) -> Result<Vec<Appraisal>, AppError> {
+    cycles::get(conn, cycle_id)?;
+    let mut query = appraisals::table
+        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .into_boxed();
+    if let Scope::Team(lead) = Scope::of(viewer) {
+        query = query.filter(users::manager_id.eq(lead));
+    }
+    if let Some(department) = department_id {
+        query = query.filter(appraisals::department_id.eq(department));
+    }
+    Ok(query
+        .select(COLUMNS)
+        .order((
+            appraisals::department_id,
+            appraisals::department_rank.asc(),
+            appraisals::employee_id,
+        ))
+        .load(conn)?)
+}
+
+/// The viewer's own published appraisals, newest cycle first.
+pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError> {
+    Ok(appraisals::table
+        .inner_join(cycle_table::table)
+        .filter(appraisals::employee_id.eq(viewer.id))
+        .filter(appraisals::state.eq_any(PUBLISHED_STATES))
+        .order(cycle_table::period_start.desc())
+        .select(COLUMNS)
+        .load(conn)?)
+}

@@ -1,0 +1,284 @@
+//! Computing and reading appraisals: a cycle worked out by hand.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::{Person, TestApp};
+
+on_both_backends!(a_hand_worked_cycle);
+
+async fn login(app: &TestApp, p: &Person) -> String {
+    app.login(&p.email, &p.password).await
+}
+
+async fn a_hand_worked_cycle(app: TestApp) {
+    let hr = app.hr_token().await;
+    let front = app.department(&hr, "Store", "front_line").await;
+    let back = app.department(&hr, "Back Office", "back_office").await;
+    let f = app.user(&hr, "supervisor", front, None).await;
+    let a = app.user(&hr, "staff", front, Some(f.id)).await;
+    let b = app.user(&hr, "staff", front, Some(f.id)).await;
+    let c = app.user(&hr, "staff", front, Some(f.id)).await;
+    let k = app.user(&hr, "supervisor", back, None).await;
+    let d = app.user(&hr, "staff", back, Some(k.id)).await;
+
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "H1", "period_start": "2026-01-01", "period_end": "2026-06-30"}),
+        )
+        .await;
+    let cycle = cycle.ok(201)["id"].as_i64().unwrap();
+    let scheme = json!({
+        "weights": {"sales": 40, "satisfaction": 30, "etiquette": 20, "collaboration": 10},
+        "full_marks_at": 120,
+        "min_evidence": {"satisfaction": 3, "etiquette": 1, "collaboration": 2},
+        "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
+                        {"grade": "C", "min_total": 60}, {"grade": "D", "min_total": 0}],
+        "department_overrides": [{"department_id": back,
+            "weights": {"sales": 0, "satisfaction": 40, "etiquette": 30, "collaboration": 30}}]
+    });
+    app.put(&format!("/api/v1/cycles/{cycle}/scheme"), &hr, scheme)
+        .await
+        .ok(200);
+    let state = |s: &str| json!({"state": s});
+    let state_path = format!("/api/v1/cycles/{cycle}/state");
+    app.post(&state_path, &hr, state("open")).await.ok(200);
+    let checklist = app
+        .post(
+            "/api/v1/checklists",
+            &hr,
+            json!({"name": "Etiquette", "items": [
+            {"title": "Grooming", "max_points": 10},
+            {"title": "Courtesy", "max_points": 10, "critical": true},
+            {"title": "Procedure", "max_points": 5}]}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let item = |i: usize| checklist["items"][i]["id"].clone();
+    let inspect = |who: i64, p: [i64; 3]| {
+        json!({
+        "employee_id": who, "checklist_id": checklist["id"], "occurred_on": "2026-03-01",
+        "scores": [{"item_id": item(0), "points": p[0]}, {"item_id": item(1), "points": p[1]},
+                   {"item_id": item(2), "points": p[2]}]})
+    };
+
+    app.post(
+        "/api/v1/sales-targets",
+        &hr,
+        json!([
+        {"employee_id": a.id, "cycle_id": cycle, "target": 1_000_000},
+        {"employee_id": b.id, "cycle_id": cycle, "target": 1_000_000},
+        {"employee_id": c.id, "cycle_id": cycle, "target": 500_000}]),
+    )
+    .await
+    .ok(200);
+    let sale = |who: i64, amount: i64, r: &str| json!({"employee_id": who, "occurred_on": "2026-02-01", "amount": amount, "external_ref": r});
+    app.post(
+        "/api/v1/sales-records",
+        &hr,
+        json!([
+            sale(a.id, 1_000_000, "a1"),
+            sale(a.id, 500_000, "a2"),
+            sale(b.id, 600_000, "b1"),
+            sale(c.id, 300_000, "c1")
+        ]),
+    )
+    .await
+    .ok(200);
+    let csat = |who: i64, rating: i64, r: &str| json!({"employee_id": who, "occurred_on": "2026-02-02", "rating": rating, "channel": "phone", "external_ref": r});
+    app.post(
+        "/api/v1/satisfaction-responses",
+        &hr,
+        json!([
+            csat(a.id, 5, "s1"),
+            csat(a.id, 5, "s2"),
+            csat(a.id, 4, "s3"),
+            csat(b.id, 5, "s4"),
+            csat(b.id, 5, "s5"),
+            csat(c.id, 1, "s6"),
+            csat(c.id, 1, "s7"),
+            csat(d.id, 4, "s8"),
+            csat(d.id, 4, "s9"),
+            csat(d.id, 4, "s10")
+        ]),
+    )
+    .await
+    .ok(200);
+    let fs = login(&app, &f).await;
+    let ks = login(&app, &k).await;
+    for (who, points) in [(a.id, [10, 10, 5]), (b.id, [10, 0, 5]), (c.id, [10, 0, 5])] {
+        app.post("/api/v1/inspections", &fs, inspect(who, points))
+            .await
+            .ok(201);
+    }
+    app.post("/api/v1/inspections", &ks, inspect(d.id, [8, 9, 4]))
+        .await
+        .ok(201);
+    let rate =
+        |who: i64, rating: i64| json!({"ratee_id": who, "cycle_id": cycle, "rating": rating});
+    let ds = login(&app, &d).await;
+    let as_ = login(&app, &a).await;
+    for (token, ratee, rating) in [
+        (&ds, a.id, 5),
+        (&ks, a.id, 4),
+        (&ds, b.id, 3),
+        (&ks, b.id, 3),
+        (&ds, c.id, 3),
+        (&ks, c.id, 3),
+        (&as_, d.id, 5),
+        (&fs, d.id, 5),
+    ] {
+        app.post("/api/v1/collaboration-ratings", token, rate(ratee, rating))
+            .await
+            .ok(201);
+    }
+
+    let compute = format!("/api/v1/cycles/{cycle}/compute");
+    app.post(&compute, &hr, json!({})).await.problem(409);
+    app.post(&state_path, &hr, state("review")).await.ok(200);
+    app.post(&compute, &fs, json!({})).await.problem(403);
+    let outcome = app.post(&compute, &hr, json!({})).await;
+    let outcome = outcome.ok(200);
+    assert_eq!(
+        (
+            outcome["computed"].clone(),
+            outcome["with_total"].clone(),
+            outcome["insufficient_evidence"].clone()
+        ),
+        (json!(6), json!(4), json!(2))
+    );
+
+    let list = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let by: std::collections::HashMap<i64, Value> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["employee_id"].as_i64().unwrap(), x.clone()))
+        .collect();
+    // A: sales 1.5M of 1M with full marks at 120 % → 100; ratings 5,5,4 → 91.67;
+    // inspection 25/25 → 100; raters 5,4 → 87.5. (40·100 + 30·91.667 + 20·100 + 10·87.5)/100.
+    let x = &by[&a.id];
+    assert_eq!(
+        (x["total"].clone(), x["grade"].clone(), x["rank"].clone()),
+        (json!(96.25), json!("A"), json!(1))
+    );
+    assert_eq!(x["components"]["sales"]["score"], 100.0);
+    assert_eq!(x["components"]["satisfaction"]["score"], 91.67);
+    assert_eq!(x["components"]["collaboration"]["score"], 87.5);
+    // B: sales 0.6 / 1.2 → 50; 2 of 3 responses → missing (weight spread); critical item 0
+    // → inspection 0; raters 3,3 → 50. (40·50 + 20·0 + 10·50) / 70 = 35.714…
+    let x = &by[&b.id];
+    assert_eq!(
+        (x["total"].clone(), x["grade"].clone(), x["rank"].clone()),
+        (json!(35.71), json!("D"), json!(2))
+    );
+    assert_eq!(x["components"]["satisfaction"]["score"], Value::Null);
+    assert_eq!(
+        x["components"]["satisfaction"]["missing_reason"],
+        "2 of 3 required satisfaction responses"
+    );
+    assert_eq!(x["components"]["etiquette"]["score"], 0.0);
+    assert_eq!(x["inspections"][0]["critical_failed"], true);
+    // C: the same numbers as B from other evidence: a tie shares rank 2.
+    let x = &by[&c.id];
+    assert_eq!(
+        (x["total"].clone(), x["rank"].clone()),
+        (json!(35.71), json!(2))
+    );
+    // D, back office override 0/40/30/30: no target (weight 0 anyway); ratings 4,4,4 → 75;
+    // 21/25 → 84; raters 5,5 → 100. (40·75 + 30·84 + 30·100) / 100 = 85.2.
+    let x = &by[&d.id];
+    assert_eq!(
+        (x["total"].clone(), x["grade"].clone(), x["rank"].clone()),
+        (json!(85.2), json!("B"), json!(1))
+    );
+    assert_eq!(x["weights"]["sales"], 0);
+    assert_eq!(
+        x["components"]["sales"]["missing_reason"],
+        "no sales target"
+    );
+    // The supervisors have no evidence at all.
+    for s in [&f, &k] {
+        let x = &by[&s.id];
+        assert_eq!(
+            (x["status"].clone(), x["total"].clone(), x["rank"].clone()),
+            (json!("insufficient evidence"), Value::Null, Value::Null)
+        );
+    }
+
+    // Before publication: staff see nothing; a supervisor sees direct reports only.
+    assert_eq!(
+        app.get("/api/v1/me/appraisals", &as_).await.ok(200)["total"],
+        0
+    );
+    let a_path = format!("/api/v1/appraisals/{}", by[&a.id]["id"]);
+    app.get(&a_path, &as_).await.problem(404);
+    app.get(&a_path, &fs).await.ok(200);
+    app.get(&a_path, &ks).await.problem(404);
+    let team = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &ks)
+        .await;
+    let ids: Vec<i64> = team.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["employee_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [d.id]);
+    app.get(&format!("/api/v1/cycles/{cycle}/appraisals"), &as_)
+        .await
+        .problem(403);
+    let only_back = app
+        .get(
+            &format!("/api/v1/cycles/{cycle}/appraisals?department_id={back}"),
+            &hr,
+        )
+        .await;
+    assert_eq!(only_back.ok(200)["total"], 2);
+
+    // Someone new without an appraisal blocks publication until a recompute.
+    let late = app.user(&hr, "staff", front, Some(f.id)).await;
+    let refused = app.post(&state_path, &hr, state("published")).await;
+    assert!(refused.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("1 active employees"));
+    let again = app.post(&compute, &hr, json!({})).await;
+    assert_eq!(again.ok(200)["computed"], 7);
+    assert_eq!(again.body["changed"], 1, "only the new appraisal changed");
+    app.post(&state_path, &hr, state("published")).await.ok(200);
+    let _ = late;
+
+    // After publication: own only, immutable evidence.
+    let mine = app.get("/api/v1/me/appraisals", &as_).await;
+    let mine = mine.ok(200);
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["total"], 96.25);
+    assert_eq!(mine["items"][0]["state"], "published");
+    app.get(&a_path, &as_).await.ok(200);
+    app.get(&format!("/api/v1/appraisals/{}", by[&b.id]["id"]), &as_)
+        .await
+        .problem(404);
+    app.post("/api/v1/sales-records", &hr, json!([sale(a.id, 1, "late")]))
+        .await
+        .problem(409);
+    app.post(&compute, &hr, json!({})).await.problem(409);
+    let actions: Vec<String> = app
+        .get(
+            &format!("/api/v1/audit-events?entity=cycle&entity_id={cycle}&limit=200"),
+            &hr,
+        )
+        .await
+        .ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(actions.contains(&"compute".to_owned()) && actions.contains(&"recompute".to_owned()));
+}
