@@ -151,3 +151,52 @@ pub async fn mine(user: AuthUser, db: web::Data<Db>) -> Result<HttpResponse, App
         items,
     }))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// A supervisor marks a direct report's appraisal reviewed, with a comment. HR runs the
+/// appraisal and does not review (403).
+pub async fn review(
+    reviewer: Supervisor,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    body: super::body::JsonBody<ReviewBody>,
+) -> Result<HttpResponse, AppError> {
+    if reviewer.role() != crate::domain::user::Role::Supervisor {
+        return Err(AppError::Forbidden);
+    }
+    let comment = crate::domain::evidence::parse_optional_text(
+        body.0.comment.as_deref(),
+        crate::domain::evidence::COMMENT_MAX,
+    )
+    .map_err(|r| AppError::validation("comment", r))?;
+    let (reviewer, id) = (reviewer.0 .0, id.into_inner());
+    let reviewed = db
+        .run(move |conn| appraisals::review(conn, &reviewer, id, comment))
+        .await?;
+    Ok(HttpResponse::Ok().json(AppraisalView::of(reviewed)?))
+}
+
+#[derive(Serialize)]
+struct ReportView {
+    cycle_id: i32,
+    departments: Vec<appraisals::DepartmentReport>,
+}
+
+pub async fn report(
+    _hr: Hr,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let departments = db.run(move |conn| appraisals::report(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(ReportView {
+        cycle_id: id,
+        departments,
+    }))
+}

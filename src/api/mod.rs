@@ -34,6 +34,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/me/password", web::put().to(me::change_password))
                 .route("/me/appraisals", web::get().to(appraisals::mine))
                 .route("/appraisals/{id}", web::get().to(appraisals::get))
+                .route(
+                    "/appraisals/{id}/review",
+                    web::post().to(appraisals::review),
+                )
+                .route("/cycles/{id}/report", web::get().to(appraisals::report))
                 .route("/cycles/{id}/compute", web::post().to(appraisals::compute))
                 .route(
                     "/cycles/{id}/appraisals",

@@ -470,3 +470,106 @@ pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError
         .select(COLUMNS)
         .load(conn)?)
 }
+
+/// A supervisor's review of a direct report's appraisal while the cycle is in review.
+pub fn review(
+    conn: &mut DbConn,
+    reviewer: &User,
+    id: i32,
+    comment: Option<String>,
+) -> Result<Appraisal, AppError> {
+    write_tx(conn, |conn| {
+        let found: Option<(Appraisal, Option<i32>)> = appraisals::table
+            .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
+            .filter(appraisals::id.eq(id))
+            .select((COLUMNS, users::manager_id))
+            .first(conn)
+            .optional()?;
+        let before = match found {
+            Some((a, manager)) if manager == Some(reviewer.id) => a,
+            _ => return Err(AppError::NotFound),
+        };
+        let cycle = cycles::get(conn, before.cycle_id)?;
+        if cycle.state() != CycleState::Review || before.is_published() {
+            return Err(AppError::Conflict(format!(
+                "appraisals are reviewed while the cycle is in review; it is {}",
+                cycle.state()
+            )));
+        }
+        let after: Appraisal = diesel::update(appraisals::table.find(id))
+            .set((
+                appraisals::state.eq("reviewed"),
+                appraisals::supervisor_comment.eq(&comment),
+                appraisals::reviewed_by.eq(reviewer.id),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: Some(reviewer.id),
+                action: "review",
+                entity: Entity::Appraisal,
+                entity_id: id,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(after)
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentReport {
+    pub department_id: i32,
+    pub count: usize,
+    pub with_total: usize,
+    pub mean: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub grades: BTreeMap<String, usize>,
+}
+
+type TotalAndGrade = (Option<i32>, Option<String>);
+
+/// Per department: how many appraisals, the mean, lowest and highest total, and how many
+/// of each grade (HR's overview of a cycle).
+pub fn report(conn: &mut DbConn, cycle_id: i32) -> Result<Vec<DepartmentReport>, AppError> {
+    cycles::get(conn, cycle_id)?;
+    let rows: Vec<(i32, Option<i32>, Option<String>)> = appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .select((
+            appraisals::department_id,
+            appraisals::total_centi,
+            appraisals::grade,
+        ))
+        .load(conn)?;
+    let mut by_department: BTreeMap<i32, Vec<TotalAndGrade>> = BTreeMap::new();
+    for (department, total, grade) in rows {
+        by_department
+            .entry(department)
+            .or_default()
+            .push((total, grade));
+    }
+    Ok(by_department
+        .into_iter()
+        .map(|(department_id, rows)| {
+            let totals: Vec<i64> = rows.iter().filter_map(|(t, _)| t.map(i64::from)).collect();
+            let mut grades = BTreeMap::new();
+            for grade in rows.iter().filter_map(|(_, g)| g.clone()) {
+                *grades.entry(grade).or_insert(0) += 1;
+            }
+            let centi = |v: i64| v as f64 / 100.0;
+            DepartmentReport {
+                department_id,
+                count: rows.len(),
+                with_total: totals.len(),
+                mean: (!totals.is_empty())
+                    .then(|| round2(centi(totals.iter().sum::<i64>()) / totals.len() as f64)),
+                min: totals.iter().min().map(|v| centi(*v)),
+                max: totals.iter().max().map(|v| centi(*v)),
+                grades,
+            }
+        })
+        .collect())
+}

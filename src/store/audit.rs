@@ -17,6 +17,7 @@ pub enum Entity {
     Checklist,
     Inspection,
     CollaborationRating,
+    Appraisal,
 }
 
 impl Entity {
@@ -28,6 +29,7 @@ impl Entity {
             Entity::Checklist => "checklist",
             Entity::Inspection => "inspection",
             Entity::CollaborationRating => "collaboration_rating",
+            Entity::Appraisal => "appraisal",
         }
     }
 }

@@ -241,6 +241,52 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .await;
     assert_eq!(only_back.ok(200)["total"], 2);
 
+    // Supervisors review their own reports only; HR and staff do not review.
+    let review = format!("{a_path}/review");
+    let reviewed = app
+        .post(
+            &review,
+            &fs,
+            json!({"comment": "Excellent service all round"}),
+        )
+        .await;
+    assert_eq!(reviewed.ok(200)["state"], "reviewed");
+    app.post(&review, &ks, json!({"comment": "x"}))
+        .await
+        .problem(404);
+    app.post(&review, &hr, json!({"comment": "x"}))
+        .await
+        .problem(403);
+    app.post(&review, &as_, json!({"comment": "x"}))
+        .await
+        .problem(403);
+
+    // HR's report per department.
+    let report = app
+        .get(&format!("/api/v1/cycles/{cycle}/report"), &hr)
+        .await;
+    let departments = report.ok(200)["departments"].as_array().unwrap().clone();
+    let store = departments
+        .iter()
+        .find(|x| x["department_id"] == front)
+        .unwrap();
+    assert_eq!(
+        (store["count"].clone(), store["with_total"].clone()),
+        (json!(4), json!(3))
+    );
+    assert_eq!(
+        (
+            store["mean"].clone(),
+            store["min"].clone(),
+            store["max"].clone()
+        ),
+        (json!(55.89), json!(35.71), json!(96.25))
+    );
+    assert_eq!(store["grades"], json!({"A": 1, "D": 2}));
+    app.get(&format!("/api/v1/cycles/{cycle}/report"), &fs)
+        .await
+        .problem(403);
+
     // Someone new without an appraisal blocks publication until a recompute.
     let late = app.user(&hr, "staff", front, Some(f.id)).await;
     let refused = app.post(&state_path, &hr, state("published")).await;
@@ -260,6 +306,13 @@ async fn a_hand_worked_cycle(app: TestApp) {
     assert_eq!(mine["total"], 1);
     assert_eq!(mine["items"][0]["total"], 96.25);
     assert_eq!(mine["items"][0]["state"], "published");
+    assert_eq!(
+        mine["items"][0]["supervisor_comment"],
+        "Excellent service all round"
+    );
+    app.post(&review, &fs, json!({"comment": "too late"}))
+        .await
+        .problem(409);
     app.get(&a_path, &as_).await.ok(200);
     app.get(&format!("/api/v1/appraisals/{}", by[&b.id]["id"]), &as_)
         .await
