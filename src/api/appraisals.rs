@@ -46,7 +46,7 @@ pub struct AppraisalView {
 }
 
 impl AppraisalView {
-    fn of(a: Appraisal) -> Result<Self, AppError> {
+    pub fn of(a: Appraisal) -> Result<Self, AppError> {
         let inputs = a.inputs()?;
         Ok(AppraisalView {
             id: a.id,

@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per resource, and the route table.
 
+pub mod appeals;
 pub mod appraisals;
 pub mod audit;
 pub mod auth;
@@ -39,6 +40,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(appraisals::review),
                 )
                 .route("/cycles/{id}/report", web::get().to(appraisals::report))
+                .route(
+                    "/appraisals/{id}/acknowledge",
+                    web::post().to(appeals::acknowledge),
+                )
+                .route("/appraisals/{id}/appeal", web::post().to(appeals::appeal))
+                .route("/appeals", web::get().to(appeals::list))
+                .route("/appeals/{id}/decision", web::post().to(appeals::decide))
                 .route("/cycles/{id}/compute", web::post().to(appraisals::compute))
                 .route(
                     "/cycles/{id}/appraisals",

@@ -163,6 +163,7 @@ diesel::joinable!(inspection_scores -> checklist_items (item_id));
 diesel::joinable!(inspections -> cycles (cycle_id));
 diesel::joinable!(inspections -> checklists (checklist_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    appeals,
     appraisals,
     audit_events,
     login_throttle,
@@ -202,3 +203,18 @@ diesel::table! {
     }
 }
 diesel::joinable!(appraisals -> cycles (cycle_id));
+
+diesel::table! {
+    appeals (id) {
+        id -> Integer,
+        appraisal_id -> Integer,
+        reason -> Text,
+        state -> Text,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(appeals -> appraisals (appraisal_id));

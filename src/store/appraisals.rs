@@ -217,6 +217,119 @@ struct Computed {
     grade: Option<String>,
 }
 
+/// Scores one employee from the cycle's evidence and scheme (pure, no I/O).
+fn score_employee(
+    scheme: &crate::domain::scheme::Scheme,
+    employee_id: i32,
+    department_id: i32,
+    e: evidence::EmployeeEvidence,
+    found: Vec<InspectionInput>,
+) -> Computed {
+    let min = scheme.min_evidence;
+    let scores: Vec<f64> = found.iter().map(|i| i.score).collect();
+    let w = scheme.weights_for(department_id);
+    let sales = scoring::sales(
+        e.sales_total,
+        e.sales_target,
+        scheme.full_marks_at,
+        e.sales_records,
+    );
+    let satisfaction = scoring::satisfaction(
+        e.satisfaction_rating_sum,
+        e.satisfaction_responses,
+        min.satisfaction,
+    );
+    let etiquette = scoring::etiquette(&scores, min.etiquette);
+    let collaboration = scoring::collaboration(
+        e.collaboration_rating_sum,
+        e.collaboration_raters,
+        min.collaboration,
+    );
+    let total = scoring::total(&[
+        (w.sales, sales.score),
+        (w.satisfaction, satisfaction.score),
+        (w.etiquette, etiquette.score),
+        (w.collaboration, collaboration.score),
+    ]);
+    let grade = total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
+    Computed {
+        employee_id,
+        department_id,
+        total,
+        grade,
+        inputs: Inputs {
+            weights: w,
+            full_marks_at: scheme.full_marks_at,
+            min_evidence: min,
+            grade_bands: scheme.grade_bands.clone(),
+            sales: component(&sales, w.sales),
+            satisfaction: component(&satisfaction, w.satisfaction),
+            etiquette: component(&etiquette, w.etiquette),
+            collaboration: component(&collaboration, w.collaboration),
+            sales_total: e.sales_total,
+            sales_target: e.sales_target,
+            inspections: found,
+            critical_rule: "an inspection in which a critical item scored 0 counts as 0".into(),
+        },
+    }
+}
+
+/// Recomputes one appraisal from its employee's current evidence (an upheld appeal). Only
+/// this appraisal changes: its rank is placed among the others' stored totals, which stay.
+pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Appraisal, AppError> {
+    let cycle = cycles::get(conn, appraisal.cycle_id)?;
+    let mut scheme = cycle
+        .scheme()?
+        .ok_or_else(|| AppError::Conflict("the cycle has no scheme".into()))?;
+    // The appraisal keeps the weights and bands it was computed with.
+    let inputs = appraisal.inputs()?;
+    scheme.weights = inputs.weights;
+    scheme.department_overrides.clear();
+    scheme.grade_bands = inputs.grade_bands;
+    scheme.full_marks_at = inputs.full_marks_at;
+    scheme.min_evidence = inputs.min_evidence;
+    let e = evidence::summary(conn, cycle.id, Some(appraisal.employee_id))?
+        .pop()
+        .unwrap_or_default();
+    let found = inspections_by_employee(conn, cycle.id)?
+        .remove(&appraisal.employee_id)
+        .unwrap_or_default();
+    let c = score_employee(
+        &scheme,
+        appraisal.employee_id,
+        appraisal.department_id,
+        e,
+        found,
+    );
+    let others: Vec<i32> = appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle.id))
+        .filter(appraisals::department_id.eq(appraisal.department_id))
+        .filter(appraisals::id.ne(appraisal.id))
+        .select(appraisals::total_centi)
+        .load::<Option<i32>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let new_total = centi(c.total);
+    let rank = new_total.map(|t| others.iter().filter(|o| **o > t).count() as i32 + 1);
+    let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
+    Ok(diesel::update(appraisals::table.find(appraisal.id))
+        .set((
+            appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
+            appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
+            appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
+            appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+            appraisals::total_centi.eq(new_total),
+            appraisals::grade.eq(c.grade),
+            appraisals::department_rank.eq(rank),
+            appraisals::inputs_json.eq(inputs_json),
+            appraisals::computed_at.eq(now()),
+            appraisals::version.eq(appraisal.version + 1),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)?)
+}
+
 /// Computes (or recomputes) every appraisal of a cycle in review.
 pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutcome, AppError> {
     write_tx(conn, |conn| {
@@ -236,60 +349,18 @@ pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOu
                 .map(|e| (e.employee_id, e))
                 .collect();
         let mut inspected = inspections_by_employee(conn, cycle_id)?;
-        let min = scheme.min_evidence;
 
         let mut computed = Vec::new();
         for (employee_id, department_id) in appraised(conn)? {
             let e = summary.get(&employee_id).cloned().unwrap_or_default();
             let found = inspected.remove(&employee_id).unwrap_or_default();
-            let scores: Vec<f64> = found.iter().map(|i| i.score).collect();
-            let w = scheme.weights_for(department_id);
-            let sales = scoring::sales(
-                e.sales_total,
-                e.sales_target,
-                scheme.full_marks_at,
-                e.sales_records,
-            );
-            let satisfaction = scoring::satisfaction(
-                e.satisfaction_rating_sum,
-                e.satisfaction_responses,
-                min.satisfaction,
-            );
-            let etiquette = scoring::etiquette(&scores, min.etiquette);
-            let collaboration = scoring::collaboration(
-                e.collaboration_rating_sum,
-                e.collaboration_raters,
-                min.collaboration,
-            );
-            let total = scoring::total(&[
-                (w.sales, sales.score),
-                (w.satisfaction, satisfaction.score),
-                (w.etiquette, etiquette.score),
-                (w.collaboration, collaboration.score),
-            ]);
-            let grade =
-                total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
-            computed.push(Computed {
+            computed.push(score_employee(
+                &scheme,
                 employee_id,
                 department_id,
-                total,
-                grade,
-                inputs: Inputs {
-                    weights: w,
-                    full_marks_at: scheme.full_marks_at,
-                    min_evidence: min,
-                    grade_bands: scheme.grade_bands.clone(),
-                    sales: component(&sales, w.sales),
-                    satisfaction: component(&satisfaction, w.satisfaction),
-                    etiquette: component(&etiquette, w.etiquette),
-                    collaboration: component(&collaboration, w.collaboration),
-                    sales_total: e.sales_total,
-                    sales_target: e.sales_target,
-                    inspections: found,
-                    critical_rule: "an inspection in which a critical item scored 0 counts as 0"
-                        .into(),
-                },
-            });
+                e,
+                found,
+            ));
         }
 
         let mut by_department: HashMap<i32, Vec<(i32, Option<f64>)>> = HashMap::new();
@@ -417,6 +488,17 @@ fn visible(viewer: &User, a: &Appraisal, manager: Option<i32>) -> bool {
         Scope::Team(lead) => manager == Some(lead),
         Scope::Own(_) => false,
     }
+}
+
+pub fn get(conn: &mut DbConn, id: i32) -> Result<Appraisal, AppError> {
+    Ok(appraisals::table.find(id).select(COLUMNS).first(conn)?)
+}
+
+pub fn set_state(conn: &mut DbConn, id: i32, state: &str) -> Result<Appraisal, AppError> {
+    Ok(diesel::update(appraisals::table.find(id))
+        .set(appraisals::state.eq(state))
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 pub fn get_for(conn: &mut DbConn, viewer: &User, id: i32) -> Result<Appraisal, AppError> {

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -139,6 +141,40 @@ pub fn open_cycle_for(cycles: &[Cycle], day: NaiveDate) -> Result<&Cycle, EntryP
             name: cycle.name.clone(),
             state,
         }),
+    }
+}
+
+/// (cycle, employee) pairs with an open appeal: while it is open, HR may correct that
+/// employee's evidence in the (published) cycle, and nobody else's.
+pub fn open_appeals(conn: &mut DbConn) -> Result<HashSet<(i32, i32)>, AppError> {
+    use crate::db::schema::{appeals, appraisals};
+    Ok(appeals::table
+        .inner_join(appraisals::table)
+        .filter(appeals::state.eq("open"))
+        .select((appraisals::cycle_id, appraisals::employee_id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// [`open_cycle_for`], except that a published cycle takes corrections for an employee
+/// whose appeal is open.
+pub fn entry_cycle_for<'a>(
+    cycles: &'a [Cycle],
+    appeals: &HashSet<(i32, i32)>,
+    day: NaiveDate,
+    employee: i32,
+) -> Result<&'a Cycle, EntryProblem> {
+    match open_cycle_for(cycles, day) {
+        Err(problem @ EntryProblem::NotOpen { .. }) => cycles
+            .iter()
+            .find(|c| {
+                c.period().contains(day)
+                    && c.state() == CycleState::Published
+                    && appeals.contains(&(c.id, employee))
+            })
+            .ok_or(problem),
+        other => other,
     }
 }
 

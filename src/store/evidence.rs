@@ -121,13 +121,18 @@ pub fn import_targets(
     write_tx(conn, |conn| {
         let known = employees(conn)?;
         let all: HashMap<i32, Cycle> = cycles::all(conn)?.into_iter().map(|c| (c.id, c)).collect();
+        let appeals = cycles::open_appeals(conn)?;
         let mut problems = RowProblems::default();
         let mut wanted: HashMap<(i32, i32), (usize, i64)> = HashMap::new();
         for r in rows {
             check_employee(&known, r.row, r.employee_id, &mut problems);
             match all.get(&r.cycle_id) {
                 None => problems.add(r.row, "cycle_id", "no such cycle"),
-                Some(c) if c.state() > CycleState::Open => {
+                Some(c)
+                    if c.state() > CycleState::Open
+                        && !(c.state() == CycleState::Published
+                            && appeals.contains(&(c.id, r.employee_id))) =>
+                {
                     problems.conflict = true;
                     problems.add(
                         r.row,
@@ -220,12 +225,13 @@ fn plan_dated<V: PartialEq>(
 ) -> Result<(Vec<(usize, i32)>, ImportOutcome), AppError> {
     let known = employees(conn)?;
     let all = cycles::all(conn)?;
+    let appeals = cycles::open_appeals(conn)?;
     let mut problems = RowProblems::default();
     let mut cycle_of = Vec::with_capacity(rows.len());
     let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         check_employee(&known, r.row, r.employee_id, &mut problems);
-        match cycles::open_cycle_for(&all, r.occurred_on) {
+        match cycles::entry_cycle_for(&all, &appeals, r.occurred_on, r.employee_id) {
             Ok(c) => cycle_of.push(Some(c.id)),
             Err(problem) => {
                 problems.entry(r.row, "occurred_on", problem);

@@ -247,7 +247,8 @@ pub fn create(
         }
         errors.into_result()?;
         let all_cycles = cycles::all(conn)?;
-        let cycle = cycles::open_cycle_for(&all_cycles, new.occurred_on)
+        let appeals = cycles::open_appeals(conn)?;
+        let cycle = cycles::entry_cycle_for(&all_cycles, &appeals, new.occurred_on, employee.id)
             .map_err(|p| p.into_error("occurred_on"))?;
         let id: i32 = diesel::insert_into(inspections::table)
             .values((

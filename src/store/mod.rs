@@ -1,6 +1,7 @@
 //! Queries, one file per aggregate, as functions over `&mut DbConn`. Every function that
 //! writes does so in one transaction together with its audit event.
 
+pub mod appeals;
 pub mod appraisals;
 pub mod audit;
 pub mod checklists;

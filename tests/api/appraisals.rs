@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::on_both_backends;
 use crate::support::{Person, TestApp};
 
-on_both_backends!(a_hand_worked_cycle);
+on_both_backends!(a_hand_worked_cycle, appeals_close_with_their_window);
 
 async fn login(app: &TestApp, p: &Person) -> String {
     app.login(&p.email, &p.password).await
@@ -321,6 +321,167 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .await
         .problem(409);
     app.post(&compute, &hr, json!({})).await.problem(409);
+    // Acknowledge: once. An acknowledged appraisal is not appealed.
+    let ack = app
+        .post(&format!("{a_path}/acknowledge"), &as_, json!({}))
+        .await;
+    assert_eq!(ack.ok(200)["state"], "acknowledged");
+    app.post(&format!("{a_path}/acknowledge"), &as_, json!({}))
+        .await
+        .problem(409);
+    app.post(&format!("{a_path}/appeal"), &as_, json!({"reason": "x"}))
+        .await
+        .problem(409);
+
+    // B appeals; while the appeal is open HR may correct B's evidence, and nobody else's.
+    let bs = login(&app, &b).await;
+    let cs = login(&app, &c).await;
+    let b_path = format!("/api/v1/appraisals/{}", by[&b.id]["id"]);
+    let c_path = format!("/api/v1/appraisals/{}", by[&c.id]["id"]);
+    app.post(&format!("{b_path}/appeal"), &bs, json!({"reason": " "}))
+        .await
+        .field_error("reason");
+    app.post(
+        &format!("{b_path}/appeal"),
+        &as_,
+        json!({"reason": "not mine"}),
+    )
+    .await
+    .problem(404);
+    let appeal = app
+        .post(
+            &format!("{b_path}/appeal"),
+            &bs,
+            json!({"reason": "A third phone survey was not counted"}),
+        )
+        .await;
+    let b_appeal = appeal.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(appeal.body["state"], "open");
+    app.post(&format!("{b_path}/appeal"), &bs, json!({"reason": "again"}))
+        .await
+        .problem(409);
+    app.post(
+        "/api/v1/satisfaction-responses",
+        &hr,
+        json!([csat(c.id, 5, "s11")]),
+    )
+    .await
+    .problem(409);
+    let corrected = app
+        .post(
+            "/api/v1/satisfaction-responses",
+            &hr,
+            json!([csat(b.id, 5, "s12")]),
+        )
+        .await;
+    assert_eq!(corrected.ok(200)["inserted"], 1);
+
+    // C's appeal is rejected: a note is required.
+    let appeal = app
+        .post(
+            &format!("{c_path}/appeal"),
+            &cs,
+            json!({"reason": "Too low"}),
+        )
+        .await;
+    let c_appeal = appeal.ok(201)["id"].as_i64().unwrap();
+    let decide = |id: i64| format!("/api/v1/appeals/{id}/decision");
+    app.post(&decide(c_appeal), &hr, json!({"decision": "rejected"}))
+        .await
+        .field_error("note");
+    app.post(
+        &decide(c_appeal),
+        &hr,
+        json!({"decision": "maybe", "note": "x"}),
+    )
+    .await
+    .field_error("decision");
+    app.post(&decide(c_appeal), &bs, json!({"decision": "upheld"}))
+        .await
+        .problem(403);
+    let rejected = app
+        .post(
+            &decide(c_appeal),
+            &hr,
+            json!({"decision": "rejected", "note": "The ratings were checked with the call logs"}),
+        )
+        .await;
+    assert_eq!(rejected.ok(200)["appeal"]["state"], "rejected");
+    assert_eq!(rejected.body["appraisal"]["state"], "published");
+    app.post(&decide(c_appeal), &hr, json!({"decision": "upheld"}))
+        .await
+        .problem(409);
+    app.post(&format!("{c_path}/acknowledge"), &cs, json!({}))
+        .await
+        .ok(200);
+    let open = app.get("/api/v1/appeals?state=open", &hr).await;
+    assert_eq!(open.ok(200)["total"], 1);
+
+    // B's appeal is upheld: B alone is recomputed. Ratings 5,5,5 → 100 now counts:
+    // (40·50 + 30·100 + 20·0 + 10·50) / 100 = 55; only A is higher.
+    let before = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await
+        .body["items"]
+        .clone();
+    let upheld = app
+        .post(
+            &decide(b_appeal),
+            &hr,
+            json!({"decision": "upheld", "note": "Survey added"}),
+        )
+        .await;
+    let upheld = upheld.ok(200)["appraisal"].clone();
+    assert_eq!(
+        (
+            upheld["total"].clone(),
+            upheld["grade"].clone(),
+            upheld["rank"].clone(),
+            upheld["version"].clone()
+        ),
+        (json!(55.0), json!("D"), json!(2), json!(2))
+    );
+    let after = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await
+        .body["items"]
+        .clone();
+    let changed: Vec<i64> = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| !after.as_array().unwrap().contains(x))
+        .map(|x| x["employee_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(changed, [b.id], "exactly one appraisal changed");
+    assert_eq!(
+        app.get("/api/v1/me/appraisals", &bs).await.ok(200)["items"][0]["total"],
+        55.0
+    );
+    app.post(
+        "/api/v1/satisfaction-responses",
+        &hr,
+        json!([csat(b.id, 5, "s13")]),
+    )
+    .await
+    .problem(409);
+    let b_events: Vec<String> = app
+        .get(
+            &format!(
+                "/api/v1/audit-events?entity=appraisal&entity_id={}",
+                by[&b.id]["id"]
+            ),
+            &hr,
+        )
+        .await
+        .ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(b_events, ["appeal", "appeal_upheld"]);
+
     let actions: Vec<String> = app
         .get(
             &format!("/api/v1/audit-events?entity=cycle&entity_id={cycle}&limit=200"),
@@ -334,4 +495,62 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .map(|e| e["action"].as_str().unwrap().to_owned())
         .collect();
     assert!(actions.contains(&"compute".to_owned()) && actions.contains(&"recompute".to_owned()));
+}
+
+async fn appeals_close_with_their_window(app: TestApp) {
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Kiosk", "front_line").await;
+    let staff = app.user(&hr, "staff", dept, None).await;
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "Short", "period_start": "2026-01-01",
+            "period_end": "2026-01-31", "appeal_window_days": 0}),
+        )
+        .await;
+    let cycle = cycle.ok(201)["id"].as_i64().unwrap();
+    app.put(
+        &format!("/api/v1/cycles/{cycle}/scheme"),
+        &hr,
+        json!({
+        "weights": {"sales": 25, "satisfaction": 25, "etiquette": 25, "collaboration": 25},
+        "grade_bands": [{"grade": "Pass", "min_total": 0}]}),
+    )
+    .await
+    .ok(200);
+    for state in ["open", "review"] {
+        app.post(
+            &format!("/api/v1/cycles/{cycle}/state"),
+            &hr,
+            json!({"state": state}),
+        )
+        .await
+        .ok(200);
+    }
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    app.post(
+        &format!("/api/v1/cycles/{cycle}/state"),
+        &hr,
+        json!({"state": "published"}),
+    )
+    .await
+    .ok(200);
+    let token = login(&app, &staff).await;
+    let mine = app.get("/api/v1/me/appraisals", &token).await;
+    let id = mine.ok(200)["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(mine.body["items"][0]["status"], "insufficient evidence");
+    let late = app
+        .post(
+            &format!("/api/v1/appraisals/{id}/appeal"),
+            &token,
+            json!({"reason": "Please look again"}),
+        )
+        .await;
+    assert!(late.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("appeal window"));
 }

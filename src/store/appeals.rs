@@ -1,0 +1,190 @@
+//! Acknowledging and appealing published appraisals, and HR's decisions on appeals.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::appraisals::{self, Appraisal};
+use super::audit::{self, Change, Entity};
+use super::users::User;
+use super::{cycles, now, Page, Paged};
+use crate::db::schema::appeals;
+use crate::db::{write_tx, DbConn};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Appeal {
+    pub id: i32,
+    pub appraisal_id: i32,
+    pub reason: String,
+    pub state: String,
+    pub decision_note: Option<String>,
+    pub decided_by: Option<i32>,
+    #[serde(serialize_with = "super::as_utc")]
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+const COLUMNS: (
+    appeals::id,
+    appeals::appraisal_id,
+    appeals::reason,
+    appeals::state,
+    appeals::decision_note,
+    appeals::decided_by,
+    appeals::created_at,
+    appeals::decided_at,
+) = (
+    appeals::id,
+    appeals::appraisal_id,
+    appeals::reason,
+    appeals::state,
+    appeals::decision_note,
+    appeals::decided_by,
+    appeals::created_at,
+    appeals::decided_at,
+);
+
+/// The caller's own appraisal, published (else 404 / 409).
+fn own_published(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {
+    let appraisal = appraisals::get(conn, id)?;
+    if appraisal.employee_id != user.id || !appraisal.is_published() {
+        return Err(AppError::NotFound);
+    }
+    if appraisal.state != "published" {
+        return Err(AppError::Conflict(format!(
+            "this appraisal is already {}",
+            appraisal.state
+        )));
+    }
+    Ok(appraisal)
+}
+
+fn record(
+    conn: &mut DbConn,
+    actor: i32,
+    action: &str,
+    before: &Appraisal,
+    after: &Appraisal,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        Change {
+            actor: Some(actor),
+            action,
+            entity: Entity::Appraisal,
+            entity_id: after.id,
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+}
+
+pub fn acknowledge(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {
+    write_tx(conn, |conn| {
+        let before = own_published(conn, user, id)?;
+        let after = appraisals::set_state(conn, id, "acknowledged")?;
+        record(conn, user.id, "acknowledge", &before, &after)?;
+        Ok(after)
+    })
+}
+
+/// Files an appeal within the cycle's appeal window (counted from publication).
+pub fn appeal(conn: &mut DbConn, user: &User, id: i32, reason: &str) -> Result<Appeal, AppError> {
+    write_tx(conn, |conn| {
+        let before = own_published(conn, user, id)?;
+        let cycle = cycles::get(conn, before.cycle_id)?;
+        let published = before.published_at.unwrap_or(before.computed_at);
+        let closes = published + Duration::days(i64::from(cycle.appeal_window_days));
+        if now() > closes {
+            return Err(AppError::Conflict(format!(
+                "the appeal window of {} days closed on {}",
+                cycle.appeal_window_days,
+                closes.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        let appeal: Appeal = diesel::insert_into(appeals::table)
+            .values((
+                appeals::appraisal_id.eq(id),
+                appeals::reason.eq(reason),
+                appeals::state.eq("open"),
+                appeals::created_at.eq(now()),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)?;
+        let after = appraisals::set_state(conn, id, "appealed")?;
+        record(conn, user.id, "appeal", &before, &after)?;
+        Ok(appeal)
+    })
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    state: Option<String>,
+    page: Page,
+) -> Result<Paged<Appeal>, AppError> {
+    let query = || {
+        let mut query = appeals::table.into_boxed();
+        if let Some(state) = &state {
+            query = query.filter(appeals::state.eq(state.clone()));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .select(COLUMNS)
+        .order(appeals::id.asc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .load(conn)?;
+    Ok(Paged { items, total })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Upheld,
+    Rejected,
+}
+
+/// Upheld: the appraisal is recomputed from the (corrected) evidence, alone. Rejected:
+/// the note says why. Either way the appraisal is published again and may be acknowledged.
+pub fn decide(
+    conn: &mut DbConn,
+    hr: &User,
+    id: i32,
+    decision: Decision,
+    note: Option<String>,
+) -> Result<(Appeal, Appraisal), AppError> {
+    write_tx(conn, |conn| {
+        let appeal: Appeal = appeals::table.find(id).select(COLUMNS).first(conn)?;
+        if appeal.state != "open" {
+            return Err(AppError::Conflict(format!(
+                "this appeal was already {}",
+                appeal.state
+            )));
+        }
+        let before = appraisals::get(conn, appeal.appraisal_id)?;
+        if decision == Decision::Upheld {
+            appraisals::recompute_one(conn, &before)?;
+        }
+        let after = appraisals::set_state(conn, before.id, "published")?;
+        let decided: Appeal = diesel::update(appeals::table.find(id))
+            .set((
+                appeals::state.eq(match decision {
+                    Decision::Upheld => "upheld",
+                    Decision::Rejected => "rejected",
+                }),
+                appeals::decision_note.eq(&note),
+                appeals::decided_by.eq(hr.id),
+                appeals::decided_at.eq(now()),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)?;
+        let action = match decision {
+            Decision::Upheld => "appeal_upheld",
+            Decision::Rejected => "appeal_rejected",
+        };
+        record(conn, hr.id, action, &before, &after)?;
+        Ok((decided, after))
+    })
+}
