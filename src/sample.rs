@@ -19,7 +19,7 @@ use crate::store::collaboration::{self, NewRating};
 use crate::store::evidence::{self, DatedRow, Response, Sale, TargetRow};
 use crate::store::inspections::{self, NewInspection, ScoreInput};
 use crate::store::users::{self, NewUser, User};
-use crate::store::{checklists, cycles};
+use crate::store::{appeals, appraisals, checklists, cycles};
 
 pub const SAMPLE_PASSWORD: &str = "sample-password-2026";
 const DOMAIN: &str = "sample.example";
@@ -249,11 +249,6 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         },
     )?;
 
-    struct Team {
-        kind: DepartmentKind,
-        lead: User,
-        staff: Vec<User>,
-    }
     let mut teams = Vec::new();
     for (i, (name, key, kind)) in DEPARTMENTS.iter().enumerate() {
         let department = ensure_department(conn, name, *kind)?;
@@ -299,7 +294,74 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         .filter(|t| t.kind == DepartmentKind::BackOffice)
         .map(|t| t.lead.department_id)
         .collect();
-    let period = quarter_of(today);
+    // Last quarter: complete, computed, reviewed and published, with one open appeal.
+    let current = quarter_of(today);
+    let previous = quarter_of(current.start - Duration::days(1));
+    let company = Company {
+        hr,
+        teams,
+        list,
+        back_office,
+    };
+    let (hr, teams) = (&company.hr, &company.teams);
+    let past = seed_cycle(conn, &company, previous, previous.end, &mut dice)?;
+    cycles::transition(conn, hr.id, past, CycleState::Review)?;
+    appraisals::compute(conn, hr.id, past)?;
+    let computed = appraisals::list_for_cycle(conn, hr, past, None)?;
+    for team in teams {
+        for a in computed
+            .iter()
+            .filter(|a| team.staff.iter().any(|s| s.id == a.employee_id))
+        {
+            let comment = Some("Reviewed with the team lead".to_owned());
+            appraisals::review(conn, &team.lead, a.id, comment)?;
+        }
+    }
+    cycles::transition(conn, hr.id, past, CycleState::Published)?;
+    let appellant = &teams[0].staff[0];
+    let theirs = computed
+        .iter()
+        .find(|a| a.employee_id == appellant.id)
+        .expect("every employee has an appraisal");
+    appeals::appeal(
+        conn,
+        appellant,
+        theirs.id,
+        "Two customer surveys from the December promotion are missing",
+    )?;
+
+    // This quarter: open, with evidence up to today.
+    seed_cycle(conn, &company, current, today.min(current.end), &mut dice)?;
+    Ok(())
+}
+
+struct Team {
+    kind: DepartmentKind,
+    lead: User,
+    staff: Vec<User>,
+}
+
+struct Company {
+    hr: User,
+    teams: Vec<Team>,
+    list: checklists::ChecklistWithItems,
+    back_office: Vec<i32>,
+}
+
+/// Creates and opens a cycle over `period` and enters evidence dated up to `last`.
+fn seed_cycle(
+    conn: &mut DbConn,
+    company: &Company,
+    period: Period,
+    last: NaiveDate,
+    dice: &mut Dice,
+) -> Result<i32, AppError> {
+    let Company {
+        hr,
+        teams,
+        list,
+        back_office,
+    } = company;
     let cycle = cycles::create(
         conn,
         hr.id,
@@ -307,11 +369,10 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         period,
         14,
     )?;
-    cycles::set_scheme(conn, hr.id, cycle.id, &scheme(&back_office))?;
+    cycles::set_scheme(conn, hr.id, cycle.id, &scheme(back_office))?;
     cycles::transition(conn, hr.id, cycle.id, CycleState::Open)?;
 
-    // Evidence is dated from the start of the quarter up to today.
-    let last = today.min(period.end);
+    // Evidence is dated from the start of the period up to `last`.
     let span = (last - period.start).num_days().max(0);
     let day = |dice: &mut Dice| period.start + Duration::days(dice.between(0, span));
     let mut targets = Vec::new();
@@ -332,8 +393,8 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
                 sales.push(DatedRow {
                     row: sales.len() + 1,
                     employee_id: member.id,
-                    occurred_on: day(&mut dice),
-                    external_ref: format!("SAMPLE-POS-{}-{n}", member.id),
+                    occurred_on: day(dice),
+                    external_ref: format!("SAMPLE-POS-{}-{}-{n}", cycle.id, member.id),
                     values: Sale {
                         amount: target * dice.between(4, 13) / 100,
                     },
@@ -344,8 +405,8 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
                 responses.push(DatedRow {
                     row: responses.len() + 1,
                     employee_id: member.id,
-                    occurred_on: day(&mut dice),
-                    external_ref: format!("SAMPLE-CSAT-{}-{n}", member.id),
+                    occurred_on: day(dice),
+                    external_ref: format!("SAMPLE-CSAT-{}-{}-{n}", cycle.id, member.id),
                     values: Response {
                         rating: dice.between(2, 5) as i32,
                         channel: ["phone", "email", "in store", "chat"][n as usize % 4].to_owned(),
@@ -358,7 +419,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
     evidence::import_sales(conn, hr.id, &sales)?;
     evidence::import_satisfaction(conn, hr.id, &responses)?;
 
-    for team in &teams {
+    for team in teams {
         for member in &team.staff {
             for _ in 0..dice.between(1, 2) {
                 let scores = list
@@ -381,7 +442,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
                 let inspection = NewInspection {
                     employee_id: member.id,
                     checklist_id: list.checklist.id,
-                    occurred_on: day(&mut dice),
+                    occurred_on: day(dice),
                     scores,
                     comment: Some("On-site etiquette check".to_owned()),
                 };
@@ -411,5 +472,5 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
             collaboration::rate(conn, rater, rating)?;
         }
     }
-    Ok(())
+    Ok(cycle.id)
 }

@@ -35,7 +35,25 @@ async fn the_sample_company_has_evidence_for_everyone(app: TestApp) {
     );
     let cycles = app.get("/api/v1/cycles", &hr).await;
     let cycle = &cycles.ok(200)["items"][0];
-    assert_eq!(cycles.body["total"], 1);
+    assert_eq!(cycles.body["total"], 2);
+    let past = &cycles.body["items"][1];
+    assert_eq!(past["name"], "2026 Q3");
+    assert_eq!(past["state"], "published");
+    let published = app
+        .get(&format!("/api/v1/cycles/{}/appraisals", past["id"]), &hr)
+        .await;
+    let published = published.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(published.len(), 35);
+    assert!(published.iter().filter(|a| a["total"].is_number()).count() >= 30);
+    let appeals = app.get("/api/v1/appeals?state=open", &hr).await;
+    assert_eq!(appeals.ok(200)["total"], 1);
+    let appellant = app.login("wang.wei@sample.example", SAMPLE_PASSWORD).await;
+    let theirs = app.get("/api/v1/me/appraisals", &appellant).await;
+    assert_eq!(theirs.ok(200)["items"][0]["state"], "appealed");
+    assert_eq!(
+        theirs.body["items"][0]["supervisor_comment"],
+        "Reviewed with the team lead"
+    );
     assert_eq!(cycle["name"], "2026 Q4");
     assert_eq!(cycle["state"], "open");
     assert_eq!(cycle["period_start"], "2026-10-01");
