@@ -14,6 +14,7 @@ pub mod health;
 pub mod import;
 pub mod inspections;
 pub mod me;
+pub mod notices;
 pub mod users;
 pub mod views;
 
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/appraisals/{id}/appeal", web::post().to(appeals::appeal))
                 .route("/appeals", web::get().to(appeals::list))
+                .route("/notices", web::get().to(notices::list))
                 .route("/appeals/{id}/decision", web::post().to(appeals::decide))
                 .route("/cycles/{id}/compute", web::post().to(appraisals::compute))
                 .route(

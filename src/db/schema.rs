@@ -218,3 +218,20 @@ diesel::table! {
 }
 
 diesel::joinable!(appeals -> appraisals (appraisal_id));
+
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient_id -> Integer,
+        dedupe_key -> Text,
+        payload_json -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}

@@ -7,9 +7,10 @@ use serde::Serialize;
 use super::appraisals::{self, Appraisal};
 use super::audit::{self, Change, Entity};
 use super::users::User;
-use super::{cycles, now, Page, Paged};
-use crate::db::schema::appeals;
+use super::{cycles, notices, now, Page, Paged};
+use crate::db::schema::{appeals, users};
 use crate::db::{write_tx, DbConn};
+use crate::domain::user::Role;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -113,6 +114,21 @@ pub fn appeal(conn: &mut DbConn, user: &User, id: i32, reason: &str) -> Result<A
             .returning(COLUMNS)
             .get_result(conn)?;
         let after = appraisals::set_state(conn, id, "appealed")?;
+        let hr: Vec<i32> = users::table
+            .filter(users::role.eq(Role::Hr.as_str()))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        let batch = hr
+            .into_iter()
+            .map(|recipient| notices::NewNotice {
+                kind: notices::Kind::AppealFiled,
+                recipient_id: recipient,
+                dedupe_key: format!("appeal_filed:{}:{recipient}", appeal.id),
+                payload: serde_json::json!({"appeal_id": appeal.id, "appraisal_id": id}),
+            })
+            .collect();
+        notices::enqueue(conn, batch)?;
         record(conn, user.id, "appeal", &before, &after)?;
         Ok(appeal)
     })
@@ -180,6 +196,15 @@ pub fn decide(
             ))
             .returning(COLUMNS)
             .get_result(conn)?;
+        notices::enqueue(
+            conn,
+            vec![notices::NewNotice {
+                kind: notices::Kind::AppealDecided,
+                recipient_id: after.employee_id,
+                dedupe_key: format!("appeal_decided:{id}"),
+                payload: serde_json::json!({"appeal_id": id, "appraisal_id": after.id}),
+            }],
+        )?;
         let action = match decision {
             Decision::Upheld => "appeal_upheld",
             Decision::Rejected => "appeal_rejected",

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::audit::{self, Change, Entity};
 use super::scope::Scope;
 use super::users::User;
-use super::{cycles, evidence, now};
+use super::{cycles, evidence, notices, now};
 use crate::db::schema::{
     appraisals, checklist_items, cycles as cycle_table, inspection_scores, inspections, users,
 };
@@ -465,18 +465,34 @@ pub fn uncomputed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
-/// Publishing makes every appraisal of the cycle visible to its employee.
+/// Publishing makes every appraisal of the cycle visible to its employee, and queues a
+/// notice to each of them.
 pub fn publish_all(conn: &mut DbConn, cycle_id: i32) -> Result<usize, AppError> {
-    Ok(diesel::update(
+    let unpublished = || {
         appraisals::table
             .filter(appraisals::cycle_id.eq(cycle_id))
-            .filter(appraisals::state.eq_any(["draft", "reviewed"])),
-    )
-    .set((
-        appraisals::state.eq("published"),
-        appraisals::published_at.eq(now()),
-    ))
-    .execute(conn)?)
+            .filter(appraisals::state.eq_any(["draft", "reviewed"]))
+    };
+    let targets: Vec<(i32, i32, i32)> = unpublished()
+        .select((appraisals::id, appraisals::employee_id, appraisals::version))
+        .load(conn)?;
+    let published = diesel::update(unpublished())
+        .set((
+            appraisals::state.eq("published"),
+            appraisals::published_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let batch = targets
+        .into_iter()
+        .map(|(id, employee, version)| notices::NewNotice {
+            kind: notices::Kind::AppraisalPublished,
+            recipient_id: employee,
+            dedupe_key: format!("appraisal_published:{id}:v{version}"),
+            payload: serde_json::json!({"appraisal_id": id, "cycle_id": cycle_id}),
+        })
+        .collect();
+    notices::enqueue(conn, batch)?;
+    Ok(published)
 }
 
 /// May `viewer` see appraisal `a` of an employee managed by `manager`? HR: all;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::audit::{self, Change, Entity};
 use super::scope::Scope;
 use super::users::User;
-use super::{checklists, cycles, now, users, Page, Paged};
+use super::{checklists, cycles, notices, now, users, Page, Paged};
 use crate::db::schema::{
     checklist_items, checklists as checklist_table, inspection_scores, inspections,
 };
@@ -274,6 +274,15 @@ pub fn create(
         }
         let row = inspections::table.find(id).select(COLUMNS).first(conn)?;
         let detail = details(conn, vec![row])?.remove(0);
+        notices::enqueue(
+            conn,
+            vec![notices::NewNotice {
+                kind: notices::Kind::InspectionRecorded,
+                recipient_id: employee.id,
+                dedupe_key: format!("inspection_recorded:{id}"),
+                payload: serde_json::json!({"inspection_id": id}),
+            }],
+        )?;
         audit::record(
             conn,
             Change::<(), _> {

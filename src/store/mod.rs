@@ -10,6 +10,7 @@ pub mod cycles;
 pub mod departments;
 pub mod evidence;
 pub mod inspections;
+pub mod notices;
 pub mod scope;
 pub mod throttle;
 pub mod users;

@@ -294,11 +294,34 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("1 active employees"));
+    // The refused publication queued nothing: change and notice commit together.
+    assert_eq!(notice_count(&app, &hr, "appraisal_published").await, 0);
+    assert_eq!(notice_count(&app, &hr, "inspection_recorded").await, 4);
     let again = app.post(&compute, &hr, json!({})).await;
     assert_eq!(again.ok(200)["computed"], 7);
     assert_eq!(again.body["changed"], 1, "only the new appraisal changed");
     app.post(&state_path, &hr, state("published")).await.ok(200);
-    let _ = late;
+
+    // One notice per published appraisal, addressed to its employee.
+    let published = app
+        .get("/api/v1/notices?kind=appraisal_published&limit=200", &hr)
+        .await;
+    let mut recipients: Vec<i64> = published.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["recipient_id"].as_i64().unwrap())
+        .collect();
+    recipients.sort();
+    let mut expected = vec![a.id, b.id, c.id, d.id, f.id, k.id, late.id];
+    expected.sort();
+    assert_eq!(recipients, expected);
+    assert!(published.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["status"] == "pending"));
+    app.get("/api/v1/notices", &fs).await.problem(403);
 
     // After publication: own only, immutable evidence.
     let mine = app.get("/api/v1/me/appraisals", &as_).await;
@@ -465,6 +488,12 @@ async fn a_hand_worked_cycle(app: TestApp) {
     )
     .await
     .problem(409);
+    assert_eq!(
+        notice_count(&app, &hr, "appeal_filed").await,
+        2,
+        "one per appeal to the one HR account"
+    );
+    assert_eq!(notice_count(&app, &hr, "appeal_decided").await, 2);
     let b_events: Vec<String> = app
         .get(
             &format!(
@@ -553,4 +582,9 @@ async fn appeals_close_with_their_window(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("appeal window"));
+}
+
+async fn notice_count(app: &TestApp, hr: &str, kind: &str) -> i64 {
+    let answer = app.get(&format!("/api/v1/notices?kind={kind}"), hr).await;
+    answer.ok(200)["total"].as_i64().unwrap()
 }
