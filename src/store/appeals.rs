@@ -13,6 +13,9 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::user::Role;
 use crate::error::AppError;
 
+// Every column, in the order of the row struct.
+use crate::db::schema::appeals::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Appeal {
     pub id: i32,
@@ -25,26 +28,6 @@ pub struct Appeal {
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
 }
-
-const COLUMNS: (
-    appeals::id,
-    appeals::appraisal_id,
-    appeals::reason,
-    appeals::state,
-    appeals::decision_note,
-    appeals::decided_by,
-    appeals::created_at,
-    appeals::decided_at,
-) = (
-    appeals::id,
-    appeals::appraisal_id,
-    appeals::reason,
-    appeals::state,
-    appeals::decision_note,
-    appeals::decided_by,
-    appeals::created_at,
-    appeals::decided_at,
-);
 
 /// The caller's own appraisal, published (else 404 / 409).
 fn own_published(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {

@@ -22,6 +22,9 @@ use crate::domain::scoring::{self, round2, Outcome};
 use crate::domain::user::Role;
 use crate::error::AppError;
 
+// Every column, in the order of the row struct.
+use crate::db::schema::appraisals::all_columns as COLUMNS;
+
 pub const PUBLISHED_STATES: [&str; 3] = ["published", "acknowledged", "appealed"];
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -56,47 +59,6 @@ impl Appraisal {
         PUBLISHED_STATES.contains(&self.state.as_str())
     }
 }
-
-type Columns = (
-    appraisals::id,
-    appraisals::cycle_id,
-    appraisals::employee_id,
-    appraisals::department_id,
-    appraisals::sales_centi,
-    appraisals::satisfaction_centi,
-    appraisals::etiquette_centi,
-    appraisals::collaboration_centi,
-    appraisals::total_centi,
-    appraisals::grade,
-    appraisals::department_rank,
-    appraisals::inputs_json,
-    appraisals::state,
-    appraisals::supervisor_comment,
-    appraisals::reviewed_by,
-    appraisals::computed_at,
-    appraisals::published_at,
-    appraisals::version,
-);
-const COLUMNS: Columns = (
-    appraisals::id,
-    appraisals::cycle_id,
-    appraisals::employee_id,
-    appraisals::department_id,
-    appraisals::sales_centi,
-    appraisals::satisfaction_centi,
-    appraisals::etiquette_centi,
-    appraisals::collaboration_centi,
-    appraisals::total_centi,
-    appraisals::grade,
-    appraisals::department_rank,
-    appraisals::inputs_json,
-    appraisals::state,
-    appraisals::supervisor_comment,
-    appraisals::reviewed_by,
-    appraisals::computed_at,
-    appraisals::published_at,
-    appraisals::version,
-);
 
 /// One component as computed, with the weight that applied to the employee.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

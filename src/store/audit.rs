@@ -9,6 +9,9 @@ use crate::db::schema::audit_events;
 use crate::db::DbConn;
 use crate::error::AppError;
 
+// Every column, in the order of the row struct.
+use crate::db::schema::audit_events::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
     User,
@@ -45,26 +48,6 @@ pub struct AuditEvent {
     pub after_json: Option<String>,
     pub at: NaiveDateTime,
 }
-
-const COLUMNS: (
-    audit_events::id,
-    audit_events::actor_id,
-    audit_events::action,
-    audit_events::entity,
-    audit_events::entity_id,
-    audit_events::before_json,
-    audit_events::after_json,
-    audit_events::at,
-) = (
-    audit_events::id,
-    audit_events::actor_id,
-    audit_events::action,
-    audit_events::entity,
-    audit_events::entity_id,
-    audit_events::before_json,
-    audit_events::after_json,
-    audit_events::at,
-);
 
 /// Who did it (None: the system, e.g. bootstrap or the CLI), what, to which object, and
 /// the object's state before and after.

@@ -12,6 +12,11 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::checklist::ChecklistDraft;
 use crate::error::AppError;
 
+// Every column, in the order of the row struct.
+use crate::db::schema::checklist_items::all_columns as ITEM_COLUMNS;
+// Every column, in the order of the row struct.
+use crate::db::schema::checklists::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Checklist {
     pub id: i32,
@@ -39,38 +44,6 @@ pub struct ChecklistWithItems {
     pub checklist: Checklist,
     pub items: Vec<ChecklistItem>,
 }
-
-const COLUMNS: (
-    checklists::id,
-    checklists::name,
-    checklists::version,
-    checklists::previous_id,
-    checklists::current,
-    checklists::created_at,
-) = (
-    checklists::id,
-    checklists::name,
-    checklists::version,
-    checklists::previous_id,
-    checklists::current,
-    checklists::created_at,
-);
-
-const ITEM_COLUMNS: (
-    checklist_items::id,
-    checklist_items::checklist_id,
-    checklist_items::position,
-    checklist_items::title,
-    checklist_items::max_points,
-    checklist_items::critical,
-) = (
-    checklist_items::id,
-    checklist_items::checklist_id,
-    checklist_items::position,
-    checklist_items::title,
-    checklist_items::max_points,
-    checklist_items::critical,
-);
 
 pub fn items_of(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<ChecklistItem>, AppError> {
     Ok(checklist_items::table

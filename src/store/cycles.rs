@@ -12,6 +12,9 @@ use crate::domain::cycle::{CycleState, Period};
 use crate::domain::scheme::Scheme;
 use crate::error::{AppError, FieldErrors};
 
+// Every column, in the order of the row struct.
+use crate::db::schema::cycles::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Cycle {
     pub id: i32,
@@ -47,29 +50,6 @@ impl Cycle {
             .map_err(AppError::internal)
     }
 }
-
-type Columns = (
-    cycles::id,
-    cycles::name,
-    cycles::period_start,
-    cycles::period_end,
-    cycles::state,
-    cycles::appeal_window_days,
-    cycles::scheme_json,
-    cycles::created_at,
-    cycles::updated_at,
-);
-const COLUMNS: Columns = (
-    cycles::id,
-    cycles::name,
-    cycles::period_start,
-    cycles::period_end,
-    cycles::state,
-    cycles::appeal_window_days,
-    cycles::scheme_json,
-    cycles::created_at,
-    cycles::updated_at,
-);
 
 pub fn get(conn: &mut DbConn, id: i32) -> Result<Cycle, AppError> {
     Ok(cycles::table.find(id).select(COLUMNS).first(conn)?)

@@ -9,6 +9,9 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::department::DepartmentKind;
 use crate::error::AppError;
 
+// Every column, in the order of the row struct.
+use crate::db::schema::departments::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Department {
     pub id: i32,
@@ -19,20 +22,6 @@ pub struct Department {
     #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
 }
-
-const COLUMNS: (
-    departments::id,
-    departments::name,
-    departments::kind,
-    departments::created_at,
-    departments::updated_at,
-) = (
-    departments::id,
-    departments::name,
-    departments::kind,
-    departments::created_at,
-    departments::updated_at,
-);
 
 fn name_taken(name: &str) -> AppError {
     AppError::Conflict(format!("a department named \"{name}\" already exists"))

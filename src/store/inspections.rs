@@ -16,6 +16,9 @@ use crate::domain::checklist::{inspection_score, ScoredItem};
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 
+// Every column, in the order of the row struct.
+use crate::db::schema::inspections::all_columns as COLUMNS;
+
 #[derive(Debug, Clone, Queryable)]
 struct InspectionRow {
     id: i32,
@@ -27,26 +30,6 @@ struct InspectionRow {
     comment: Option<String>,
     created_at: NaiveDateTime,
 }
-
-const COLUMNS: (
-    inspections::id,
-    inspections::cycle_id,
-    inspections::employee_id,
-    inspections::inspector_id,
-    inspections::checklist_id,
-    inspections::occurred_on,
-    inspections::comment,
-    inspections::created_at,
-) = (
-    inspections::id,
-    inspections::cycle_id,
-    inspections::employee_id,
-    inspections::inspector_id,
-    inspections::checklist_id,
-    inspections::occurred_on,
-    inspections::comment,
-    inspections::created_at,
-);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoredItemView {
