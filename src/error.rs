@@ -44,9 +44,6 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
-    }
     /// `Ok(())` when nothing was collected, so handlers can `errors.into_result()?`.
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {
@@ -117,6 +114,14 @@ impl AppError {
     }
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(error.into())
+    }
+    /// A database error where a unique violation means `conflict` (a 409 that names what
+    /// clashed); any other error maps as usual.
+    pub fn unique_or(error: DieselError, conflict: impl FnOnce() -> String) -> Self {
+        match AppError::from(error) {
+            AppError::Conflict(_) => AppError::Conflict(conflict()),
+            other => other,
+        }
     }
 
     /// A problem for a bare status (used for actix's own error responses, e.g. 405).

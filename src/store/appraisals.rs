@@ -239,21 +239,20 @@ fn score_employee(
 /// Recomputes one appraisal from its employee's current evidence (an upheld appeal). Only
 /// this appraisal changes: its rank is placed among the others' stored totals, which stay.
 pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Appraisal, AppError> {
-    let cycle = cycles::get(conn, appraisal.cycle_id)?;
-    let mut scheme = cycle
-        .scheme()?
-        .ok_or_else(|| AppError::Conflict("the cycle has no scheme".into()))?;
-    // The appraisal keeps the weights and bands it was computed with.
+    // The appraisal keeps the weights, bands and minimums it was computed with.
     let inputs = appraisal.inputs()?;
-    scheme.weights = inputs.weights;
-    scheme.department_overrides.clear();
-    scheme.grade_bands = inputs.grade_bands;
-    scheme.full_marks_at = inputs.full_marks_at;
-    scheme.min_evidence = inputs.min_evidence;
-    let e = evidence::summary(conn, cycle.id, Some(appraisal.employee_id))?
+    let scheme = crate::domain::scheme::Scheme {
+        weights: inputs.weights,
+        full_marks_at: inputs.full_marks_at,
+        min_evidence: inputs.min_evidence,
+        grade_bands: inputs.grade_bands,
+        department_overrides: Vec::new(),
+    };
+    let cycle_id = appraisal.cycle_id;
+    let e = evidence::summary(conn, cycle_id, Some(appraisal.employee_id))?
         .pop()
         .unwrap_or_default();
-    let found = inspections_by_employee(conn, cycle.id)?
+    let found = inspections_by_employee(conn, cycle_id)?
         .remove(&appraisal.employee_id)
         .unwrap_or_default();
     let c = score_employee(
@@ -264,7 +263,7 @@ pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Apprais
         found,
     );
     let others: Vec<i32> = appraisals::table
-        .filter(appraisals::cycle_id.eq(cycle.id))
+        .filter(appraisals::cycle_id.eq(cycle_id))
         .filter(appraisals::department_id.eq(appraisal.department_id))
         .filter(appraisals::id.ne(appraisal.id))
         .select(appraisals::total_centi)

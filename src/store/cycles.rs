@@ -137,6 +137,16 @@ pub fn open_appeals(conn: &mut DbConn) -> Result<HashSet<(i32, i32)>, AppError> 
         .collect())
 }
 
+/// Does `cycle` take evidence for `employee` now? While it is open, for anyone; once
+/// published, only for an employee whose appeal is open (HR's corrections).
+pub fn accepts_entry(cycle: &Cycle, appeals: &HashSet<(i32, i32)>, employee: i32) -> bool {
+    match cycle.state() {
+        CycleState::Open => true,
+        CycleState::Published => appeals.contains(&(cycle.id, employee)),
+        _ => false,
+    }
+}
+
 /// [`open_cycle_for`], except that a published cycle takes corrections for an employee
 /// whose appeal is open.
 pub fn entry_cycle_for<'a>(
@@ -148,11 +158,7 @@ pub fn entry_cycle_for<'a>(
     match open_cycle_for(cycles, day) {
         Err(problem @ EntryProblem::NotOpen { .. }) => cycles
             .iter()
-            .find(|c| {
-                c.period().contains(day)
-                    && c.state() == CycleState::Published
-                    && appeals.contains(&(c.id, employee))
-            })
+            .find(|c| c.period().contains(day) && accepts_entry(c, appeals, employee))
             .ok_or(problem),
         other => other,
     }
@@ -176,13 +182,8 @@ fn overlap_conflict(
     }
 }
 
-fn name_taken(name: &str, error: diesel::result::Error) -> AppError {
-    match AppError::from(error) {
-        AppError::Conflict(_) => {
-            AppError::Conflict(format!("a cycle named \"{name}\" already exists"))
-        }
-        other => other,
-    }
+fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a cycle named \"{name}\" already exists")
 }
 
 fn record(
@@ -227,7 +228,7 @@ pub fn create(
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| name_taken(name, e))?;
+            .map_err(|e| AppError::unique_or(e, name_taken(name)))?;
         record(conn, actor, "create", None, &created)?;
         Ok(created)
     })
@@ -285,7 +286,7 @@ pub fn update(
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| name_taken(&name, e))?;
+            .map_err(|e| AppError::unique_or(e, name_taken(&name)))?;
         record(conn, actor, "update", Some(&before), &after)?;
         Ok(after)
     })

@@ -23,16 +23,8 @@ pub struct Department {
     pub updated_at: NaiveDateTime,
 }
 
-fn name_taken(name: &str) -> AppError {
-    AppError::Conflict(format!("a department named \"{name}\" already exists"))
-}
-
-/// Maps a unique violation on the name to a 409 that names it; other errors pass through.
-fn unique_name(name: &str, error: diesel::result::Error) -> AppError {
-    match AppError::from(error) {
-        AppError::Conflict(_) => name_taken(name),
-        other => other,
-    }
+fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a department named \"{name}\" already exists")
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> Result<Department, AppError> {
@@ -79,7 +71,7 @@ pub fn create(
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| unique_name(name, e))?;
+            .map_err(|e| AppError::unique_or(e, name_taken(name)))?;
         audit::record(
             conn,
             Change::<(), _> {
@@ -124,7 +116,7 @@ pub fn update(
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| unique_name(&name, e))?;
+            .map_err(|e| AppError::unique_or(e, name_taken(&name)))?;
         audit::record(
             conn,
             Change {

@@ -130,8 +130,7 @@ pub fn import_targets(
                 None => problems.add(r.row, "cycle_id", "no such cycle"),
                 Some(c)
                     if c.state() > CycleState::Open
-                        && !(c.state() == CycleState::Published
-                            && appeals.contains(&(c.id, r.employee_id))) =>
+                        && !cycles::accepts_entry(c, &appeals, r.employee_id) =>
                 {
                     problems.conflict = true;
                     problems.add(

@@ -74,15 +74,8 @@ struct Audited<'a> {
     password: Option<&'static str>,
 }
 
-fn email_taken(email: &str) -> AppError {
-    AppError::Conflict(format!("a user with email {email} already exists"))
-}
-
-fn unique_email(email: &str, error: diesel::result::Error) -> AppError {
-    match AppError::from(error) {
-        AppError::Conflict(_) => email_taken(email),
-        other => other,
-    }
+fn email_taken(email: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a user with email {email} already exists")
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> Result<User, AppError> {
@@ -241,7 +234,7 @@ pub fn create(conn: &mut DbConn, actor: Option<i32>, new: NewUser) -> Result<Use
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| unique_email(new.email.as_str(), e))?;
+            .map_err(|e| AppError::unique_or(e, email_taken(new.email.as_str())))?;
         audit::record(
             conn,
             Change::<(), _> {
@@ -360,7 +353,7 @@ pub fn update(
             ))
             .returning(COLUMNS)
             .get_result(conn)
-            .map_err(|e| unique_email(&email, e))?;
+            .map_err(|e| AppError::unique_or(e, email_taken(&email)))?;
         if let Some(hash) = &changes.password_hash {
             diesel::update(users::table.find(id))
                 .set(users::password_hash.eq(hash))
