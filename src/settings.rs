@@ -67,6 +67,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub bootstrap: BootstrapSettings,
     pub mail: MailSettings,
+    pub notices: NoticeSettings,
     pub log: LogSettings,
 }
 
@@ -76,6 +77,7 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub workers: usize,
+    pub public_url: String,
 }
 
 #[derive(Clone, Deserialize)]
@@ -142,6 +144,21 @@ pub struct MailSettings {
     pub smtp_tls: SmtpTls,
     pub smtp_username: String,
     pub smtp_password: Secret,
+    pub smtp_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeSettings {
+    pub worker: bool,
+    pub poll_interval_ms: u64,
+    pub batch_size: u32,
+    pub lease_seconds: u64,
+    pub max_attempts: u32,
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    pub reminder_days_before_end: u32,
+    pub reminder_check_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -215,6 +232,7 @@ impl Settings {
                 format!("must be at least {MIN_BOOTSTRAP_PASSWORD_CHARS} characters"),
             ));
         }
+        self.validate_notices()?;
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
@@ -225,6 +243,52 @@ impl Settings {
             return Err(invalid(
                 "database.url",
                 "must start with sqlite:// or postgres://",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    fn validate_notices(&self) -> Result<(), SettingsError> {
+        let notices = &self.notices;
+        if notices.batch_size == 0 || notices.max_attempts == 0 || notices.poll_interval_ms == 0 {
+            return Err(invalid(
+                "notices",
+                "batch_size, max_attempts and poll_interval_ms must be at least 1",
+            ));
+        }
+        if self.mail.smtp_timeout_seconds == 0 {
+            return Err(invalid("mail.smtp_timeout_seconds", "must be at least 1"));
+        }
+        // A claim must outlive a send that runs to its timeout, or a second worker could
+        // take the notice over while the first is still mailing it.
+        if notices.lease_seconds <= 2 * self.mail.smtp_timeout_seconds {
+            return Err(invalid(
+                "notices.lease_seconds",
+                format!(
+                    "must be more than twice mail.smtp_timeout_seconds ({})",
+                    self.mail.smtp_timeout_seconds
+                ),
+            ));
+        }
+        if notices.retry_base_ms == 0 || notices.retry_max_ms < notices.retry_base_ms {
+            return Err(invalid(
+                "notices.retry_max_ms",
+                "retry_base_ms must be at least 1 and not above retry_max_ms",
+            ));
+        }
+        if notices.reminder_check_seconds == 0 {
+            return Err(invalid(
+                "notices.reminder_check_seconds",
+                "must be at least 1",
+            ));
+        }
+        let url = self.server.public_url.trim_end_matches('/');
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+            return Err(invalid(
+                "server.public_url",
+                "must be an http:// or https:// address",
             ));
         }
         Ok(())

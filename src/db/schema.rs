@@ -233,5 +233,6 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
     }
 }

@@ -29,6 +29,15 @@ pub struct Appeal {
     pub decided_at: Option<NaiveDateTime>,
 }
 
+pub fn get(conn: &mut DbConn, id: i32) -> Result<Appeal, AppError> {
+    appeals::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
 /// The caller's own appraisal, published (else 404 / 409).
 fn own_published(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {
     let appraisal = appraisals::get(conn, id)?;

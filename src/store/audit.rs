@@ -21,6 +21,7 @@ pub enum Entity {
     Inspection,
     CollaborationRating,
     Appraisal,
+    Notice,
 }
 
 impl Entity {
@@ -33,6 +34,7 @@ impl Entity {
             Entity::Inspection => "inspection",
             Entity::CollaborationRating => "collaboration_rating",
             Entity::Appraisal => "appraisal",
+            Entity::Notice => "notice",
         }
     }
 }

@@ -377,8 +377,14 @@ pub fn transition(
             .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
             .returning(COLUMNS)
             .get_result(conn)?;
-        if to == CycleState::Published {
-            super::appraisals::publish_all(conn, id)?;
+        match to {
+            CycleState::Open => {
+                super::reminders::queue_collaboration_requests(conn, &after)?;
+            }
+            CycleState::Published => {
+                super::appraisals::publish_all(conn, id)?;
+            }
+            _ => {}
         }
         record(conn, actor, "state", Some(&before), &after)?;
         Ok(after)

@@ -146,6 +146,18 @@ fn details(conn: &mut DbConn, rows: Vec<InspectionRow>) -> Result<Vec<Inspection
         .collect())
 }
 
+/// One inspection with its scores (no scope check: for callers that already decided access,
+/// such as the notice of an inspection to the employee inspected).
+pub fn detail(conn: &mut DbConn, id: i32) -> Result<InspectionDetail, AppError> {
+    let row = inspections::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    details(conn, vec![row])?.pop().ok_or(AppError::NotFound)
+}
+
 pub struct ScoreInput {
     pub item_id: i64,
     pub points: i64,

@@ -1,14 +1,16 @@
 //! The outbox. Business code calls [`enqueue`] inside its own transaction, so a notice exists
-//! exactly when the change that caused it committed. Delivery (a worker with leases and
-//! retries) reads `pending` rows; it is not part of this module yet.
+//! exactly when the change that caused it committed. Delivery workers [`claim`] due notices
+//! with a lease, and record the outcome only while they still own it.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
+use super::audit::{self, Change, Entity};
 use super::{now, Page, Paged};
 use crate::db::schema::notices;
-use crate::db::DbConn;
+use crate::db::{write_tx, DbConn};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub enum Kind {
     InspectionRecorded,
     AppealFiled,
     AppealDecided,
+    ReviewReminder,
+    CollaborationRequest,
 }
 
 impl Kind {
@@ -26,7 +30,22 @@ impl Kind {
             Kind::InspectionRecorded => "inspection_recorded",
             Kind::AppealFiled => "appeal_filed",
             Kind::AppealDecided => "appeal_decided",
+            Kind::ReviewReminder => "review_reminder",
+            Kind::CollaborationRequest => "collaboration_request",
         }
+    }
+
+    pub const ALL: [Kind; 6] = [
+        Kind::AppraisalPublished,
+        Kind::InspectionRecorded,
+        Kind::AppealFiled,
+        Kind::AppealDecided,
+        Kind::ReviewReminder,
+        Kind::CollaborationRequest,
+    ];
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -41,9 +60,11 @@ pub struct NewNotice {
 
 const CHUNK: usize = 500;
 
-/// Queues notices; one whose dedupe key is already queued is skipped.
-pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<(), AppError> {
+/// Queues notices; one whose dedupe key is already queued is skipped. Returns how many were
+/// newly queued.
+pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppError> {
     let at = now();
+    let mut queued = 0;
     for chunk in batch.chunks(CHUNK) {
         let rows: Vec<_> = chunk
             .iter()
@@ -65,12 +86,12 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<(), AppError>
             .values(&rows)
             .on_conflict(notices::dedupe_key)
             .do_nothing();
-        match conn {
+        queued += match conn {
             DbConn::Pg(c) => insert.execute(c)?,
             DbConn::Sqlite(c) => insert.execute(c)?,
         };
     }
-    Ok(())
+    Ok(queued)
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -91,6 +112,8 @@ pub struct Notice {
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub lease_owner: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -122,4 +145,192 @@ pub fn list(
         .offset(page.offset)
         .load(conn)?;
     Ok(Paged { items, total })
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Notice, AppError> {
+    notices::table
+        .find(id)
+        .select(notices::all_columns)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// Due: pending, its next attempt reached, and nobody holding a live lease on it.
+fn due_ids(conn: &mut DbConn, at: NaiveDateTime, limit: i64) -> Result<Vec<i64>, AppError> {
+    Ok(notices::table
+        .filter(notices::status.eq("pending"))
+        .filter(notices::next_attempt_at.le(at))
+        .filter(
+            notices::lease_until
+                .is_null()
+                .or(notices::lease_until.lt(at)),
+        )
+        .order((notices::next_attempt_at, notices::id))
+        .limit(limit)
+        .select(notices::id)
+        .load(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct ClaimedId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Claims up to `limit` due notices for `owner` until `at + lease`, and returns them.
+///
+/// PostgreSQL: one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent
+/// workers take disjoint batches without waiting on each other. SQLite has one writer at a
+/// time: each row is taken by a conditional update whose row count says whether it was still
+/// free, inside a write transaction.
+pub fn claim(
+    conn: &mut DbConn,
+    owner: &str,
+    at: NaiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Notice>, AppError> {
+    let until = at + lease;
+    let ids: Vec<i64> = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "UPDATE notices SET lease_until = $1, lease_owner = $2 WHERE id IN ( \
+               SELECT id FROM notices WHERE status = 'pending' AND next_attempt_at <= $3 \
+               AND (lease_until IS NULL OR lease_until < $3) \
+               ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING id",
+        )
+        .bind::<Timestamp, _>(until)
+        .bind::<Text, _>(owner)
+        .bind::<Timestamp, _>(at)
+        .bind::<BigInt, _>(limit)
+        .load::<ClaimedId>(pg)?
+        .into_iter()
+        .map(|row| row.id)
+        .collect(),
+        DbConn::Sqlite(_) => write_tx(conn, |conn| {
+            let mut taken = Vec::new();
+            for id in due_ids(conn, at, limit)? {
+                let updated = diesel::update(notices::table.find(id))
+                    .filter(notices::status.eq("pending"))
+                    .filter(
+                        notices::lease_until
+                            .is_null()
+                            .or(notices::lease_until.lt(at)),
+                    )
+                    .set((
+                        notices::lease_until.eq(until),
+                        notices::lease_owner.eq(owner),
+                    ))
+                    .execute(conn)?;
+                if updated == 1 {
+                    taken.push(id);
+                }
+            }
+            Ok::<_, AppError>(taken)
+        })?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(notices::table
+        .filter(notices::id.eq_any(&ids))
+        .filter(notices::lease_owner.eq(owner))
+        .select(notices::all_columns)
+        .order((notices::next_attempt_at, notices::id))
+        .load(conn)?)
+}
+
+/// Records a delivery. False when `owner` no longer holds the lease (it ran out and another
+/// worker took the notice): the caller's lease was too short for its send.
+pub fn mark_sent(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppError> {
+    let at = now();
+    let updated = diesel::update(notices::table.find(id))
+        .filter(notices::status.eq("pending"))
+        .filter(notices::lease_owner.eq(owner))
+        .set((
+            notices::status.eq("sent"),
+            notices::sent_at.eq(Some(at)),
+            notices::attempts.eq(notices::attempts + 1),
+            notices::lease_until.eq(None::<NaiveDateTime>),
+            notices::lease_owner.eq(None::<String>),
+            notices::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or `failed` for good when it is None.
+pub fn mark_attempt_failed(
+    conn: &mut DbConn,
+    id: i64,
+    owner: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> Result<bool, AppError> {
+    let status = if retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
+    };
+    let updated = diesel::update(notices::table.find(id))
+        .filter(notices::status.eq("pending"))
+        .filter(notices::lease_owner.eq(owner))
+        .set((
+            notices::status.eq(status),
+            notices::attempts.eq(notices::attempts + 1),
+            notices::next_attempt_at.eq(retry_at.unwrap_or_else(now)),
+            notices::lease_until.eq(None::<NaiveDateTime>),
+            notices::lease_owner.eq(None::<String>),
+            notices::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Gives back every lease `owner` holds (a worker stopping with notices still unsent).
+pub fn release(conn: &mut DbConn, owner: &str) -> Result<usize, AppError> {
+    Ok(diesel::update(notices::table)
+        .filter(notices::lease_owner.eq(owner))
+        .filter(notices::status.eq("pending"))
+        .set((
+            notices::lease_until.eq(None::<NaiveDateTime>),
+            notices::lease_owner.eq(None::<String>),
+        ))
+        .execute(conn)?)
+}
+
+/// HR queues a failed notice again, with a fresh set of attempts. Only failed notices: a
+/// pending one is already queued, and a sent one is never mailed twice.
+pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppError> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if before.status != "failed" {
+            return Err(AppError::Conflict(match before.status.as_str() {
+                "sent" => "this notice was sent; a sent notice is not mailed again".to_owned(),
+                _ => "this notice is already queued for delivery".to_owned(),
+            }));
+        }
+        let after: Notice = diesel::update(notices::table.find(id))
+            .filter(notices::status.eq("failed"))
+            .set((
+                notices::status.eq("pending"),
+                notices::attempts.eq(0),
+                notices::next_attempt_at.eq(now()),
+            ))
+            .returning(notices::all_columns)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            Change {
+                actor: Some(actor),
+                action: "retry",
+                entity: Entity::Notice,
+                entity_id: i32::try_from(id).map_err(AppError::internal)?,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(after)
+    })
 }

@@ -82,6 +82,20 @@ pub fn get(conn: &mut DbConn, id: i32) -> Result<User, AppError> {
     Ok(users::table.find(id).select(COLUMNS).first(conn)?)
 }
 
+/// Those of `ids` who are active and report directly to `manager` now.
+pub fn direct_reports_among(
+    conn: &mut DbConn,
+    manager: i32,
+    ids: &[i32],
+) -> Result<Vec<User>, AppError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::manager_id.eq(manager))
+        .filter(users::active.eq(true))
+        .select(COLUMNS)
+        .load(conn)?)
+}
+
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, AppError> {
     Ok(users::table
         .filter(users::email.eq(email))
