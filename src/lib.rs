@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod notify;
 pub mod sample;
 pub mod settings;
 pub mod startup;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use appraisal::admin::{self, CliUser};
 use appraisal::db::{self, Db};
+use appraisal::error::AppError;
+use appraisal::notify::Notifier;
 use appraisal::sample::{self, SAMPLE_PASSWORD};
 use appraisal::settings::Settings;
 use appraisal::startup::Application;
@@ -37,6 +39,9 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
+    /// Deliver queued notices (and queue due reminders) without serving HTTP, until SIGINT
+    /// or SIGTERM. Run any number of these beside `serve` with `notices.worker = false`.
+    Deliver,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a user. The password is read from $APPRAISAL_NEW_USER_PASSWORD or stdin.
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
     telemetry::init(&settings.log.filter);
     let result = match cli.command {
         Command::Serve { sample } => serve(settings, sample),
+        Command::Deliver => deliver(settings),
         Command::Migrate => migrate(&settings),
         Command::CreateUser(args) => create_user(&settings, args),
     };
@@ -119,6 +125,41 @@ fn seed_sample(settings: &Settings) -> anyhow::Result<()> {
     }
     println!("  (all 30 staff: firstname.lastname@sample.example, e.g. the ones above)");
     Ok(())
+}
+
+fn deliver(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let database = settings.database.clone();
+        let db = actix_web::web::block(move || Db::connect(&database)).await??;
+        let complete = db
+            .run(|conn| db::migrations_complete(conn).map_err(AppError::Internal))
+            .await?;
+        if !complete {
+            anyhow::bail!("the database has pending migrations; run `appraisal migrate` first");
+        }
+        let worker = Notifier::new(db, &settings)?.spawn();
+        shutdown_signal().await?;
+        tracing::info!("stopping: finishing the mail in hand");
+        worker.stop().await;
+        Ok(())
+    })
+}
+
+/// Waits for SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = actix_web::rt::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        actix_web::rt::signal::ctrl_c().await
+    }
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
@@ -166,7 +207,7 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
             println!("created {} user {} (id {})", user.role, user.email, user.id);
             Ok(())
         }
-        Err(appraisal::error::AppError::Validation(errors)) => {
+        Err(AppError::Validation(errors)) => {
             anyhow::bail!("invalid input: {}", serde_json::to_string(&errors)?)
         }
         Err(error) => Err(error.into()),

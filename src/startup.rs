@@ -16,6 +16,7 @@ use crate::auth::TokenKeys;
 use crate::db::{self, Db};
 use crate::domain::lockout::LockoutPolicy;
 use crate::error::{AppError, PROBLEM_JSON};
+use crate::notify::{Mailbox, Notifier, WorkerHandle};
 use crate::settings::Settings;
 use crate::{admin, api, telemetry};
 
@@ -25,6 +26,9 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The notice delivery worker, when `notices.worker` is on.
+    worker: Option<WorkerHandle>,
+    mailbox: Option<Mailbox>,
 }
 
 impl Application {
@@ -58,6 +62,9 @@ impl Application {
             base_seconds: settings.auth.lockout_base_seconds,
             max_seconds: settings.auth.lockout_max_seconds,
         });
+        let notifier = Notifier::new(db.clone(), &settings)?;
+        let mailbox = notifier.mailbox();
+        let worker = settings.notices.worker.then(|| notifier.spawn());
         let db = web::Data::new(db);
 
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
@@ -111,6 +118,8 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            worker,
+            mailbox,
         })
     }
 
@@ -118,13 +127,25 @@ impl Application {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The memory transport's mailbox, when `mail.transport` is `memory`.
+    pub fn mailbox(&self) -> Option<Mailbox> {
+        self.mailbox.clone()
     }
 
-    /// The running server, for callers that run it in the background and stop it later.
-    pub fn into_server(self) -> Server {
-        self.server
+    /// Serves until the server is stopped (SIGINT or SIGTERM), then stops the notice worker,
+    /// which finishes the mail in hand and gives back the notices it had claimed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.stop().await;
+        }
+        served
+    }
+
+    /// The running server and the notice worker, for callers that run them in the
+    /// background and stop them later.
+    pub fn into_parts(self) -> (Server, Option<WorkerHandle>) {
+        (self.server, self.worker)
     }
 }
 

@@ -48,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/appraisals/{id}/appeal", web::post().to(appeals::appeal))
                 .route("/appeals", web::get().to(appeals::list))
                 .route("/notices", web::get().to(notices::list))
+                .route("/notices/{id}/retry", web::post().to(notices::retry))
                 .route("/appeals/{id}/decision", web::post().to(appeals::decide))
                 .route("/cycles/{id}/compute", web::post().to(appraisals::compute))
                 .route(

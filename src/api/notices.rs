@@ -5,7 +5,7 @@ use super::views::PageView;
 use crate::auth::Hr;
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
-use crate::store::notices::{self, Notice, NoticeFilter};
+use crate::store::notices::{self, Kind, Notice, NoticeFilter};
 
 /// The outbox and its delivery state (HR).
 pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -20,13 +20,28 @@ pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpRe
     {
         errors.add("status", "must be pending, sent or failed");
     }
-    let filter = NoticeFilter {
-        status,
-        kind: params.text("kind", 50, &mut errors),
-    };
+    let kind = params.text("kind", 50, &mut errors);
+    if kind.as_deref().is_some_and(|k| Kind::parse(k).is_none()) {
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        errors.add("kind", format!("must be one of {}", kinds.join(", ")));
+    }
+    let filter = NoticeFilter { status, kind };
     errors.into_result()?;
     let paged = db
         .run(move |conn| notices::list(conn, &filter, page))
         .await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |n: Notice| n)))
+}
+
+/// Queues a failed notice again (HR), with a fresh set of attempts.
+pub async fn retry(
+    hr: Hr,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (actor, id) = (hr.0.id(), id.into_inner());
+    let notice = db
+        .run(move |conn| notices::requeue(conn, actor, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(notice))
 }

@@ -8,6 +8,7 @@
 
 use std::io::Write;
 
+use appraisal::notify::WorkerHandle;
 use appraisal::settings::{Secret, Settings};
 use appraisal::startup::Application;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -120,6 +121,8 @@ pub struct TestApp {
     pub hr_email: String,
     pub hr_password: String,
     server: actix_web::dev::ServerHandle,
+    /// Dropping it stops the notice worker.
+    _worker: Option<WorkerHandle>,
     // Dropped last: the database outlives the server handle.
     pub database: TestDatabase,
 }
@@ -146,13 +149,22 @@ pub fn test_settings(database_url: &str) -> Settings {
 }
 
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with the settings adjusted first.
+pub async fn spawn_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let database = TestDatabase::create(backend)?;
-    let settings = test_settings(&database.url());
+    let mut settings = test_settings(&database.url());
+    configure(&mut settings);
     let app = Application::build(settings.clone())
         .await
         .expect("application starts");
     let base = format!("http://127.0.0.1:{}", app.port());
-    let server = app.into_server();
+    let (server, worker) = app.into_parts();
     let handle = server.handle();
     actix_rt::spawn(server);
     Some(TestApp {
@@ -162,6 +174,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
         hr_password: settings.bootstrap.hr_password.expose().to_owned(),
         settings,
         server: handle,
+        _worker: worker,
         database,
     })
 }
@@ -344,6 +357,28 @@ macro_rules! on_both_backends {
                     {
                         super::$name(app).await;
                     }
+                }
+            }
+        )+
+    };
+}
+
+/// `for_each_backend!(name, …)` makes `name::sqlite` and `name::postgres` tests calling
+/// `async fn name(backend: Backend)`, for bodies that start the application themselves
+/// (with [`spawn_with`], returning early when it gives None).
+#[macro_export]
+macro_rules! for_each_backend {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_rt::test]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+
+                #[actix_rt::test]
+                async fn postgres() {
+                    super::$name($crate::support::Backend::Postgres).await;
                 }
             }
         )+

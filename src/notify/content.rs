@@ -1,0 +1,249 @@
+//! Loads what a notice says from the database, for its recipient only: an employee's notice
+//! is refused unless the appraisal or inspection is theirs, a reminder lists only people who
+//! still report to the supervisor, and an appeal goes only to HR.
+
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+use super::templates::{ComponentLine, ComponentName, Content, ItemLine, ReportLine};
+use crate::db::DbConn;
+use crate::domain::user::Role;
+use crate::error::AppError;
+use crate::store::appraisals::{self, Appraisal};
+use crate::store::notices::{Kind, Notice};
+use crate::store::reminders::ReminderPayload;
+use crate::store::users::{self, User};
+use crate::store::{appeals, cycles, departments, inspections};
+
+/// Why a notice could not be put together.
+#[derive(Debug)]
+pub enum LoadError {
+    /// It never will be (the data is gone, or not the recipient's): do not retry.
+    Permanent(String),
+    /// The database failed; try again later.
+    Transient(AppError),
+}
+
+impl From<AppError> for LoadError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound => {
+                LoadError::Permanent("what this notice is about no longer exists".into())
+            }
+            other => LoadError::Transient(other),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AppraisalRef {
+    appraisal_id: i32,
+}
+
+#[derive(Deserialize)]
+struct InspectionRef {
+    inspection_id: i32,
+}
+
+#[derive(Deserialize)]
+struct AppealRef {
+    appeal_id: i32,
+}
+
+#[derive(Deserialize)]
+struct CycleRef {
+    cycle_id: i32,
+}
+
+fn payload<T: serde::de::DeserializeOwned>(notice: &Notice) -> Result<T, LoadError> {
+    serde_json::from_str(&notice.payload_json)
+        .map_err(|e| LoadError::Permanent(format!("unreadable payload: {e}")))
+}
+
+fn not_theirs() -> LoadError {
+    LoadError::Permanent("the subject of this notice does not belong to its recipient".into())
+}
+
+/// The recipient (active) and what to tell them.
+pub fn load(conn: &mut DbConn, notice: &Notice) -> Result<(User, Content), LoadError> {
+    let recipient = users::get(conn, notice.recipient_id)?;
+    if !recipient.active {
+        return Err(LoadError::Permanent("the recipient is deactivated".into()));
+    }
+    let kind = Kind::parse(&notice.kind)
+        .ok_or_else(|| LoadError::Permanent(format!("unknown kind {}", notice.kind)))?;
+    let content = match kind {
+        Kind::AppraisalPublished => {
+            let AppraisalRef { appraisal_id } = payload(notice)?;
+            published(conn, &recipient, appraisal_id)?
+        }
+        Kind::InspectionRecorded => {
+            let InspectionRef { inspection_id } = payload(notice)?;
+            inspection(conn, &recipient, inspection_id)?
+        }
+        Kind::AppealFiled => {
+            let AppealRef { appeal_id } = payload(notice)?;
+            appeal_filed(conn, &recipient, appeal_id)?
+        }
+        Kind::AppealDecided => {
+            let AppealRef { appeal_id } = payload(notice)?;
+            appeal_decided(conn, &recipient, appeal_id)?
+        }
+        Kind::ReviewReminder => reminder(conn, &recipient, payload(notice)?)?,
+        Kind::CollaborationRequest => {
+            let CycleRef { cycle_id } = payload(notice)?;
+            let cycle = cycles::get(conn, cycle_id)?;
+            Content::CollaborationRequest {
+                cycle_id,
+                cycle: cycle.name,
+                period_end: cycle.period_end,
+            }
+        }
+    };
+    Ok((recipient, content))
+}
+
+fn own_appraisal(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Appraisal, LoadError> {
+    let appraisal = appraisals::get(conn, id)?;
+    if appraisal.employee_id != recipient.id {
+        return Err(not_theirs());
+    }
+    Ok(appraisal)
+}
+
+fn centi(value: Option<i32>) -> Option<f64> {
+    value.map(|v| f64::from(v) / 100.0)
+}
+
+fn published(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
+    let appraisal = own_appraisal(conn, recipient, id)?;
+    let cycle = cycles::get(conn, appraisal.cycle_id)?;
+    let inputs = appraisal.inputs()?;
+    let min = inputs.min_evidence;
+    let line = |name, input: &appraisals::ComponentInput, minimum| ComponentLine {
+        name,
+        weight: input.weight,
+        score: input.score,
+        evidence: input.evidence,
+        minimum,
+    };
+    let appeal_until: Option<NaiveDate> = appraisal
+        .published_at
+        .map(|at| (at + Duration::days(i64::from(cycle.appeal_window_days))).date());
+    Ok(Content::AppraisalPublished {
+        appraisal_id: appraisal.id,
+        cycle: cycle.name,
+        total: centi(appraisal.total_centi),
+        grade: appraisal.grade,
+        rank: appraisal.department_rank,
+        components: vec![
+            line(ComponentName::Sales, &inputs.sales, 1),
+            line(
+                ComponentName::Satisfaction,
+                &inputs.satisfaction,
+                min.satisfaction,
+            ),
+            line(ComponentName::Etiquette, &inputs.etiquette, min.etiquette),
+            line(
+                ComponentName::Collaboration,
+                &inputs.collaboration,
+                min.collaboration,
+            ),
+        ],
+        appeal_until,
+    })
+}
+
+fn inspection(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
+    let detail = inspections::detail(conn, id)?;
+    if detail.employee_id != recipient.id {
+        return Err(not_theirs());
+    }
+    let inspector = users::get(conn, detail.inspector_id)?;
+    Ok(Content::InspectionRecorded {
+        inspection_id: detail.id,
+        occurred_on: detail.occurred_on,
+        inspector: inspector.display_name,
+        checklist: detail.checklist_name,
+        items: detail
+            .items
+            .into_iter()
+            .map(|i| ItemLine {
+                title: i.title,
+                points: i.points,
+                max_points: i.max_points,
+                critical: i.critical,
+                note: i.note,
+            })
+            .collect(),
+        score: detail.score,
+        critical_failed: detail.critical_failed,
+        comment: detail.comment,
+    })
+}
+
+fn appeal_filed(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
+    if recipient.role() != Role::Hr {
+        return Err(not_theirs());
+    }
+    let appeal = appeals::get(conn, id)?;
+    let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
+    let employee = users::get(conn, appraisal.employee_id)?;
+    let department = departments::get(conn, employee.department_id)?;
+    let cycle = cycles::get(conn, appraisal.cycle_id)?;
+    Ok(Content::AppealFiled {
+        appeal_id: appeal.id,
+        employee: employee.display_name,
+        department: department.name,
+        cycle: cycle.name,
+        reason: appeal.reason,
+    })
+}
+
+fn appeal_decided(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
+    let appeal = appeals::get(conn, id)?;
+    let appraisal = own_appraisal(conn, recipient, appeal.appraisal_id)?;
+    let cycle = cycles::get(conn, appraisal.cycle_id)?;
+    Ok(Content::AppealDecided {
+        appraisal_id: appraisal.id,
+        cycle: cycle.name,
+        upheld: appeal.state == "upheld",
+        note: appeal.decision_note,
+        total: centi(appraisal.total_centi),
+        grade: appraisal.grade,
+    })
+}
+
+fn reminder(
+    conn: &mut DbConn,
+    recipient: &User,
+    payload: ReminderPayload,
+) -> Result<Content, LoadError> {
+    let cycle = cycles::get(conn, payload.cycle_id)?;
+    let ids: Vec<i32> = payload.reports.iter().map(|r| r.id).collect();
+    // Only people who still report to the recipient: a transfer since the reminder was
+    // queued must not show a former report's progress to their old supervisor.
+    let current = users::direct_reports_among(conn, recipient.id, &ids)?;
+    let reports: Vec<ReportLine> = payload
+        .reports
+        .iter()
+        .filter_map(|r| {
+            current.iter().find(|u| u.id == r.id).map(|u| ReportLine {
+                name: u.display_name.clone(),
+                inspections: r.inspections,
+            })
+        })
+        .collect();
+    if reports.is_empty() {
+        return Err(LoadError::Permanent(
+            "none of the people in this reminder report to the recipient any more".into(),
+        ));
+    }
+    Ok(Content::ReviewReminder {
+        cycle_id: cycle.id,
+        cycle: cycle.name,
+        period_end: cycle.period_end,
+        minimum: payload.minimum,
+        reports,
+    })
+}

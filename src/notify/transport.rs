@@ -1,0 +1,153 @@
+//! Mail transports, chosen by `mail.transport`: real SMTP, `.eml` files in a folder (the
+//! local default, so a newcomer can open what would have been sent), or memory (tests).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lettre::message::Mailbox as Address;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::settings::{MailSettings, MailTransportKind, SmtpTls};
+
+/// Why a mail did not go out. Transient failures are retried; permanent ones (an address
+/// the server refuses, a notice that cannot be rendered) are not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    Transient(String),
+    Permanent(String),
+}
+
+impl SendError {
+    pub fn message(&self) -> &str {
+        match self {
+            SendError::Transient(m) | SendError::Permanent(m) => m,
+        }
+    }
+}
+
+/// A mail as the memory transport keeps it.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: Vec<String>,
+    /// The whole message as it would go over the wire.
+    pub raw: String,
+}
+
+/// The memory transport's store, shared with whoever wants to read it (tests).
+#[derive(Debug, Clone, Default)]
+pub struct Mailbox(Arc<Mutex<Vec<SentMail>>>);
+
+impl Mailbox {
+    pub fn all(&self) -> Vec<SentMail> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+    fn push(&self, mail: SentMail) {
+        if let Ok(mut mails) = self.0.lock() {
+            mails.push(mail);
+        }
+    }
+}
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(PathBuf),
+    Memory(Mailbox),
+}
+
+impl Mailer {
+    pub fn from_settings(mail: &MailSettings) -> anyhow::Result<Mailer> {
+        Ok(match mail.transport {
+            MailTransportKind::Memory => Mailer::Memory(Mailbox::default()),
+            MailTransportKind::File => Mailer::File(PathBuf::from(&mail.file_dir)),
+            MailTransportKind::Smtp => Mailer::Smtp(smtp(mail)?),
+        })
+    }
+
+    pub fn mailbox(&self) -> Option<Mailbox> {
+        match self {
+            Mailer::Memory(mailbox) => Some(mailbox.clone()),
+            _ => None,
+        }
+    }
+
+    /// Sends `message`; `name` names the `.eml` file of the file transport.
+    pub async fn send(&self, message: Message, name: &str) -> Result<(), SendError> {
+        match self {
+            Mailer::Smtp(transport) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| classify(&e)),
+            Mailer::File(dir) => {
+                let (dir, name) = (dir.clone(), name.to_owned());
+                let raw = message.formatted();
+                actix_web::web::block(move || write_eml(&dir, &name, &raw))
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?
+                    .map_err(|e| SendError::Transient(format!("cannot write the mail file: {e}")))
+            }
+            Mailer::Memory(mailbox) => {
+                mailbox.push(SentMail {
+                    to: message
+                        .envelope()
+                        .to()
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect(),
+                    raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
+                });
+                Ok(())
+            }
+        }
+    }
+}
+
+fn smtp(mail: &MailSettings) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let host = mail.smtp_host.clone();
+    let tls = match mail.smtp_tls {
+        SmtpTls::None => Tls::None,
+        SmtpTls::Starttls => Tls::Required(TlsParameters::new(host.clone())?),
+        SmtpTls::Tls => Tls::Wrapper(TlsParameters::new(host.clone())?),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(mail.smtp_port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(mail.smtp_timeout_seconds)));
+    if !mail.smtp_username.is_empty() {
+        builder = builder.credentials(Credentials::new(
+            mail.smtp_username.clone(),
+            mail.smtp_password.expose().to_owned(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+/// A refusal the server says is final (5xx) is not retried; everything else (no connection,
+/// timeouts, 4xx) may succeed later.
+fn classify(error: &lettre::transport::smtp::Error) -> SendError {
+    let text = error.to_string();
+    if error.is_permanent() {
+        SendError::Permanent(text)
+    } else {
+        SendError::Transient(text)
+    }
+}
+
+/// Writes the file under a temporary name first, so a reader never sees half a mail.
+fn write_eml(dir: &std::path::Path, name: &str, raw: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let partial = dir.join(format!(".{name}.eml.partial"));
+    std::fs::write(&partial, raw)?;
+    std::fs::rename(&partial, dir.join(format!("{name}.eml")))
+}
+
+/// The sender address, checked at start so that a typo stops the service instead of
+/// failing every notice.
+pub fn sender(mail: &MailSettings) -> anyhow::Result<Address> {
+    mail.from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("setting mail.from ({:?}) is not an address: {e}", mail.from))
+}

@@ -1,0 +1,371 @@
+//! The delivery worker: claims due notices with a lease, renders each for its recipient,
+//! sends it, and records the outcome while it still owns the lease. It also queues the
+//! review reminders that have come due. Runs inside `serve` and alone as `appraisal deliver`;
+//! any number of workers may share one database.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use lettre::message::{Mailbox as Address, MultiPart};
+use lettre::Message;
+use tokio::sync::watch;
+
+use super::content::{self, LoadError};
+use super::templates::{self, Lang};
+use super::transport::{self, Mailbox, Mailer, SendError};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::settings::{NoticeSettings, Settings};
+use crate::store::notices::{self, Notice};
+use crate::store::{self, reminders};
+
+/// The delay before the retry that follows `failed_attempts` failures: the base, doubled for
+/// each failure after the first, never above the maximum.
+pub fn retry_delay(failed_attempts: u32, base_ms: u64, max_ms: u64) -> Duration {
+    let doublings = failed_attempts.saturating_sub(1).min(63);
+    let factor = 1u64 << doublings;
+    Duration::from_millis(base_ms.saturating_mul(factor).min(max_ms))
+}
+
+/// What happens to a notice after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Sent,
+    RetryAfter(Duration),
+    Failed,
+}
+
+/// Decides from the attempt's result and the attempts made before it.
+pub fn next_step(
+    result: &Result<(), SendError>,
+    previous_attempts: i32,
+    config: &NoticeSettings,
+) -> Next {
+    let attempts = u32::try_from(previous_attempts).unwrap_or(0) + 1;
+    match result {
+        Ok(()) => Next::Sent,
+        Err(SendError::Permanent(_)) => Next::Failed,
+        Err(SendError::Transient(_)) if attempts >= config.max_attempts => Next::Failed,
+        Err(SendError::Transient(_)) => Next::RetryAfter(retry_delay(
+            attempts,
+            config.retry_base_ms,
+            config.retry_max_ms,
+        )),
+    }
+}
+
+/// Everything a worker needs; cheap to share.
+#[derive(Clone)]
+pub struct Notifier {
+    db: Db,
+    mailer: Arc<Mailer>,
+    from: Address,
+    public_url: String,
+    config: NoticeSettings,
+    smtp_timeout: Duration,
+}
+
+impl Notifier {
+    pub fn new(db: Db, settings: &Settings) -> anyhow::Result<Notifier> {
+        Ok(Notifier {
+            db,
+            mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
+            from: transport::sender(&settings.mail)?,
+            public_url: settings.server.public_url.clone(),
+            config: settings.notices.clone(),
+            smtp_timeout: Duration::from_secs(settings.mail.smtp_timeout_seconds),
+        })
+    }
+
+    /// The memory transport's mailbox (tests), if that is the transport.
+    pub fn mailbox(&self) -> Option<Mailbox> {
+        self.mailer.mailbox()
+    }
+
+    /// Starts a worker on the current runtime.
+    pub fn spawn(self) -> WorkerHandle {
+        let (stop, stopped) = watch::channel(false);
+        let mut id = [0u8; 8];
+        OsRng.fill_bytes(&mut id);
+        let owner: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let task = actix_web::rt::spawn(
+            Worker {
+                notifier: self,
+                owner,
+            }
+            .run(stopped),
+        );
+        WorkerHandle { stop, task }
+    }
+}
+
+/// A running worker. [`WorkerHandle::stop`] lets it finish the mail in hand and give back
+/// the rest of its claims; dropping the handle stops it the same way.
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await {
+            tracing::error!(%error, "notice worker ended abnormally");
+        }
+    }
+}
+
+struct Worker {
+    notifier: Notifier,
+    /// This worker's lease owner token.
+    owner: String,
+}
+
+fn stop_requested(stop: &watch::Receiver<bool>) -> bool {
+    // A dropped handle counts as a request to stop.
+    *stop.borrow() || stop.has_changed().is_err()
+}
+
+impl Worker {
+    fn config(&self) -> &NoticeSettings {
+        &self.notifier.config
+    }
+
+    async fn run(self, mut stop: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.owner, "notice delivery worker started");
+        let poll = Duration::from_millis(self.config().poll_interval_ms);
+        let reminder_every = Duration::from_secs(self.config().reminder_check_seconds);
+        let mut next_reminder_check = Instant::now();
+        while !stop_requested(&stop) {
+            if Instant::now() >= next_reminder_check {
+                self.queue_reminders().await;
+                next_reminder_check = Instant::now() + reminder_every;
+            }
+            let claimed = match self.round(&stop).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::error!(worker = %self.owner, error = %error, "notice delivery round failed");
+                    0
+                }
+            };
+            if claimed < self.config().batch_size as usize {
+                tokio::select! {
+                    _ = actix_web::rt::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        self.release().await;
+        tracing::info!(worker = %self.owner, "notice delivery worker stopped");
+    }
+
+    /// Claims a batch and delivers it; returns how many were claimed.
+    async fn round(&self, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
+        let lease = Duration::from_secs(self.config().lease_seconds);
+        let (owner, limit) = (self.owner.clone(), i64::from(self.config().batch_size));
+        let claimed_at = Instant::now();
+        let claimed = self
+            .notifier
+            .db
+            .run(move |conn| {
+                let lease = chrono::Duration::from_std(lease).map_err(AppError::internal)?;
+                notices::claim(conn, &owner, store::now(), lease, limit)
+            })
+            .await?;
+        let mut unsent = false;
+        for notice in &claimed {
+            // Every send must end inside the lease, or another worker could take the
+            // notice over while this one is still mailing it.
+            if stop_requested(stop) || claimed_at.elapsed() + self.notifier.smtp_timeout >= lease {
+                unsent = true;
+                break;
+            }
+            self.deliver(notice).await?;
+        }
+        if unsent {
+            self.release().await;
+        }
+        Ok(claimed.len())
+    }
+
+    async fn release(&self) {
+        let owner = self.owner.clone();
+        match self
+            .notifier
+            .db
+            .run(move |conn| notices::release(conn, &owner))
+            .await
+        {
+            Ok(0) => {}
+            Ok(released) => {
+                tracing::info!(worker = %self.owner, released, "gave back unsent notices")
+            }
+            Err(error) => {
+                tracing::warn!(worker = %self.owner, %error, "could not give back claimed notices; they are freed when their lease ends")
+            }
+        }
+    }
+
+    async fn deliver(&self, notice: &Notice) -> Result<(), AppError> {
+        let loaded = {
+            let notice = notice.clone();
+            self.notifier
+                .db
+                .run(move |conn| Ok(content::load(conn, &notice)))
+                .await?
+        };
+        let result = match loaded {
+            Ok((recipient, content)) => {
+                let lang = Lang::of_locale(&recipient.locale);
+                let rendered = templates::render(
+                    &content,
+                    lang,
+                    &recipient.display_name,
+                    &self.notifier.public_url,
+                );
+                match self.message(notice, &recipient, rendered) {
+                    Ok(message) => {
+                        let name = format!("{:010}-{}", notice.id, notice.kind);
+                        self.notifier.mailer.send(message, &name).await
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            Err(LoadError::Permanent(reason)) => Err(SendError::Permanent(reason)),
+            Err(LoadError::Transient(error)) => {
+                tracing::error!(notice = notice.id, %error, "could not load a notice's content");
+                Err(SendError::Transient("the database was unavailable".into()))
+            }
+        };
+        self.record(notice, result).await
+    }
+
+    fn message(
+        &self,
+        notice: &Notice,
+        recipient: &store::users::User,
+        rendered: templates::Rendered,
+    ) -> Result<Message, SendError> {
+        let address = recipient.email.parse().map_err(|_| {
+            SendError::Permanent("the recipient's email address is not deliverable".into())
+        })?;
+        let domain = self.notifier.from.email.domain().to_owned();
+        // One Message-ID per event and recipient: should a mail ever go out twice (a worker
+        // dying between the send and its record), mail systems can tell it is the same one.
+        let message_id = format!("<{}@{domain}>", notice.dedupe_key.replace(':', "."));
+        Message::builder()
+            .from(self.notifier.from.clone())
+            .to(Address::new(Some(recipient.display_name.clone()), address))
+            .subject(rendered.subject)
+            .message_id(Some(message_id))
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))
+            .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+    }
+
+    async fn record(&self, notice: &Notice, result: Result<(), SendError>) -> Result<(), AppError> {
+        let next = next_step(&result, notice.attempts, self.config());
+        let (id, owner) = (notice.id, self.owner.clone());
+        let error = result.err().map(|e| e.message().to_owned());
+        match &next {
+            Next::Sent => tracing::debug!(notice = id, kind = %notice.kind, "notice sent"),
+            Next::RetryAfter(delay) => tracing::warn!(
+                notice = id,
+                kind = %notice.kind,
+                error = error.as_deref().unwrap_or(""),
+                retry_in_ms = delay.as_millis() as u64,
+                "notice not sent; will retry"
+            ),
+            Next::Failed => tracing::warn!(
+                notice = id,
+                kind = %notice.kind,
+                error = error.as_deref().unwrap_or(""),
+                "notice failed for good"
+            ),
+        }
+        let kept = self
+            .notifier
+            .db
+            .run(move |conn| match next {
+                Next::Sent => notices::mark_sent(conn, id, &owner),
+                Next::RetryAfter(delay) => {
+                    let delay = chrono::Duration::from_std(delay).map_err(AppError::internal)?;
+                    let error = error.unwrap_or_default();
+                    notices::mark_attempt_failed(
+                        conn,
+                        id,
+                        &owner,
+                        &error,
+                        Some(store::now() + delay),
+                    )
+                }
+                Next::Failed => {
+                    notices::mark_attempt_failed(conn, id, &owner, &error.unwrap_or_default(), None)
+                }
+            })
+            .await?;
+        if !kept {
+            tracing::warn!(notice = id, "lease lost before the outcome was recorded");
+        }
+        Ok(())
+    }
+
+    async fn queue_reminders(&self) {
+        let days = self.config().reminder_days_before_end;
+        let today = chrono::Utc::now().date_naive();
+        match self
+            .notifier
+            .db
+            .run(move |conn| reminders::queue_review_reminders(conn, today, days))
+            .await
+        {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!(queued, "review reminders queued"),
+            Err(error) => tracing::error!(%error, "could not queue review reminders"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> NoticeSettings {
+        Settings::defaults().notices
+    }
+
+    #[test]
+    fn delays_double_from_the_base_up_to_the_maximum() {
+        let ms = |n| retry_delay(n, 1_000, 10_000).as_millis();
+        assert_eq!(
+            [ms(1), ms(2), ms(3), ms(4), ms(5), ms(60)],
+            [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]
+        );
+    }
+
+    #[test]
+    fn transient_failures_retry_until_the_last_attempt() {
+        let mut config = config();
+        config.max_attempts = 3;
+        let transient = Err(SendError::Transient("connection refused".into()));
+        assert!(matches!(
+            next_step(&transient, 0, &config),
+            Next::RetryAfter(_)
+        ));
+        assert!(matches!(
+            next_step(&transient, 1, &config),
+            Next::RetryAfter(_)
+        ));
+        assert_eq!(next_step(&transient, 2, &config), Next::Failed);
+        assert_eq!(next_step(&Ok(()), 2, &config), Next::Sent);
+    }
+
+    #[test]
+    fn permanent_failures_are_not_retried() {
+        let permanent = Err(SendError::Permanent("550 no such user".into()));
+        assert_eq!(next_step(&permanent, 0, &config()), Next::Failed);
+    }
+}
