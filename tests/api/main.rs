@@ -8,4 +8,6 @@ mod auth;
 mod binary;
 mod errors;
 mod evidence;
+mod mail;
+mod notices;
 mod sample;
