@@ -142,6 +142,7 @@ pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
     pub smtp_tls: SmtpTls,
+    pub smtp_ca_file: String,
     pub smtp_username: String,
     pub smtp_password: Secret,
     pub smtp_timeout_seconds: u64,

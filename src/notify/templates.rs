@@ -496,19 +496,24 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
         "此邮件由服务考评系统发送。".into(),
     );
     Rendered {
-        text: text(&greeting, &blocks, &footer),
+        text: text(lang, &greeting, &blocks, &footer),
         html: html(lang, &subject, &greeting, &blocks, &footer),
         subject,
     }
 }
 
-fn text(greeting: &str, blocks: &[Block], footer: &str) -> String {
+fn text(lang: Lang, greeting: &str, blocks: &[Block], footer: &str) -> String {
+    let colon = match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    };
     let mut out = format!("{greeting}\n\n");
     for block in blocks {
         match block {
             Block::Para(p) => out.push_str(p),
             Block::Rows(rows) => {
-                let lines: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                let lines: Vec<String> =
+                    rows.iter().map(|(k, v)| format!("{k}{colon}{v}")).collect();
                 out.push_str(&lines.join("\n"));
             }
             Block::List(items) => {
@@ -519,7 +524,7 @@ fn text(greeting: &str, blocks: &[Block], footer: &str) -> String {
                 let lines: Vec<String> = q.lines().map(|l| format!("> {l}")).collect();
                 out.push_str(&lines.join("\n"));
             }
-            Block::Link { label, url } => out.push_str(&format!("{label}: {url}")),
+            Block::Link { label, url } => out.push_str(&format!("{label}{colon}{url}")),
         }
         out.push_str("\n\n");
     }

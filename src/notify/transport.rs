@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lettre::message::Mailbox as Address;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::settings::{MailSettings, MailTransportKind, SmtpTls};
@@ -52,7 +52,12 @@ impl Mailbox {
 }
 
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp {
+        transport: PooledSmtp,
+        /// For the whole conversation of one mail: lettre's own timeout covers connecting,
+        /// not a server that accepts and then says nothing.
+        timeout: Duration,
+    },
     File(PathBuf),
     Memory(Mailbox),
 }
@@ -62,7 +67,10 @@ impl Mailer {
         Ok(match mail.transport {
             MailTransportKind::Memory => Mailer::Memory(Mailbox::default()),
             MailTransportKind::File => Mailer::File(PathBuf::from(&mail.file_dir)),
-            MailTransportKind::Smtp => Mailer::Smtp(smtp(mail)?),
+            MailTransportKind::Smtp => Mailer::Smtp {
+                transport: PooledSmtp(Some(smtp(mail)?)),
+                timeout: Duration::from_secs(mail.smtp_timeout_seconds),
+            },
         })
     }
 
@@ -76,11 +84,18 @@ impl Mailer {
     /// Sends `message`; `name` names the `.eml` file of the file transport.
     pub async fn send(&self, message: Message, name: &str) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(transport) => transport
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| classify(&e)),
+            Mailer::Smtp { transport, timeout } => {
+                let Some(transport) = &transport.0 else {
+                    return Err(SendError::Transient("the SMTP transport is closed".into()));
+                };
+                match tokio::time::timeout(*timeout, transport.send(message)).await {
+                    Ok(sent) => sent.map(drop).map_err(|e| classify(&e)),
+                    Err(_) => Err(SendError::Transient(format!(
+                        "the SMTP server did not finish within {} s",
+                        timeout.as_secs()
+                    ))),
+                }
+            }
             Mailer::File(dir) => {
                 let (dir, name) = (dir.clone(), name.to_owned());
                 let raw = message.formatted();
@@ -105,12 +120,46 @@ impl Mailer {
     }
 }
 
+/// TLS towards `mail.smtp_host`, trusting the compiled-in web PKI roots plus the CA file.
+fn tls_parameters(mail: &MailSettings) -> anyhow::Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(mail.smtp_host.clone());
+    if !mail.smtp_ca_file.is_empty() {
+        let pem = std::fs::read(&mail.smtp_ca_file).map_err(|e| {
+            anyhow::anyhow!(
+                "setting mail.smtp_ca_file: cannot read {}: {e}",
+                mail.smtp_ca_file
+            )
+        })?;
+        let ca = Certificate::from_pem(&pem).map_err(|e| {
+            anyhow::anyhow!(
+                "setting mail.smtp_ca_file: {} is not a PEM certificate: {e}",
+                mail.smtp_ca_file
+            )
+        })?;
+        builder = builder.add_root_certificate(ca);
+    }
+    Ok(builder.build_rustls()?)
+}
+
+/// lettre's connection pool closes its connections on a task it spawns when dropped, which
+/// panics where no runtime is running (actix drops its local tasks after leaving the
+/// runtime). There the connections are left to the process's end instead.
+pub struct PooledSmtp(Option<AsyncSmtpTransport<Tokio1Executor>>);
+
+impl Drop for PooledSmtp {
+    fn drop(&mut self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            std::mem::forget(self.0.take());
+        }
+    }
+}
+
 fn smtp(mail: &MailSettings) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
     let host = mail.smtp_host.clone();
     let tls = match mail.smtp_tls {
         SmtpTls::None => Tls::None,
-        SmtpTls::Starttls => Tls::Required(TlsParameters::new(host.clone())?),
-        SmtpTls::Tls => Tls::Wrapper(TlsParameters::new(host.clone())?),
+        SmtpTls::Starttls => Tls::Required(tls_parameters(mail)?),
+        SmtpTls::Tls => Tls::Wrapper(tls_parameters(mail)?),
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(mail.smtp_port)

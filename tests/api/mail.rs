@@ -5,7 +5,7 @@ use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mailin_embedded::{response, Handler, Response, Server, SslConfig};
+use mailin_embedded::{response, AuthMechanism, Handler, Response, Server, SslConfig};
 use mailparse::MailHeaderMap;
 
 /// One mail as the server received it, decoded.
@@ -48,9 +48,19 @@ impl Received {
     }
 }
 
+/// What a TLS-capable test server needs: its certificate and key (PEM files), and the one
+/// login it accepts (AUTH PLAIN, offered only after STARTTLS).
+pub struct TlsServer {
+    pub cert_path: String,
+    pub key_path: String,
+    pub login: (String, String),
+}
+
 #[derive(Clone)]
 struct Collector {
     received: Arc<Mutex<Vec<Received>>>,
+    login: Option<(String, String)>,
+    logins: Arc<Mutex<Vec<bool>>>,
     /// Recipients containing this text are refused with a permanent 550.
     refuse: Arc<Mutex<Option<String>>>,
     to: Vec<String>,
@@ -86,6 +96,16 @@ impl Handler for Collector {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
         response::OK
     }
+
+    fn auth_plain(&mut self, _authz: &str, user: &str, password: &str) -> Response {
+        let accepted = self.login.as_ref() == Some(&(user.to_owned(), password.to_owned()));
+        self.logins.lock().unwrap().push(accepted);
+        if accepted {
+            response::AUTH_OK
+        } else {
+            response::INVALID_CREDENTIALS
+        }
+    }
 }
 
 /// An SMTP server on 127.0.0.1. It runs until the test process ends.
@@ -93,33 +113,63 @@ pub struct SmtpServer {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     refuse: Arc<Mutex<Option<String>>>,
+    logins: Arc<Mutex<Vec<bool>>>,
 }
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        SmtpServer::start_on(TcpListener::bind("127.0.0.1:0").expect("a free port"))
+        SmtpServer::start_on(TcpListener::bind("127.0.0.1:0").expect("a free port"), None)
+    }
+
+    /// A server that offers STARTTLS and, after it, AUTH PLAIN.
+    pub fn start_tls(tls: TlsServer) -> SmtpServer {
+        SmtpServer::start_on(
+            TcpListener::bind("127.0.0.1:0").expect("a free port"),
+            Some(tls),
+        )
+    }
+
+    /// The outcome of each login attempt so far (true: accepted).
+    pub fn logins(&self) -> Vec<bool> {
+        self.logins.lock().unwrap().clone()
     }
 
     /// Serves on `port` (chosen earlier with [`free_port`]).
     pub fn start_on_port(port: u16) -> SmtpServer {
-        SmtpServer::start_on(TcpListener::bind(("127.0.0.1", port)).expect("the port is free"))
+        SmtpServer::start_on(
+            TcpListener::bind(("127.0.0.1", port)).expect("the port is free"),
+            None,
+        )
     }
 
-    fn start_on(listener: TcpListener) -> SmtpServer {
+    fn start_on(listener: TcpListener, tls: Option<TlsServer>) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let refuse = Arc::new(Mutex::new(None));
+        let logins = Arc::new(Mutex::new(Vec::new()));
         let collector = Collector {
             received: received.clone(),
+            login: tls.as_ref().map(|t| t.login.clone()),
+            logins: logins.clone(),
             refuse: refuse.clone(),
             to: Vec::new(),
             data: Vec::new(),
         };
         let mut server = Server::new(collector);
+        let ssl = match tls {
+            Some(tls) => {
+                server.with_auth(AuthMechanism::Plain);
+                SslConfig::SelfSigned {
+                    cert_path: tls.cert_path,
+                    key_path: tls.key_path,
+                }
+            }
+            None => SslConfig::None,
+        };
         server
             .with_name("smtp.test")
-            .with_ssl(SslConfig::None)
-            .expect("plain SMTP")
+            .with_ssl(ssl)
+            .expect("TLS set up")
             // Every client keeps a pooled connection open; give each one a thread.
             .with_num_threads(32)
             .with_tcp_listener(listener);
@@ -130,6 +180,7 @@ impl SmtpServer {
             port,
             received,
             refuse,
+            logins,
         }
     }
 
@@ -166,4 +217,33 @@ impl SmtpServer {
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().unwrap().port()
+}
+
+/// A private CA and a certificate it issued for `localhost`, as PEM files in `dir`:
+/// returns (CA file, server certificate file, server key file).
+pub fn private_ca(dir: &std::path::Path) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    (
+        write("ca.pem", ca.pem()),
+        write("server.pem", cert.pem()),
+        write("server.key", key.serialize_pem()),
+    )
+}
+
+/// The test server's rustls needs one process-wide crypto provider (two are compiled in).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

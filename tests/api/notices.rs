@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use appraisal::db::schema::users;
 use appraisal::db::{Db, DbConn, DbUrl};
 use appraisal::notify::{Notifier, WorkerHandle};
-use appraisal::settings::{MailTransportKind, Settings, SmtpTls};
+use appraisal::settings::{MailTransportKind, Secret, Settings, SmtpTls};
 use appraisal::store::notices;
 use chrono::{Duration as Days, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -20,17 +20,20 @@ use mailparse::MailHeaderMap;
 use serde_json::{json, Value};
 
 use crate::for_each_backend;
-use crate::mail::{free_port, SmtpServer};
+use crate::mail::{free_port, install_crypto_provider, private_ca, SmtpServer, TlsServer};
 use crate::support::{spawn_with, Backend, Person, TestApp};
 
 for_each_backend!(
     publishing_mails_each_employee_in_their_language,
     an_smtp_outage_is_retried_with_growing_delays_then_delivered_once,
     a_dead_workers_claim_is_delivered_after_its_lease,
+    a_stopping_worker_finishes_the_mail_in_hand_and_gives_back_the_rest,
     a_refused_address_fails_and_hr_can_queue_it_again,
     a_rolled_back_change_leaves_no_notice,
     reminders_go_once_to_supervisors_of_uninspected_reports,
     the_file_transport_writes_eml_files,
+    starttls_with_a_private_ca_and_a_login,
+    starttls_is_required_never_skipped,
     two_serve_processes_deliver_a_thousand_notices_exactly_once,
 );
 
@@ -189,7 +192,7 @@ async fn publishing_mails_each_employee_in_their_language(backend: Backend) {
     );
     assert_eq!(li_mail.subject, "2026 Q3 服务考评结果：60.00 分（C）");
     assert!(
-        li_mail.text.contains("销售业绩（权重 100%）: 60.00"),
+        li_mail.text.contains("销售业绩（权重 100%）：60.00"),
         "{}",
         li_mail.text
     );
@@ -308,6 +311,47 @@ async fn a_dead_workers_claim_is_delivered_after_its_lease(backend: Backend) {
     assert_eq!(smtp.received().len(), 1);
     // The dead worker's late word no longer counts.
     assert!(!notices::mark_sent(&mut conn, claimed[0].id, "dead").unwrap());
+}
+
+async fn a_stopping_worker_finishes_the_mail_in_hand_and_gives_back_the_rest(backend: Backend) {
+    let Some(app) = spawn_with(backend, without_worker).await else {
+        return;
+    };
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    for name in ["One", "Two", "Three"] {
+        person(&app, &hr, (name, "staff", "en"), dept, None).await;
+    }
+    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    // A server that accepts connections and never answers: the first send hangs until the
+    // SMTP timeout (2 s) while the worker holds all three claims.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let (_, worker) = start_worker(&app, smtp_to(port));
+    let mut conn = connect(&app);
+    let held = |conn: &mut DbConn| -> Vec<notices::Notice> {
+        (1..=3).map(|id| notices::get(conn, id).unwrap()).collect()
+    };
+    let started = Instant::now();
+    while held(&mut conn).iter().any(|n| n.lease_owner.is_none()) {
+        assert!(started.elapsed() < WAIT, "the worker claims all three");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.stop().await;
+    let after = held(&mut conn);
+    assert!(
+        after
+            .iter()
+            .all(|n| n.lease_owner.is_none() && n.lease_until.is_none()),
+        "{after:?}"
+    );
+    assert!(after.iter().all(|n| n.status == "pending"));
+    let attempts: i32 = after.iter().map(|n| n.attempts).sum();
+    assert_eq!(
+        attempts, 1,
+        "the mail in hand ran to its timeout; the others were not tried"
+    );
+    drop(silent);
 }
 
 async fn a_refused_address_fails_and_hr_can_queue_it_again(backend: Backend) {
@@ -550,6 +594,102 @@ async fn the_file_transport_writes_eml_files(backend: Backend) {
     let header = |n: &str| mail.headers.get_first_value(n).unwrap();
     assert!(header("To").contains(&staff.email));
     assert_eq!(header("Subject"), "请评价其他部门同事的协作（Q1）");
+}
+
+/// Waits until HR sees a notice with this status; returns the list.
+async fn wait_for_status(app: &TestApp, hr: &str, status: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let list = notices_of(app, hr, &format!("status={status}")).await;
+        if list["total"] != 0 || started.elapsed() > WAIT {
+            return list;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn starttls_with_a_private_ca_and_a_login(backend: Backend) {
+    install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert_path, key_path) = private_ca(dir.path());
+    let login = ("relay-user".to_owned(), "relay-pass-8472".to_owned());
+    let smtp = SmtpServer::start_tls(TlsServer {
+        cert_path,
+        key_path,
+        login: login.clone(),
+    });
+    let port = smtp.port;
+    let Some(app) = spawn_with(backend, without_worker).await else {
+        return;
+    };
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
+    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    let tls_worker = |password: &str| {
+        let (ca, user, password) = (ca.clone(), login.0.clone(), password.to_owned());
+        move |s: &mut Settings| {
+            smtp_to(port)(s);
+            s.mail.smtp_host = "localhost".into();
+            s.mail.smtp_tls = SmtpTls::Starttls;
+            s.mail.smtp_ca_file = ca;
+            s.mail.smtp_username = user;
+            s.mail.smtp_password = Secret::new(password);
+        }
+    };
+
+    // A wrong password is refused for good (535), and the error shown to HR does not
+    // repeat the password.
+    let (_, worker) = start_worker(&app, tls_worker("wrong-pass-1234"));
+    let failed = wait_for_status(&app, &hr, "failed").await;
+    worker.stop().await;
+    let notice = &failed["items"][0];
+    let error = notice["last_error"].as_str().unwrap();
+    assert!(error.contains("535"), "{error}");
+    assert!(!error.contains("wrong-pass"), "{error}");
+    assert!(smtp.received().is_empty());
+
+    let id = notice["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/notices/{id}/retry"), &hr, json!({}))
+        .await
+        .ok(200);
+    let (_, _worker) = start_worker(&app, tls_worker(&login.1));
+    let mails = smtp.wait_for("collaboration_request", 1, WAIT).await;
+    assert_eq!(mails.len(), 1);
+    // The server offers AUTH only inside STARTTLS: a login means the session was encrypted.
+    assert_eq!(smtp.logins(), [false, true]);
+}
+
+async fn starttls_is_required_never_skipped(backend: Backend) {
+    // A server without STARTTLS: the mail must wait rather than travel in clear text.
+    let smtp = SmtpServer::start();
+    let port = smtp.port;
+    let Some(app) = spawn_with(backend, move |s| {
+        smtp_to(port)(s);
+        s.mail.smtp_host = "localhost".into();
+        s.mail.smtp_tls = SmtpTls::Starttls;
+    })
+    .await
+    else {
+        return;
+    };
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
+    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    let started = Instant::now();
+    loop {
+        let list = notices_of(&app, &hr, "kind=collaboration_request").await;
+        let notice = &list["items"][0];
+        if notice["attempts"].as_i64().unwrap() >= 2 {
+            assert_eq!(notice["status"], "pending", "{notice}");
+            assert!(notice["last_error"].is_string());
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "two attempts made: {notice}");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(smtp.received().is_empty(), "nothing sent without TLS");
 }
 
 /// A `serve` process on the test's database, counting the notices it reports sent.
