@@ -175,9 +175,12 @@ impl Worker {
             .await?;
         let mut unsent = false;
         for notice in &claimed {
-            // Every send must end inside the lease, or another worker could take the
-            // notice over while this one is still mailing it.
-            if stop_requested(stop) || claimed_at.elapsed() + self.notifier.smtp_timeout >= lease {
+            // A send and the record of its outcome must end inside the lease, or another
+            // worker could take the notice over and mail it again: start one only while two
+            // SMTP timeouts of the lease remain (one for the send, one for the rest).
+            if stop_requested(stop)
+                || claimed_at.elapsed() + 2 * self.notifier.smtp_timeout >= lease
+            {
                 unsent = true;
                 break;
             }
