@@ -804,11 +804,13 @@ async fn two_serve_processes_deliver_a_thousand_notices_exactly_once(backend: Ba
     let second = ServeProcess::start(&url, smtp.port);
 
     // Opening the cycle queues one rating request per person, in the same transaction.
+    let started = Instant::now();
     open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
     let mails = smtp
         .wait_for("collaboration_request", COUNT, Duration::from_secs(180))
         .await;
     assert_eq!(mails.len(), COUNT);
+    let elapsed = started.elapsed();
     actix_rt::time::sleep(Duration::from_secs(1)).await;
     let (by_first, by_second) = (first.stop(), second.stop());
 
@@ -825,6 +827,12 @@ async fn two_serve_processes_deliver_a_thousand_notices_exactly_once(backend: Ba
     assert!(
         by_first > 0 && by_second > 0,
         "both took part: {by_first} + {by_second}"
+    );
+    // For the record (run with --nocapture); not a performance assertion.
+    println!(
+        "{backend:?}: {COUNT} notices queued and mailed by two processes in {:.2} s \
+         ({by_first} + {by_second})",
+        elapsed.as_secs_f64()
     );
     let sent = notices_of(&app, &hr, "status=sent").await;
     assert_eq!(sent["total"], COUNT);
