@@ -662,7 +662,7 @@ mod tests {
         assert_eq!(mail.subject, "2026 Q3 服务考评结果：81.25 分（B）");
         assert!(mail.text.starts_with("李安，您好："));
         assert!(
-            mail.text.contains("销售业绩（权重 40%）: 87.50"),
+            mail.text.contains("销售业绩（权重 40%）：87.50"),
             "{}",
             mail.text
         );
