@@ -139,7 +139,7 @@ fn deliver(settings: Settings) -> anyhow::Result<()> {
         }
         let worker = Notifier::new(db, &settings)?.spawn();
         shutdown_signal().await?;
-        tracing::info!("stopping: finishing the mail in hand");
+        tracing::info!("stopping: finishing the mails in hand");
         worker.stop().await;
         Ok(())
     })

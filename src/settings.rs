@@ -154,6 +154,7 @@ pub struct NoticeSettings {
     pub worker: bool,
     pub poll_interval_ms: u64,
     pub batch_size: u32,
+    pub concurrency: u32,
     pub lease_seconds: u64,
     pub max_attempts: u32,
     pub retry_base_ms: u64,
@@ -253,10 +254,14 @@ impl Settings {
 impl Settings {
     fn validate_notices(&self) -> Result<(), SettingsError> {
         let notices = &self.notices;
-        if notices.batch_size == 0 || notices.max_attempts == 0 || notices.poll_interval_ms == 0 {
+        if notices.batch_size == 0
+            || notices.concurrency == 0
+            || notices.max_attempts == 0
+            || notices.poll_interval_ms == 0
+        {
             return Err(invalid(
                 "notices",
-                "batch_size, max_attempts and poll_interval_ms must be at least 1",
+                "batch_size, concurrency, max_attempts and poll_interval_ms must be at least 1",
             ));
         }
         if self.mail.smtp_timeout_seconds == 0 {

@@ -133,7 +133,7 @@ impl Application {
     }
 
     /// Serves until the server is stopped (SIGINT or SIGTERM), then stops the notice worker,
-    /// which finishes the mail in hand and gives back the notices it had claimed.
+    /// which finishes the mails in hand and gives back the notices it had claimed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         if let Some(worker) = self.worker {

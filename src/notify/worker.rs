@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
+use futures_util::stream::{self, StreamExt};
 use lettre::message::{Mailbox as Address, MultiPart};
 use lettre::Message;
 use tokio::sync::watch;
@@ -100,7 +101,7 @@ impl Notifier {
     }
 }
 
-/// A running worker. [`WorkerHandle::stop`] lets it finish the mail in hand and give back
+/// A running worker. [`WorkerHandle::stop`] lets it finish the mails in hand and give back
 /// the rest of its claims; dropping the handle stops it the same way.
 pub struct WorkerHandle {
     stop: watch::Sender<bool>,
@@ -173,21 +174,27 @@ impl Worker {
                 notices::claim(conn, &owner, store::now(), lease, limit)
             })
             .await?;
-        let mut unsent = false;
-        for notice in &claimed {
-            // A send and the record of its outcome must end inside the lease, or another
-            // worker could take the notice over and mail it again: start one only while two
-            // SMTP timeouts of the lease remain (one for the send, one for the rest).
-            if stop_requested(stop)
-                || claimed_at.elapsed() + 2 * self.notifier.smtp_timeout >= lease
-            {
-                unsent = true;
-                break;
-            }
-            self.deliver(notice).await?;
-        }
-        if unsent {
+        let concurrency = self.config().concurrency as usize;
+        let attempted: Vec<Result<bool, AppError>> = stream::iter(&claimed)
+            .map(|notice| async move {
+                // A send and the record of its outcome must end inside the lease, or another
+                // worker could take the notice over and mail it again: start one only while
+                // two SMTP timeouts of the lease remain (one for the send, one for the rest).
+                if stop_requested(stop)
+                    || claimed_at.elapsed() + 2 * self.notifier.smtp_timeout >= lease
+                {
+                    return Ok(false);
+                }
+                self.deliver(notice).await.map(|()| true)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        if attempted.iter().any(|a| matches!(a, Ok(false))) {
             self.release().await;
+        }
+        if let Some(error) = attempted.into_iter().find_map(Result::err) {
+            return Err(error);
         }
         Ok(claimed.len())
     }
