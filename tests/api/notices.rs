@@ -97,6 +97,20 @@ async fn person(
     }
 }
 
+/// An application with one staff member and an open cycle, whose opening queued one notice
+/// (the rating request to that person); returns it with an HR token.
+async fn one_queued_notice(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<(TestApp, String)> {
+    let app = spawn_with(backend, configure).await?;
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
+    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    Some((app, hr))
+}
+
 /// Creates a cycle scored on sales alone and opens it; returns its id.
 async fn open_cycle(app: &TestApp, hr: &str, name: &str, start: &str, end: &str) -> i64 {
     let id = app
@@ -223,13 +237,9 @@ async fn publishing_mails_each_employee_in_their_language(backend: Backend) {
 
 async fn an_smtp_outage_is_retried_with_growing_delays_then_delivered_once(backend: Backend) {
     let port = free_port();
-    let Some(app) = spawn_with(backend, smtp_to(port)).await else {
+    let Some((app, hr)) = one_queued_notice(backend, smtp_to(port)).await else {
         return;
     };
-    let hr = app.hr_token().await;
-    let dept = app.department(&hr, "Store", "front_line").await;
-    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
 
     // With nothing listening, each attempt fails; the notice stays pending and its next
     // attempt moves further away each time.
@@ -284,13 +294,9 @@ fn smtp_free(port: u16) -> bool {
 
 async fn a_dead_workers_claim_is_delivered_after_its_lease(backend: Backend) {
     let smtp = SmtpServer::start();
-    let Some(app) = spawn_with(backend, without_worker).await else {
+    let Some((app, _)) = one_queued_notice(backend, without_worker).await else {
         return;
     };
-    let hr = app.hr_token().await;
-    let dept = app.department(&hr, "Store", "front_line").await;
-    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
 
     // A worker claims the notice and dies before sending: its lease is all that is left.
     let mut conn = connect(&app);
@@ -622,13 +628,9 @@ async fn starttls_with_a_private_ca_and_a_login(backend: Backend) {
         login: login.clone(),
     });
     let port = smtp.port;
-    let Some(app) = spawn_with(backend, without_worker).await else {
+    let Some((app, hr)) = one_queued_notice(backend, without_worker).await else {
         return;
     };
-    let hr = app.hr_token().await;
-    let dept = app.department(&hr, "Store", "front_line").await;
-    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
     let tls_worker = |password: &str| {
         let (ca, user, password) = (ca.clone(), login.0.clone(), password.to_owned());
         move |s: &mut Settings| {
@@ -667,7 +669,7 @@ async fn starttls_is_required_never_skipped(backend: Backend) {
     // A server without STARTTLS: the mail must wait rather than travel in clear text.
     let smtp = SmtpServer::start();
     let port = smtp.port;
-    let Some(app) = spawn_with(backend, move |s| {
+    let Some((app, hr)) = one_queued_notice(backend, move |s| {
         smtp_to(port)(s);
         s.mail.smtp_host = "localhost".into();
         s.mail.smtp_tls = SmtpTls::Starttls;
@@ -676,10 +678,6 @@ async fn starttls_is_required_never_skipped(backend: Backend) {
     else {
         return;
     };
-    let hr = app.hr_token().await;
-    let dept = app.department(&hr, "Store", "front_line").await;
-    person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
     let started = Instant::now();
     loop {
         let list = notices_of(&app, &hr, "kind=collaboration_request").await;
