@@ -1,7 +1,7 @@
 //! Notices that come from the calendar rather than from a request: the review reminder to
 //! supervisors near a cycle's end, and the collaboration-rating request when a cycle opens.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
@@ -63,19 +63,26 @@ fn remind_for_cycle(conn: &mut DbConn, cycle: &Cycle, minimum: i32) -> Result<us
         .load::<(i32, i64)>(conn)?
         .into_iter()
         .collect();
-    let active_supervisors: Vec<i32> = users::table
+    // Who may supervise (active, not staff), and the appraised people (active, not HR) who
+    // report to someone; matched here rather than with a list of ids in SQL, which could
+    // exceed SQLite's limit on bound parameters in a large company.
+    let supervisors: HashSet<i32> = users::table
         .filter(users::active.eq(true))
         .filter(users::role.ne(Role::Staff.as_str()))
         .select(users::id)
-        .load(conn)?;
-    // Appraised people (active, not HR) who report to an active supervisor or HR officer.
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
     let reports: Vec<(i32, i32)> = users::table
         .filter(users::active.eq(true))
         .filter(users::role.ne(Role::Hr.as_str()))
-        .filter(users::manager_id.eq_any(&active_supervisors))
+        .filter(users::manager_id.is_not_null())
         .select((users::id, users::manager_id.assume_not_null()))
         .order(users::id)
-        .load(conn)?;
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .filter(|(_, manager)| supervisors.contains(manager))
+        .collect();
     let mut lacking: BTreeMap<i32, Vec<ReminderReport>> = BTreeMap::new();
     for (employee, manager) in reports {
         let inspections = counts.get(&employee).copied().unwrap_or(0);
