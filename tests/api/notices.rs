@@ -30,6 +30,7 @@ for_each_backend!(
     a_stopping_worker_finishes_the_mail_in_hand_and_gives_back_the_rest,
     a_refused_address_fails_and_hr_can_queue_it_again,
     a_rolled_back_change_leaves_no_notice,
+    a_notice_about_someone_else_is_never_sent,
     reminders_go_once_to_supervisors_of_uninspected_reports,
     the_file_transport_writes_eml_files,
     starttls_with_a_private_ca_and_a_login,
@@ -478,6 +479,59 @@ async fn a_rolled_back_change_leaves_no_notice(backend: Backend) {
     );
     let after = app.get(&format!("/api/v1/cycles/{cycle}"), &hr).await;
     assert_eq!(after.ok(200)["state"], "draft");
+}
+
+async fn a_notice_about_someone_else_is_never_sent(backend: Backend) {
+    let Some(app) = spawn_with(backend, |s| s.notices.poll_interval_ms = 50).await else {
+        return;
+    };
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    let lead = person(&app, &hr, ("Lee Lead", "supervisor", "en"), dept, None).await;
+    let ann = person(&app, &hr, ("Ann Able", "staff", "en"), dept, Some(lead.id)).await;
+    let bob = person(&app, &hr, ("Bob Other", "staff", "en"), dept, Some(lead.id)).await;
+    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    let checklist = app
+        .post(
+            "/api/v1/checklists",
+            &hr,
+            json!({"name": "Etiquette", "items": [{"title": "Courtesy", "max_points": 10}]}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let lead_token = app.login(&lead.email, &lead.password).await;
+    let inspection = app
+        .post(
+            "/api/v1/inspections",
+            &lead_token,
+            json!({"employee_id": ann.id, "checklist_id": checklist["id"],
+                   "occurred_on": "2026-02-01", "comment": "Private to Ann",
+                   "scores": [{"item_id": checklist["items"][0]["id"], "points": 3}]}),
+        )
+        .await;
+    let inspection = inspection.ok(201)["id"].as_i64().unwrap();
+    // A notice about Ann's inspection addressed to Bob, as a bug elsewhere might queue it.
+    notices::enqueue(
+        &mut connect(&app),
+        vec![notices::NewNotice {
+            kind: notices::Kind::InspectionRecorded,
+            recipient_id: bob.id as i32,
+            dedupe_key: "forged".into(),
+            payload: json!({ "inspection_id": inspection }),
+        }],
+    )
+    .unwrap();
+    let failed = wait_for_status(&app, &hr, "failed").await;
+    assert_eq!(failed["total"], 1, "{failed}");
+    assert_eq!(failed["items"][0]["dedupe_key"], "forged");
+    assert!(failed["items"][0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("does not belong to its recipient"));
+    let sent = notices_of(&app, &hr, "kind=inspection_recorded&status=sent").await;
+    assert_eq!(sent["total"], 1, "Ann's own notice went out");
+    assert_eq!(sent["items"][0]["recipient_id"], ann.id);
 }
 
 async fn reminders_go_once_to_supervisors_of_uninspected_reports(backend: Backend) {
