@@ -47,7 +47,7 @@ pub struct AppraisalView {
 
 impl AppraisalView {
     pub fn of(a: Appraisal) -> Result<Self, AppError> {
-        let inputs = a.inputs()?;
+        let (inputs, total) = (a.inputs()?, a.total());
         Ok(AppraisalView {
             id: a.id,
             cycle_id: a.cycle_id,
@@ -59,7 +59,7 @@ impl AppraisalView {
             } else {
                 "insufficient evidence"
             },
-            total: a.total_centi.map(|t| f64::from(t) / 100.0),
+            total,
             grade: a.grade,
             rank: a.department_rank,
             components: Components {

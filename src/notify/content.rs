@@ -111,10 +111,6 @@ fn own_appraisal(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Apprais
     Ok(appraisal)
 }
 
-fn centi(value: Option<i32>) -> Option<f64> {
-    value.map(|v| f64::from(v) / 100.0)
-}
-
 fn published(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
     let appraisal = own_appraisal(conn, recipient, id)?;
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
@@ -133,7 +129,7 @@ fn published(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, Lo
     Ok(Content::AppraisalPublished {
         appraisal_id: appraisal.id,
         cycle: cycle.name,
-        total: centi(appraisal.total_centi),
+        total: appraisal.total(),
         grade: appraisal.grade,
         rank: appraisal.department_rank,
         components: vec![
@@ -209,7 +205,7 @@ fn appeal_decided(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Conten
         cycle: cycle.name,
         upheld: appeal.state == "upheld",
         note: appeal.decision_note,
-        total: centi(appraisal.total_centi),
+        total: appraisal.total(),
         grade: appraisal.grade,
     })
 }

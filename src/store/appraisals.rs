@@ -58,6 +58,10 @@ impl Appraisal {
     pub fn is_published(&self) -> bool {
         PUBLISHED_STATES.contains(&self.state.as_str())
     }
+    /// The total as a number with two decimals (stored in hundredths).
+    pub fn total(&self) -> Option<f64> {
+        self.total_centi.map(|t| f64::from(t) / 100.0)
+    }
 }
 
 /// One component as computed, with the weight that applied to the employee.
