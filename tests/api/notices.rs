@@ -27,7 +27,7 @@ for_each_backend!(
     publishing_mails_each_employee_in_their_language,
     an_smtp_outage_is_retried_with_growing_delays_then_delivered_once,
     a_dead_workers_claim_is_delivered_after_its_lease,
-    a_stopping_worker_finishes_the_mail_in_hand_and_gives_back_the_rest,
+    a_stopping_worker_finishes_the_mails_in_hand_and_gives_back_the_rest,
     a_refused_address_fails_and_hr_can_queue_it_again,
     a_rolled_back_change_leaves_no_notice,
     a_notice_about_someone_else_is_never_sent,
@@ -36,6 +36,7 @@ for_each_backend!(
     starttls_with_a_private_ca_and_a_login,
     starttls_is_required_never_skipped,
     two_serve_processes_deliver_a_thousand_notices_exactly_once,
+    the_deliver_command_works_alone_and_stops_on_sigterm,
 );
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -320,7 +321,7 @@ async fn a_dead_workers_claim_is_delivered_after_its_lease(backend: Backend) {
     assert!(!notices::mark_sent(&mut conn, claimed[0].id, "dead").unwrap());
 }
 
-async fn a_stopping_worker_finishes_the_mail_in_hand_and_gives_back_the_rest(backend: Backend) {
+async fn a_stopping_worker_finishes_the_mails_in_hand_and_gives_back_the_rest(backend: Backend) {
     let Some(app) = spawn_with(backend, without_worker).await else {
         return;
     };
@@ -747,18 +748,19 @@ async fn starttls_is_required_never_skipped(backend: Backend) {
     assert!(smtp.received().is_empty(), "nothing sent without TLS");
 }
 
-/// A `serve` process on the test's database, counting the notices it reports sent.
-struct ServeProcess {
+/// An `appraisal serve` or `appraisal deliver` process on the test's database, counting the
+/// notices it reports sent.
+struct WorkerProcess {
     child: Child,
     sent: Arc<AtomicUsize>,
 }
 
-impl ServeProcess {
-    fn start(database_url: &str, smtp_port: u16) -> ServeProcess {
+impl WorkerProcess {
+    fn start(command: &str, database_url: &str, smtp_port: u16) -> WorkerProcess {
         let smtp_port = smtp_port.to_string();
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_appraisal"))
-            .arg("serve")
+            .arg(command)
             .current_dir(dir.path())
             .env_clear()
             .envs([
@@ -795,7 +797,7 @@ impl ServeProcess {
         listening
             .recv_timeout(Duration::from_secs(60))
             .expect("the worker starts");
-        ServeProcess { child, sent }
+        WorkerProcess { child, sent }
     }
 
     /// SIGTERM, as an operator's stop would send; waits for the exit.
@@ -809,7 +811,7 @@ impl ServeProcess {
     }
 }
 
-impl Drop for ServeProcess {
+impl Drop for WorkerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -855,8 +857,8 @@ async fn two_serve_processes_deliver_a_thousand_notices_exactly_once(backend: Ba
     let dept = app.department(&hr, "Crowd", "front_line").await;
     add_staff(&mut connect(&app), dept, COUNT);
     let url = app.database.url();
-    let first = ServeProcess::start(&url, smtp.port);
-    let second = ServeProcess::start(&url, smtp.port);
+    let first = WorkerProcess::start("serve", &url, smtp.port);
+    let second = WorkerProcess::start("serve", &url, smtp.port);
 
     // Opening the cycle queues one rating request per person, in the same transaction.
     let started = Instant::now();
@@ -891,4 +893,21 @@ async fn two_serve_processes_deliver_a_thousand_notices_exactly_once(backend: Ba
     );
     let sent = notices_of(&app, &hr, "status=sent").await;
     assert_eq!(sent["total"], COUNT);
+}
+
+async fn the_deliver_command_works_alone_and_stops_on_sigterm(backend: Backend) {
+    let smtp = SmtpServer::start();
+    // The application queues (its own worker is off); `appraisal deliver` sends.
+    let Some((app, hr)) = one_queued_notice(backend, without_worker).await else {
+        return;
+    };
+    let deliverer = WorkerProcess::start("deliver", &app.database.url(), smtp.port);
+    let mails = smtp.wait_for("collaboration_request", 1, WAIT).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        deliverer.stop(),
+        1,
+        "a clean exit after SIGTERM, having sent one"
+    );
+    assert_eq!(notices_of(&app, &hr, "status=sent").await["total"], 1);
 }
