@@ -26,6 +26,7 @@ pub struct Appeal {
     pub decided_by: Option<i32>,
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::as_utc_opt")]
     pub decided_at: Option<NaiveDateTime>,
 }
 

@@ -41,3 +41,11 @@ pub fn now() -> NaiveDateTime {
 pub fn as_utc<S: serde::Serializer>(at: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
     serde::Serialize::serialize(&at.and_utc(), serializer)
 }
+
+/// [`as_utc`] for an optional timestamp.
+pub fn as_utc_opt<S: serde::Serializer>(
+    at: &Option<NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&at.map(|at| at.and_utc()), serializer)
+}

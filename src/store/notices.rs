@@ -111,6 +111,7 @@ pub struct Notice {
     pub last_error: Option<String>,
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::as_utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
     #[serde(skip)]
     pub lease_owner: Option<String>,

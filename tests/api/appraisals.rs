@@ -430,6 +430,8 @@ async fn a_hand_worked_cycle(app: TestApp) {
         )
         .await;
     assert_eq!(rejected.ok(200)["appeal"]["state"], "rejected");
+    let decided_at = rejected.body["appeal"]["decided_at"].as_str().unwrap();
+    assert!(decided_at.ends_with('Z'), "a UTC timestamp: {decided_at}");
     assert_eq!(rejected.body["appraisal"]["state"], "published");
     app.post(&decide(c_appeal), &hr, json!({"decision": "upheld"}))
         .await

@@ -288,6 +288,8 @@ async fn an_smtp_outage_is_retried_with_growing_delays_then_delivered_once(backe
         "the successful attempt counts too: {attempts}"
     );
     assert_eq!(sent["items"][0]["last_error"], Value::Null);
+    let sent_at = sent["items"][0]["sent_at"].as_str().unwrap();
+    assert!(sent_at.ends_with('Z'), "a UTC timestamp: {sent_at}");
 }
 
 fn smtp_free(port: u16) -> bool {
