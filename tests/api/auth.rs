@@ -162,6 +162,28 @@ async fn forged_and_stale_tokens_are_refused(app: TestApp) {
     )
     .unwrap();
     forgeries.push(("HS512", hs512));
+    // Algorithm confusion: an RS256 header over a valid HMAC of our key (as if our key were
+    // a public key), and a token signed with a key pair of the forger's own.
+    let rs_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
+    let signed_part = format!("{rs_header}.{payload}");
+    let hmac = jsonwebtoken::crypto::sign(
+        signed_part.as_bytes(),
+        &EncodingKey::from_secret(secret.as_bytes()),
+        Algorithm::HS256,
+    )
+    .unwrap();
+    forgeries.push((
+        "RS256 header, HMAC signature",
+        format!("{signed_part}.{hmac}"),
+    ));
+    let own_pair = rcgen::KeyPair::generate().unwrap();
+    let es256 = encode(
+        &Header::new(Algorithm::ES256),
+        &claims(&app, hr_id, "hr"),
+        &EncodingKey::from_ec_der(&own_pair.serialize_der()),
+    )
+    .unwrap();
+    forgeries.push(("ES256 with the forger's key", es256));
     let tweaks: Vec<(&str, &str, Value)> = vec![
         ("expired", "exp", json!(Utc::now().timestamp() - 120)),
         ("wrong audience", "aud", json!("someone-else")),
