@@ -356,4 +356,78 @@ mod tests {
             Err(AppError::BadRequest(_))
         ));
     }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        /// Cells that stress quoting: separators, quotes, line breaks, spaces, non-ASCII.
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof!["[0-9]{0,6}", "[ ,\"\r\na-z]{0,12}", "[\\PC]{0,8}",]
+        }
+
+        fn csv_of(header: &[String], records: &[Vec<String>]) -> Vec<u8> {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+            writer.write_record(header).unwrap();
+            for record in records {
+                writer.write_record(record).unwrap();
+            }
+            writer.into_inner().unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Whatever arrives is parsed or refused with an answer; nothing panics.
+            #[test]
+            fn any_bytes_are_parsed_or_refused(bytes in vec(any::<u8>(), 0..2048)) {
+                let _ = rows_from_csv(&bytes);
+                let _ = rows_from_json(&bytes);
+            }
+
+            /// A well-quoted CSV gives one row per record with each cell as written (trimmed);
+            /// with ragged records it is refused whole, naming exactly those rows.
+            #[test]
+            fn csv_rows_come_back_whole_or_the_bad_ones_are_named(
+                columns in 1usize..6,
+                records in vec((vec(cell(), 6), any::<bool>()), 0..20),
+            ) {
+                let header: Vec<String> = (0..columns).map(|i| format!("c{i}")).collect();
+                let records: Vec<Vec<String>> = records
+                    .into_iter()
+                    .map(|(cells, ragged)| {
+                        cells[..columns + usize::from(ragged && columns < 6)].to_vec()
+                    })
+                    .collect();
+                let ragged: Vec<usize> = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.len() != columns)
+                    .map(|(i, _)| i + 1)
+                    .collect();
+                match rows_from_csv(&csv_of(&header, &records)) {
+                    Ok(rows) => {
+                        prop_assert!(ragged.is_empty());
+                        prop_assert_eq!(rows.len(), records.len());
+                        for (row, record) in rows.iter().zip(&records) {
+                            for (name, value) in header.iter().zip(record) {
+                                // The reader trims ASCII whitespace, as csv's Trim::All does.
+                                let trimmed = value.trim_matches(|c: char| c.is_ascii_whitespace());
+                                match row.cells.get(name) {
+                                    Some(Cell::Text(text)) => prop_assert_eq!(text, trimmed),
+                                    other => prop_assert!(false, "{name}: {other:?}"),
+                                }
+                            }
+                        }
+                    }
+                    Err(AppError::Rows { errors, .. }) => {
+                        let named: Vec<usize> = errors.iter().map(|e| e.row).collect();
+                        prop_assert_eq!(named, ragged);
+                    }
+                    Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                }
+            }
+        }
+    }
 }
