@@ -7,7 +7,8 @@ use crate::support::{answer, TestApp};
 on_both_backends!(
     probes_answer,
     every_error_is_problem_json,
-    oversized_bodies_are_refused
+    oversized_bodies_are_refused,
+    import_limits_are_answered_not_crashed,
 );
 
 async fn probes_answer(app: TestApp) {
@@ -95,4 +96,50 @@ async fn oversized_bodies_are_refused(app: TestApp) {
     // Nothing was created, and the server is fine.
     let list = app.get("/api/v1/departments", &hr).await;
     assert_eq!(list.ok(200)["total"], 1, "only the HR department");
+}
+
+/// Bulk imports are where a client can send the most: each limit answers with a problem
+/// naming it, and the server carries on.
+async fn import_limits_are_answered_not_crashed(app: TestApp) {
+    let hr = app.hr_token().await;
+    let path = "/api/v1/sales-records";
+
+    let wide: Vec<String> = (0..21).map(|i| format!("c{i}")).collect();
+    let answer = app
+        .post_csv(path, &hr, format!("{}\n", wide.join(",")))
+        .await;
+    assert!(answer
+        .field_error("header")
+        .contains("more than 20 columns"));
+
+    let mut tall = String::from("employee_id,occurred_on,amount,external_ref\n");
+    for i in 0..200_001 {
+        tall.push_str(&format!("1,2026-01-01,1,r{i}\n"));
+    }
+    let answer = app.post_csv(path, &hr, tall).await;
+    assert!(answer.field_error("body").contains("more than 200000 rows"));
+    let rows: Vec<_> = (0..200_001)
+        .map(|i| json!({"employee_id": 1, "occurred_on": "2026-01-01", "amount": 1, "external_ref": format!("j{i}")}))
+        .collect();
+    let answer = app.post(path, &hr, json!(rows)).await;
+    assert!(answer.field_error("body").contains("more than 200000 rows"));
+
+    let long_cell = format!(
+        "employee_id,occurred_on,amount,external_ref\n1,2026-01-01,1,{}\n",
+        "r".repeat(2_001)
+    );
+    let answer = app.post_csv(path, &hr, long_cell).await;
+    let errors = &answer.problem(422)["row_errors"];
+    assert!(
+        errors.to_string().contains("external_ref"),
+        "the long cell is named: {errors}"
+    );
+
+    let answer = app.post_csv(path, &hr, "x".repeat(33 * 1024 * 1024)).await;
+    answer.problem(413);
+
+    let listed = app.get("/api/v1/notices?limit=201", &hr).await;
+    listed.field_error("limit");
+    // The server carries on.
+    app.get("/api/v1/me", &hr).await.ok(200);
 }

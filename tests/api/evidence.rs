@@ -144,19 +144,6 @@ impl Company {
     }
 }
 
-async fn post_csv(app: &TestApp, path: &str, token: &str, csv: String) -> crate::support::Answer {
-    let response = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    crate::support::answer(response).await
-}
-
 async fn a_full_data_entry_round(app: TestApp) {
     let c = Company::new(&app, false).await;
     let hr = &c.hr;
@@ -207,14 +194,16 @@ async fn a_full_data_entry_round(app: TestApp) {
             "{},2026-03-01,400000,POS-3\n{},2026-03-02,5000,POS-4\n",
             c.ann.id, c.bo.id
         );
-    let sales = post_csv(&app, "/api/v1/sales-records", hr, csv).await;
+    let sales = app.post_csv("/api/v1/sales-records", hr, csv).await;
     assert_eq!(sales.ok(200)["inserted"], 2);
     let csv = "employee_id,occurred_on,rating,channel,external_ref\n".to_owned()
         + &format!(
             "{0},2026-01-10,5,phone,CS-1\n{0},2026-01-11,4,phone,CS-2\n{0},2026-01-12,3,email,CS-3\n",
             c.ann.id
         );
-    let csat = post_csv(&app, "/api/v1/satisfaction-responses", hr, csv).await;
+    let csat = app
+        .post_csv("/api/v1/satisfaction-responses", hr, csv)
+        .await;
     assert_eq!(csat.ok(200)["inserted"], 3);
 
     // The supervisor inspects a direct report.
@@ -511,13 +500,13 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         .collect();
     let mut bad = rows.clone();
     bad[536] = format!("{},2026-02-30,12x,BATCH-537\n", c.ann.id);
-    let refused = post_csv(
-        &app,
-        "/api/v1/sales-records",
-        &c.hr,
-        header.to_owned() + &bad.concat(),
-    )
-    .await;
+    let refused = app
+        .post_csv(
+            "/api/v1/sales-records",
+            &c.hr,
+            header.to_owned() + &bad.concat(),
+        )
+        .await;
     refused.problem(422);
     let named: Vec<(i64, &str)> = refused.body["row_errors"]
         .as_array()
@@ -534,9 +523,11 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
     );
 
     let file = header.to_owned() + &rows.concat();
-    let first = post_csv(&app, "/api/v1/sales-records", &c.hr, file.clone()).await;
+    let first = app
+        .post_csv("/api/v1/sales-records", &c.hr, file.clone())
+        .await;
     assert_eq!(first.ok(200)["inserted"], 1000);
-    let second = post_csv(&app, "/api/v1/sales-records", &c.hr, file).await;
+    let second = app.post_csv("/api/v1/sales-records", &c.hr, file).await;
     assert_eq!(second.ok(200)["inserted"], 0);
     assert_eq!(second.body["unchanged"], 1000);
     let ann = c.evidence(&app, c.ann.id).await;
@@ -546,7 +537,9 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
 
     // A known reference with other values is refused, naming the row.
     let conflicting = format!("{header}{},2026-02-02,1,BATCH-2\n", c.ann.id);
-    let answer = post_csv(&app, "/api/v1/sales-records", &c.hr, conflicting).await;
+    let answer = app
+        .post_csv("/api/v1/sales-records", &c.hr, conflicting)
+        .await;
     assert_eq!(
         answer.problem(422)["row_errors"][0]["column"],
         "external_ref"
@@ -556,7 +549,9 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         "employee_id,occurred_on,rating,channel,external_ref\n{0},2026-01-02,6,phone,X-1\n{0},2026-01-02,0,phone,X-2\n",
         c.ann.id
     );
-    let answer = post_csv(&app, "/api/v1/satisfaction-responses", &c.hr, csv).await;
+    let answer = app
+        .post_csv("/api/v1/satisfaction-responses", &c.hr, csv)
+        .await;
     let errors = answer.problem(422)["row_errors"]
         .as_array()
         .unwrap()
@@ -572,7 +567,9 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
     let csv = format!(
         "employee_id,occurred_on,rating,channel,external_ref\n999999,2026-01-02,3,phone,X-1\n{hr_id},2026-01-02,3,phone,X-2\n"
     );
-    let answer = post_csv(&app, "/api/v1/satisfaction-responses", &c.hr, csv).await;
+    let answer = app
+        .post_csv("/api/v1/satisfaction-responses", &c.hr, csv)
+        .await;
     let errors = answer.problem(422)["row_errors"]
         .as_array()
         .unwrap()
@@ -583,11 +580,11 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         "employee_id,cycle_id,target,bonus\n{},{},100,1\n",
         c.ann.id, c.cycle
     );
-    let answer = post_csv(&app, "/api/v1/sales-targets", &c.hr, extra).await;
+    let answer = app.post_csv("/api/v1/sales-targets", &c.hr, extra).await;
     assert_eq!(answer.problem(422)["row_errors"][0]["column"], "bonus");
     // Only HR imports; other media types are refused.
     let sup = app.login(&c.front_sup.email, &c.front_sup.password).await;
-    post_csv(&app, "/api/v1/sales-records", &sup, header.to_owned())
+    app.post_csv("/api/v1/sales-records", &sup, header.to_owned())
         .await
         .problem(403);
     let response = app

@@ -253,6 +253,20 @@ impl TestApp {
         self.send(Method::PUT, path, Some(token), Some(&body)).await
     }
 
+    /// Posts a CSV body (bulk imports).
+    pub async fn post_csv(&self, path: &str, token: &str, csv: String) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("request sent");
+        answer(response).await
+    }
+
     pub async fn try_login(&self, email: &str, password: &str) -> Answer {
         let body = json!({ "email": email, "password": password });
         self.send(Method::POST, "/api/v1/auth/login", None, Some(&body))
