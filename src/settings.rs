@@ -427,6 +427,21 @@ mod tests {
     }
 
     #[test]
+    fn a_lease_must_outlast_two_smtp_timeouts() {
+        let err = Settings::load(
+            None,
+            env(&[
+                ("APPRAISAL__MAIL__SMTP_TIMEOUT_SECONDS", "30"),
+                ("APPRAISAL__NOTICES__LEASE_SECONDS", "60"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("notices.lease_seconds"), "{err}");
+        let ok = Settings::load(None, env(&[("APPRAISAL__NOTICES__LEASE_SECONDS", "61")]));
+        assert_eq!(ok.unwrap().notices.lease_seconds, 61);
+    }
+
+    #[test]
     fn short_jwt_secret_is_refused() {
         let err =
             Settings::load(None, env(&[("APPRAISAL__AUTH__JWT_SECRET", "short")])).unwrap_err();
