@@ -113,6 +113,31 @@ async fn one_queued_notice(
     Some((app, hr))
 }
 
+/// A one-item etiquette checklist ("Courtesy", 10 points), as created.
+async fn courtesy_checklist(app: &TestApp, hr: &str) -> Value {
+    app.post(
+        "/api/v1/checklists",
+        hr,
+        json!({"name": "Etiquette", "items": [{"title": "Courtesy", "max_points": 10}]}),
+    )
+    .await
+    .ok(201)
+    .clone()
+}
+
+/// An inspection body scoring the checklist's one item.
+fn inspection_of(
+    checklist: &Value,
+    employee: i64,
+    day: &str,
+    points: i64,
+    comment: Option<&str>,
+) -> Value {
+    json!({"employee_id": employee, "checklist_id": checklist["id"], "occurred_on": day,
+           "comment": comment,
+           "scores": [{"item_id": checklist["items"][0]["id"], "points": points}]})
+}
+
 /// Creates a cycle scored on sales alone and opens it; returns its id.
 async fn open_cycle(app: &TestApp, hr: &str, name: &str, start: &str, end: &str) -> i64 {
     let id = app
@@ -494,23 +519,13 @@ async fn a_notice_about_someone_else_is_never_sent(backend: Backend) {
     let ann = person(&app, &hr, ("Ann Able", "staff", "en"), dept, Some(lead.id)).await;
     let bob = person(&app, &hr, ("Bob Other", "staff", "en"), dept, Some(lead.id)).await;
     open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
-    let checklist = app
-        .post(
-            "/api/v1/checklists",
-            &hr,
-            json!({"name": "Etiquette", "items": [{"title": "Courtesy", "max_points": 10}]}),
-        )
-        .await
-        .ok(201)
-        .clone();
+    let checklist = courtesy_checklist(&app, &hr).await;
     let lead_token = app.login(&lead.email, &lead.password).await;
     let inspection = app
         .post(
             "/api/v1/inspections",
             &lead_token,
-            json!({"employee_id": ann.id, "checklist_id": checklist["id"],
-                   "occurred_on": "2026-02-01", "comment": "Private to Ann",
-                   "scores": [{"item_id": checklist["items"][0]["id"], "points": 3}]}),
+            inspection_of(&checklist, ann.id, "2026-02-01", 3, Some("Private to Ann")),
         )
         .await;
     let inspection = inspection.ok(201)["id"].as_i64().unwrap();
@@ -566,19 +581,8 @@ async fn reminders_go_once_to_supervisors_of_uninspected_reports(backend: Backen
     let end = today + Days::days(2);
     let start = today - Days::days(30);
     let cycle = open_cycle(&app, &hr, "Ending", &start.to_string(), &end.to_string()).await;
-    let checklist = app
-        .post(
-            "/api/v1/checklists",
-            &hr,
-            json!({"name": "Etiquette", "items": [{"title": "Courtesy", "max_points": 10}]}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let inspect = |who: i64| {
-        json!({"employee_id": who, "checklist_id": checklist["id"], "occurred_on": today,
-               "scores": [{"item_id": checklist["items"][0]["id"], "points": 8}]})
-    };
+    let checklist = courtesy_checklist(&app, &hr).await;
+    let inspect = |who: i64| inspection_of(&checklist, who, &today.to_string(), 8, None);
     let sam_token = app.login(&sam.email, &sam.password).await;
     let tess_token = app.login(&tess.email, &tess.password).await;
     app.post("/api/v1/inspections", &sam_token, inspect(done.id))
