@@ -39,7 +39,7 @@ pub fn bootstrap_hr(
     if settings.hr_password.is_empty() || users::hr_exists(conn)? {
         return Ok(None);
     }
-    let email = Email::parse(&settings.hr_email)
+    let email = Email::parse(settings.hr_email.trim())
         .map_err(|reason| AppError::validation("bootstrap.hr_email", reason))?;
     let department = ensure_department(conn, HR_DEPARTMENT, DepartmentKind::BackOffice)?;
     let new = NewUser {
@@ -72,7 +72,7 @@ pub struct CliUser {
 /// Validates like the API does and creates the user, creating the department if needed.
 pub fn create_user(conn: &mut DbConn, input: CliUser) -> Result<User, AppError> {
     let mut errors = crate::error::FieldErrors::new();
-    let email = errors.take("email", Email::parse(&input.email));
+    let email = errors.take("email", Email::parse(input.email.trim()));
     let display_name = errors.take("name", parse_display_name(&input.display_name));
     let role = errors.take("role", Role::parse(&input.role));
     let kind = errors.take(

@@ -65,7 +65,7 @@ impl FieldErrors {
 }
 
 /// One problem of one row of a bulk import (rows count from 1, in the order sent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     pub row: usize,
     pub column: String,

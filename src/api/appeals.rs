@@ -1,16 +1,27 @@
+use crate::domain::text::{free_text_schema, required_text_schema};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::appraisals::AppraisalView;
 use super::body::{JsonBody, QueryParams};
 use super::views::PageView;
 use crate::auth::{AuthUser, Hr};
 use crate::db::Db;
-use crate::domain::evidence::{parse_optional_text, COMMENT_MAX};
+use crate::domain::evidence::COMMENT_MAX;
+use crate::domain::text::free_text;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals::{self, Appeal, Decision};
 
 /// The employee acknowledges their own published appraisal.
+#[utoipa::path(
+post, path = "/api/v1/appraisals/{id}/acknowledge", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses(
+    (status = 200, description = "Acknowledged", body = AppraisalView),
+    (status = 409, description = "Not published, or already acknowledged or appealed", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn acknowledge(
     user: AuthUser,
     db: web::Data<Db>,
@@ -23,20 +34,30 @@ pub async fn acknowledge(
     Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppealBody {
+    #[schema(schema_with = required_text_schema::<COMMENT_MAX>)]
     reason: String,
 }
 
 /// The employee appeals their own published appraisal within the appeal window.
+#[utoipa::path(
+post, path = "/api/v1/appraisals/{id}/appeal", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = AppealBody,
+responses(
+    (status = 201, description = "Filed; HR is notified", body = Appeal),
+    (status = 409, description = "Not published, already appealed, or the appeal window has closed", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn appeal(
     user: AuthUser,
     db: web::Data<Db>,
     id: web::Path<i32>,
     body: JsonBody<AppealBody>,
 ) -> Result<HttpResponse, AppError> {
-    let reason = crate::domain::bounded_text(&body.0.reason, 1, COMMENT_MAX)
+    let reason = crate::domain::text::required_text(&body.0.reason, COMMENT_MAX)
         .map_err(|r| AppError::validation("reason", r))?;
     let (user, id) = (user.0, id.into_inner());
     let appeal = db
@@ -45,6 +66,11 @@ pub async fn appeal(
     Ok(HttpResponse::Created().json(appeal))
 }
 
+#[utoipa::path(
+get, path = "/api/v1/appeals", tag = "appraisals", security(("bearer" = ["hr"])),
+params(crate::api::openapi::PageParams, ("state" = Option<AppealState>, Query)),
+responses((status = 200, description = "Appeals, oldest first", body = PageView<Appeal>))
+)]
 pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
@@ -61,22 +87,49 @@ pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |a: Appeal| a)))
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppealState {
+    Open,
+    Upheld,
+    Rejected,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionKind {
+    Upheld,
+    Rejected,
+}
+
+/// A rejection needs a note saying why.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
+    #[schema(value_type = DecisionKind)]
     decision: String,
     #[serde(default)]
+    #[schema(schema_with = free_text_schema::<COMMENT_MAX>)]
     note: Option<String>,
 }
 
-#[derive(Serialize)]
-struct DecisionView {
+#[derive(Serialize, ToSchema)]
+pub struct DecisionView {
     appeal: Appeal,
     appraisal: AppraisalView,
 }
 
 /// HR decides: `upheld` recomputes that one appraisal from its corrected evidence;
 /// `rejected` needs a note saying why.
+#[utoipa::path(
+post, path = "/api/v1/appeals/{id}/decision", tag = "appraisals", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = DecisionBody,
+responses(
+    (status = 200, description = "Decided; upheld recomputes that one appraisal; the employee is notified", body = DecisionView),
+    (status = 409, description = "Already decided", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn decide(
     hr: Hr,
     db: web::Data<Db>,
@@ -93,10 +146,7 @@ pub async fn decide(
         }
     };
     let note = errors
-        .take(
-            "note",
-            parse_optional_text(body.0.note.as_deref(), COMMENT_MAX),
-        )
+        .take("note", free_text(body.0.note.as_deref(), COMMENT_MAX))
         .flatten();
     if decision == Some(Decision::Rejected) && note.is_none() {
         errors.add("note", "is required when an appeal is rejected");

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::body::QueryParams;
 use crate::auth::{AuthUser, Hr, Supervisor};
@@ -9,7 +10,7 @@ use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{AppError, FieldErrors};
 use crate::store::appraisals::{self, Appraisal, ComponentInput, InspectionInput};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Components {
     pub sales: ComponentInput,
     pub satisfaction: ComponentInput,
@@ -17,15 +18,28 @@ pub struct Components {
     pub collaboration: ComponentInput,
 }
 
+/// The states of an appraisal.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppraisalState {
+    Draft,
+    Reviewed,
+    Published,
+    Acknowledged,
+    Appealed,
+}
+
 /// One appraisal with everything it was computed from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AppraisalView {
     pub id: i32,
     pub cycle_id: i32,
     pub employee_id: i32,
     pub department_id: i32,
+    #[schema(value_type = AppraisalState)]
     pub state: String,
     /// "complete", or "insufficient evidence" when no component could be scored.
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub total: Option<f64>,
     pub grade: Option<String>,
@@ -88,12 +102,20 @@ fn views(list: Vec<Appraisal>) -> Result<Vec<AppraisalView>, AppError> {
     list.into_iter().map(AppraisalView::of).collect()
 }
 
-#[derive(Serialize)]
-struct ListView {
+#[derive(Serialize, ToSchema)]
+pub struct ListView {
     items: Vec<AppraisalView>,
     total: usize,
 }
 
+#[utoipa::path(
+post, path = "/api/v1/cycles/{id}/compute", tag = "appraisals", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses(
+    (status = 200, description = "Every appraisal of the cycle computed; the counts", body = crate::store::appraisals::ComputeOutcome),
+    (status = 409, description = "The cycle is not in review", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn compute(
     hr: Hr,
     db: web::Data<Db>,
@@ -107,6 +129,11 @@ pub async fn compute(
 }
 
 /// HR: every appraisal of the cycle; a supervisor: those of their direct reports.
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/appraisals", tag = "appraisals", security(("bearer" = ["supervisor", "hr"])),
+params(("id" = i32, Path), ("department_id" = Option<i32>, Query, minimum = 1)),
+responses((status = 200, description = "HR: every appraisal; a supervisor: their direct reports'", body = ListView))
+)]
 pub async fn for_cycle(
     viewer: Supervisor,
     db: web::Data<Db>,
@@ -129,6 +156,11 @@ pub async fn for_cycle(
     }))
 }
 
+#[utoipa::path(
+get, path = "/api/v1/appraisals/{id}", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses((status = 200, description = "Staff: their own once published; supervisors: also their reports'; HR: any", body = AppraisalView))
+)]
 pub async fn get(
     user: AuthUser,
     db: web::Data<Db>,
@@ -142,6 +174,10 @@ pub async fn get(
 }
 
 /// The caller's own published appraisals, newest cycle first.
+#[utoipa::path(
+get, path = "/api/v1/me/appraisals", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
+responses((status = 200, description = "The caller's published appraisals, newest cycle first", body = ListView))
+)]
 pub async fn mine(user: AuthUser, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let viewer = user.0;
     let list = db.run(move |conn| appraisals::mine(conn, &viewer)).await?;
@@ -152,15 +188,25 @@ pub async fn mine(user: AuthUser, db: web::Data<Db>) -> Result<HttpResponse, App
     }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     #[serde(default)]
+    #[schema(schema_with = crate::domain::text::free_text_schema::<{ crate::domain::evidence::COMMENT_MAX }>)]
     comment: Option<String>,
 }
 
 /// A supervisor marks a direct report's appraisal reviewed, with a comment. HR runs the
 /// appraisal and does not review (403).
+#[utoipa::path(
+post, path = "/api/v1/appraisals/{id}/review", tag = "appraisals", security(("bearer" = ["supervisor"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = ReviewBody,
+responses(
+    (status = 200, description = "Marked reviewed", body = AppraisalView),
+    (status = 409, description = "The cycle is not in review", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn review(
     reviewer: Supervisor,
     db: web::Data<Db>,
@@ -170,7 +216,7 @@ pub async fn review(
     if reviewer.role() != crate::domain::user::Role::Supervisor {
         return Err(AppError::Forbidden);
     }
-    let comment = crate::domain::evidence::parse_optional_text(
+    let comment = crate::domain::text::free_text(
         body.0.comment.as_deref(),
         crate::domain::evidence::COMMENT_MAX,
     )
@@ -182,12 +228,17 @@ pub async fn review(
     Ok(HttpResponse::Ok().json(AppraisalView::of(reviewed)?))
 }
 
-#[derive(Serialize)]
-struct ReportView {
+#[derive(Serialize, ToSchema)]
+pub struct ReportView {
     cycle_id: i32,
     departments: Vec<appraisals::DepartmentReport>,
 }
 
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/report", tag = "appraisals", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses((status = 200, description = "Per department: count, mean, min, max, grades", body = ReportView))
+)]
 pub async fn report(
     _hr: Hr,
     db: web::Data<Db>,

@@ -1,21 +1,25 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::views::TokenView;
 use crate::auth::{password, TokenKeys};
 use crate::db::Db;
 use crate::domain::lockout::LockoutPolicy;
-use crate::error::AppError;
+use crate::domain::user::{EMAIL_MAX, PASSWORD_MAX};
+use crate::error::{AppError, FieldErrors};
 use crate::store::users::User;
 use crate::store::{throttle, users};
 
 pub const BAD_CREDENTIALS: &str = "invalid email or password";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 254)]
     email: String,
+    #[schema(max_length = 128)]
     password: String,
 }
 
@@ -30,6 +34,16 @@ pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppErr
 /// Unknown email, wrong password and deactivated account all get the same answer after the
 /// same work (a real or a dummy argon2 verification). Failures are counted per email tried,
 /// existing or not, and a locked email answers 429 without looking at the password.
+#[utoipa::path(
+post, path = "/api/v1/auth/login", tag = "auth",
+request_body = LoginRequest,
+responses(
+    (status = 200, description = "A bearer token", body = TokenView),
+    (status = 401, description = "Unknown email, wrong password or a deactivated account (one answer for all)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failed attempts for this email; see Retry-After", body = crate::api::openapi::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))),
+)
+)]
 pub async fn login(
     db: web::Data<Db>,
     keys: web::Data<TokenKeys>,
@@ -37,6 +51,18 @@ pub async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.0;
+    // No account has a longer email or password; refusing them here keeps hashing cheap.
+    let mut errors = FieldErrors::new();
+    if email.chars().count() > EMAIL_MAX {
+        errors.add("email", format!("must have at most {EMAIL_MAX} characters"));
+    }
+    if password.chars().count() > PASSWORD_MAX {
+        errors.add(
+            "password",
+            format!("must have at most {PASSWORD_MAX} characters"),
+        );
+    }
+    errors.into_result()?;
     let key = email.trim().to_lowercase();
     let policy = **policy;
     let user = db

@@ -1,25 +1,33 @@
+use crate::domain::text::free_text_schema;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::domain::evidence::{parse_optional_text, parse_rating, COMMENT_MAX};
+use crate::domain::evidence::{parse_rating, COMMENT_MAX};
+use crate::domain::text::free_text;
 use crate::error::{AppError, FieldErrors};
 use crate::store::collaboration::{self, NewRating};
 
-#[derive(Deserialize)]
+/// The colleague works in another department; the cycle is open.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
+    #[schema(minimum = 1)]
     ratee_id: i32,
+    #[schema(minimum = 1)]
     cycle_id: i32,
+    #[schema(minimum = 1, maximum = 5)]
     rating: i64,
     #[serde(default)]
+    #[schema(schema_with = free_text_schema::<COMMENT_MAX>)]
     comment: Option<String>,
 }
 
-#[derive(Serialize)]
-struct RatingView {
+#[derive(Serialize, ToSchema)]
+pub struct RatingView {
     id: i32,
     ratee_id: i32,
     cycle_id: i32,
@@ -30,6 +38,16 @@ struct RatingView {
 
 /// Any role rates a colleague of another department during an open cycle; a second
 /// rating of the same colleague in the same cycle replaces the first.
+#[utoipa::path(
+post, path = "/api/v1/collaboration-ratings", tag = "collaboration", security(("bearer" = ["staff", "supervisor", "hr"])),
+request_body = RatingBody,
+responses(
+    (status = 200, description = "Replaced the caller's earlier rating of this colleague in this cycle", body = RatingView),
+    (status = 201, description = "Recorded", body = RatingView),
+    (status = 404, description = "No such colleague or cycle", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The cycle is not open", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn rate(
     user: AuthUser,
     db: web::Data<Db>,
@@ -39,10 +57,7 @@ pub async fn rate(
     let mut errors = FieldErrors::new();
     let rating = errors.take("rating", parse_rating(input.rating));
     let comment = errors
-        .take(
-            "comment",
-            parse_optional_text(input.comment.as_deref(), COMMENT_MAX),
-        )
+        .take("comment", free_text(input.comment.as_deref(), COMMENT_MAX))
         .flatten();
     errors.into_result()?;
     let new = NewRating {

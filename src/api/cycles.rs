@@ -1,6 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::body::{JsonBody, QueryParams};
 use super::views::PageView;
@@ -10,16 +11,18 @@ use crate::domain::cycle::{
     parse_appeal_window, parse_date, CycleState, Period, CYCLE_NAME_MAX, DEFAULT_APPEAL_WINDOW_DAYS,
 };
 use crate::domain::scheme::{Problems, Scheme, SchemeInput};
+use crate::domain::text::line_schema;
 use crate::error::{AppError, FieldErrors};
 use crate::store::cycles::{self, Cycle, CycleChanges};
 use crate::store::evidence;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CycleView {
     pub id: i32,
     pub name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
+    #[schema(value_type = CycleState)]
     pub state: String,
     pub appeal_window_days: i32,
     pub has_scheme: bool,
@@ -52,6 +55,11 @@ pub fn invalid(problems: Problems) -> AppError {
     AppError::Validation(errors)
 }
 
+#[utoipa::path(
+get, path = "/api/v1/cycles", tag = "cycles", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(crate::api::openapi::PageParams, ("state" = Option<CycleState>, Query)),
+responses((status = 200, description = "Cycles, newest period first", body = PageView<CycleView>))
+)]
 pub async fn list(
     _user: AuthUser,
     db: web::Data<Db>,
@@ -69,6 +77,11 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, CycleView::from)))
 }
 
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}", tag = "cycles", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses((status = 200, description = "The cycle", body = CycleView))
+)]
 pub async fn get(
     _user: AuthUser,
     db: web::Data<Db>,
@@ -79,12 +92,19 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(CycleView::from(cycle)))
 }
 
-#[derive(Deserialize)]
+/// The period runs from `period_start` to `period_end` inclusive, at most 366 days, and
+/// overlaps no other cycle.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCycle {
+    #[schema(schema_with = line_schema::<CYCLE_NAME_MAX, false>)]
     name: String,
+    #[schema(format = Date)]
     period_start: String,
+    #[schema(format = Date)]
     period_end: String,
+    /// Days after publication in which staff may appeal (default 14).
+    #[schema(minimum = 0, maximum = 90)]
     appeal_window_days: Option<i64>,
 }
 
@@ -94,6 +114,14 @@ fn parse_period(start: &str, end: &str, errors: &mut FieldErrors) -> Option<Peri
     errors.take("period_end", Period::new(start?, end?))
 }
 
+#[utoipa::path(
+post, path = "/api/v1/cycles", tag = "cycles", security(("bearer" = ["hr"])),
+request_body = CreateCycle,
+responses(
+    (status = 201, description = "Created as a draft", body = CycleView),
+    (status = 409, description = "The period overlaps another cycle", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn create(
     hr: Hr,
     db: web::Data<Db>,
@@ -103,7 +131,7 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     let name = errors.take(
         "name",
-        crate::domain::bounded_text(&input.name, 1, CYCLE_NAME_MAX),
+        crate::domain::text::line(&input.name, CYCLE_NAME_MAX),
     );
     let period = parse_period(&input.period_start, &input.period_end, &mut errors);
     let window = errors.take(
@@ -129,15 +157,30 @@ pub async fn create(
         .json(CycleView::from(created)))
 }
 
-#[derive(Deserialize)]
+/// Absent or null fields stay as they are; a period may change only while the cycle is a
+/// draft.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchCycle {
+    #[schema(schema_with = line_schema::<CYCLE_NAME_MAX, true>)]
     name: Option<String>,
+    #[schema(format = Date)]
     period_start: Option<String>,
+    #[schema(format = Date)]
     period_end: Option<String>,
+    #[schema(minimum = 0, maximum = 90)]
     appeal_window_days: Option<i64>,
 }
 
+#[utoipa::path(
+patch, path = "/api/v1/cycles/{id}", tag = "cycles", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = PatchCycle,
+responses(
+    (status = 200, description = "Changed", body = CycleView),
+    (status = 409, description = "The period overlaps another cycle, or may no longer change", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn patch(
     hr: Hr,
     db: web::Data<Db>,
@@ -149,7 +192,7 @@ pub async fn patch(
     let mut errors = FieldErrors::new();
     let name = input
         .name
-        .and_then(|n| errors.take("name", crate::domain::bounded_text(&n, 1, CYCLE_NAME_MAX)));
+        .and_then(|n| errors.take("name", crate::domain::text::line(&n, CYCLE_NAME_MAX)));
     let window = input
         .appeal_window_days
         .and_then(|d| errors.take("appeal_window_days", parse_appeal_window(d)));
@@ -185,12 +228,24 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(CycleView::from(updated)))
 }
 
-#[derive(Deserialize)]
+/// The next state: `draft` → `open` → `review` → `published` → `archived`, one step at a
+/// time.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateChange {
+    #[schema(value_type = CycleState)]
     state: String,
 }
 
+#[utoipa::path(
+post, path = "/api/v1/cycles/{id}/state", tag = "cycles", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = StateChange,
+responses(
+    (status = 200, description = "Moved", body = CycleView),
+    (status = 409, description = "A guard failed; the detail says which (no scheme, appraisals not computed, not the next state)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn change_state(
     hr: Hr,
     db: web::Data<Db>,
@@ -205,6 +260,11 @@ pub async fn change_state(
     Ok(HttpResponse::Ok().json(CycleView::from(cycle)))
 }
 
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/scheme", tag = "cycles", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses((status = 200, description = "The cycle's scheme (404 until one is set)", body = Scheme))
+)]
 pub async fn get_scheme(
     _hr: Hr,
     db: web::Data<Db>,
@@ -218,6 +278,15 @@ pub async fn get_scheme(
     }
 }
 
+#[utoipa::path(
+put, path = "/api/v1/cycles/{id}/scheme", tag = "cycles", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = SchemeInput,
+responses(
+    (status = 200, description = "Stored", body = Scheme),
+    (status = 409, description = "The cycle is past its draft and open states", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn put_scheme(
     hr: Hr,
     db: web::Data<Db>,
@@ -232,13 +301,18 @@ pub async fn put_scheme(
     Ok(HttpResponse::Ok().json(stored))
 }
 
-#[derive(Serialize)]
-struct EvidenceView {
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceView {
     cycle_id: i32,
     employees: Vec<evidence::EmployeeEvidence>,
 }
 
 /// What has been entered for the cycle, per employee (counts and sums; HR only).
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/evidence", tag = "evidence", security(("bearer" = ["hr"])),
+params(("id" = i32, Path), ("employee_id" = Option<i32>, Query, minimum = 1)),
+responses((status = 200, description = "Per employee: counts and sums of what was entered", body = EvidenceView))
+)]
 pub async fn evidence(
     _hr: Hr,
     db: web::Data<Db>,

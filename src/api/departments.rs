@@ -1,5 +1,8 @@
+use crate::domain::department::DEPARTMENT_NAME_MAX;
+use crate::domain::text::line_schema;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::body::{JsonBody, QueryParams};
 use super::views::{DepartmentView, PageView};
@@ -9,6 +12,11 @@ use crate::domain::department::{parse_department_name, DepartmentKind};
 use crate::error::{AppError, FieldErrors};
 use crate::store::departments::{self, DepartmentChanges};
 
+#[utoipa::path(
+get, path = "/api/v1/departments", tag = "people", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(crate::api::openapi::PageParams),
+responses((status = 200, description = "Departments by id", body = PageView<DepartmentView>))
+)]
 pub async fn list(
     _user: AuthUser,
     db: web::Data<Db>,
@@ -23,6 +31,11 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, DepartmentView::from)))
 }
 
+#[utoipa::path(
+get, path = "/api/v1/departments/{id}", tag = "people", security(("bearer" = ["staff", "supervisor", "hr"])),
+params(("id" = i32, Path, description = "The id")),
+responses((status = 200, description = "The department", body = DepartmentView))
+)]
 pub async fn get(
     _user: AuthUser,
     db: web::Data<Db>,
@@ -33,13 +46,23 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(DepartmentView::from(department)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDepartment {
+    #[schema(schema_with = line_schema::<DEPARTMENT_NAME_MAX, false>)]
     name: String,
+    #[schema(value_type = DepartmentKind)]
     kind: String,
 }
 
+#[utoipa::path(
+post, path = "/api/v1/departments", tag = "people", security(("bearer" = ["hr"])),
+request_body = CreateDepartment,
+responses(
+    (status = 201, description = "Created", body = DepartmentView),
+    (status = 409, description = "The name is taken", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn create(
     hr: Hr,
     db: web::Data<Db>,
@@ -59,13 +82,25 @@ pub async fn create(
         .json(DepartmentView::from(created)))
 }
 
-#[derive(Deserialize)]
+/// Absent or null fields stay as they are.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchDepartment {
+    #[schema(schema_with = line_schema::<DEPARTMENT_NAME_MAX, true>)]
     name: Option<String>,
+    #[schema(value_type = Option<DepartmentKind>)]
     kind: Option<String>,
 }
 
+#[utoipa::path(
+patch, path = "/api/v1/departments/{id}", tag = "people", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The id")),
+request_body = PatchDepartment,
+responses(
+    (status = 200, description = "Changed", body = DepartmentView),
+    (status = 409, description = "The name is taken", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn patch(
     hr: Hr,
     db: web::Data<Db>,

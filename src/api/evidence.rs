@@ -8,9 +8,74 @@ use crate::db::Db;
 use crate::domain::evidence::{
     parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target,
 };
+use crate::domain::evidence::{CHANNEL_MAX, EXTERNAL_REF_MAX};
+use crate::domain::text::line_schema;
 use crate::error::AppError;
-use crate::store::evidence::{self, DatedRow, Response, Sale, TargetRow};
+use crate::store::evidence::{self, DatedRow, ImportOutcome, Response, Sale, TargetRow};
 
+// The rows as documented. The handlers read rows cell by cell (the same code reads CSV),
+// so these types only describe them.
+
+/// A sales target: the amount an employee should sell in a cycle.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SalesTargetRow {
+    #[schema(minimum = 1, maximum = 2147483647)]
+    employee_id: i64,
+    #[schema(minimum = 1, maximum = 2147483647)]
+    cycle_id: i64,
+    /// Minor units (cents, fen).
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+    target: i64,
+}
+
+/// One sale (negative: a return or refund); `external_ref` is unique, and a row with a
+/// known one updates it.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SalesRecordRow {
+    #[schema(minimum = 1, maximum = 2147483647)]
+    employee_id: i64,
+    #[schema(format = Date)]
+    occurred_on: String,
+    /// Minor units.
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    amount: i64,
+    #[schema(schema_with = line_schema::<EXTERNAL_REF_MAX, false>)]
+    external_ref: String,
+}
+
+/// One customer-satisfaction response; `external_ref` is unique, and a row with a known one
+/// updates it.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SatisfactionRow {
+    #[schema(minimum = 1, maximum = 2147483647)]
+    employee_id: i64,
+    #[schema(format = Date)]
+    occurred_on: String,
+    #[schema(minimum = 1, maximum = 5)]
+    rating: i64,
+    #[schema(schema_with = line_schema::<CHANNEL_MAX, false>)]
+    channel: String,
+    #[schema(schema_with = line_schema::<EXTERNAL_REF_MAX, false>)]
+    external_ref: String,
+}
+
+#[utoipa::path(
+post, path = "/api/v1/sales-targets", tag = "evidence", security(("bearer" = ["hr"])),
+request_body(content(
+    (Vec<SalesTargetRow> = "application/json"),
+    (String = "text/csv", example = json!("employee_id,cycle_id,target\n7,3,5000000\n")),
+)),
+responses(
+    (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn sales_targets(
     hr: Hr,
     db: web::Data<Db>,
@@ -56,6 +121,17 @@ fn dated<V>(
     })
 }
 
+#[utoipa::path(
+post, path = "/api/v1/sales-records", tag = "evidence", security(("bearer" = ["hr"])),
+request_body(content(
+    (Vec<SalesRecordRow> = "application/json"),
+    (String = "text/csv", example = json!("employee_id,occurred_on,amount,external_ref\n7,2026-10-02,129900,POS-1\n")),
+)),
+responses(
+    (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn sales_records(
     hr: Hr,
     db: web::Data<Db>,
@@ -80,6 +156,17 @@ pub async fn sales_records(
     Ok(HttpResponse::Ok().json(outcome))
 }
 
+#[utoipa::path(
+post, path = "/api/v1/satisfaction-responses", tag = "evidence", security(("bearer" = ["hr"])),
+request_body(content(
+    (Vec<SatisfactionRow> = "application/json"),
+    (String = "text/csv", example = json!("employee_id,occurred_on,rating,channel,external_ref\n7,2026-10-02,5,phone,CSAT-1\n")),
+)),
+responses(
+    (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn satisfaction_responses(
     hr: Hr,
     db: web::Data<Db>,

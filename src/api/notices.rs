@@ -7,7 +7,31 @@ use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
 use crate::store::notices::{self, Kind, Notice, NoticeFilter};
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    AppraisalPublished,
+    InspectionRecorded,
+    AppealFiled,
+    AppealDecided,
+    ReviewReminder,
+    CollaborationRequest,
+}
+
 /// The outbox and its delivery state (HR).
+#[utoipa::path(
+get, path = "/api/v1/notices", tag = "notices", security(("bearer" = ["hr"])),
+params(crate::api::openapi::PageParams, ("status" = Option<NoticeStatus>, Query), ("kind" = Option<NoticeKind>, Query)),
+responses((status = 200, description = "The email outbox and its delivery state", body = PageView<Notice>))
+)]
 pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
@@ -34,6 +58,14 @@ pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpRe
 }
 
 /// Queues a failed notice again (HR), with a fresh set of attempts.
+#[utoipa::path(
+post, path = "/api/v1/notices/{id}/retry", tag = "notices", security(("bearer" = ["hr"])),
+params(("id" = i64, Path)),
+responses(
+    (status = 200, description = "Queued again with fresh attempts", body = Notice),
+    (status = 409, description = "Only a failed notice can be retried", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+)
+)]
 pub async fn retry(
     hr: Hr,
     db: web::Data<Db>,

@@ -2,6 +2,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::department::DepartmentKind;
+use crate::domain::user::{Locale, Role};
 
 use crate::store::audit::AuditEvent;
 use crate::store::departments::Department;
@@ -12,7 +16,8 @@ fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+/// One page of a list; `total` counts every match.
 pub struct PageView<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -31,17 +36,21 @@ impl<T> PageView<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenView {
     pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(value_type = String, pattern = "^Bearer$")]
     pub token_type: &'static str,
+    /// Seconds until the token expires.
     pub expires_in: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DepartmentView {
     pub id: i32,
     pub name: String,
+    #[schema(value_type = DepartmentKind)]
     pub kind: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -59,14 +68,16 @@ impl From<Department> for DepartmentView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: i32,
     pub email: String,
     pub display_name: String,
+    #[schema(value_type = Role)]
     pub role: String,
     pub department_id: i32,
     pub manager_id: Option<i32>,
+    #[schema(value_type = Locale)]
     pub locale: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -90,7 +101,7 @@ impl From<User> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventView {
     pub id: i64,
     pub actor_id: Option<i32>,
@@ -119,7 +130,8 @@ impl From<AuditEvent> for AuditEventView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StatusView {
+    #[schema(value_type = String)]
     pub status: &'static str,
 }

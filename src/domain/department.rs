@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DepartmentKind {
     FrontLine,
@@ -34,5 +34,5 @@ impl fmt::Display for DepartmentKind {
 pub const DEPARTMENT_NAME_MAX: usize = 100;
 
 pub fn parse_department_name(value: &str) -> Result<String, String> {
-    super::bounded_text(value, 1, DEPARTMENT_NAME_MAX)
+    super::text::line(value, DEPARTMENT_NAME_MAX)
 }

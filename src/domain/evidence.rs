@@ -33,29 +33,11 @@ pub fn parse_rating(value: i64) -> Result<i32, String> {
 }
 
 pub fn parse_external_ref(value: &str) -> Result<String, String> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > EXTERNAL_REF_MAX {
-        return Err(format!("must have 1 to {EXTERNAL_REF_MAX} characters"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
-    Ok(value.to_owned())
+    super::text::line(value, EXTERNAL_REF_MAX)
 }
 
 pub fn parse_channel(value: &str) -> Result<String, String> {
-    super::bounded_text(value, 1, CHANNEL_MAX)
-}
-
-/// Optional free text (comments, notes): trimmed, bounded; empty becomes None.
-pub fn parse_optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > max => {
-            Err(format!("must have at most {max} characters"))
-        }
-        Some(text) => Ok(Some(text.to_owned())),
-    }
+    super::text::line(value, CHANNEL_MAX)
 }
 
 #[cfg(test)]
@@ -71,7 +53,5 @@ mod tests {
         assert_eq!(parse_rating(5), Ok(5));
         assert!(parse_external_ref("  ").is_err());
         assert_eq!(parse_external_ref(" POS-1 "), Ok("POS-1".into()));
-        assert_eq!(parse_optional_text(Some("  "), 10), Ok(None));
-        assert!(parse_optional_text(Some("x".repeat(11).as_str()), 10).is_err());
     }
 }

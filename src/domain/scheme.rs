@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// (field, reason) pairs; empty means valid.
 pub type Problems = Vec<(String, String)>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Weights {
     pub sales: i32,
     pub satisfaction: i32,
@@ -17,12 +17,17 @@ pub struct Weights {
     pub collaboration: i32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+/// Four whole percentages that sum to 100.
 pub struct WeightsInput {
+    #[schema(minimum = 0, maximum = 100)]
     pub sales: i64,
+    #[schema(minimum = 0, maximum = 100)]
     pub satisfaction: i64,
+    #[schema(minimum = 0, maximum = 100)]
     pub etiquette: i64,
+    #[schema(minimum = 0, maximum = 100)]
     pub collaboration: i64,
 }
 
@@ -61,7 +66,7 @@ impl Weights {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MinEvidence {
     pub satisfaction: i32,
     pub etiquette: i32,
@@ -78,41 +83,48 @@ impl Default for MinEvidence {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+/// Minimum evidence per component; an absent or null value takes the default (5, 1, 3).
 pub struct MinEvidenceInput {
+    #[schema(minimum = 1, maximum = 1000)]
     pub satisfaction: Option<i64>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub etiquette: Option<i64>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub collaboration: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GradeBand {
     pub grade: String,
     pub min_total: i32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GradeBandInput {
+    #[schema(schema_with = super::text::line_schema::<20, false>)]
     pub grade: String,
+    #[schema(minimum = 0, maximum = 100)]
     pub min_total: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DepartmentOverride {
     pub department_id: i32,
     pub weights: Weights,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentOverrideInput {
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub department_id: i64,
     pub weights: WeightsInput,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scheme {
     pub weights: Weights,
     /// Sales attainment, in percent of target, that earns full marks.
@@ -123,15 +135,21 @@ pub struct Scheme {
     pub department_overrides: Vec<DepartmentOverride>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+/// Weights must sum to 100 (a 422 names the sum); bands are strictly decreasing, highest
+/// grade first, and the last starts at 0; each department has at most one override.
 pub struct SchemeInput {
     pub weights: WeightsInput,
+    /// Sales attainment, in percent of target, that earns full marks (default 100).
+    #[schema(minimum = 1, maximum = 1000)]
     pub full_marks_at: Option<i64>,
     #[serde(default)]
     pub min_evidence: MinEvidenceInput,
+    #[schema(min_items = 1, max_items = 10)]
     pub grade_bands: Vec<GradeBandInput>,
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub department_overrides: Vec<DepartmentOverrideInput>,
 }
 
@@ -140,6 +158,7 @@ pub const MAX_FULL_MARKS_AT: i64 = 1000;
 pub const MAX_MIN_EVIDENCE: i64 = 1000;
 pub const MAX_GRADE_BANDS: usize = 10;
 pub const MAX_GRADE_LEN: usize = 20;
+pub const MAX_OVERRIDES: usize = 200;
 
 fn bounded(
     value: Option<i64>,
@@ -171,20 +190,22 @@ fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBa
     let mut bands = Vec::with_capacity(input.len());
     for (i, band) in input.iter().enumerate() {
         let field = format!("grade_bands[{i}]");
-        let grade = band.grade.trim();
-        if grade.is_empty() || grade.chars().count() > MAX_GRADE_LEN {
-            problems.push((
-                format!("{field}.grade"),
-                format!("must have 1 to {MAX_GRADE_LEN} characters"),
-            ));
-        } else if !seen.insert(grade.to_owned()) {
-            problems.push((format!("{field}.grade"), "appears twice".into()));
-        }
+        let grade = match super::text::line(&band.grade, MAX_GRADE_LEN) {
+            Ok(grade) if !seen.insert(grade.clone()) => {
+                problems.push((format!("{field}.grade"), "appears twice".into()));
+                grade
+            }
+            Ok(grade) => grade,
+            Err(reason) => {
+                problems.push((format!("{field}.grade"), reason));
+                String::new()
+            }
+        };
         if !(0..=100).contains(&band.min_total) {
             problems.push((format!("{field}.min_total"), "must be from 0 to 100".into()));
         }
         bands.push(GradeBand {
-            grade: grade.to_owned(),
+            grade,
             min_total: band.min_total.clamp(0, 100) as i32,
         });
     }
@@ -249,6 +270,12 @@ impl Scheme {
             ),
         };
         let grade_bands = parse_bands(&input.grade_bands, &mut problems);
+        if input.department_overrides.len() > MAX_OVERRIDES {
+            problems.push((
+                "department_overrides".into(),
+                format!("must have at most {MAX_OVERRIDES} entries"),
+            ));
+        }
         let mut departments = HashSet::new();
         let mut department_overrides = Vec::new();
         for (i, o) in input.department_overrides.iter().enumerate() {

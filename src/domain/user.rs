@@ -2,8 +2,9 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
+use utoipa::openapi::{RefOr, Schema};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Staff,
@@ -46,7 +47,7 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Locale {
     #[serde(rename = "zh-CN")]
     ZhCn,
@@ -78,13 +79,13 @@ pub const EMAIL_MAX: usize = 254;
 
 impl Email {
     pub fn parse(value: &str) -> Result<Email, String> {
-        let email = value.trim().to_lowercase();
-        if email.is_empty() {
+        if value.is_empty() {
             return Err("must not be empty".to_owned());
         }
-        if email.len() > EMAIL_MAX {
+        if value.chars().count() > EMAIL_MAX {
             return Err(format!("must have at most {EMAIL_MAX} characters"));
         }
+        let email = value.to_lowercase();
         let invalid = || "is not a valid email address".to_owned();
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let labels_ok = domain.split('.').count() >= 2
@@ -92,7 +93,7 @@ impl Email {
                 .split('.')
                 .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
         if local.is_empty()
-            || local.len() > 64
+            || local.chars().count() > 64
             || domain.contains('@')
             || !labels_ok
             || email
@@ -111,10 +112,45 @@ impl Email {
     }
 }
 
+/// The regex of [`Email::parse`]: a local part of 1–64 characters, `@`, and two or more
+/// dot-separated labels that neither start nor end with `-`; no white space, control
+/// characters or `<>()[],;:"\` anywhere.
+pub fn email_pattern() -> String {
+    use super::text::{CONTROL, SPACE};
+    let x = format!(r#"{SPACE}{CONTROL}<>()\[\],;:"\\@"#);
+    let label = format!("[^.{x}-](?:[^.{x}]*[^.{x}-])?");
+    format!("^[^{x}]{{1,64}}@{label}(?:\\.{label})+$")
+}
+
+pub fn email_schema<const NULL: bool>() -> RefOr<Schema> {
+    super::text::schema(
+        super::text::string(NULL)
+            .max_length(Some(EMAIL_MAX))
+            .pattern(Some(email_pattern())),
+    )
+}
+
+pub fn new_password_schema() -> RefOr<Schema> {
+    password_schema(false)
+}
+
+pub fn new_password_schema_or_null() -> RefOr<Schema> {
+    password_schema(true)
+}
+
+fn password_schema(nullable: bool) -> RefOr<Schema> {
+    super::text::schema(
+        super::text::string(nullable)
+            .min_length(Some(PASSWORD_MIN))
+            .max_length(Some(PASSWORD_MAX))
+            .pattern(Some(super::text::not_blank_pattern())),
+    )
+}
+
 pub const DISPLAY_NAME_MAX: usize = 100;
 
 pub fn parse_display_name(value: &str) -> Result<String, String> {
-    super::bounded_text(value, 1, DISPLAY_NAME_MAX)
+    super::text::line(value, DISPLAY_NAME_MAX)
 }
 
 /// A password acceptable as a new password. The upper bound keeps hashing cheap to call.
@@ -178,10 +214,11 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(
-            Email::parse("  Ann.Lee@Example.COM ").unwrap().as_str(),
+            Email::parse("Ann.Lee@Example.COM").unwrap().as_str(),
             "ann.lee@example.com"
         );
         for bad in [
+            " ann@example.com",
             "",
             "ann",
             "ann@",
@@ -193,6 +230,17 @@ mod tests {
             "ann@example..com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    proptest::proptest! {
+        /// The documented pattern accepts exactly the addresses `Email::parse` accepts.
+        #[test]
+        fn email_pattern_matches_the_rule(
+            value in "[aZ.@ \\-\t\u{a0}\u{85}(\"客]{0,12}|[a-z]{1,3}@[a-z-]{1,3}\\.[a-z.-]{1,4}"
+        ) {
+            let pattern = regex::Regex::new(&email_pattern()).unwrap();
+            proptest::prop_assert_eq!(pattern.is_match(&value), Email::parse(&value).is_ok());
         }
     }
 

@@ -16,7 +16,7 @@ use crate::error::AppError;
 // Every column, in the order of the row struct.
 use crate::db::schema::appeals::all_columns as COLUMNS;
 
-#[derive(Debug, Clone, Queryable, Serialize)]
+#[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Appeal {
     pub id: i32,
     pub appraisal_id: i32,

@@ -65,7 +65,7 @@ impl Appraisal {
 }
 
 /// One component as computed, with the weight that applied to the employee.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ComponentInput {
     /// Rounded to two decimals.
     pub score: Option<f64>,
@@ -74,7 +74,7 @@ pub struct ComponentInput {
     pub missing_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InspectionInput {
     pub id: i32,
     pub occurred_on: NaiveDate,
@@ -167,7 +167,7 @@ fn appraised(conn: &mut DbConn) -> Result<Vec<(i32, i32)>, AppError> {
         .load(conn)?)
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
 pub struct ComputeOutcome {
     pub computed: usize,
     pub with_total: usize,
@@ -582,7 +582,7 @@ pub fn review(
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DepartmentReport {
     pub department_id: i32,
     pub count: usize,

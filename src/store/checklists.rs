@@ -17,7 +17,7 @@ use crate::db::schema::checklist_items::all_columns as ITEM_COLUMNS;
 // Every column, in the order of the row struct.
 use crate::db::schema::checklists::all_columns as COLUMNS;
 
-#[derive(Debug, Clone, Queryable, Serialize)]
+#[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Checklist {
     pub id: i32,
     pub name: String,
@@ -28,7 +28,7 @@ pub struct Checklist {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Serialize)]
+#[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct ChecklistItem {
     pub id: i32,
     pub checklist_id: i32,
@@ -38,7 +38,7 @@ pub struct ChecklistItem {
     pub critical: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChecklistWithItems {
     #[serde(flatten)]
     pub checklist: Checklist,

@@ -21,7 +21,7 @@ use crate::error::{AppError, RowError};
 /// Rows per INSERT statement (well under both backends' bind-parameter limits).
 const CHUNK: usize = 1000;
 
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub received: usize,
     pub inserted: usize,
@@ -410,7 +410,7 @@ pub fn import_satisfaction(
 }
 
 /// What a cycle holds for one employee: counts and sums, never who rated whom.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmployeeEvidence {
     pub employee_id: i32,
     pub sales_target: Option<i64>,

@@ -31,7 +31,7 @@ struct InspectionRow {
     created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScoredItemView {
     pub item_id: i32,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct ScoredItemView {
 }
 
 /// An inspection as the employee, their supervisor and HR see it, with its score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InspectionDetail {
     pub id: i32,
     pub cycle_id: i32,

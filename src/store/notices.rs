@@ -94,7 +94,7 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
     Ok(queued)
 }
 
-#[derive(Debug, Clone, Queryable, Serialize)]
+#[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Notice {
     pub id: i64,
     pub kind: String,

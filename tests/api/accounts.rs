@@ -285,13 +285,25 @@ async fn the_last_hr_account_stays(app: TestApp) {
         .problem(409);
     app.get("/api/v1/me", &hr).await.ok(200);
 
-    // With a second HR account the first may step down.
+    // An HR token never demotes, deactivates or re-passwords its own account, even with a
+    // second HR account; that one may change the first.
     let dept = me.body["department_id"].as_i64().unwrap();
     let second = app.user(&hr, "hr", dept, None).await;
-    app.patch(&path, &hr, json!({"role": "staff"}))
+    for change in [
+        json!({"role": "staff"}),
+        json!({"active": false}),
+        json!({"password": "a-new-password-1"}),
+    ] {
+        let refused = app.patch(&path, &hr, change).await;
+        let detail = refused.problem(409)["detail"].as_str().unwrap();
+        assert!(detail.contains("/me/password"), "{detail}");
+    }
+    app.get("/api/v1/me", &hr).await.ok(200);
+    let second_token = app.login(&second.email, &second.password).await;
+    app.patch(&path, &second_token, json!({"role": "staff"}))
         .await
         .ok(200);
-    let second_token = app.login(&second.email, &second.password).await;
+    app.get("/api/v1/me", &hr).await.problem(401);
     app.get("/api/v1/users", &second_token).await.ok(200);
 }
 

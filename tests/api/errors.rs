@@ -39,12 +39,21 @@ async fn every_error_is_problem_json(app: TestApp) {
     app.get("/api/v1/users/abc", &hr).await.problem(404);
     app.get("/api/v1/users/99999999999", &hr).await.problem(404);
     app.get("/api/v1/users/0", &hr).await.problem(404);
-    app.send(Method::DELETE, "/api/v1/users", Some(&hr), None)
+    // Every path answers a method it does not serve with 405 and the methods it does.
+    for (path, allow) in [
+        ("/api/v1/users", "GET, POST"),
+        ("/api/v1/me", "GET"),
+        ("/api/v1/cycles/1/scheme", "GET, PUT"),
+        ("/health", "GET"),
+    ] {
+        let answer = app.send(Method::DELETE, path, Some(&hr), None).await;
+        assert_eq!(answer.header("allow"), Some(allow), "{path}");
+        answer.problem(405);
+    }
+    // Without a token, nothing under /api/v1 is told apart: unknown paths are 401 too.
+    app.send(Method::GET, "/api/v1/nothing-here", None, None)
         .await
-        .problem(405);
-    app.send(Method::DELETE, "/api/v1/me", Some(&hr), None)
-        .await
-        .problem(404);
+        .problem(401);
     // Authentication comes before the body: no token and a broken body is 401, not 400.
     for (token, status) in [(None, 401u16), (Some("garbage".to_owned()), 401)] {
         let mut request = app
