@@ -9,7 +9,7 @@ use crate::store::audit::{self, AuditFilter};
 
 #[utoipa::path(
 get, path = "/api/v1/audit-events", tag = "audit", security(("bearer" = ["hr"])),
-params(crate::api::openapi::PageParams, ("entity" = Option<String>, Query, max_length = 50), ("entity_id" = Option<i32>, Query, minimum = 1)),
+params(crate::api::openapi::PageParams, ("entity" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00]*$"), ("entity_id" = Option<i32>, Query, minimum = 1)),
 responses((status = 200, description = "Audit events, newest first", body = PageView<AuditEventView>))
 )]
 pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {

@@ -17,9 +17,9 @@ pub const BAD_CREDENTIALS: &str = "invalid email or password";
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
     email: String,
-    #[schema(max_length = 128)]
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$")]
     password: String,
 }
 

@@ -66,10 +66,48 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if !value.is_object() {
         return Err(AppError::validation("body", "must be a JSON object"));
     }
+    if let Some(path) = nul_string(&value, String::new()) {
+        return Err(AppError::validation(&path, NUL_REFUSED));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         json_shape_error(&path, e.inner())
     })
+}
+
+const NUL_REFUSED: &str = "must not contain the character U+0000";
+
+/// The path of the first string (value or key) that holds U+0000, which no field accepts
+/// and PostgreSQL cannot store.
+fn nul_string(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let field = |p: &str| {
+        if p.is_empty() {
+            "body".to_owned()
+        } else {
+            p.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(field(&path)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_string(v, format!("{}[{i}]", field(&path)))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(child)
+            } else {
+                nul_string(v, child)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// serde names a missing or unknown field only in its message; lift it into the field map.
@@ -134,6 +172,10 @@ impl QueryParams {
 
     pub fn text(&self, name: &str, max: usize, errors: &mut FieldErrors) -> Option<String> {
         let value = self.0.get(name)?;
+        if value.contains('\0') {
+            errors.add(name, NUL_REFUSED);
+            return None;
+        }
         if value.chars().count() > max {
             errors.add(name, format!("must have at most {max} characters"));
             return None;
@@ -231,6 +273,17 @@ mod tests {
             parse_json::<Sample>(br#"{"email":"a@b.co","department_id":1} trailing"#),
             Err(AppError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn nul_characters_are_refused_wherever_they_are() {
+        let (field, reason) = field_error(parse_json(br#"{"email":"a\u0000b","department_id":1}"#));
+        assert_eq!((field.as_str(), reason.as_str()), ("email", NUL_REFUSED));
+        let nested: Result<serde_json::Value, _> = parse_json(br#"{"a":{"b":[1,"x\u0000"]}}"#);
+        assert!(
+            matches!(&nested, Err(AppError::Validation(e)) if serde_json::to_value(e).unwrap()["a.b[1]"] == NUL_REFUSED),
+            "{nested:?}"
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub async fn get_me(user: AuthUser) -> HttpResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
-    #[schema(max_length = 128)]
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$")]
     current_password: String,
     /// 10–128 characters, not only spaces, and not the current password.
     #[schema(schema_with = crate::domain::user::new_password_schema)]

@@ -3,9 +3,12 @@
 //!
 //! - a **line** (names, titles, references): not blank, no control characters, at most
 //!   `MAX` characters; stored trimmed;
-//! - **free text** (comments, notes): at most `MAX` characters, line breaks allowed; blank
-//!   means "none";
+//! - **free text** (comments, notes): at most `MAX` characters; tabs and line breaks are the
+//!   only control characters allowed; blank means "none";
 //! - **required text** (an appeal's reason): free text that is not blank.
+//!
+//! No string anywhere may hold U+0000 (PostgreSQL cannot store it); the edge refuses it in
+//! any body or query string, so the rules here need not repeat it.
 
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{RefOr, Schema};
@@ -16,15 +19,33 @@ pub(crate) const SPACE: &str =
 /// Rust's `char::is_control` (Unicode Cc), as a regex class body.
 pub(crate) const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 
+/// Control characters free text refuses: all but tab, line feed and carriage return.
+const TEXT_CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
+
 /// The regex of a line: no control character, and one character at least that is not
 /// white space.
 pub fn line_pattern() -> String {
     format!("^[^{CONTROL}]*[^{CONTROL}{SPACE}][^{CONTROL}]*$")
 }
 
-/// The regex of required text: one character at least that is not white space.
-pub fn not_blank_pattern() -> String {
-    format!("[^{SPACE}]")
+/// The regex of free text.
+pub fn free_text_pattern() -> String {
+    format!("^[^{TEXT_CONTROL}]*$")
+}
+
+/// The regex of required text: free text with one character at least that is not white
+/// space.
+pub fn required_text_pattern() -> String {
+    format!("^[^{TEXT_CONTROL}]*[^{TEXT_CONTROL}{SPACE}][^{TEXT_CONTROL}]*$")
+}
+
+/// The regex of a secret that is not blank and holds no U+0000 (new passwords).
+pub fn secret_pattern() -> String {
+    format!(r"^[^\x00]*[^\x00{SPACE}][^\x00]*$")
+}
+
+fn text_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 pub fn line(value: &str, max: usize) -> Result<String, String> {
@@ -46,6 +67,9 @@ pub fn free_text(value: Option<&str>, max: usize) -> Result<Option<String>, Stri
     let Some(value) = value else { return Ok(None) };
     if value.chars().count() > max {
         return Err(format!("must have at most {max} characters"));
+    }
+    if value.chars().any(text_control) {
+        return Err("must not contain control characters other than tabs and line breaks".into());
     }
     let trimmed = value.trim();
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
@@ -81,7 +105,11 @@ pub fn line_schema<const MAX: usize, const NULL: bool>() -> RefOr<Schema> {
 
 /// Schema of [`free_text`] (null or absent means none).
 pub fn free_text_schema<const MAX: usize>() -> RefOr<Schema> {
-    schema(string(true).max_length(Some(MAX)))
+    schema(
+        string(true)
+            .max_length(Some(MAX))
+            .pattern(Some(free_text_pattern())),
+    )
 }
 
 /// Schema of [`required_text`].
@@ -90,7 +118,7 @@ pub fn required_text_schema<const MAX: usize>() -> RefOr<Schema> {
         string(false)
             .min_length(Some(1))
             .max_length(Some(MAX))
-            .pattern(Some(not_blank_pattern())),
+            .pattern(Some(required_text_pattern())),
     )
 }
 
@@ -107,6 +135,8 @@ mod tests {
                 Just('\t'),
                 Just('\n'),
                 Just('\u{0}'),
+                Just('\r'),
+                Just('\u{7}'),
                 Just('\u{85}'),
                 Just('\u{a0}'),
                 Just('\u{3000}'),
@@ -132,9 +162,16 @@ mod tests {
 
         #[test]
         fn required_text_schema_matches_the_rule(value in chars()) {
-            let pattern = regex::Regex::new(&not_blank_pattern()).unwrap();
+            let pattern = regex::Regex::new(&required_text_pattern()).unwrap();
             let documented = pattern.is_match(&value) && value.chars().count() <= 5;
             prop_assert_eq!(documented, required_text(&value, 5).is_ok(), "{:?}", value);
+        }
+
+        #[test]
+        fn free_text_schema_matches_the_rule(value in chars()) {
+            let pattern = regex::Regex::new(&free_text_pattern()).unwrap();
+            let documented = pattern.is_match(&value) && value.chars().count() <= 5;
+            prop_assert_eq!(documented, free_text(Some(&value), 5).is_ok(), "{:?}", value);
         }
     }
 

@@ -143,7 +143,7 @@ fn password_schema(nullable: bool) -> RefOr<Schema> {
         super::text::string(nullable)
             .min_length(Some(PASSWORD_MIN))
             .max_length(Some(PASSWORD_MAX))
-            .pattern(Some(super::text::not_blank_pattern())),
+            .pattern(Some(super::text::secret_pattern())),
     )
 }
 
@@ -170,6 +170,9 @@ impl NewPassword {
         }
         if value.trim().is_empty() {
             return Err("must not be only spaces".to_owned());
+        }
+        if value.contains('\0') {
+            return Err("must not contain the character U+0000".to_owned());
         }
         Ok(NewPassword(value.to_owned()))
     }

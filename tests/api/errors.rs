@@ -9,7 +9,51 @@ on_both_backends!(
     every_error_is_problem_json,
     oversized_bodies_are_refused,
     import_limits_are_answered_not_crashed,
+    nul_characters_are_refused_not_stored,
 );
+
+/// PostgreSQL cannot store U+0000; every way in answers 422 naming the field instead of
+/// reaching the database (it answered 500 on PostgreSQL before).
+async fn nul_characters_are_refused_not_stored(app: TestApp) {
+    let hr = app.hr_token().await;
+    let login = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"email": "a\u{0}b@example.com", "password": "x"})),
+        )
+        .await;
+    assert!(login.field_error("email").contains("U+0000"));
+    let audit = app.get("/api/v1/audit-events?entity=user%00", &hr).await;
+    assert!(audit.field_error("entity").contains("U+0000"));
+    let rating = app
+        .post(
+            "/api/v1/collaboration-ratings",
+            &hr,
+            json!({"ratee_id": 1, "cycle_id": 1, "rating": 3, "comment": "ok\u{0}"}),
+        )
+        .await;
+    assert!(rating.field_error("comment").contains("U+0000"));
+    let department = app
+        .post(
+            "/api/v1/departments",
+            &hr,
+            json!({"name": "Desk\u{0}", "kind": "front_line"}),
+        )
+        .await;
+    assert!(department.field_error("name").contains("U+0000"));
+    // Tabs and line breaks are fine in free text; other control characters are not.
+    let bell = app
+        .post(
+            "/api/v1/collaboration-ratings",
+            &hr,
+            json!({"ratee_id": 1, "cycle_id": 1, "rating": 3, "comment": "ok\u{7}"}),
+        )
+        .await;
+    assert!(bell.field_error("comment").contains("control characters"));
+    app.get("/api/v1/departments", &hr).await.ok(200);
+}
 
 async fn probes_answer(app: TestApp) {
     let health = answer(
