@@ -9,5 +9,6 @@ mod binary;
 mod errors;
 mod evidence;
 mod mail;
+mod matrix;
 mod notices;
 mod sample;
