@@ -322,6 +322,15 @@ mod tests {
         }
     }
 
+    /// Found by the property test below: cells are trimmed of Unicode white space too
+    /// (here U+205F and U+3000), so a cell of only such spaces is empty, i.e. missing.
+    #[test]
+    fn unicode_spaces_are_trimmed_from_cells() {
+        let rows = rows_from_csv("a,b\n\u{205f},\u{3000}x\u{3000}\n".as_bytes()).unwrap();
+        assert!(matches!(rows[0].cells.get("a"), Some(Cell::Text(t)) if t.is_empty()));
+        assert!(matches!(rows[0].cells.get("b"), Some(Cell::Text(t)) if t == "x"));
+    }
+
     #[test]
     fn row_problems_are_numbered_and_named() {
         let rows = rows_from_csv(b"employee_id,amount,extra\n1,x,\n,5,\n").unwrap();
@@ -412,8 +421,9 @@ mod tests {
                         prop_assert_eq!(rows.len(), records.len());
                         for (row, record) in rows.iter().zip(&records) {
                             for (name, value) in header.iter().zip(record) {
-                                // The reader trims ASCII whitespace, as csv's Trim::All does.
-                                let trimmed = value.trim_matches(|c: char| c.is_ascii_whitespace());
+                                // The reader trims white space as `str::trim` does (csv's
+                                // Trim::All on string records), Unicode spaces included.
+                                let trimmed = value.trim();
                                 match row.cells.get(name) {
                                     Some(Cell::Text(text)) => prop_assert_eq!(text, trimmed),
                                     other => prop_assert!(false, "{name}: {other:?}"),
