@@ -15,21 +15,10 @@ pub enum NoticeStatus {
     Failed,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    AppraisalPublished,
-    InspectionRecorded,
-    AppealFiled,
-    AppealDecided,
-    ReviewReminder,
-    CollaborationRequest,
-}
-
 /// The outbox and its delivery state (HR).
 #[utoipa::path(
 get, path = "/api/v1/notices", tag = "notices", security(("bearer" = ["hr"])),
-params(crate::api::openapi::PageParams, ("status" = Option<NoticeStatus>, Query), ("kind" = Option<NoticeKind>, Query)),
+params(crate::api::openapi::PageParams, ("status" = Option<NoticeStatus>, Query), ("kind" = Option<Kind>, Query)),
 responses((status = 200, description = "The email outbox and its delivery state", body = PageView<Notice>))
 )]
 pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {

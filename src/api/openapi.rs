@@ -16,6 +16,8 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::notify::templates::escape;
+
 use super::{
     appeals, appraisals, audit, auth, checklists, collaboration, cycles, departments, evidence,
     health, inspections, me, notices, users,
@@ -110,7 +112,7 @@ pub struct PageParams {
         Problem,
         appeals::AppealState,
         notices::NoticeStatus,
-        notices::NoticeKind
+        crate::store::notices::Kind
     ))
 )]
 struct ApiDoc;
@@ -231,21 +233,6 @@ pub async fn docs() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(page.as_str())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A schema in one line: a link to a named schema, or its type with its constraints.

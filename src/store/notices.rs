@@ -13,7 +13,9 @@ use crate::db::schema::notices;
 use crate::db::{write_tx, DbConn};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a notice is about (`as_str` and the serialised name agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     AppraisalPublished,
     InspectionRecorded,
@@ -334,4 +336,19 @@ pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppErro
         )?;
         Ok(after)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// The OpenAPI document lists kinds by their serialised names; the store and the
+    /// filter use `as_str`.
+    #[test]
+    fn documented_kind_names_are_the_stored_ones() {
+        for kind in Kind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+    }
 }
