@@ -338,7 +338,7 @@ fn render(spec: &Value) -> String {
                 continue;
             };
             for (method, operation) in item {
-                render_operation(&mut html, path, method, operation);
+                render_operation(&mut html, spec, path, method, operation);
             }
         }
     }
@@ -358,7 +358,7 @@ fn render(spec: &Value) -> String {
     html
 }
 
-fn render_operation(html: &mut String, path: &str, method: &str, operation: &Value) {
+fn render_operation(html: &mut String, spec: &Value, path: &str, method: &str, operation: &Value) {
     let who = match operation.as_object().and_then(operation_roles) {
         None => "anyone, no token".to_owned(),
         Some(roles) => format!("bearer token; roles: {}", roles.join(", ")),
@@ -403,7 +403,12 @@ fn render_operation(html: &mut String, path: &str, method: &str, operation: &Val
             let description = response["description"]
                 .as_str()
                 .map(escape)
-                .or_else(|| response["$ref"].as_str().map(schema_ref_text))
+                .or_else(|| {
+                    let reference = response["$ref"].as_str()?;
+                    let name = reference.rsplit('/').next().unwrap_or(reference);
+                    let shared = spec["components"]["responses"][name]["description"].as_str();
+                    Some(format!("{} (problem)", escape(shared.unwrap_or(name))))
+                })
                 .unwrap_or_default();
             let body = response["content"]
                 .as_object()
@@ -418,12 +423,4 @@ fn render_operation(html: &mut String, path: &str, method: &str, operation: &Val
         html.push_str("</table>");
     }
     html.push_str("</div>");
-}
-
-fn schema_ref_text(reference: &str) -> String {
-    let name = reference.rsplit('/').next().unwrap_or(reference);
-    let description = spec()["components"]["responses"][name]["description"]
-        .as_str()
-        .unwrap_or(name);
-    format!("{} (problem)", escape(description))
 }

@@ -229,7 +229,12 @@ fn rows(w: &World) -> Vec<Row> {
         w.open_cycle,
     );
     let get = |route, path: String, expect| row(Method::GET, route, path, None, expect);
-    let mut rows = vec![
+    // A GET of a list that must (`Sees`) or must not (`Blind`) hold `subject`.
+    let listing = |route, path: String, subject: i64, expect| Row {
+        subject: Some(subject),
+        ..get(route, path, expect)
+    };
+    let rows = vec![
         row(
             Method::POST,
             "/api/v1/auth/login",
@@ -375,14 +380,16 @@ fn rows(w: &World) -> Vec<Row> {
             Some(inspection_body(w)),
             [S(403), S(403), S(404), S(201), S(201)],
         ),
-        get(
+        listing(
             "/api/v1/inspections",
             format!("/api/v1/inspections?employee_id={e}"),
+            w.inspection,
             [Sees, S(404), S(404), Sees, Sees],
         ),
-        get(
+        listing(
             "/api/v1/inspections",
             "/api/v1/inspections".into(),
+            w.inspection,
             [Sees, Blind, Blind, Sees, Sees],
         ),
         row(
@@ -415,9 +422,10 @@ fn rows(w: &World) -> Vec<Row> {
             [S(422), S(422), S(201), S(422), S(201)],
         ),
         // Appraisal lists: staff have none to read; supervisors see their reports only.
-        get(
+        listing(
             "/api/v1/cycles/{id}/appraisals",
             format!("/api/v1/cycles/{rc}/appraisals"),
+            w.draft,
             [S(403), S(403), Blind, Sees, Sees],
         ),
         get("/api/v1/me/appraisals", "/api/v1/me/appraisals".into(), ALL),
@@ -464,15 +472,6 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         get("/api/v1/notices", "/api/v1/notices".into(), HR_ONLY),
     ];
-    // The ordering above makes the first rows' subjects concrete.
-    for r in rows.iter_mut() {
-        if r.route == "/api/v1/inspections" && r.method == Method::GET {
-            r.subject = Some(w.inspection);
-        }
-        if r.route == "/api/v1/cycles/{id}/appraisals" {
-            r.subject = Some(w.draft);
-        }
-    }
     rows
 }
 
