@@ -1,0 +1,726 @@
+//! The performance benchmark (issue 7). Run it with `bash benches/run` (see
+//! docs/PERFORMANCE.md); `cargo bench --bench perf -- --help` lists the options.
+//!
+//! Every figure is a ratio against a baseline measured in the same run on the same machine:
+//! absolute times on shared machines drift, ratios much less.
+
+mod generate;
+mod load;
+mod server;
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use appraisal::db::{DbConn, DbUrl};
+use chrono::NaiveDate;
+use clap::Parser;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use reqwest::Method;
+use serde_json::json;
+
+use generate::{progress, Company};
+use load::{closed_loop, open_loop, quantile_ms};
+use server::Server;
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Service Appraisal performance benchmark (prints ratios against same-run baselines)")]
+struct Options {
+    /// Employees of the main company (reads, login storm, memory, import).
+    #[arg(long, default_value_t = 100_000)]
+    employees: usize,
+    /// Company sizes for the compute scaling series.
+    #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000, 300_000])]
+    scale: Vec<usize>,
+    /// Backends to measure.
+    #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_string(), "postgres".to_string()])]
+    backends: Vec<String>,
+    /// A PostgreSQL URL whose server lets this user create databases.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Sales records in the import benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
+    import_rows: usize,
+    /// Seconds of each throughput measurement.
+    #[arg(long, default_value_t = 10)]
+    throughput_seconds: u64,
+    /// Seconds of the fixed-rate read measurement and of the login storm.
+    #[arg(long, default_value_t = 30)]
+    rate_seconds: u64,
+    /// Read requests per second of the fixed-rate measurement.
+    #[arg(long, default_value_t = 1000.0)]
+    read_rate: f64,
+    /// Logins per second of the storm.
+    #[arg(long, default_value_t = 100.0)]
+    login_rate: f64,
+    /// A tiny run that checks the harness works (seconds, not minutes).
+    #[arg(long)]
+    smoke: bool,
+    /// cargo bench passes this; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+impl Options {
+    fn effective(mut self) -> Options {
+        if self.smoke {
+            self.employees = 400;
+            self.scale = vec![200, 400];
+            self.import_rows = 5_000;
+            self.throughput_seconds = 1;
+            self.rate_seconds = 2;
+            self.read_rate = 200.0;
+            self.login_rate = 10.0;
+        }
+        self
+    }
+}
+
+/// One printed figure: what, value, baseline, ratio, target.
+struct Figure {
+    backend: &'static str,
+    name: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+}
+
+struct Report {
+    figures: Vec<Figure>,
+}
+
+impl Report {
+    fn add(&mut self, f: Figure) {
+        println!(
+            "[{}] {}: {} | baseline {} | ratio {} | target {}",
+            f.backend, f.name, f.value, f.baseline, f.ratio, f.target
+        );
+        self.figures.push(f);
+    }
+    fn table(&self) -> String {
+        let mut out = String::from(
+            "| backend | figure | value | baseline (same run) | ratio | target |\n|---|---|---|---|---|---|\n",
+        );
+        for f in &self.figures {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                f.backend, f.name, f.value, f.baseline, f.ratio, f.target
+            )
+            .expect("writing to a string");
+        }
+        out
+    }
+}
+
+fn fig(
+    backend: &'static str,
+    name: impl Into<String>,
+    value: impl Into<String>,
+    baseline: impl Into<String>,
+    ratio: impl Into<String>,
+    target: impl Into<String>,
+) -> Figure {
+    Figure {
+        backend,
+        name: name.into(),
+        value: value.into(),
+        baseline: baseline.into(),
+        ratio: ratio.into(),
+        target: target.into(),
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let options = Options::parse().effective();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, run(options))
+}
+
+async fn run(options: Options) -> anyhow::Result<()> {
+    println!("{}", machine());
+    let mut report = Report {
+        figures: Vec::new(),
+    };
+    for backend in options.backends.clone() {
+        let backend: &'static str = match backend.as_str() {
+            "sqlite" => "sqlite",
+            "postgres" => "postgres",
+            other => anyhow::bail!("unknown backend {other}"),
+        };
+        let mut sizes = options.scale.clone();
+        if !sizes.contains(&options.employees) {
+            sizes.push(options.employees);
+        }
+        sizes.sort();
+        let mut per_employee = Vec::new();
+        for size in sizes {
+            let main = size == options.employees;
+            let database = Database::create(backend, &options, size)?;
+            let result = bench_company(&options, &database, size, main, &mut report).await;
+            database.remove()?;
+            per_employee.push((size, result?));
+        }
+        if let (Some(first), Some(last)) = (per_employee.first(), per_employee.last()) {
+            if last.0 > first.0 {
+                let growth = last.1 / first.1;
+                report.add(fig(
+                    backend,
+                    format!("compute time per employee, {} vs {}", last.0, first.0),
+                    format!("{:.1} µs", last.1 * 1e6),
+                    format!("{:.1} µs", first.1 * 1e6),
+                    format!("{growth:.2}"),
+                    format!("≈1 (linear): {}", verdict(growth < 1.5)),
+                ));
+            }
+        }
+    }
+    println!("\n{}", report.table());
+    Ok(())
+}
+
+/// One line about the machine, for the record.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.to_owned()))
+        .unwrap_or_default();
+    format!("machine: {cpu}, {cores} cores, {memory}")
+}
+
+/// A database made for one company and dropped afterwards.
+struct Database {
+    backend: &'static str,
+    url: String,
+    admin: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Database {
+    fn create(backend: &'static str, options: &Options, size: usize) -> anyhow::Result<Database> {
+        if backend == "sqlite" {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}/bench.db", dir.path().display());
+            return Ok(Database {
+                backend,
+                url,
+                admin: None,
+                _dir: Some(dir),
+            });
+        }
+        let admin = options.postgres_url.clone();
+        let name = format!("appraisal_bench_{}_{size}", std::process::id());
+        let mut conn = PgConnection::establish(&admin)
+            .with_context(|| format!("cannot reach PostgreSQL at {admin}"))?;
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
+        let base = admin
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .context("the PostgreSQL URL needs a database path")?;
+        Ok(Database {
+            backend,
+            url: format!("{base}/{name}"),
+            admin: Some((admin, name)),
+            _dir: None,
+        })
+    }
+
+    fn connect(&self) -> anyhow::Result<DbConn> {
+        let url = DbUrl::parse(&self.url).map_err(anyhow::Error::msg)?;
+        Ok(url.establish()?)
+    }
+
+    fn remove(self) -> anyhow::Result<()> {
+        if let Some((admin, name)) = &self.admin {
+            let mut conn = PgConnection::establish(admin)?;
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+        }
+        Ok(())
+    }
+}
+
+const Q1: (NaiveDate, NaiveDate) = (
+    NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+    NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
+);
+const Q2: (NaiveDate, NaiveDate) = (
+    NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"),
+    NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+);
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// A cycle over `period` with the default scheme; returns its id.
+async fn new_cycle(hr: &Server, name: &str, period: (NaiveDate, NaiveDate)) -> anyhow::Result<i32> {
+    let cycle = hr
+        .call(
+            Method::POST,
+            "/api/v1/cycles",
+            Some(json!({"name": name, "period_start": period.0, "period_end": period.1})),
+        )
+        .await?;
+    let id = cycle["id"].as_i64().context("cycle id")? as i32;
+    hr.call(
+        Method::PUT,
+        &format!("/api/v1/cycles/{id}/scheme"),
+        Some(json!({
+            "weights": {"sales": 30, "satisfaction": 30, "etiquette": 25, "collaboration": 15},
+            "grade_bands": [
+                {"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
+                {"grade": "C", "min_total": 60}, {"grade": "D", "min_total": 0}
+            ]
+        })),
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn set_state(hr: &Server, cycle: i32, state: &str) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    hr.call(
+        Method::POST,
+        &format!("/api/v1/cycles/{cycle}/state"),
+        Some(json!({"state": state})),
+    )
+    .await?;
+    Ok(started.elapsed())
+}
+
+/// The company of `size` people through a whole cycle. Returns compute seconds per
+/// employee, for the scaling series.
+async fn bench_company(
+    options: &Options,
+    database: &Database,
+    size: usize,
+    main: bool,
+    report: &mut Report,
+) -> anyhow::Result<f64> {
+    let backend = database.backend;
+    progress(format_args!("[{backend}] {size} employees: generating"));
+    let mut conn = database.connect()?;
+    appraisal::db::run_migrations(&mut conn)?;
+    let started = Instant::now();
+    let company = generate::company(&mut conn, size, 7)?;
+
+    let mut hr = Server::start(&database.url, &[]).await?;
+    hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+    let checklist = hr
+        .call(
+            Method::POST,
+            "/api/v1/checklists",
+            Some(json!({"name": "Store etiquette", "items": [
+                {"title": "Grooming and attire", "max_points": 10, "critical": false},
+                {"title": "Posture", "max_points": 10, "critical": false},
+                {"title": "Expression", "max_points": 10, "critical": false},
+                {"title": "Voice", "max_points": 10, "critical": false},
+                {"title": "Courteous language", "max_points": 20, "critical": true},
+                {"title": "Procedure", "max_points": 20, "critical": false}
+            ]})),
+        )
+        .await?;
+    let items: Vec<(i32, i32, bool)> = checklist["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_i64().unwrap_or(0) as i32,
+                i["max_points"].as_i64().unwrap_or(0) as i32,
+                i["critical"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    let checklist_id = checklist["id"].as_i64().context("checklist id")? as i32;
+    let cycle = new_cycle(&hr, "2026 Q1", Q1).await?;
+    let opened = set_state(&hr, cycle, "open").await?;
+    report.add(fig(
+        backend,
+        format!("open a cycle of {size} (queues {size} rating requests)"),
+        seconds(opened),
+        "-",
+        "-",
+        "recorded",
+    ));
+    let written = generate::evidence(&mut conn, &company, cycle, (checklist_id, &items), Q1, 7)?;
+    progress(format_args!(
+        "[{backend}] {size} employees: {} evidence rows, generated in {:.1} s",
+        written.rows,
+        started.elapsed().as_secs_f64()
+    ));
+    set_state(&hr, cycle, "review").await?;
+    hr.stop()?;
+
+    // A fresh server, so that its peak memory is that of computing.
+    let mut hr = Server::start(&database.url, &[]).await?;
+    hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+    let before = baseline_aggregates(&mut conn, cycle)?;
+    let started = Instant::now();
+    let outcome = hr
+        .call(Method::POST, &format!("/api/v1/cycles/{cycle}/compute"), None)
+        .await?;
+    let compute = started.elapsed();
+    let (peak, _) = hr.memory_mib()?;
+    let after = baseline_aggregates(&mut conn, cycle)?;
+    let baseline = before.min(after);
+    anyhow::ensure!(
+        outcome["computed"].as_u64() == Some(size as u64),
+        "compute answered {outcome}"
+    );
+    let ratio = compute.as_secs_f64() / baseline.as_secs_f64();
+    report.add(fig(
+        backend,
+        format!("compute {size}"),
+        seconds(compute),
+        format!("{} (aggregate queries)", seconds(baseline)),
+        format!("{ratio:.2}"),
+        if size == 100_000 {
+            format!("≤ 2.0: {}", verdict(ratio <= 2.0))
+        } else {
+            "≤ 2.0 at 100k".into()
+        },
+    ));
+    report.add(fig(
+        backend,
+        format!("peak RSS of the server computing {size}"),
+        format!("{peak:.0} MiB"),
+        "-",
+        "-",
+        if size == 100_000 {
+            format!("< 1 GB: {}", verdict(peak < 1000.0))
+        } else {
+            "< 1 GB at 100k".into()
+        },
+    ));
+    let started = Instant::now();
+    hr.call(Method::POST, &format!("/api/v1/cycles/{cycle}/compute"), None)
+        .await?;
+    let recompute = started.elapsed();
+    report.add(fig(
+        backend,
+        format!("recompute {size} (nothing changed)"),
+        seconds(recompute),
+        seconds(baseline),
+        format!("{:.2}", recompute.as_secs_f64() / baseline.as_secs_f64()),
+        "recorded",
+    ));
+    if !main {
+        hr.stop()?;
+        return Ok(compute.as_secs_f64() / size as f64);
+    }
+    let published = set_state(&hr, cycle, "published").await?;
+    report.add(fig(
+        backend,
+        format!("publish {size} (queues {size} notices)"),
+        seconds(published),
+        "-",
+        "-",
+        "recorded",
+    ));
+    hr.stop()?;
+
+    reads_and_logins(options, database, &company, report).await?;
+    import(options, database, &mut conn, &company, report).await?;
+    Ok(compute.as_secs_f64() / size as f64)
+}
+
+/// The least work computing needs: one aggregate query per evidence table over the cycle's
+/// rows, each result read in full.
+fn baseline_aggregates(conn: &mut DbConn, cycle: i32) -> anyhow::Result<Duration> {
+    #[derive(QueryableByName)]
+    #[allow(dead_code)]
+    struct Aggregate {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        k: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        s: i64,
+    }
+    let queries = [
+        format!(
+            "SELECT employee_id AS k, CAST(1 AS BIGINT) AS n, target_minor AS s \
+             FROM sales_targets WHERE cycle_id = {cycle}"
+        ),
+        format!(
+            "SELECT employee_id AS k, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS s \
+             FROM sales_records WHERE cycle_id = {cycle} GROUP BY employee_id"
+        ),
+        format!(
+            "SELECT employee_id AS k, COUNT(*) AS n, CAST(SUM(rating) AS BIGINT) AS s \
+             FROM satisfaction_responses WHERE cycle_id = {cycle} GROUP BY employee_id"
+        ),
+        format!(
+            "SELECT i.employee_id AS k, CAST(SUM(c.max_points) AS BIGINT) AS n, \
+             CAST(SUM(s.points) AS BIGINT) AS s FROM inspections i \
+             JOIN inspection_scores s ON s.inspection_id = i.id \
+             JOIN checklist_items c ON c.id = s.item_id \
+             WHERE i.cycle_id = {cycle} GROUP BY i.id, i.employee_id"
+        ),
+        format!(
+            "SELECT ratee_id AS k, COUNT(*) AS n, CAST(SUM(rating) AS BIGINT) AS s \
+             FROM collaboration_ratings WHERE cycle_id = {cycle} GROUP BY ratee_id"
+        ),
+    ];
+    let started = Instant::now();
+    let mut rows = 0;
+    for query in &queries {
+        rows += diesel::sql_query(query).load::<Aggregate>(conn)?.len();
+    }
+    anyhow::ensure!(rows > 0, "the baseline read nothing");
+    Ok(started.elapsed())
+}
+
+/// Signed tokens for every person, as the server would issue them at login.
+fn tokens(company: &Company) -> anyhow::Result<Vec<String>> {
+    use appraisal::auth::token::{Claims, AUDIENCE, ISSUER};
+    let key = jsonwebtoken::EncodingKey::from_secret(server::JWT_SECRET.as_bytes());
+    let now = chrono::Utc::now().timestamp();
+    company
+        .people
+        .iter()
+        .map(|p| {
+            let claims = Claims {
+                sub: p.id.to_string(),
+                role: if p.manager.is_some() { "staff" } else { "supervisor" }.into(),
+                iat: now,
+                exp: now + 3600,
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+                ver: 0,
+            };
+            Ok(jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+                &claims,
+                &key,
+            )?)
+        })
+        .collect()
+}
+
+/// Reads under load, the login storm and the server's memory.
+async fn reads_and_logins(
+    options: &Options,
+    database: &Database,
+    company: &Company,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let backend = database.backend;
+    let tokens = Rc::new(tokens(company)?);
+    let server = Server::start(&database.url, &[]).await?;
+    let addr = server.addr;
+    let throughput = Duration::from_secs(options.throughput_seconds);
+    let connections = 32;
+    let health: load::MakeRequest = Rc::new(|_| load::get("/health", None));
+    let reads: load::MakeRequest = {
+        let tokens = tokens.clone();
+        Rc::new(move |i| load::get("/api/v1/me/appraisals", Some(&tokens[i % tokens.len()])))
+    };
+    // Warm both paths (connections, caches) before measuring.
+    closed_loop(addr, reads.clone(), connections, Duration::from_secs(1)).await;
+    let h = closed_loop(addr, health.clone(), connections, throughput).await;
+    let r = closed_loop(addr, reads.clone(), connections, throughput).await;
+    anyhow::ensure!(r.ok() == r.count(), "reads failed: {}", r.statuses_text());
+    let share = r.per_second() / h.per_second();
+    report.add(fig(
+        backend,
+        format!("GET /me/appraisals throughput ({connections} connections)"),
+        format!("{:.0} req/s", r.per_second()),
+        format!("{:.0} req/s (GET /health)", h.per_second()),
+        format!("{:.0} %", share * 100.0),
+        format!("≥ 25 %: {}", verdict(share >= 0.25)),
+    ));
+
+    let rate_for = Duration::from_secs(options.rate_seconds);
+    let calm = open_loop(addr, reads.clone(), options.read_rate, 64, rate_for).await;
+    let calm_p99 = quantile_ms(&calm.latencies, 0.99);
+    let (peak_reads, _) = server.memory_mib()?;
+    report.add(fig(
+        backend,
+        format!("GET /me/appraisals at {:.0}/s: p50 / p99 / max", options.read_rate),
+        format!(
+            "{:.2} / {calm_p99:.2} / {:.2} ms ({})",
+            quantile_ms(&calm.latencies, 0.5),
+            quantile_ms(&calm.latencies, 1.0),
+            calm.statuses_text()
+        ),
+        "-",
+        "-",
+        format!("p99 < 10 ms: {}", verdict(calm_p99 < 10.0)),
+    ));
+    report.add(fig(
+        backend,
+        "peak RSS of the server serving reads",
+        format!("{peak_reads:.0} MiB"),
+        "-",
+        "-",
+        format!("< 150 MB: {}", verdict(peak_reads < 150.0)),
+    ));
+
+    let logins: load::MakeRequest = {
+        let people: Vec<i32> = company.people.iter().map(|p| p.id).collect();
+        Rc::new(move |i| {
+            let body = json!({
+                "email": format!("e{}@bench.example", people[i % people.len()]),
+                "password": generate::PASSWORD,
+            });
+            load::post_json("/api/v1/auth/login", &body.to_string())
+        })
+    };
+    let (stormy, storm) = tokio::join!(
+        open_loop(addr, reads.clone(), options.read_rate, 64, rate_for),
+        open_loop(addr, logins, options.login_rate, 64, rate_for),
+    );
+    let stormy_p99 = quantile_ms(&stormy.latencies, 0.99);
+    let (peak_storm, _) = server.memory_mib()?;
+    let ratio = stormy_p99 / calm_p99;
+    report.add(fig(
+        backend,
+        format!(
+            "read p99 during {:.0} logins/s ({})",
+            options.login_rate,
+            stormy.statuses_text()
+        ),
+        format!("{stormy_p99:.2} ms"),
+        format!("{calm_p99:.2} ms (no storm)"),
+        format!("{ratio:.2}"),
+        format!("< 2: {}", verdict(ratio < 2.0)),
+    ));
+    let accepted = storm.by_status.get(&200).map_or(0, |v| v.len());
+    let refused: Vec<Duration> = storm
+        .by_status
+        .iter()
+        .filter(|(s, _)| **s == 429 || **s == 503)
+        .flat_map(|(_, v)| v.iter().copied())
+        .collect();
+    let refused_p99 = quantile_ms(&refused, 0.99);
+    let accepted_p99 = quantile_ms(storm.by_status.get(&200).map_or(&[][..], |v| v), 0.99);
+    let other = storm.count() - accepted - refused.len();
+    report.add(fig(
+        backend,
+        "login storm answers",
+        format!(
+            "{accepted} signed in (p99 {accepted_p99:.0} ms), {} refused 429/503 (p99 {refused_p99:.0} ms), {other} other",
+            refused.len()
+        ),
+        "-",
+        "-",
+        format!(
+            "refusals quick (p99 < 1 s): {}",
+            verdict(other == 0 && (refused.is_empty() || refused_p99 < 1000.0))
+        ),
+    ));
+    report.add(fig(
+        backend,
+        "peak RSS of the server after the storm",
+        format!("{peak_storm:.0} MiB"),
+        "-",
+        "-",
+        "recorded",
+    ));
+    server.stop()
+}
+
+/// 1,000,000 sales records through the CSV import endpoint, against the database's own bulk
+/// load of the same rows into the same table.
+async fn import(
+    options: &Options,
+    database: &Database,
+    conn: &mut DbConn,
+    company: &Company,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let backend = database.backend;
+    let mut hr = Server::start(&database.url, &[]).await?;
+    hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+    let cycle = new_cycle(&hr, "2026 Q2", Q2).await?;
+    set_state(&hr, cycle, "open").await?;
+    let csv = generate::sales_csv(company, Q2, options.import_rows);
+    let rows = generate::sales_rows(&csv, cycle, 50_000_000)?;
+
+    let started = Instant::now();
+    generate::write(conn, |conn| {
+        for chunk in rows.chunks(100_000) {
+            generate::load(conn, &generate::SALES_RECORDS, chunk)?;
+        }
+        Ok(())
+    })?;
+    let native = started.elapsed();
+    drop(rows);
+    conn.batch_execute(&format!(
+        "DELETE FROM sales_records WHERE cycle_id = {cycle}"
+    ))?;
+    if backend == "postgres" {
+        conn.batch_execute("VACUUM ANALYZE sales_records")?;
+    }
+
+    // The endpoint takes up to 200,000 rows a request: the file goes in as many requests.
+    let per_request = 200_000;
+    let mut lines = csv.lines();
+    let header = lines.next().context("header")?.to_owned();
+    let body: Vec<&str> = lines.collect();
+    let started = Instant::now();
+    let mut inserted = 0;
+    for chunk in body.chunks(per_request) {
+        let mut part = String::with_capacity(chunk.len() * 40);
+        part.push_str(&header);
+        part.push('\n');
+        for line in chunk {
+            part.push_str(line);
+            part.push('\n');
+        }
+        let answer = hr.post_csv("/api/v1/sales-records", part).await?;
+        inserted += answer["inserted"].as_u64().unwrap_or(0) as usize;
+    }
+    let through_api = started.elapsed();
+    anyhow::ensure!(
+        inserted == options.import_rows,
+        "the import inserted {inserted}"
+    );
+    let ratio = through_api.as_secs_f64() / native.as_secs_f64();
+    report.add(fig(
+        backend,
+        format!(
+            "import {} sales records (CSV, {} per request)",
+            options.import_rows, per_request
+        ),
+        seconds(through_api),
+        format!(
+            "{} ({})",
+            seconds(native),
+            if backend == "postgres" {
+                "COPY"
+            } else {
+                "multi-row INSERTs, one transaction"
+            }
+        ),
+        format!("{ratio:.2}"),
+        format!("≤ 3.0: {}", verdict(ratio <= 3.0)),
+    ));
+    hr.stop()
+}
