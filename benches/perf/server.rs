@@ -40,6 +40,8 @@ impl Server {
         let child = command.spawn().context("cannot start the appraisal binary")?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(1800))
+            // A new connection per call: the server may have closed an idle one meanwhile.
+            .pool_max_idle_per_host(0)
             .build()?;
         let mut server = Server {
             child,
