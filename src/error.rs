@@ -104,6 +104,9 @@ pub enum AppError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// More sign-ins at once than the password threads can take: try again shortly.
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -192,7 +195,7 @@ impl ResponseError for AppError {
             AppError::Rows { conflict: true, .. } => StatusCode::CONFLICT,
             AppError::Rows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -238,6 +241,19 @@ impl ResponseError for AppError {
                 retry_after_seconds,
             } => {
                 let detail = format!("too many attempts; try again in {retry_after_seconds} s");
+                let mut response = problem_response(status, kind, Some(&detail), None);
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_seconds),
+                );
+                response
+            }
+            AppError::Busy {
+                retry_after_seconds,
+            } => {
+                let detail = format!(
+                    "too many sign-ins at this moment; try again in {retry_after_seconds} s"
+                );
                 let mut response = problem_response(status, kind, Some(&detail), None);
                 response.headers_mut().insert(
                     header::RETRY_AFTER,

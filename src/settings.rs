@@ -108,6 +108,21 @@ pub struct AuthSettings {
     pub max_failed_logins: u32,
     pub lockout_base_seconds: u32,
     pub lockout_max_seconds: u32,
+    /// Threads that hash and verify passwords for sign-ins; 0 means half the CPU cores.
+    pub password_threads: usize,
+    /// Sign-ins that may wait for a password thread; more are refused with 503 at once.
+    pub password_queue: usize,
+}
+
+impl AuthSettings {
+    /// The password threads to start: as set, or half the cores (at least one), so a burst
+    /// of sign-ins leaves the other cores to everything else.
+    pub fn password_threads(&self) -> usize {
+        match self.password_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            n => n,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -215,6 +230,9 @@ impl Settings {
         }
         if self.auth.token_ttl_minutes == 0 {
             return Err(invalid("auth.token_ttl_minutes", "must be at least 1"));
+        }
+        if self.auth.password_queue == 0 {
+            return Err(invalid("auth.password_queue", "must be at least 1"));
         }
         if self.auth.max_failed_logins == 0 {
             return Err(invalid("auth.max_failed_logins", "must be at least 1"));

@@ -12,6 +12,7 @@ use actix_web::{web, App, HttpServer};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use tracing::Instrument;
 
+use crate::auth::password::PasswordWorkers;
 use crate::auth::TokenKeys;
 use crate::db::{self, Db};
 use crate::domain::lockout::LockoutPolicy;
@@ -62,6 +63,10 @@ impl Application {
             base_seconds: settings.auth.lockout_base_seconds,
             max_seconds: settings.auth.lockout_max_seconds,
         });
+        let passwords = web::Data::new(PasswordWorkers::start(
+            settings.auth.password_threads(),
+            settings.auth.password_queue,
+        )?);
         let notifier = Notifier::new(db.clone(), &settings)?;
         let mailbox = notifier.mailbox();
         let worker = settings.notices.worker.then(|| notifier.spawn());
@@ -107,6 +112,7 @@ impl Application {
                 .app_data(db.clone())
                 .app_data(keys.clone())
                 .app_data(policy.clone())
+                .app_data(passwords.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
                 .configure(api::routes)
         })

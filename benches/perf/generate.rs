@@ -174,7 +174,11 @@ fn copy_pg(conn: &mut PgConnection, table: &Table, rows: &[Vec<Cell>]) -> anyhow
             .execute(conn)?,
         other => anyhow::bail!("no COPY path for {other}"),
     };
-    anyhow::ensure!(copied == rows.len(), "COPY wrote {copied} of {}", rows.len());
+    anyhow::ensure!(
+        copied == rows.len(),
+        "COPY wrote {copied} of {}",
+        rows.len()
+    );
     Ok(())
 }
 
@@ -564,8 +568,7 @@ pub fn write<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    appraisal::db::write_tx(conn, |conn| f(conn).map_err(Failed))
-        .map_err(|Failed(e)| e)
+    appraisal::db::write_tx(conn, |conn| f(conn).map_err(Failed)).map_err(|Failed(e)| e)
 }
 
 /// An error that carries an anyhow error through `write_tx`.

@@ -26,7 +26,9 @@ use load::{closed_loop, open_loop, quantile_ms};
 use server::Server;
 
 #[derive(Parser, Debug, Clone)]
-#[command(about = "Service Appraisal performance benchmark (prints ratios against same-run baselines)")]
+#[command(
+    about = "Service Appraisal performance benchmark (prints ratios against same-run baselines)"
+)]
 struct Options {
     /// Employees of the main company (reads, login storm, memory, import).
     #[arg(long, default_value_t = 100_000)]
@@ -55,6 +57,9 @@ struct Options {
     /// Logins per second of the storm.
     #[arg(long, default_value_t = 100.0)]
     login_rate: f64,
+    /// Only the compute series (no publish, reads, storm or import).
+    #[arg(long)]
+    compute_only: bool,
     /// A tiny run that checks the harness works (seconds, not minutes).
     #[arg(long)]
     smoke: bool,
@@ -382,7 +387,11 @@ async fn bench_company(
     let before = baseline_aggregates(&mut conn, cycle)?;
     let started = Instant::now();
     let outcome = hr
-        .call(Method::POST, &format!("/api/v1/cycles/{cycle}/compute"), None)
+        .call(
+            Method::POST,
+            &format!("/api/v1/cycles/{cycle}/compute"),
+            None,
+        )
         .await?;
     let compute = started.elapsed();
     let (peak, _) = hr.memory_mib()?;
@@ -418,8 +427,12 @@ async fn bench_company(
         },
     ));
     let started = Instant::now();
-    hr.call(Method::POST, &format!("/api/v1/cycles/{cycle}/compute"), None)
-        .await?;
+    hr.call(
+        Method::POST,
+        &format!("/api/v1/cycles/{cycle}/compute"),
+        None,
+    )
+    .await?;
     let recompute = started.elapsed();
     report.add(fig(
         backend,
@@ -429,7 +442,7 @@ async fn bench_company(
         format!("{:.2}", recompute.as_secs_f64() / baseline.as_secs_f64()),
         "recorded",
     ));
-    if !main {
+    if !main || options.compute_only {
         hr.stop()?;
         return Ok(compute.as_secs_f64() / size as f64);
     }
@@ -507,7 +520,12 @@ fn tokens(company: &Company) -> anyhow::Result<Vec<String>> {
         .map(|p| {
             let claims = Claims {
                 sub: p.id.to_string(),
-                role: if p.manager.is_some() { "staff" } else { "supervisor" }.into(),
+                role: if p.manager.is_some() {
+                    "staff"
+                } else {
+                    "supervisor"
+                }
+                .into(),
                 iat: now,
                 exp: now + 3600,
                 iss: ISSUER.into(),
@@ -562,7 +580,10 @@ async fn reads_and_logins(
     let (peak_reads, _) = server.memory_mib()?;
     report.add(fig(
         backend,
-        format!("GET /me/appraisals at {:.0}/s: p50 / p99 / max", options.read_rate),
+        format!(
+            "GET /me/appraisals at {:.0}/s: p50 / p99 / max",
+            options.read_rate
+        ),
         format!(
             "{:.2} / {calm_p99:.2} / {:.2} ms ({})",
             quantile_ms(&calm.latencies, 0.5),

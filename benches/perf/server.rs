@@ -32,12 +32,14 @@ impl Server {
             .env("APPRAISAL__NOTICES__WORKER", "false")
             .env("APPRAISAL__MAIL__TRANSPORT", "memory")
             .env_remove("RUST_LOG")
-            .stdout(Stdio::null())
+            .stdout(log_file()?)
             .stderr(Stdio::inherit());
         for (key, value) in extra {
             command.env(key, value);
         }
-        let child = command.spawn().context("cannot start the appraisal binary")?;
+        let child = command
+            .spawn()
+            .context("cannot start the appraisal binary")?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(1800))
             // A new connection per call: the server may have closed an idle one meanwhile.
@@ -163,6 +165,17 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// The servers' log (a line per request, and compute's phase times), kept for reading after
+/// the run in `target/tmp/bench-server.log`.
+fn log_file() -> anyhow::Result<Stdio> {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-server.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    Ok(Stdio::from(file))
 }
 
 impl Drop for Server {

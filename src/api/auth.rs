@@ -4,7 +4,8 @@ use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::views::TokenView;
-use crate::auth::{password, TokenKeys};
+use crate::auth::password::{self, PasswordWorkers};
+use crate::auth::TokenKeys;
 use crate::db::Db;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::user::{EMAIL_MAX, PASSWORD_MAX};
@@ -42,12 +43,15 @@ responses(
     (status = 401, description = "Unknown email, wrong password or a deactivated account (one answer for all)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many failed attempts for this email; see Retry-After", body = crate::api::openapi::Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    (status = 503, description = "More sign-ins at this moment than the service checks at once; see Retry-After", body = crate::api::openapi::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))),
 )
 )]
 pub async fn login(
     db: web::Data<Db>,
     keys: web::Data<TokenKeys>,
     policy: web::Data<LockoutPolicy>,
+    passwords: web::Data<PasswordWorkers>,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.0;
@@ -65,34 +69,41 @@ pub async fn login(
     errors.into_result()?;
     let key = email.trim().to_lowercase();
     let policy = **policy;
-    let user = db
+    let lookup = key.clone();
+    let found = db
         .run(move |conn| {
-            if let Some(retry_after_seconds) = throttle::locked_for(conn, &key)? {
+            if let Some(retry_after_seconds) = throttle::locked_for(conn, &lookup)? {
                 return Err(AppError::TooManyRequests {
                     retry_after_seconds,
                 });
             }
-            let verified = match users::find_for_login(conn, &key)? {
-                Some((user, hash)) => {
-                    let ok = password::verify(&password, &hash);
-                    (ok && user.active).then_some(user)
+            users::find_for_login(conn, &lookup)
+        })
+        .await?;
+    // The slow part runs on the password threads; a full queue answers 503 at once.
+    let verified = passwords
+        .run(move || match found {
+            Some((user, hash)) => {
+                let ok = password::verify(&password, &hash);
+                (ok && user.active).then_some(user)
+            }
+            None => {
+                password::verify_dummy(&password);
+                None
+            }
+        })
+        .await?;
+    let user = db
+        .run(move |conn| match verified {
+            Some(user) => {
+                throttle::clear(conn, &key)?;
+                Ok(user)
+            }
+            None => {
+                if let Some(seconds) = throttle::record_failure(conn, &key, policy)? {
+                    tracing::warn!(lock_seconds = seconds, "login locked after failures");
                 }
-                None => {
-                    password::verify_dummy(&password);
-                    None
-                }
-            };
-            match verified {
-                Some(user) => {
-                    throttle::clear(conn, &key)?;
-                    Ok(user)
-                }
-                None => {
-                    if let Some(seconds) = throttle::record_failure(conn, &key, policy)? {
-                        tracing::warn!(lock_seconds = seconds, "login locked after failures");
-                    }
-                    Err(AppError::Unauthorized(BAD_CREDENTIALS))
-                }
+                Err(AppError::Unauthorized(BAD_CREDENTIALS))
             }
         })
         .await?;

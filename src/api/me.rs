@@ -5,7 +5,8 @@ use utoipa::ToSchema;
 use super::auth::token_response;
 use super::body::JsonBody;
 use super::views::UserView;
-use crate::auth::{password, AuthUser, TokenKeys};
+use crate::auth::password::{self, PasswordWorkers};
+use crate::auth::{AuthUser, TokenKeys};
 use crate::db::Db;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::user::{NewPassword, PASSWORD_MAX};
@@ -41,6 +42,8 @@ responses(
     (status = 200, description = "Changed; older tokens are revoked and this fresh one replaces them", body = crate::api::views::TokenView),
     (status = 429, description = "Too many wrong current passwords; see Retry-After", body = crate::api::openapi::Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    (status = 503, description = "More password checks at this moment than the service does at once; see Retry-After", body = crate::api::openapi::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))),
 )
 )]
 pub async fn change_password(
@@ -48,6 +51,7 @@ pub async fn change_password(
     db: web::Data<Db>,
     keys: web::Data<TokenKeys>,
     policy: web::Data<LockoutPolicy>,
+    passwords: web::Data<PasswordWorkers>,
     body: JsonBody<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     let PasswordChange {
@@ -72,19 +76,34 @@ pub async fn change_password(
     let new_password = new_password.expect("checked above");
     let policy = **policy;
     let (id, email) = (user.id(), user.0.email.clone());
-    let updated = db
+    let lookup = email.clone();
+    let stored = db
         .run(move |conn| {
-            if let Some(retry_after_seconds) = throttle::locked_for(conn, &email)? {
+            if let Some(retry_after_seconds) = throttle::locked_for(conn, &lookup)? {
                 return Err(AppError::TooManyRequests {
                     retry_after_seconds,
                 });
             }
-            if !password::verify(&current_password, &users::password_hash(conn, id)?) {
+            users::password_hash(conn, id)
+        })
+        .await?;
+    // Checking the current password and hashing the new one run on the password threads.
+    let new_hash = passwords
+        .run(move || {
+            if !password::verify(&current_password, &stored) {
+                return Ok(None);
+            }
+            password::hash(new_password.expose()).map(Some)
+        })
+        .await??;
+    let updated = db
+        .run(move |conn| {
+            let Some(password_hash) = new_hash else {
                 throttle::record_failure(conn, &email, policy)?;
                 return Err(AppError::validation("current_password", "is not correct"));
-            }
+            };
             let changes = UserChanges {
-                password_hash: Some(password::hash(new_password.expose())?),
+                password_hash: Some(password_hash),
                 ..UserChanges::default()
             };
             users::update(conn, id, id, changes)

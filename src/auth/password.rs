@@ -1,7 +1,8 @@
 //! argon2id password hashes as PHC strings. Blocking (tens of milliseconds by design):
-//! call only from blocking contexts such as `Db::run` or `web::block`.
+//! call only from blocking contexts such as [`PasswordWorkers`] or `Db::run`.
 
-use std::sync::OnceLock;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, SaltString};
@@ -49,6 +50,84 @@ pub fn verify_dummy(password: &str) {
     let _ = verify(password, phc);
 }
 
+fn serve_jobs(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
+    }
+}
+
+/// Hashing threads yield the CPU to request handling: a burst of sign-ins then slows
+/// sign-ins (and fills their queue), not everybody's reads. Linux applies a nice value to
+/// the calling thread only (nice 10; 0 is normal, 19 the lowest).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority has no memory effects; who = 0 names the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
+/// The argon2 work of sign-ins and password changes runs here: on a few threads of its own,
+/// fed by a short queue. Hashing is deliberately slow and takes 19 MiB a time, so a burst of
+/// logins must neither take every core from the other requests nor pile up (each waiting
+/// login on a thread of its own, with its own memory). When the queue is full the caller is
+/// refused at once with 503 and Retry-After, instead of waiting for seconds.
+pub struct PasswordWorkers {
+    jobs: SyncSender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+impl PasswordWorkers {
+    /// `threads` hashing threads and room for `queue` waiting jobs. The threads end when the
+    /// last handle is dropped.
+    pub fn start(threads: usize, queue: usize) -> std::io::Result<PasswordWorkers> {
+        let (jobs, receiver) = sync_channel::<Job>(queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for i in 0..threads.max(1) {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    lower_priority();
+                    serve_jobs(&receiver)
+                })?;
+        }
+        Ok(PasswordWorkers { jobs })
+    }
+
+    /// Runs `work` on a hashing thread, or answers [`AppError::Busy`] at once when the queue
+    /// is full.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.try_send(job).map_err(|error| match error {
+            TrySendError::Full(_) => AppError::Busy {
+                retry_after_seconds: 1,
+            },
+            TrySendError::Disconnected(_) => {
+                AppError::internal(anyhow::anyhow!("the password threads have stopped"))
+            }
+        })?;
+        result
+            .await
+            .map_err(|_| AppError::internal(anyhow::anyhow!("a password job was lost")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +140,30 @@ mod tests {
         assert!(!verify("wrong horse battery", &phc));
         assert!(!verify("anything", "not a phc string"));
         assert_ne!(phc, hash("correct horse battery").unwrap(), "salted");
+    }
+
+    #[actix_rt::test]
+    async fn a_full_queue_refuses_at_once_instead_of_waiting() {
+        let workers = std::rc::Rc::new(PasswordWorkers::start(1, 1).unwrap());
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        // One job occupies the thread, one waits in the queue; the third is refused.
+        let first = actix_rt::spawn({
+            let workers = workers.clone();
+            async move { workers.run(move || hold.recv().is_ok()).await }
+        });
+        tokio::task::yield_now().await;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let second = actix_rt::spawn({
+            let workers = workers.clone();
+            async move { workers.run(|| 2).await }
+        });
+        tokio::task::yield_now().await;
+        let started = std::time::Instant::now();
+        let third = workers.run(|| 3).await;
+        assert!(matches!(third, Err(AppError::Busy { .. })), "{third:?}");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        release.send(()).unwrap();
+        assert!(first.await.unwrap().unwrap());
+        assert_eq!(second.await.unwrap().unwrap(), 2);
     }
 }

@@ -117,9 +117,14 @@ impl Db {
             create_parent_dir(path)?;
         }
         let backend = url.backend_name();
+        // A pooled PostgreSQL connection is tested when taken out (the server may have gone
+        // away meanwhile). An embedded SQLite connection cannot go away, and the test would
+        // cost a query on every request.
+        let test_on_check_out = matches!(url, DbUrl::Postgres(_));
         let pool = diesel::r2d2::Pool::builder()
             .max_size(settings.max_connections)
             .min_idle(Some(1))
+            .test_on_check_out(test_on_check_out)
             .connection_timeout(Duration::from_secs(settings.connect_timeout_seconds))
             .build(ConnectionManager { url })
             .map_err(|e| anyhow::anyhow!("cannot connect to the {backend} database: {e}"))?;

@@ -105,6 +105,11 @@ pub fn inspection_score(items: &[ScoredItem]) -> InspectionScore {
     let points = items.iter().map(|i| i.points).sum();
     let max_points: i32 = items.iter().map(|i| i.max_points).sum();
     let critical_failed = items.iter().any(|i| i.critical && i.points == 0);
+    score_from_totals(points, max_points, critical_failed)
+}
+
+/// The same score from an inspection's totals, as a database aggregates them.
+pub fn score_from_totals(points: i32, max_points: i32, critical_failed: bool) -> InspectionScore {
     let score = if critical_failed || max_points == 0 {
         0.0
     } else {
