@@ -5,8 +5,8 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::on_both_backends;
-use crate::support::{random_text, TestApp};
+use crate::support::{random_text, spawn_with, Backend, TestApp};
+use crate::{for_each_backend, on_both_backends};
 
 on_both_backends!(
     bootstrapped_hr_and_created_users_log_in,
@@ -16,6 +16,39 @@ on_both_backends!(
     password_change_revokes_older_tokens,
     deactivation_and_role_change_lock_out_at_once,
 );
+
+for_each_backend!(a_burst_of_logins_beyond_the_password_threads_is_refused_at_once);
+
+/// One password thread with room for one waiting sign-in: of a burst, the sign-ins that find
+/// the queue full are answered 503 with Retry-After at once (not queued), are not counted
+/// as failed attempts, and the service signs people in again right after.
+async fn a_burst_of_logins_beyond_the_password_threads_is_refused_at_once(backend: Backend) {
+    let Some(app) = spawn_with(backend, |s| {
+        s.auth.password_threads = 1;
+        s.auth.password_queue = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let (email, password) = (app.hr_email.clone(), app.hr_password.clone());
+    let burst = (0..24).map(|_| app.try_login(&email, &password));
+    let answers = futures_util::future::join_all(burst).await;
+    let refused: Vec<_> = answers.iter().filter(|a| a.status == 503).collect();
+    let accepted = answers.iter().filter(|a| a.status == 200).count();
+    assert_eq!(accepted + refused.len(), 24, "only 200 or 503");
+    assert!(accepted >= 2, "the thread and the queue each served one");
+    assert!(!refused.is_empty(), "a burst of 24 overflows a queue of 1");
+    for answer in refused {
+        assert!(answer.is_problem(), "{:?}", answer.body);
+        assert_eq!(answer.header("retry-after"), Some("1"));
+    }
+    // Refusals are not failed attempts: the account is not locked, and a wrong password
+    // is still just wrong (401, not 429).
+    app.login(&email, &password).await;
+    let wrong = app.try_login(&email, "not the password").await;
+    assert_eq!(wrong.status, 401);
+}
 
 async fn bootstrapped_hr_and_created_users_log_in(app: TestApp) {
     let login = app.try_login(&app.hr_email, &app.hr_password).await;
