@@ -564,6 +564,20 @@ async fn reads_and_logins(
     let h = closed_loop(addr, health.clone(), connections, throughput).await;
     let r = closed_loop(addr, reads.clone(), connections, throughput).await;
     anyhow::ensure!(r.ok() == r.count(), "reads failed: {}", r.statuses_text());
+    // Diagnostic: the token check alone (one database call instead of two).
+    let profile: load::MakeRequest = {
+        let tokens = tokens.clone();
+        Rc::new(move |i| load::get("/api/v1/me", Some(&tokens[i % tokens.len()])))
+    };
+    let m = closed_loop(addr, profile, connections, throughput).await;
+    report.add(fig(
+        backend,
+        format!("GET /me throughput, token check only ({connections} connections)"),
+        format!("{:.0} req/s", m.per_second()),
+        format!("{:.0} req/s (GET /health)", h.per_second()),
+        format!("{:.0} %", m.per_second() / h.per_second() * 100.0),
+        "diagnostic",
+    ));
     let share = r.per_second() / h.per_second();
     report.add(fig(
         backend,

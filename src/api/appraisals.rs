@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::body::QueryParams;
-use crate::auth::{AuthUser, Hr, Supervisor};
+use crate::auth::{AuthUser, Caller, Hr, Supervisor};
 use crate::db::Db;
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{AppError, FieldErrors};
@@ -178,9 +178,14 @@ pub async fn get(
 get, path = "/api/v1/me/appraisals", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
 responses((status = 200, description = "The caller's published appraisals, newest cycle first", body = ListView))
 )]
-pub async fn mine(user: AuthUser, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
-    let viewer = user.0;
-    let list = db.run(move |conn| appraisals::mine(conn, &viewer)).await?;
+pub async fn mine(caller: Caller, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    // The account check and the query in one database call (see api::ONE_CALL).
+    let list = db
+        .run(move |conn| {
+            let viewer = caller.user(conn)?;
+            appraisals::mine(conn, &viewer)
+        })
+        .await?;
     let items = views(list)?;
     Ok(HttpResponse::Ok().json(ListView {
         total: items.len(),

@@ -12,7 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::token::TokenKeys;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::users::{self, User};
@@ -46,29 +46,62 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 /// here, before routing and before any extractor reads its body, so a caller without a
 /// valid token gets 401 (and one without the role 403) whatever the method, path or body,
 /// and large bodies are never read for them. A public path ignores a token it does not
-/// need only when none is sent; a token that is sent is always checked.
+/// need only when none is sent; a token that is sent is always checked. On the GET paths of
+/// [`crate::api::ONE_CALL`] the account check moves into the handler's database call (GET
+/// has no body to read first).
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let public = crate::api::PUBLIC.contains(&req.path());
     if !public || req.headers().contains_key(AUTHORIZATION) {
-        let user = verify(req.request()).await?;
-        req.extensions_mut().insert(user);
+        let caller = verify_token(req.request())?;
+        let one_call = req.method() == actix_web::http::Method::GET
+            && crate::api::ONE_CALL.contains(&req.path());
+        if one_call {
+            req.extensions_mut().insert(caller);
+        } else {
+            let user = load(req.request(), caller).await?;
+            req.extensions_mut().insert(user);
+        }
     }
     next.call(req).await
 }
 
-async fn verify(req: &HttpRequest) -> Result<AuthUser, AppError> {
-    let token = bearer(req);
-    let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
-    let db = req.app_data::<web::Data<Db>>().cloned();
-    let (Some(keys), Some(db)) = (keys, db) else {
-        return Err(AppError::internal(anyhow::anyhow!(
-            "auth state not configured"
-        )));
-    };
-    let token = token.ok_or(AppError::Unauthorized(REJECTED))?;
+/// A caller whose token is verified (signature, claims) but whose account is still to be
+/// checked: by [`Caller::user`], inside the handler's own database call.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    id: i32,
+    role: String,
+    version: i32,
+}
+
+impl Caller {
+    /// The caller's account, while it is active at the token's version and role; 401
+    /// otherwise (a deactivated user is locked out at once, whatever the token says).
+    pub fn user(&self, conn: &mut DbConn) -> Result<User, AppError> {
+        let user = match users::get(conn, self.id) {
+            Ok(user) => user,
+            Err(AppError::NotFound) => return Err(AppError::Unauthorized(REJECTED)),
+            Err(other) => return Err(other),
+        };
+        if !user.active || user.token_version != self.version || user.role != self.role {
+            tracing::info!(
+                user_id = self.id,
+                "token of an inactive user or an older version"
+            );
+            return Err(AppError::Unauthorized(REJECTED));
+        }
+        Ok(user)
+    }
+}
+
+fn verify_token(req: &HttpRequest) -> Result<Caller, AppError> {
+    let keys = req
+        .app_data::<web::Data<TokenKeys>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
+    let token = bearer(req).ok_or(AppError::Unauthorized(REJECTED))?;
     let claims = keys.verify(&token).map_err(|reason| {
         tracing::info!(reason = %reason, "token rejected");
         AppError::Unauthorized(REJECTED)
@@ -77,19 +110,34 @@ async fn verify(req: &HttpRequest) -> Result<AuthUser, AppError> {
         .sub
         .parse()
         .map_err(|_| AppError::Unauthorized(REJECTED))?;
-    let user = match db.run(move |conn| users::get(conn, id)).await {
-        Ok(user) => user,
-        Err(AppError::NotFound) => return Err(AppError::Unauthorized(REJECTED)),
-        Err(other) => return Err(other),
-    };
-    if !user.active || user.token_version != claims.ver || user.role != claims.role {
-        tracing::info!(
-            user_id = id,
-            "token of an inactive user or an older version"
-        );
-        return Err(AppError::Unauthorized(REJECTED));
-    }
+    Ok(Caller {
+        id,
+        role: claims.role,
+        version: claims.ver,
+    })
+}
+
+async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
+    let db = req
+        .app_data::<web::Data<Db>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
+    let user = db.run(move |conn| caller.user(conn)).await?;
     Ok(AuthUser(user))
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or(AppError::Unauthorized(REJECTED)),
+        )
+    }
 }
 
 impl FromRequest for AuthUser {

@@ -4,5 +4,5 @@ pub mod extract;
 pub mod password;
 pub mod token;
 
-pub use extract::{AuthUser, Hr, Supervisor};
+pub use extract::{AuthUser, Caller, Hr, Supervisor};
 pub use token::TokenKeys;

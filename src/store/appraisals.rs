@@ -15,7 +15,7 @@ use super::{cycles, evidence, notices, now};
 use crate::db::schema::{
     appraisals, checklist_items, cycles as cycle_table, inspection_scores, inspections, users,
 };
-use crate::db::{write_tx, DbConn};
+use crate::db::{on_backend, write_tx, DbConn};
 use crate::domain::checklist::score_from_totals;
 use crate::domain::cycle::CycleState;
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
@@ -603,13 +603,22 @@ pub fn list_for_cycle(
 
 /// The viewer's own published appraisals, newest cycle first.
 pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError> {
-    Ok(appraisals::table
+    // Three equalities, not `eq_any`: diesel does not keep a prepared statement for an IN
+    // list, and this is the read every employee makes (docs/PERFORMANCE.md).
+    // On the concrete connection, so the prepared statement is reused (db::on_backend).
+    let [a, b, c] = PUBLISHED_STATES;
+    let query = appraisals::table
         .inner_join(cycle_table::table)
         .filter(appraisals::employee_id.eq(viewer.id))
-        .filter(appraisals::state.eq_any(PUBLISHED_STATES))
+        .filter(
+            appraisals::state
+                .eq(a)
+                .or(appraisals::state.eq(b))
+                .or(appraisals::state.eq(c)),
+        )
         .order(cycle_table::period_start.desc())
-        .select(COLUMNS)
-        .load(conn)?)
+        .select(COLUMNS);
+    Ok(on_backend!(conn, c => query.load(c))?)
 }
 
 /// A supervisor's review of a direct report's appraisal while the cycle is in review.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::audit::{self, Change, Entity};
 use super::{departments, now, Page, Paged};
 use crate::db::schema::users;
-use crate::db::{write_tx, DbConn};
+use crate::db::{on_backend, write_tx, DbConn};
 use crate::domain::user::{creates_management_cycle, Email, Locale, Role};
 use crate::error::{AppError, FieldErrors};
 
@@ -78,8 +78,11 @@ fn email_taken(email: &str) -> impl FnOnce() -> String + '_ {
     move || format!("a user with email {email} already exists")
 }
 
+/// Every authenticated request reads its caller here: on the concrete connection, so the
+/// prepared statement is reused.
 pub fn get(conn: &mut DbConn, id: i32) -> Result<User, AppError> {
-    Ok(users::table.find(id).select(COLUMNS).first(conn)?)
+    let query = users::table.find(id).select(COLUMNS);
+    Ok(on_backend!(conn, c => query.first(c))?)
 }
 
 /// Those of `ids` who are active and report directly to `manager` now.

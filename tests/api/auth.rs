@@ -353,6 +353,7 @@ async fn deactivation_and_role_change_lock_out_at_once(app: TestApp) {
     let b = app.user(&hr, "staff", dept, None).await;
     let a_token = app.login(&a.email, &a.password).await;
     let b_token = app.login(&b.email, &b.password).await;
+    app.get("/api/v1/me/appraisals", &a_token).await.ok(200);
 
     app.patch(
         &format!("/api/v1/users/{}", a.id),
@@ -362,6 +363,10 @@ async fn deactivation_and_role_change_lock_out_at_once(app: TestApp) {
     .await
     .ok(200);
     app.get("/api/v1/me", &a_token).await.problem(401);
+    // Also where the account is checked inside the handler's query (api::ONE_CALL).
+    app.get("/api/v1/me/appraisals", &a_token)
+        .await
+        .problem(401);
     app.try_login(&a.email, &a.password).await.problem(401);
 
     // A promotion also revokes: the old token carried the old role.
@@ -373,6 +378,9 @@ async fn deactivation_and_role_change_lock_out_at_once(app: TestApp) {
     .await
     .ok(200);
     app.get("/api/v1/me", &b_token).await.problem(401);
+    app.get("/api/v1/me/appraisals", &b_token)
+        .await
+        .problem(401);
     let promoted = app.login(&b.email, &b.password).await;
     assert_eq!(
         app.get("/api/v1/me", &promoted).await.ok(200)["role"],
