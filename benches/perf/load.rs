@@ -109,6 +109,13 @@ impl Outcome {
     pub fn per_second(&self) -> f64 {
         self.ok() as f64 / self.elapsed.as_secs_f64()
     }
+    fn record(&mut self, status: u16, latency: Option<Duration>) {
+        *self.statuses.entry(status).or_default() += 1;
+        if let Some(latency) = latency {
+            self.latencies.push(latency);
+            self.by_status.entry(status).or_default().push(latency);
+        }
+    }
     fn merge(&mut self, other: Outcome) {
         for (status, n) in other.statuses {
             *self.statuses.entry(status).or_default() += n;
@@ -147,28 +154,20 @@ pub async fn closed_loop(
 ) -> Outcome {
     let start = Instant::now();
     let end = start + duration;
-    let tasks: Vec<_> = (0..connections)
-        .map(|k| {
-            let make = make.clone();
-            tokio::task::spawn_local(async move {
-                let mut conn = Connection::new(addr);
-                let mut outcome = Outcome::default();
-                let mut i = k;
-                while Instant::now() < end {
-                    let status = conn.send(&make(i)).await;
-                    *outcome.statuses.entry(status).or_default() += 1;
-                    i += connections;
-                }
-                outcome
-            })
-        })
-        .collect();
-    let mut total = Outcome::default();
-    for task in tasks {
-        total.merge(task.await.expect("load task"));
-    }
-    total.elapsed = start.elapsed();
-    total
+    on_connections(addr, connections, start, move |k, mut conn| {
+        let make = make.clone();
+        async move {
+            let mut outcome = Outcome::default();
+            let mut i = k;
+            while Instant::now() < end {
+                let status = conn.send(&make(i)).await;
+                outcome.record(status, None);
+                i += connections;
+            }
+            outcome
+        }
+    })
+    .await
 }
 
 /// `rate` requests per second for `duration`, spread over `connections` connections; each
@@ -184,27 +183,37 @@ pub async fn open_loop(
     let total_requests = (rate * duration.as_secs_f64()) as usize;
     let interval = Duration::from_secs_f64(1.0 / rate);
     let start = Instant::now() + Duration::from_millis(20);
+    on_connections(addr, connections, start, move |k, mut conn| {
+        let make = make.clone();
+        async move {
+            let mut outcome = Outcome::default();
+            let mut i = k;
+            while i < total_requests {
+                let intended = start + interval * i as u32;
+                tokio::time::sleep_until(intended.into()).await;
+                let status = conn.send(&make(i)).await;
+                outcome.record(status, Some(intended.elapsed()));
+                i += connections;
+            }
+            outcome
+        }
+    })
+    .await
+}
+
+/// Runs `each` once per connection, as local tasks, and adds up what they counted.
+async fn on_connections<F, Work>(
+    addr: SocketAddr,
+    connections: usize,
+    start: Instant,
+    each: F,
+) -> Outcome
+where
+    F: Fn(usize, Connection) -> Work,
+    Work: std::future::Future<Output = Outcome> + 'static,
+{
     let tasks: Vec<_> = (0..connections)
-        .map(|k| {
-            let make = make.clone();
-            tokio::task::spawn_local(async move {
-                let mut conn = Connection::new(addr);
-                let mut outcome = Outcome::default();
-                let mut i = k;
-                while i < total_requests {
-                    let intended = start + interval * i as u32;
-                    tokio::time::sleep_until(intended.into()).await;
-                    let request = make(i);
-                    let status = conn.send(&request).await;
-                    let latency = intended.elapsed();
-                    *outcome.statuses.entry(status).or_default() += 1;
-                    outcome.latencies.push(latency);
-                    outcome.by_status.entry(status).or_default().push(latency);
-                    i += connections;
-                }
-                outcome
-            })
-        })
+        .map(|k| tokio::task::spawn_local(each(k, Connection::new(addr))))
         .collect();
     let mut total = Outcome::default();
     for task in tasks {

@@ -126,17 +126,22 @@ async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
     Ok(AuthUser(user))
 }
 
+/// What [`authenticate`] left for the handler: a [`Caller`] or an [`AuthUser`].
+fn left_by_middleware<T: Clone + 'static>(req: &HttpRequest) -> Ready<Result<T, AppError>> {
+    ready(
+        req.extensions()
+            .get::<T>()
+            .cloned()
+            .ok_or(AppError::Unauthorized(REJECTED)),
+    )
+}
+
 impl FromRequest for Caller {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions()
-                .get::<Caller>()
-                .cloned()
-                .ok_or(AppError::Unauthorized(REJECTED)),
-        )
+        left_by_middleware(req)
     }
 }
 
@@ -145,12 +150,7 @@ impl FromRequest for AuthUser {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions()
-                .get::<AuthUser>()
-                .cloned()
-                .ok_or(AppError::Unauthorized(REJECTED)),
-        )
+        left_by_middleware(req)
     }
 }
 
