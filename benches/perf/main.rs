@@ -158,6 +158,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(options: Options) -> anyhow::Result<()> {
     println!("{}", machine());
+    server::start_log()?;
     let mut report = Report {
         figures: Vec::new(),
     };
@@ -333,7 +334,7 @@ async fn bench_company(
     let started = Instant::now();
     let company = generate::company(&mut conn, size, 7)?;
 
-    let mut hr = Server::start(&database.url, &[]).await?;
+    let mut hr = Server::start(&database.url, true).await?;
     hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
     let checklist = hr
         .call(
@@ -382,7 +383,7 @@ async fn bench_company(
     hr.stop()?;
 
     // A fresh server, so that its peak memory is that of computing.
-    let mut hr = Server::start(&database.url, &[]).await?;
+    let mut hr = Server::start(&database.url, true).await?;
     hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
     let before = baseline_aggregates(&mut conn, cycle)?;
     let started = Instant::now();
@@ -550,7 +551,7 @@ async fn reads_and_logins(
 ) -> anyhow::Result<()> {
     let backend = database.backend;
     let tokens = Rc::new(tokens(company)?);
-    let server = Server::start(&database.url, &[]).await?;
+    let server = Server::start(&database.url, false).await?;
     let addr = server.addr;
     let throughput = Duration::from_secs(options.throughput_seconds);
     let connections = 32;
@@ -696,7 +697,7 @@ async fn import(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let backend = database.backend;
-    let mut hr = Server::start(&database.url, &[]).await?;
+    let mut hr = Server::start(&database.url, true).await?;
     hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
     let cycle = new_cycle(&hr, "2026 Q2", Q2).await?;
     set_state(&hr, cycle, "open").await?;

@@ -20,8 +20,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `appraisal serve` on `database_url` and waits until `/ready` answers 200.
-    pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> anyhow::Result<Server> {
+    /// Starts `appraisal serve` on `database_url` and waits until `/ready` answers 200. Its
+    /// log goes to [`LOG`] when `keep_log` (servers that take few requests; a log line per
+    /// request of the load runs would fill gigabytes), else nowhere.
+    pub async fn start(database_url: &str, keep_log: bool) -> anyhow::Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_appraisal"));
         command
@@ -32,11 +34,8 @@ impl Server {
             .env("APPRAISAL__NOTICES__WORKER", "false")
             .env("APPRAISAL__MAIL__TRANSPORT", "memory")
             .env_remove("RUST_LOG")
-            .stdout(log_file()?)
+            .stdout(if keep_log { log_file()? } else { Stdio::null() })
             .stderr(Stdio::inherit());
-        for (key, value) in extra {
-            command.env(key, value);
-        }
         let child = command
             .spawn()
             .context("cannot start the appraisal binary")?;
@@ -167,14 +166,17 @@ impl Server {
     }
 }
 
-/// The servers' log (a line per request, and compute's phase times), kept for reading after
-/// the run in `target/tmp/bench-server.log`.
+/// The log of the servers that compute, publish and import (with compute's phase times),
+/// for reading after the run; [`start_log`] empties it at the start of each run.
+pub const LOG: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/bench-server.log");
+
+pub fn start_log() -> anyhow::Result<()> {
+    std::fs::write(LOG, "")?;
+    Ok(())
+}
+
 fn log_file() -> anyhow::Result<Stdio> {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-server.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let file = std::fs::OpenOptions::new().append(true).open(LOG)?;
     Ok(Stdio::from(file))
 }
 
