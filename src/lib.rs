@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bulk;
 pub mod db;
 pub mod domain;
 pub mod error;

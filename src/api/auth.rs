@@ -4,16 +4,13 @@ use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::views::TokenView;
-use crate::auth::password::{self, PasswordWorkers};
+use crate::auth::password::PasswordWorkers;
+use crate::auth::sign_in::sign_in;
 use crate::auth::TokenKeys;
 use crate::db::Db;
 use crate::domain::lockout::LockoutPolicy;
-use crate::domain::user::{EMAIL_MAX, PASSWORD_MAX};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::store::users::User;
-use crate::store::{throttle, users};
-
-pub const BAD_CREDENTIALS: &str = "invalid email or password";
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,9 +29,7 @@ pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppErr
     })
 }
 
-/// Unknown email, wrong password and deactivated account all get the same answer after the
-/// same work (a real or a dummy argon2 verification). Failures are counted per email tried,
-/// existing or not, and a locked email answers 429 without looking at the password.
+/// The rules are [`sign_in`]'s (shared with the sign-in page).
 #[utoipa::path(
 post, path = "/api/v1/auth/login", tag = "auth",
 request_body = LoginRequest,
@@ -55,58 +50,6 @@ pub async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.0;
-    // No account has a longer email or password; refusing them here keeps hashing cheap.
-    let mut errors = FieldErrors::new();
-    if email.chars().count() > EMAIL_MAX {
-        errors.add("email", format!("must have at most {EMAIL_MAX} characters"));
-    }
-    if password.chars().count() > PASSWORD_MAX {
-        errors.add(
-            "password",
-            format!("must have at most {PASSWORD_MAX} characters"),
-        );
-    }
-    errors.into_result()?;
-    let key = email.trim().to_lowercase();
-    let policy = **policy;
-    let lookup = key.clone();
-    let found = db
-        .run(move |conn| {
-            if let Some(retry_after_seconds) = throttle::locked_for(conn, &lookup)? {
-                return Err(AppError::TooManyRequests {
-                    retry_after_seconds,
-                });
-            }
-            users::find_for_login(conn, &lookup)
-        })
-        .await?;
-    // The slow part runs on the password threads; a full queue answers 503 at once.
-    let verified = passwords
-        .run(move || match found {
-            Some((user, hash)) => {
-                let ok = password::verify(&password, &hash);
-                (ok && user.active).then_some(user)
-            }
-            None => {
-                password::verify_dummy(&password);
-                None
-            }
-        })
-        .await?;
-    let user = db
-        .run(move |conn| match verified {
-            Some(user) => {
-                throttle::clear(conn, &key)?;
-                Ok(user)
-            }
-            None => {
-                if let Some(seconds) = throttle::record_failure(conn, &key, policy)? {
-                    tracing::warn!(lock_seconds = seconds, "login locked after failures");
-                }
-                Err(AppError::Unauthorized(BAD_CREDENTIALS))
-            }
-        })
-        .await?;
-    tracing::info!(user_id = user.id, "login");
+    let user = sign_in(&db, **policy, &passwords, &email, password).await?;
     Ok(HttpResponse::Ok().json(token_response(&keys, &user)?))
 }

@@ -2,16 +2,14 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::import::{parse_rows, ImportBody, RowReader};
+use super::import::ImportBody;
 use crate::auth::Hr;
+use crate::bulk;
 use crate::db::Db;
-use crate::domain::evidence::{
-    parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target,
-};
 use crate::domain::evidence::{CHANNEL_MAX, EXTERNAL_REF_MAX};
 use crate::domain::text::line_schema;
 use crate::error::AppError;
-use crate::store::evidence::{self, DatedRow, ImportOutcome, Response, Sale, TargetRow};
+use crate::store::evidence::{self, ImportOutcome};
 
 // The rows as documented. The handlers read rows cell by cell (the same code reads CSV),
 // so these types only describe them.
@@ -81,44 +79,12 @@ pub async fn sales_targets(
     db: web::Data<Db>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = parse_rows(&body.0, &["employee_id", "cycle_id", "target"], |r| {
-        let employee_id = r.id("employee_id");
-        let cycle_id = r.id("cycle_id");
-        let target = r
-            .int("target")
-            .and_then(|t| r.check("target", parse_target(t)));
-        Some(TargetRow {
-            row: r.number(),
-            employee_id: employee_id?,
-            cycle_id: cycle_id?,
-            target: target?,
-        })
-    })?;
+    let rows = bulk::targets(&body.0)?;
     let actor = hr.id();
     let outcome = db
         .run(move |conn| evidence::import_targets(conn, actor, &rows))
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
-}
-
-/// The columns every dated evidence row has, around the values particular to its kind.
-fn dated<V>(
-    r: &mut RowReader,
-    values: impl FnOnce(&mut RowReader) -> Option<V>,
-) -> Option<DatedRow<V>> {
-    let employee_id = r.id("employee_id");
-    let occurred_on = r.date("occurred_on");
-    let values = values(r);
-    let external_ref = r
-        .text("external_ref")
-        .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
-    Some(DatedRow {
-        row: r.number(),
-        employee_id: employee_id?,
-        occurred_on: occurred_on?,
-        external_ref: external_ref?,
-        values: values?,
-    })
 }
 
 #[utoipa::path(
@@ -137,18 +103,7 @@ pub async fn sales_records(
     db: web::Data<Db>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = parse_rows(
-        &body.0,
-        &["employee_id", "occurred_on", "amount", "external_ref"],
-        |r| {
-            dated(r, |r| {
-                let amount = r
-                    .int("amount")
-                    .and_then(|a| r.check("amount", parse_amount(a)));
-                Some(Sale { amount: amount? })
-            })
-        },
-    )?;
+    let rows = bulk::sales(&body.0)?;
     let actor = hr.id();
     let outcome = db
         .run(move |conn| evidence::import_sales(conn, actor, &rows))
@@ -172,30 +127,7 @@ pub async fn satisfaction_responses(
     db: web::Data<Db>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = parse_rows(
-        &body.0,
-        &[
-            "employee_id",
-            "occurred_on",
-            "rating",
-            "channel",
-            "external_ref",
-        ],
-        |r| {
-            dated(r, |r| {
-                let rating = r
-                    .int("rating")
-                    .and_then(|v| r.check("rating", parse_rating(v)));
-                let channel = r
-                    .text("channel")
-                    .and_then(|c| r.check("channel", parse_channel(&c)));
-                Some(Response {
-                    rating: rating?,
-                    channel: channel?,
-                })
-            })
-        },
-    )?;
+    let rows = bulk::satisfaction(&body.0)?;
     let actor = hr.id();
     let outcome = db
         .run(move |conn| evidence::import_satisfaction(conn, actor, &rows))

@@ -98,11 +98,17 @@ impl Caller {
 }
 
 fn verify_token(req: &HttpRequest) -> Result<Caller, AppError> {
+    verify(req, bearer(req).as_deref())
+}
+
+/// The caller a token names, once its signature and claims pass (the API reads the token
+/// from the `Authorization` header, the pages from their session cookie).
+pub fn verify(req: &HttpRequest, token: Option<&str>) -> Result<Caller, AppError> {
     let keys = req
         .app_data::<web::Data<TokenKeys>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
-    let token = bearer(req).ok_or(AppError::Unauthorized(REJECTED))?;
-    let claims = keys.verify(&token).map_err(|reason| {
+    let token = token.ok_or(AppError::Unauthorized(REJECTED))?;
+    let claims = keys.verify(token).map_err(|reason| {
         tracing::info!(reason = %reason, "token rejected");
         AppError::Unauthorized(REJECTED)
     })?;
@@ -117,7 +123,8 @@ fn verify_token(req: &HttpRequest) -> Result<Caller, AppError> {
     })
 }
 
-async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
+/// The caller's account, checked by [`Caller::user`] off the async workers.
+pub async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
     let db = req
         .app_data::<web::Data<Db>>()
         .cloned()

@@ -37,7 +37,9 @@ async fn a_burst_of_logins_beyond_the_password_threads_is_refused_at_once(backen
     let refused: Vec<_> = answers.iter().filter(|a| a.status == 503).collect();
     let accepted = answers.iter().filter(|a| a.status == 200).count();
     assert_eq!(accepted + refused.len(), 24, "only 200 or 503");
-    assert!(accepted >= 2, "the thread and the queue each served one");
+    // At least the sign-in the queue held; the thread takes a second one only if it
+    // dequeued the first before the burst filled the queue (timing, so not asserted).
+    assert!(accepted >= 1, "the queued sign-in is served");
     assert!(!refused.is_empty(), "a burst of 24 overflows a queue of 1");
     for answer in refused {
         assert!(answer.is_problem(), "{:?}", answer.body);

@@ -1,0 +1,479 @@
+//! Bulk evidence rows, shared by the API (a JSON array or `text/csv`) and the HR pages (an
+//! uploaded CSV file): each row becomes named cells; typed parsing collects every row's
+//! problems with its number (rows count from 1, the header not counted) so nothing is
+//! applied on any error. One parser per kind of evidence, so both doors read rows alike.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::domain::cycle::parse_date;
+use crate::domain::evidence::{
+    parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target,
+};
+use crate::error::{AppError, RowError};
+use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
+
+/// Large enough for 100k CSV rows of evidence.
+pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+pub const MAX_COLUMNS: usize = 20;
+const MAX_CELL_CHARS: usize = 2_000;
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Json(Value),
+    Text(String),
+}
+
+pub struct Row {
+    pub number: usize,
+    cells: HashMap<String, Cell>,
+}
+
+fn too_many_rows() -> AppError {
+    AppError::validation(
+        "body",
+        format!("has more than {MAX_IMPORT_ROWS} rows; split the import"),
+    )
+}
+
+pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(AppError::validation("body", "must be a JSON array of rows"));
+    };
+    if items.len() > MAX_IMPORT_ROWS {
+        return Err(too_many_rows());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let number = i + 1;
+        match item {
+            Value::Object(map) if map.len() <= MAX_COLUMNS => rows.push(Row {
+                number,
+                cells: map.into_iter().map(|(k, v)| (k, Cell::Json(v))).collect(),
+            }),
+            Value::Object(_) => problems.push(row_error(number, "row", "has too many fields")),
+            _ => problems.push(row_error(number, "row", "must be a JSON object")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::BadRequest(format!("unreadable CSV header: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(AppError::validation("header", "the CSV needs a header row"));
+    }
+    if headers.len() > MAX_COLUMNS {
+        return Err(AppError::validation(
+            "header",
+            format!("has more than {MAX_COLUMNS} columns"),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let number = i + 1;
+        if rows.len() + problems.len() >= MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        match record {
+            Ok(record) => rows.push(Row {
+                number,
+                cells: headers
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(|v| Cell::Text(v.to_owned())))
+                    .collect(),
+            }),
+            Err(e) => problems.push(row_error(number, "row", format!("unreadable: {e}"))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+fn row_error(row: usize, column: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        row,
+        column: column.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Typed access to a row's cells, recording problems as it goes.
+pub struct RowReader<'a> {
+    row: &'a Row,
+    pub problems: &'a mut Vec<RowError>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(row: &'a Row, known: &[&str], problems: &'a mut Vec<RowError>) -> Self {
+        let mut unknown: Vec<&String> = row
+            .cells
+            .keys()
+            .filter(|k| !known.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        for column in unknown {
+            problems.push(row_error(row.number, column, "is not a known column"));
+        }
+        RowReader { row, problems }
+    }
+
+    pub fn number(&self) -> usize {
+        self.row.number
+    }
+
+    pub fn fail(&mut self, column: &str, message: impl Into<String>) {
+        self.problems
+            .push(row_error(self.row.number, column, message));
+    }
+
+    fn cell(&mut self, column: &str) -> Option<&'a Cell> {
+        match self.row.cells.get(column) {
+            None | Some(Cell::Json(Value::Null)) => {
+                self.fail(column, "is required");
+                None
+            }
+            Some(Cell::Text(t)) if t.is_empty() => {
+                self.fail(column, "is required");
+                None
+            }
+            Some(cell) => Some(cell),
+        }
+    }
+
+    pub fn int(&mut self, column: &str) -> Option<i64> {
+        let parsed = match self.cell(column)? {
+            Cell::Json(Value::Number(n)) => n.as_i64(),
+            Cell::Text(t) => t.parse::<i64>().ok(),
+            Cell::Json(_) => None,
+        };
+        if parsed.is_none() {
+            self.fail(column, "must be a whole number");
+        }
+        parsed
+    }
+
+    pub fn id(&mut self, column: &str) -> Option<i32> {
+        let value = self.int(column)?;
+        match i32::try_from(value) {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                self.fail(column, "must be a positive id");
+                None
+            }
+        }
+    }
+
+    pub fn text(&mut self, column: &str) -> Option<String> {
+        match self.cell(column)? {
+            Cell::Json(Value::String(s)) | Cell::Text(s) if s.chars().count() <= MAX_CELL_CHARS => {
+                Some(s.clone())
+            }
+            Cell::Json(Value::String(_)) | Cell::Text(_) => {
+                self.fail(
+                    column,
+                    format!("must have at most {MAX_CELL_CHARS} characters"),
+                );
+                None
+            }
+            Cell::Json(_) => {
+                self.fail(column, "must be text");
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
+        let text = self.text(column)?;
+        self.check(column, parse_date(&text))
+    }
+
+    /// Keeps a parsed value or records its reason.
+    pub fn check<T>(&mut self, column: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|reason| self.fail(column, reason)).ok()
+    }
+}
+
+/// Parses every row with `parse`; any problem anywhere refuses the whole body.
+pub fn parse_rows<T>(
+    rows: &[Row],
+    known: &[&str],
+    mut parse: impl FnMut(&mut RowReader) -> Option<T>,
+) -> Result<Vec<T>, AppError> {
+    let mut problems = Vec::new();
+    let mut parsed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let before = problems.len();
+        let mut reader = RowReader::new(row, known, &mut problems);
+        let value = parse(&mut reader);
+        if let (Some(value), true) = (value, problems.len() == before) {
+            parsed.push(value);
+        }
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
+/// Sales targets: `employee_id, cycle_id, target`.
+pub fn targets(rows: &[Row]) -> Result<Vec<TargetRow>, AppError> {
+    parse_rows(rows, &["employee_id", "cycle_id", "target"], |r| {
+        let employee_id = r.id("employee_id");
+        let cycle_id = r.id("cycle_id");
+        let target = r
+            .int("target")
+            .and_then(|t| r.check("target", parse_target(t)));
+        Some(TargetRow {
+            row: r.number(),
+            employee_id: employee_id?,
+            cycle_id: cycle_id?,
+            target: target?,
+        })
+    })
+}
+
+/// The columns every dated evidence row has, around the values particular to its kind.
+fn dated<V>(
+    r: &mut RowReader,
+    values: impl FnOnce(&mut RowReader) -> Option<V>,
+) -> Option<DatedRow<V>> {
+    let employee_id = r.id("employee_id");
+    let occurred_on = r.date("occurred_on");
+    let values = values(r);
+    let external_ref = r
+        .text("external_ref")
+        .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
+    Some(DatedRow {
+        row: r.number(),
+        employee_id: employee_id?,
+        occurred_on: occurred_on?,
+        external_ref: external_ref?,
+        values: values?,
+    })
+}
+
+/// Sales records: `employee_id, occurred_on, amount, external_ref`.
+pub fn sales(rows: &[Row]) -> Result<Vec<DatedRow<Sale>>, AppError> {
+    parse_rows(
+        rows,
+        &["employee_id", "occurred_on", "amount", "external_ref"],
+        |r| {
+            dated(r, |r| {
+                let amount = r
+                    .int("amount")
+                    .and_then(|a| r.check("amount", parse_amount(a)));
+                Some(Sale { amount: amount? })
+            })
+        },
+    )
+}
+
+/// Satisfaction responses: `employee_id, occurred_on, rating, channel, external_ref`.
+pub fn satisfaction(rows: &[Row]) -> Result<Vec<DatedRow<Response>>, AppError> {
+    parse_rows(
+        rows,
+        &[
+            "employee_id",
+            "occurred_on",
+            "rating",
+            "channel",
+            "external_ref",
+        ],
+        |r| {
+            dated(r, |r| {
+                let rating = r
+                    .int("rating")
+                    .and_then(|v| r.check("rating", parse_rating(v)));
+                let channel = r
+                    .text("channel")
+                    .and_then(|c| r.check("channel", parse_channel(&c)));
+                Some(Response {
+                    rating: rating?,
+                    channel: channel?,
+                })
+            })
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(result: Result<Vec<Row>, AppError>) -> Vec<RowError> {
+        match result {
+            Err(AppError::Rows { errors, .. }) => errors,
+            Ok(_) => panic!("accepted"),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_and_json_give_the_same_cells() {
+        let csv = rows_from_csv(b"employee_id,amount\n 7 , 100\n8,-5\n").unwrap();
+        let json =
+            rows_from_json(br#"[{"employee_id":7,"amount":100},{"employee_id":8,"amount":-5}]"#)
+                .unwrap();
+        for rows in [csv, json] {
+            let parsed = parse_rows(&rows, &["employee_id", "amount"], |r| {
+                Some((r.id("employee_id")?, r.int("amount")?))
+            })
+            .unwrap();
+            assert_eq!(parsed, vec![(7, 100), (8, -5)]);
+        }
+    }
+
+    /// Found by the property test below: cells are trimmed of Unicode white space too
+    /// (here U+205F and U+3000), so a cell of only such spaces is empty, i.e. missing.
+    #[test]
+    fn unicode_spaces_are_trimmed_from_cells() {
+        let rows = rows_from_csv("a,b\n\u{205f},\u{3000}x\u{3000}\n".as_bytes()).unwrap();
+        assert!(matches!(rows[0].cells.get("a"), Some(Cell::Text(t)) if t.is_empty()));
+        assert!(matches!(rows[0].cells.get("b"), Some(Cell::Text(t)) if t == "x"));
+    }
+
+    #[test]
+    fn row_problems_are_numbered_and_named() {
+        let rows = rows_from_csv(b"employee_id,amount,extra\n1,x,\n,5,\n").unwrap();
+        let problems = match parse_rows(&rows, &["employee_id", "amount"], |r| {
+            Some((r.id("employee_id")?, r.int("amount")?))
+        }) {
+            Err(AppError::Rows { errors, .. }) => errors,
+            _ => panic!("accepted"),
+        };
+        let seen: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "extra"),
+                (1, "amount"),
+                (2, "extra"),
+                (2, "employee_id")
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_csv_and_non_objects_are_refused() {
+        assert_eq!(errors(rows_from_csv(b"a,b\n1,2\n3\n"))[0].row, 2);
+        assert_eq!(errors(rows_from_json(b"[{}, 5]"))[0].row, 2);
+        assert!(rows_from_json(b"{}").is_err());
+        assert!(matches!(
+            rows_from_json(b"[1,"),
+            Err(AppError::BadRequest(_))
+        ));
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        /// Cells that stress quoting: separators, quotes, line breaks, spaces, non-ASCII.
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof!["[0-9]{0,6}", "[ ,\"\r\na-z]{0,12}", "[\\PC]{0,8}",]
+        }
+
+        fn csv_of(header: &[String], records: &[Vec<String>]) -> Vec<u8> {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+            writer.write_record(header).unwrap();
+            for record in records {
+                writer.write_record(record).unwrap();
+            }
+            writer.into_inner().unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Whatever arrives is parsed or refused with an answer; nothing panics.
+            #[test]
+            fn any_bytes_are_parsed_or_refused(bytes in vec(any::<u8>(), 0..2048)) {
+                let _ = rows_from_csv(&bytes);
+                let _ = rows_from_json(&bytes);
+            }
+
+            /// A well-quoted CSV gives one row per record with each cell as written (trimmed);
+            /// with ragged records it is refused whole, naming exactly those rows.
+            #[test]
+            fn csv_rows_come_back_whole_or_the_bad_ones_are_named(
+                columns in 1usize..6,
+                records in vec((vec(cell(), 6), any::<bool>()), 0..20),
+            ) {
+                let header: Vec<String> = (0..columns).map(|i| format!("c{i}")).collect();
+                let records: Vec<Vec<String>> = records
+                    .into_iter()
+                    .map(|(cells, ragged)| {
+                        cells[..columns + usize::from(ragged && columns < 6)].to_vec()
+                    })
+                    .collect();
+                let ragged: Vec<usize> = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.len() != columns)
+                    .map(|(i, _)| i + 1)
+                    .collect();
+                match rows_from_csv(&csv_of(&header, &records)) {
+                    Ok(rows) => {
+                        prop_assert!(ragged.is_empty());
+                        prop_assert_eq!(rows.len(), records.len());
+                        for (row, record) in rows.iter().zip(&records) {
+                            for (name, value) in header.iter().zip(record) {
+                                // The reader trims white space as `str::trim` does (csv's
+                                // Trim::All on string records), Unicode spaces included.
+                                let trimmed = value.trim();
+                                match row.cells.get(name) {
+                                    Some(Cell::Text(text)) => prop_assert_eq!(text, trimmed),
+                                    other => prop_assert!(false, "{name}: {other:?}"),
+                                }
+                            }
+                        }
+                    }
+                    Err(AppError::Rows { errors, .. }) => {
+                        let named: Vec<usize> = errors.iter().map(|e| e.row).collect();
+                        prop_assert_eq!(named, ragged);
+                    }
+                    Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                }
+            }
+        }
+    }
+}
