@@ -44,6 +44,10 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Field and reason, in field order.
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.0.into_iter().collect()
+    }
     /// `Ok(())` when nothing was collected, so handlers can `errors.into_result()?`.
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {

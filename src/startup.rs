@@ -19,6 +19,8 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::error::{AppError, PROBLEM_JSON};
 use crate::notify::{Mailbox, Notifier, WorkerHandle};
 use crate::settings::Settings;
+use crate::web as web_pages;
+use crate::web::CsrfKey;
 use crate::{admin, api, telemetry};
 
 /// Ordinary JSON bodies are small; bulk imports will get their own, larger limit.
@@ -54,10 +56,9 @@ impl Application {
             None => {}
         }
 
-        let keys = web::Data::new(TokenKeys::new(
-            &jwt_secret(&settings),
-            settings.auth.token_ttl_minutes,
-        ));
+        let secret = jwt_secret(&settings);
+        let keys = web::Data::new(TokenKeys::new(&secret, settings.auth.token_ttl_minutes));
+        let csrf = web::Data::new(CsrfKey::new(&secret));
         let policy = web::Data::new(LockoutPolicy {
             max_failures: settings.auth.max_failed_logins,
             base_seconds: settings.auth.lockout_base_seconds,
@@ -111,10 +112,12 @@ impl Application {
                 })
                 .app_data(db.clone())
                 .app_data(keys.clone())
+                .app_data(csrf.clone())
                 .app_data(policy.clone())
                 .app_data(passwords.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
                 .configure(api::routes)
+                .configure(web_pages::routes)
         })
         .listen(listener)?;
         let server = match settings.server.workers {
@@ -170,15 +173,14 @@ fn jwt_secret(settings: &Settings) -> Vec<u8> {
 }
 
 /// actix answers some errors itself (unknown route, wrong method) with an empty body;
-/// give those the same problem+json shape as ours.
+/// give those the same problem+json shape as ours (the pages' error pages stay HTML).
 fn problem_for_bare_errors<B: MessageBody>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    if is_problem {
+    let answered = response.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes() == PROBLEM_JSON.as_bytes() || v.as_bytes().starts_with(b"text/html")
+    });
+    if answered {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

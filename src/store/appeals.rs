@@ -39,6 +39,16 @@ pub fn get(conn: &mut DbConn, id: i32) -> Result<Appeal, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// The latest appeal of an appraisal, if any (callers decide access to the appraisal first).
+pub fn of_appraisal(conn: &mut DbConn, appraisal_id: i32) -> Result<Option<Appeal>, AppError> {
+    Ok(appeals::table
+        .filter(appeals::appraisal_id.eq(appraisal_id))
+        .order(appeals::id.desc())
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?)
+}
+
 /// The caller's own appraisal, published (else 404 / 409).
 fn own_published(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {
     let appraisal = appraisals::get(conn, id)?;

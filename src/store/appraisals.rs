@@ -601,6 +601,27 @@ pub fn list_for_cycle(
         .load(conn)?)
 }
 
+/// How many appraisals a cycle has.
+pub fn count_for_cycle(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The employee of each of `ids` (appraisal id → employee id).
+pub fn employees_of(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, i32>, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::id.eq_any(ids))
+        .select((appraisals::id, appraisals::employee_id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The viewer's own published appraisals, newest cycle first.
 pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError> {
     // Three equalities, not `eq_any`: diesel does not keep a prepared statement for an IN

@@ -46,6 +46,15 @@ pub struct NewRating {
     pub comment: Option<String>,
 }
 
+/// The ratings `rater` gave in a cycle, as (ratee, rating).
+pub fn given_by(conn: &mut DbConn, rater: i32, cycle: i32) -> Result<Vec<(i32, i32)>, AppError> {
+    Ok(cr::table
+        .filter(cr::rater_id.eq(rater))
+        .filter(cr::cycle_id.eq(cycle))
+        .select((cr::ratee_id, cr::rating))
+        .load(conn)?)
+}
+
 /// Answers the stored rating and whether it replaced an earlier one.
 pub fn rate(conn: &mut DbConn, rater: &User, new: NewRating) -> Result<(Rating, bool), AppError> {
     write_tx(conn, |conn| {

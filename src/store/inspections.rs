@@ -293,6 +293,16 @@ pub fn create(
     })
 }
 
+/// One inspection, if its employee is in the viewer's scope (404 otherwise).
+pub fn get_for(conn: &mut DbConn, viewer: &User, id: i32) -> Result<InspectionDetail, AppError> {
+    let found = detail(conn, id)?;
+    if Scope::of(viewer).can_see(conn, found.employee_id)? {
+        Ok(found)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct InspectionFilter {
     pub employee_id: Option<i32>,

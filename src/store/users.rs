@@ -85,6 +85,48 @@ pub fn get(conn: &mut DbConn, id: i32) -> Result<User, AppError> {
     Ok(on_backend!(conn, c => query.first(c))?)
 }
 
+/// The active people who report directly to `manager` now, by name.
+pub fn direct_reports(conn: &mut DbConn, manager: i32) -> Result<Vec<User>, AppError> {
+    Ok(users::table
+        .filter(users::manager_id.eq(manager))
+        .filter(users::active.eq(true))
+        .select(COLUMNS)
+        .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
+/// The people of `department` whom `rater` may rate for collaboration: active staff and
+/// supervisors of another department than the rater's (the rules are `collaboration::rate`'s).
+pub fn rateable_in(
+    conn: &mut DbConn,
+    rater: &User,
+    department: i32,
+) -> Result<Vec<User>, AppError> {
+    if department == rater.department_id {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::department_id.eq(department))
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .select(COLUMNS)
+        .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
+/// Display names by id (for labelling lists; callers decide what may be shown).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, String>, AppError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Those of `ids` who are active and report directly to `manager` now.
 pub fn direct_reports_among(
     conn: &mut DbConn,

@@ -1,0 +1,140 @@
+//! Charts drawn by the server as inline SVG (no script, no fetched library): the trend of
+//! an employee's totals across cycles and a cycle's grade distribution.
+
+use maud::{html, Markup};
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 220.0;
+const LEFT: f64 = 40.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 40.0;
+
+fn y_of(total: f64) -> f64 {
+    TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - total.clamp(0.0, 100.0) / 100.0)
+}
+
+fn short(label: &str) -> String {
+    let mut chars = label.chars();
+    let head: String = chars.by_ref().take(14).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// Totals (0–100) across cycles, oldest first; a cycle without a total leaves a gap.
+pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
+    let span = WIDTH - LEFT - RIGHT;
+    let step = if points.len() > 1 {
+        span / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x_of = |i: usize| {
+        if points.len() > 1 {
+            LEFT + step * i as f64
+        } else {
+            LEFT + span / 2.0
+        }
+    };
+    let line: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, total))| total.map(|v| format!("{:.1},{:.1}", x_of(i), y_of(v))))
+        .collect();
+    html! {
+        svg.chart.trend xmlns="http://www.w3.org/2000/svg" role="img"
+            viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
+            title { (title) }
+            @for level in [0.0, 25.0, 50.0, 75.0, 100.0] {
+                line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y_of(level)) y2=(y_of(level)) {}
+                text.axis x=(LEFT - 6.0) y=(y_of(level) + 4.0) text-anchor="end" { (level) }
+            }
+            @if line.len() > 1 {
+                polyline.line points=(line.join(" ")) {}
+            }
+            @for (i, (label, total)) in points.iter().enumerate() {
+                @if let Some(v) = total {
+                    circle.dot cx=(format!("{:.1}", x_of(i))) cy=(format!("{:.1}", y_of(*v))) r="4" {
+                        title { (label) ": " (format!("{v:.2}")) }
+                    }
+                    text.value x=(format!("{:.1}", x_of(i))) y=(format!("{:.1}", y_of(*v) - 8.0)) text-anchor="middle" {
+                        (format!("{v:.1}"))
+                    }
+                }
+                text.axis x=(format!("{:.1}", x_of(i))) y=(HEIGHT - BOTTOM + 18.0) text-anchor="middle" {
+                    (short(label))
+                }
+            }
+        }
+    }
+}
+
+/// How many appraisals got each grade, as bars.
+pub fn grades(title: &str, counts: &[(String, usize)]) -> Markup {
+    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let span = WIDTH - LEFT - RIGHT;
+    let slot = span / counts.len().max(1) as f64;
+    let bar = (slot * 0.6).min(80.0);
+    let floor = HEIGHT - BOTTOM;
+    html! {
+        svg.chart.grades xmlns="http://www.w3.org/2000/svg" role="img"
+            viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
+            title { (title) }
+            line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(floor) y2=(floor) {}
+            @for (i, (grade, n)) in counts.iter().enumerate() {
+                @let height = (floor - TOP - 14.0) * (*n as f64) / most;
+                @let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+                rect.bar x=(format!("{x:.1}")) y=(format!("{:.1}", floor - height))
+                    width=(format!("{bar:.1}")) height=(format!("{height:.1}")) {
+                    title { (grade) ": " (n) }
+                }
+                text.value x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", floor - height - 4.0)) text-anchor="middle" { (n) }
+                text.axis x=(format!("{:.1}", x + bar / 2.0)) y=(floor + 18.0) text-anchor="middle" { (grade) }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trend_joins_the_totals_and_skips_cycles_without_one() {
+        let svg = trend(
+            "trend",
+            &[
+                ("Q1".into(), Some(50.0)),
+                ("Q2".into(), None),
+                ("Q3".into(), Some(100.0)),
+            ],
+        )
+        .into_string();
+        assert!(svg.contains("points=\"40.0,98.0 620.0,16.0\""), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">Q2<"), "every cycle is labelled");
+    }
+
+    #[test]
+    fn the_tallest_bar_is_the_most_common_grade_and_labels_are_escaped() {
+        let svg = grades("g", &[("A".into(), 2), ("<B>".into(), 4)]).into_string();
+        assert!(svg.contains("&lt;B&gt;"));
+        let heights: Vec<f64> = regex_free_heights(&svg);
+        assert_eq!(heights.len(), 2);
+        assert!((heights[1] - 2.0 * heights[0]).abs() < 0.2, "{heights:?}");
+    }
+
+    fn regex_free_heights(svg: &str) -> Vec<f64> {
+        svg.split("<rect")
+            .skip(1)
+            .filter_map(|part| {
+                let at = part.find("height=\"")? + 8;
+                let end = part[at..].find('"')?;
+                part[at..at + end].parse().ok()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,247 @@
+//! The page shell (header, navigation by role, language switch, sign-out), alerts, and small
+//! formatting helpers shared by every page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use maud::{html, Markup, DOCTYPE};
+
+use super::session::{Ctx, CSRF_FIELD};
+use super::text::Texts;
+use crate::domain::user::Role;
+use crate::error::{AppError, RowError, MAX_REPORTED_ROW_ERRORS};
+use crate::notify::templates::Lang;
+
+/// Something to tell the visitor at the top of a page: a success, or why a form was refused.
+pub enum Alert {
+    Done(&'static str),
+    /// A result to report, such as an import's counts.
+    Note(String),
+    Problem {
+        status: StatusCode,
+        message: String,
+        fields: Vec<(String, String)>,
+        rows: Vec<RowError>,
+    },
+}
+
+impl Alert {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Alert::Done(_) | Alert::Note(_) => StatusCode::OK,
+            Alert::Problem { status, .. } => *status,
+        }
+    }
+
+    /// The message for a success named in the `ok` query parameter of a redirect.
+    pub fn done(t: &'static Texts, query: &str) -> Option<Alert> {
+        let key = query.split('&').find_map(|pair| pair.strip_prefix("ok="))?;
+        t.done(key).map(Alert::Done)
+    }
+
+    fn problem(status: StatusCode, message: impl Into<String>) -> Alert {
+        Alert::Problem {
+            status,
+            message: message.into(),
+            fields: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A refusal the visitor can act on becomes an alert on the page they submitted from;
+/// anything else (not found, forbidden, internal) stays an error for the gate's error page.
+pub fn recoverable(t: &'static Texts, error: AppError) -> Result<Alert, AppError> {
+    use actix_web::ResponseError;
+    let status = error.status_code();
+    Ok(match error {
+        AppError::Validation(fields) => Alert::Problem {
+            status,
+            message: t.invalid_form.to_owned(),
+            fields: fields.into_pairs(),
+            rows: Vec::new(),
+        },
+        AppError::Rows { errors, .. } => Alert::Problem {
+            status,
+            message: t.rows_refused.to_owned(),
+            fields: Vec::new(),
+            rows: errors,
+        },
+        AppError::Conflict(detail) | AppError::BadRequest(detail) => Alert::problem(status, detail),
+        AppError::TooManyRequests {
+            retry_after_seconds,
+        } => Alert::problem(status, format!("{} {retry_after_seconds} s", t.locked_out)),
+        AppError::Busy { .. } => Alert::problem(status, t.busy),
+        AppError::Unauthorized(_) => Alert::problem(status, t.bad_credentials),
+        AppError::PayloadTooLarge => Alert::problem(status, t.too_large),
+        other => return Err(other),
+    })
+}
+
+pub fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// After a successful form: back to a page (303, so a reload does not repeat the form).
+pub fn see_other(location: impl Into<String>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.into()))
+        .finish()
+}
+
+/// The hidden field every form carries.
+pub fn csrf(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf); }
+}
+
+/// A one-button form that posts to `action`.
+pub fn button_form(ctx: &Ctx, action: &str, label: &str, class: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(ctx))
+            button class=(class) type="submit" { (label) }
+        }
+    }
+}
+
+fn nav(ctx: &Ctx) -> Markup {
+    let t = ctx.t;
+    let role = ctx.user.as_ref().map(|u| u.role());
+    html! {
+        nav.main {
+            @if let Some(role) = role {
+                a href="/me" { (t.nav_my_rating) }
+                @if role.at_least(Role::Supervisor) && role != Role::Hr {
+                    a href="/team" { (t.nav_team) }
+                }
+                @if role == Role::Hr {
+                    a href="/hr" { (t.nav_cycles) }
+                    a href="/hr/people" { (t.nav_people) }
+                    a href="/hr/checklists" { (t.nav_checklists) }
+                    a href="/appeals" { (t.nav_appeals) }
+                    a href="/hr/notices" { (t.nav_notices) }
+                }
+            }
+        }
+    }
+}
+
+fn language_switch(ctx: &Ctx) -> Markup {
+    let back = urlencode(&ctx.here);
+    html! {
+        span.lang {
+            @if ctx.lang == Lang::Zh {
+                a #lang-en href={ "/lang/en?back=" (back) } hreflang="en" { "English" }
+            } @else {
+                a #lang-zh href={ "/lang/zh-CN?back=" (back) } hreflang="zh-CN" { "中文" }
+            }
+        }
+    }
+}
+
+fn alert_box(ctx: &Ctx, alert: &Alert) -> Markup {
+    let t = ctx.t;
+    match alert {
+        Alert::Done(message) => html! { p.alert.ok role="status" { (message) } },
+        Alert::Note(message) => html! { p.alert.ok role="status" { (message) } },
+        Alert::Problem {
+            message,
+            fields,
+            rows,
+            ..
+        } => html! {
+            div.alert.problem role="alert" {
+                p { strong { (message) } }
+                @if !fields.is_empty() {
+                    ul.fields {
+                        @for (field, reason) in fields {
+                            li { code { (field) } ": " (reason) }
+                        }
+                    }
+                }
+                @if !rows.is_empty() {
+                    table.rows {
+                        thead { tr { th { (t.row) } th { (t.column) } th { (t.problem) } } }
+                        tbody {
+                            @for e in rows.iter().take(MAX_REPORTED_ROW_ERRORS) {
+                                tr { td.num { (e.row) } td { code { (e.column) } } td { (e.message) } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// A whole page: `title` in the header and the document title.
+pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Markup {
+    let t = ctx.t;
+    html! {
+        (DOCTYPE)
+        html lang=(lang_tag(ctx.lang)) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (t.product) }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                header.top {
+                    a.brand href="/" { (t.product) }
+                    (nav(ctx))
+                    div.who {
+                        (language_switch(ctx))
+                        @if let Some(user) = &ctx.user {
+                            span.name { (user.display_name) " · " (t.role(&user.role)) }
+                            form.inline method="post" action="/sign-out" {
+                                (csrf(ctx))
+                                button.link #sign-out type="submit" { (t.sign_out) }
+                            }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    @if let Some(alert) = alert { (alert_box(ctx, alert)) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+pub fn lang_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A score or total as shown: two decimals, or a dash when there is none.
+pub fn score(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+}
+
+/// Integer minor units as a decimal amount (12345 → "123.45").
+pub fn money(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}

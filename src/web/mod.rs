@@ -1,0 +1,423 @@
+//! The web pages for HR, supervisors and staff: server-rendered HTML (maud) in zh-CN and
+//! English, served by the same binary as the API and built on the same store functions,
+//! so every page applies the API's role and data-scope rules. Everything essential works
+//! without JavaScript; `app.js` only adds the scheme form's live sum of weights.
+//!
+//! Arrows: `web` → `auth`, `domain`, `store`, `bulk`, `notify::templates::Lang`. Like `api`,
+//! nobody imports `web`.
+
+mod chart;
+mod hr;
+mod layout;
+mod session;
+mod staff;
+mod team;
+mod text;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+pub use session::CsrfKey;
+
+use crate::auth::extract::{load, verify};
+use crate::auth::password::PasswordWorkers;
+use crate::auth::sign_in::sign_in;
+use crate::auth::TokenKeys;
+use crate::db::Db;
+use crate::domain::lockout::LockoutPolicy;
+use crate::domain::user::Role;
+use crate::error::{AppError, PROBLEM_JSON};
+use layout::{html_response, page, recoverable, see_other, Alert};
+use session::{Ctx, Fields, Visit, LANG_COOKIE, NONCE_COOKIE, SESSION_COOKIE};
+
+/// The pages, under the site root (after the API and the probes, which keep their paths).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(gate))
+            .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+            .route("/", web::get().to(home))
+            .route("/sign-in", web::get().to(sign_in_page))
+            .route("/sign-in", web::post().to(sign_in_form))
+            .route("/sign-out", web::post().to(sign_out))
+            .route("/lang/{code}", web::get().to(switch_language))
+            .route("/static/{file}", web::get().to(asset))
+            .route("/me", web::get().to(staff::my_rating))
+            .route("/appraisals/{id}", web::get().to(staff::appraisal))
+            .route(
+                "/appraisals/{id}/acknowledge",
+                web::post().to(staff::acknowledge),
+            )
+            .route("/appraisals/{id}/appeal", web::post().to(staff::appeal))
+            .route("/appraisals/{id}/review", web::post().to(team::review))
+            .route("/inspections/{id}", web::get().to(staff::inspection))
+            .route(
+                "/cycles/{id}/collaboration",
+                web::get().to(staff::colleagues),
+            )
+            .route("/cycles/{id}/collaboration", web::post().to(staff::rate))
+            .route("/team", web::get().to(team::current))
+            .route("/cycles/{id}/team", web::get().to(team::team))
+            .route(
+                "/cycles/{id}/team/{employee}/inspection",
+                web::get().to(team::inspection_form),
+            )
+            .route(
+                "/cycles/{id}/team/{employee}/inspection",
+                web::post().to(team::record_inspection),
+            )
+            .route("/hr", web::get().to(hr::cycles))
+            .route("/hr/cycles", web::post().to(hr::create_cycle))
+            .route("/hr/cycles/{id}", web::get().to(hr::cycle))
+            .route("/hr/cycles/{id}/scheme", web::post().to(hr::save_scheme))
+            .route("/hr/cycles/{id}/state", web::post().to(hr::change_state))
+            .route("/hr/cycles/{id}/compute", web::post().to(hr::compute))
+            .route("/hr/cycles/{id}/import", web::post().to(hr::import))
+            .route("/hr/cycles/{id}/report", web::get().to(hr::report))
+            .route("/hr/people", web::get().to(hr::people))
+            .route("/hr/people", web::post().to(hr::create_person))
+            .route("/hr/departments", web::post().to(hr::create_department))
+            .route("/hr/checklists", web::get().to(hr::checklists))
+            .route("/hr/checklists", web::post().to(hr::create_checklist))
+            .route("/appeals", web::get().to(hr::appeals))
+            .route("/appeals/{id}", web::get().to(hr::appeal))
+            .route("/appeals/{id}/decision", web::post().to(hr::decide))
+            .route("/hr/notices", web::get().to(hr::notices))
+            .route("/hr/notices/{id}/retry", web::post().to(hr::retry_notice))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(AppError::NotFound)
+            })),
+    );
+}
+
+/// Pages anyone may open; every other page needs a session.
+fn is_public(path: &str) -> bool {
+    path == "/sign-in" || path.starts_with("/lang/") || path.starts_with("/static/")
+}
+
+/// An unsafe request must come from one of our own pages when the browser says where it
+/// comes from (every current browser does): `Sec-Fetch-Site` and `Origin`.
+fn from_our_pages(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return false;
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let info = req.connection_info();
+        return origin.as_bytes() == format!("{}://{}", info.scheme(), info.host()).as_bytes();
+    }
+    true
+}
+
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+];
+
+/// Middleware of every page: refuses cross-site form posts, reads the session cookie
+/// (checked like a bearer token, account re-read), sends visitors without a session to the
+/// sign-in page, gives the browser its form nonce, and turns the API's problem answers into
+/// pages in the visitor's language.
+async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let secure = session::is_https(req.request());
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD);
+    let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let user = match &token {
+        Some(token) => match verify(req.request(), Some(token)) {
+            Ok(caller) => match load(req.request(), caller).await {
+                Ok(user) => Some(user),
+                Err(AppError::Unauthorized(_)) => None,
+                Err(other) => return Err(other.into()),
+            },
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let stale_session = token.is_some() && user.is_none();
+    let (nonce, new_nonce) = match req.cookie(NONCE_COOKIE) {
+        Some(c) if c.value().len() == 43 => (c.value().to_owned(), false),
+        _ => (session::random_nonce(), true),
+    };
+    let lang = session::language(req.request(), user.as_ref().map(|u| &u.0));
+    req.extensions_mut().insert(Visit {
+        lang,
+        nonce: nonce.clone(),
+        session: user.as_ref().and(token.clone()),
+    });
+    let signed_in = user.is_some();
+    if let Some(user) = user {
+        req.extensions_mut().insert(user);
+    }
+
+    let mut response = if unsafe_method && !from_our_pages(req.request()) {
+        tracing::info!(path = req.path(), "cross-site form post refused");
+        let page = error_page(req.request(), StatusCode::FORBIDDEN, None);
+        req.into_response(page)
+    } else if !signed_in && !is_public(req.path()) {
+        let back = match req.query_string() {
+            "" => req.path().to_owned(),
+            q => format!("{}?{q}", req.path()),
+        };
+        let target = if unsafe_method || req.path() == "/" {
+            "/sign-in".to_owned()
+        } else {
+            format!("/sign-in?next={}", layout::urlencode(&back))
+        };
+        req.into_response(see_other(target))
+    } else {
+        let response = next.call(req).await?.map_into_boxed_body();
+        as_page(response).await
+    };
+
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if new_nonce {
+        let cookie = session::cookie(NONCE_COOKIE, nonce, secure);
+        response.response_mut().add_cookie(&cookie)?;
+    }
+    let sets_session = response
+        .response()
+        .cookies()
+        .any(|c| c.name() == SESSION_COOKIE);
+    if stale_session && !sets_session {
+        let gone = session::removal(SESSION_COOKIE, secure);
+        response.response_mut().add_cookie(&gone)?;
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct ProblemBody {
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+/// A problem+json answer (from an extractor or a handler) as a page; 401 (a session that
+/// ended while the page was open) goes to the sign-in page.
+async fn as_page(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !is_problem {
+        return response;
+    }
+    let status = response.status();
+    let (req, res) = response.into_parts();
+    if status == StatusCode::UNAUTHORIZED {
+        return ServiceResponse::new(req, see_other("/sign-in"));
+    }
+    let detail = actix_web::body::to_bytes(res.into_body())
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ProblemBody>(&b).ok())
+        .and_then(|p| p.detail);
+    let page = error_page(&req, status, detail);
+    ServiceResponse::new(req, page)
+}
+
+/// The page for an error: what it means in the visitor's language; the detail only for
+/// conflicts and bad requests (403 and 404 say nothing about what exists).
+fn error_page(req: &HttpRequest, status: StatusCode, detail: Option<String>) -> HttpResponse {
+    let Ok(ctx) = Ctx::extract(req).into_inner() else {
+        return AppError::problem_for_status(status);
+    };
+    let t = ctx.t;
+    let (title, explain) = match status.as_u16() {
+        403 => (t.forbidden_title, t.forbidden_text),
+        404 => (t.not_found_title, t.not_found_text),
+        405 => (t.not_found_title, t.not_found_text),
+        409 | 400 | 413 | 415 | 422 => (t.refused_title, ""),
+        _ => (t.error_title, t.error_text),
+    };
+    let detail = if matches!(status.as_u16(), 400 | 409 | 413 | 415 | 422) {
+        detail
+    } else {
+        None
+    };
+    let body = html! {
+        section.error {
+            @if !explain.is_empty() { p { (explain) } }
+            @if let Some(detail) = detail { p.detail { (detail) } }
+            p { a href="/" { (t.back_home) } }
+        }
+    };
+    html_response(status, page(&ctx, title, None, body))
+}
+
+/// Each role's main page.
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Hr => "/hr",
+        Role::Supervisor => "/team",
+        Role::Staff => "/me",
+    }
+}
+
+async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    Ok(see_other(home_of(ctx.me()?.role())))
+}
+
+/// Only a path of this site is a place to return to (no `//host` or `https://`).
+fn local_path(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_owned)
+}
+
+#[derive(Deserialize)]
+struct ReturnTo {
+    next: Option<String>,
+}
+
+fn sign_in_markup(ctx: &Ctx, email: &str, next: Option<&str>) -> maud::Markup {
+    let t = ctx.t;
+    html! {
+        form.card.narrow #sign-in method="post" action="/sign-in" {
+            (layout::csrf(ctx))
+            @if let Some(next) = next { input type="hidden" name="next" value=(next); }
+            label { (t.email) input #email type="email" name="email" value=(email) required autocomplete="username" autofocus; }
+            label { (t.password) input #password type="password" name="password" required autocomplete="current-password"; }
+            button.primary #sign-in-button type="submit" { (t.sign_in) }
+        }
+    }
+}
+
+async fn sign_in_page(ctx: Ctx, query: web::Query<ReturnTo>) -> Result<HttpResponse, AppError> {
+    if let Some(user) = &ctx.user {
+        return Ok(see_other(home_of(user.role())));
+    }
+    let next = local_path(query.next.as_deref());
+    let body = sign_in_markup(&ctx, "", next.as_deref());
+    Ok(html_response(
+        StatusCode::OK,
+        page(&ctx, ctx.t.sign_in, None, body),
+    ))
+}
+
+/// The API's sign-in rules (lockout, one answer for every failure, the password threads);
+/// the token becomes the session cookie.
+async fn sign_in_form(
+    ctx: Ctx,
+    req: HttpRequest,
+    form: Fields,
+    db: web::Data<Db>,
+    keys: web::Data<TokenKeys>,
+    policy: web::Data<LockoutPolicy>,
+    passwords: web::Data<PasswordWorkers>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.text("email").to_owned();
+    let next = local_path(form.get("next"));
+    let outcome = sign_in(
+        &db,
+        **policy,
+        &passwords,
+        &email,
+        form.text("password").to_owned(),
+    )
+    .await;
+    match outcome {
+        Ok(user) => {
+            let token = keys.issue(&user)?;
+            let mut cookie = session::cookie(SESSION_COOKIE, token, session::is_https(&req));
+            cookie.set_max_age(actix_web::cookie::time::Duration::seconds(
+                keys.ttl_seconds(),
+            ));
+            let target = next.unwrap_or_else(|| home_of(user.role()).to_owned());
+            let mut response = see_other(target);
+            response.add_cookie(&cookie).map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(error) => {
+            let ctx = ctx.at("/sign-in");
+            let alert = recoverable(ctx.t, error)?;
+            let body = sign_in_markup(&ctx, &email, next.as_deref());
+            let mut response = html_response(
+                alert.status(),
+                page(&ctx, ctx.t.sign_in, Some(&alert), body),
+            );
+            if let Alert::Problem {
+                status: StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE,
+                ..
+            } = alert
+            {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Ok(response)
+        }
+    }
+}
+
+/// Forgets the session in this browser. (The token itself stays valid until it expires or
+/// the account's token version changes; it lived only in this HttpOnly cookie.)
+async fn sign_out(req: HttpRequest, _form: Fields) -> Result<HttpResponse, AppError> {
+    let mut response = see_other("/sign-in");
+    let gone = session::removal(SESSION_COOKIE, session::is_https(&req));
+    response.add_cookie(&gone).map_err(AppError::internal)?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Chooses the display language for this browser and returns to the page it came from.
+async fn switch_language(
+    req: HttpRequest,
+    code: web::Path<String>,
+    query: web::Query<Back>,
+) -> Result<HttpResponse, AppError> {
+    let code = match code.as_str() {
+        "en" => "en",
+        "zh-CN" => "zh-CN",
+        _ => return Err(AppError::NotFound),
+    };
+    let back = local_path(query.back.as_deref()).unwrap_or_else(|| "/".to_owned());
+    let mut cookie = session::cookie(LANG_COOKIE, code.to_owned(), session::is_https(&req));
+    cookie.set_max_age(actix_web::cookie::time::Duration::days(365));
+    let mut response = see_other(back);
+    response.add_cookie(&cookie).map_err(AppError::internal)?;
+    Ok(response)
+}
+
+const APP_CSS: &str = include_str!("static/app.css");
+const APP_JS: &str = include_str!("static/app.js");
+
+async fn asset(file: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (body, kind) = match file.as_str() {
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body))
+}

@@ -1,0 +1,696 @@
+//! Pages every role has: "My service rating", one appraisal (with the review form for a
+//! supervisor and the audit trail for HR), one inspection, and rating colleagues of other
+//! departments. Access is decided by the store's scope functions, as for the API.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use maud::{html, Markup};
+
+use super::chart;
+use super::layout::Alert;
+use super::layout::{button_form, csrf, html_response, money, page, recoverable, score, see_other};
+use super::session::{Ctx, Fields};
+use super::text::Texts;
+use crate::db::Db;
+use crate::domain::cycle::CycleState;
+use crate::domain::evidence::{parse_rating, COMMENT_MAX};
+use crate::domain::text::{free_text, required_text};
+use crate::domain::user::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::store::appeals::{self, Appeal};
+use crate::store::appraisals::{self, Appraisal, ComponentInput, Inputs};
+use crate::store::audit::{self, AuditEvent, AuditFilter};
+use crate::store::collaboration::{self, NewRating};
+use crate::store::cycles::{self, Cycle};
+use crate::store::departments::{self, Department};
+use crate::store::inspections::{self, InspectionDetail, InspectionFilter};
+use crate::store::users::{self, User};
+use crate::store::Page;
+
+/// Large enough for any one person's or team's list on a page.
+pub const ALL: Page = Page {
+    limit: 10_000,
+    offset: 0,
+};
+
+pub fn departments_by_id(list: Vec<Department>) -> HashMap<i32, Department> {
+    list.into_iter().map(|d| (d.id, d)).collect()
+}
+
+pub fn cycle_state_label(t: &Texts, state: &str) -> &'static str {
+    match state {
+        "draft" => t.state_draft,
+        "open" => t.state_open,
+        "review" => t.state_review,
+        "published" => t.state_published,
+        "archived" => t.state_archived,
+        _ => t.state_draft,
+    }
+}
+
+pub fn appraisal_state_label(t: &Texts, state: &str) -> &'static str {
+    match state {
+        "draft" => t.appraisal_draft,
+        "reviewed" => t.appraisal_reviewed,
+        "published" => t.appraisal_published,
+        "acknowledged" => t.appraisal_acknowledged,
+        "appealed" => t.appraisal_appealed,
+        _ => t.appraisal_draft,
+    }
+}
+
+/// Why a component is missing, in the visitor's language (the stored reason is English;
+/// the numbers are the snapshot's).
+fn missing_reason(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
+    let reason = c.missing_reason.clone().unwrap_or_default();
+    if t.lang_code == "en" {
+        return reason;
+    }
+    let m = &inputs.min_evidence;
+    match name {
+        "sales" => t.missing_sales.to_owned(),
+        "satisfaction" => format!("{} {} / {}", t.missing_of, c.evidence, m.satisfaction),
+        "etiquette" => format!("{} {} / {}", t.missing_of, c.evidence, m.etiquette),
+        "collaboration" => format!("{} {} / {}", t.missing_of, c.evidence, m.collaboration),
+        _ => reason,
+    }
+}
+
+fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
+    let m = &inputs.min_evidence;
+    match name {
+        "sales" => match inputs.sales_target {
+            Some(target) => format!(
+                "{} {} / {} {} ({} {})",
+                t.sold,
+                money(inputs.sales_total),
+                t.target,
+                money(target),
+                c.evidence,
+                t.records
+            ),
+            None => format!(
+                "{} {} ({} {})",
+                t.sold,
+                money(inputs.sales_total),
+                c.evidence,
+                t.records
+            ),
+        },
+        "satisfaction" => format!(
+            "{} {} ({} {})",
+            c.evidence, t.responses, t.at_least, m.satisfaction
+        ),
+        "etiquette" => format!(
+            "{} {} ({} {})",
+            c.evidence, t.inspections_n, t.at_least, m.etiquette
+        ),
+        _ => format!(
+            "{} {} ({} {})",
+            c.evidence, t.raters, t.at_least, m.collaboration
+        ),
+    }
+}
+
+pub fn component_name(t: &Texts, name: &str) -> &'static str {
+    match name {
+        "sales" => t.sales,
+        "satisfaction" => t.satisfaction,
+        "etiquette" => t.etiquette,
+        _ => t.collaboration,
+    }
+}
+
+/// The breakdown: total, grade, rank, and each component with its weight, evidence and why
+/// it is missing.
+fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup {
+    let t = ctx.t;
+    let components = [
+        ("sales", &inputs.sales),
+        ("satisfaction", &inputs.satisfaction),
+        ("etiquette", &inputs.etiquette),
+        ("collaboration", &inputs.collaboration),
+    ];
+    let any_missing = components.iter().any(|(_, c)| c.score.is_none());
+    html! {
+        section.card.summary #summary {
+            div.big {
+                span.label { (t.total) }
+                span.total #total { (score(a.total())) }
+            }
+            div.big { span.label { (t.grade) } span.grade #grade { (a.grade.as_deref().unwrap_or("—")) } }
+            div.big { span.label { (t.rank) } span #rank { (a.department_rank.map_or("—".to_owned(), |r| r.to_string())) } }
+            div.meta {
+                p { (t.cycle) ": " strong { (cycle.name) } " (" (cycle.period_start) " – " (cycle.period_end) ")" }
+                p { (t.status) ": " span #appraisal-state { (appraisal_state_label(t, &a.state)) } }
+                @if a.total_centi.is_none() { p.warn { (t.insufficient_evidence) } }
+            }
+        }
+        table.components #components {
+            thead { tr { th { (t.component) } th.num { (t.score) } th.num { (t.weight) } th { (t.evidence) } th { (t.missing_because) } } }
+            tbody {
+                @for (name, c) in components {
+                    tr class=(if c.score.is_none() { "missing" } else { "" }) data-component=(name) {
+                        td { (component_name(t, name)) }
+                        td.num { (score(c.score)) }
+                        td.num { (c.weight) "%" }
+                        td { (evidence_label(t, name, c, inputs)) }
+                        td { @if c.score.is_none() { (missing_reason(t, name, c, inputs)) } }
+                    }
+                }
+            }
+        }
+        @if any_missing { p.note { (t.pro_rata_note) } }
+        p.note { (t.critical_rule) }
+        @if let Some(comment) = &a.supervisor_comment {
+            p.comment { strong { (t.supervisor_comment) ": " } (comment) }
+        }
+    }
+}
+
+fn inspection_card(ctx: &Ctx, i: &InspectionDetail, inspector: Option<&String>) -> Markup {
+    let t = ctx.t;
+    html! {
+        article.card.inspection id={ "inspection-" (i.id) } {
+            h3 {
+                a href={ "/inspections/" (i.id) } { (i.occurred_on) " · " (i.checklist_name) " v" (i.checklist_version) }
+                " — " span.score { (score(Some(i.score))) }
+            }
+            @if let Some(name) = inspector { p.meta { (t.inspector) ": " (name) } }
+            @if i.critical_failed { p.warn { (t.critical_failed) } }
+            table.items {
+                thead { tr { th { (t.item) } th.num { (t.points) } th { (t.note) } } }
+                tbody {
+                    @for item in &i.items {
+                        tr class=(if item.critical && item.points == 0 { "missing" } else { "" }) {
+                            td { (item.title) @if item.critical { " " span.critical title=(t.critical) { "★" } } }
+                            td.num { (item.points) " / " (item.max_points) }
+                            td { (item.note.as_deref().unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+            @if let Some(comment) = &i.comment { p.comment { strong { (t.comment) ": " } (comment) } }
+        }
+    }
+}
+
+/// Acknowledge and appeal, for the employee's own published appraisal.
+fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>) -> Markup {
+    let t = ctx.t;
+    let deadline = a
+        .published_at
+        .map(|p| (p + Duration::days(i64::from(cycle.appeal_window_days))).date());
+    html! {
+        @if a.state == "published" {
+            section.card.actions #actions {
+                (button_form(ctx, &format!("/appraisals/{}/acknowledge", a.id), t.acknowledge, "primary"))
+                form #appeal-form method="post" action={ "/appraisals/" (a.id) "/appeal" } {
+                    (csrf(ctx))
+                    label { (t.appeal_reason) textarea #appeal-reason name="reason" rows="3" maxlength=(COMMENT_MAX) required {} }
+                    @if let Some(deadline) = deadline { p.note { (t.appeal_until) " " (deadline) } }
+                    button #appeal-button type="submit" { (t.appeal) }
+                }
+            }
+        }
+        @if let Some(appeal) = appeal {
+            section.card #appeal {
+                h2 { (t.your_appeal) }
+                p { (appeal.reason) }
+                p { (t.status) ": " strong #appeal-state { (appeal_state_label(t, &appeal.state)) } }
+                @if let Some(note) = &appeal.decision_note { p { (t.decision_note) ": " (note) } }
+            }
+        }
+    }
+}
+
+pub fn appeal_state_label(t: &Texts, state: &str) -> &'static str {
+    match state {
+        "upheld" => t.appeal_upheld,
+        "rejected" => t.appeal_rejected,
+        _ => t.appeal_open,
+    }
+}
+
+struct MyRating {
+    mine: Vec<Appraisal>,
+    cycles: HashMap<i32, Cycle>,
+    inspections: Vec<InspectionDetail>,
+    inspectors: HashMap<i32, String>,
+    appeal: Option<Appeal>,
+    open_cycles: Vec<Cycle>,
+}
+
+fn by_id(list: Vec<Cycle>) -> HashMap<i32, Cycle> {
+    list.into_iter().map(|c| (c.id, c)).collect()
+}
+
+/// "My service rating": the latest published appraisal with its breakdown and the
+/// inspections behind it, the trend across cycles, and acknowledge / appeal.
+pub async fn my_rating(
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_my_rating(ctx, db, alert).await
+}
+
+async fn render_my_rating(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at("/me");
+    let me = ctx.me()?.clone();
+    let data = db
+        .run(move |conn| {
+            let mine = appraisals::mine(conn, &me)?;
+            let all = cycles::all(conn)?;
+            let open_cycles = all
+                .iter()
+                .filter(|c| c.state() == CycleState::Open)
+                .cloned()
+                .collect();
+            let (inspections, appeal) = match mine.first() {
+                Some(latest) => {
+                    let filter = InspectionFilter {
+                        employee_id: Some(me.id),
+                        cycle_id: Some(latest.cycle_id),
+                    };
+                    (
+                        inspections::list(conn, &me, filter, ALL)?.items,
+                        appeals::of_appraisal(conn, latest.id)?,
+                    )
+                }
+                None => (Vec::new(), None),
+            };
+            let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
+            Ok(MyRating {
+                inspectors: users::names(conn, &ids)?,
+                mine,
+                cycles: by_id(all),
+                inspections,
+                appeal,
+                open_cycles,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let latest = data.mine.first();
+    let body = html! {
+        @for cycle in &data.open_cycles {
+            p.card.hint { a.rate-link href={ "/cycles/" (cycle.id) "/collaboration" } { (t.rate_colleagues) " — " (cycle.name) } }
+        }
+        @match latest {
+            None => p.empty #no-appraisal { (t.no_published_appraisal) },
+            Some(a) => {
+                @let inputs = a.inputs()?;
+                @if let Some(cycle) = data.cycles.get(&a.cycle_id) {
+                    (breakdown(&ctx, a, &inputs, cycle))
+                    (own_actions(&ctx, a, cycle, data.appeal.as_ref()))
+                }
+                h2 { (t.inspections) }
+                @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
+                @for i in &data.inspections { (inspection_card(&ctx, i, data.inspectors.get(&i.inspector_id))) }
+                h2 { (t.trend) }
+                @let points: Vec<(String, Option<f64>)> = data.mine.iter().rev()
+                    .map(|a| (data.cycles.get(&a.cycle_id).map_or(String::new(), |c| c.name.clone()), a.total()))
+                    .collect();
+                (chart::trend(t.trend, &points))
+                h2 { (t.history) }
+                table #history {
+                    thead { tr { th { (t.cycle) } th.num { (t.total) } th { (t.grade) } th { (t.status) } } }
+                    tbody {
+                        @for a in &data.mine {
+                            tr {
+                                td { a href={ "/appraisals/" (a.id) } { (data.cycles.get(&a.cycle_id).map_or("", |c| c.name.as_str())) } }
+                                td.num { (score(a.total())) }
+                                td { (a.grade.as_deref().unwrap_or("—")) }
+                                td { (appraisal_state_label(t, &a.state)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
+    Ok(html_response(
+        status,
+        page(&ctx, t.my_rating, alert.as_ref(), body),
+    ))
+}
+
+struct AppraisalPage {
+    appraisal: Appraisal,
+    cycle: Cycle,
+    employee: User,
+    inspections: Vec<InspectionDetail>,
+    names: HashMap<i32, String>,
+    appeal: Option<Appeal>,
+    audit: Vec<AuditEvent>,
+}
+
+/// One appraisal, for whoever may see it (the API's `appraisals::get_for` decides).
+pub async fn appraisal(
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_appraisal(ctx, db, id.into_inner(), alert).await
+}
+
+pub async fn render_appraisal(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/appraisals/{id}"));
+    let me = ctx.me()?.clone();
+    let data = db
+        .run(move |conn| {
+            let appraisal = appraisals::get_for(conn, &me, id)?;
+            let filter = InspectionFilter {
+                employee_id: Some(appraisal.employee_id),
+                cycle_id: Some(appraisal.cycle_id),
+            };
+            let inspections = inspections::list(conn, &me, filter, ALL)?.items;
+            let audit = if me.role() == Role::Hr {
+                let filter = AuditFilter {
+                    entity: Some("appraisal".into()),
+                    entity_id: Some(id),
+                };
+                audit::list(conn, &filter, ALL)?.items
+            } else {
+                Vec::new()
+            };
+            let mut ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
+            ids.extend(audit.iter().filter_map(|e| e.actor_id));
+            Ok(AppraisalPage {
+                cycle: cycles::get(conn, appraisal.cycle_id)?,
+                employee: users::get(conn, appraisal.employee_id)?,
+                appeal: appeals::of_appraisal(conn, id)?,
+                names: users::names(conn, &ids)?,
+                appraisal,
+                inspections,
+                audit,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let me = ctx.me()?;
+    let a = &data.appraisal;
+    let inputs = a.inputs()?;
+    let own = a.employee_id == me.id;
+    let reviewer = me.role() == Role::Supervisor && !own;
+    let body = html! {
+        p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
+        (breakdown(&ctx, a, &inputs, &data.cycle))
+        @if own { (own_actions(&ctx, a, &data.cycle, data.appeal.as_ref())) }
+        @else if let Some(appeal) = &data.appeal {
+            section.card #appeal {
+                h2 { (t.appeal) }
+                p { (appeal.reason) }
+                p { (t.status) ": " strong { (appeal_state_label(t, &appeal.state)) } }
+                @if me.role() == Role::Hr { p { a href={ "/appeals/" (appeal.id) } { (t.decide_appeal) } } }
+            }
+        }
+        @if reviewer && data.cycle.state() == CycleState::Review && matches!(a.state.as_str(), "draft" | "reviewed") {
+            (review_form(&ctx, a))
+        }
+        h2 { (t.inspections) }
+        @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
+        @for i in &data.inspections { (inspection_card(&ctx, i, data.names.get(&i.inspector_id))) }
+        @if me.role() == Role::Hr {
+            h2 { (t.audit_trail) }
+            (audit_table(&ctx, &data.audit, &data.names))
+        }
+    };
+    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
+    let title = format!("{} — {}", t.appraisal, data.employee.display_name);
+    Ok(html_response(
+        status,
+        page(&ctx, &title, alert.as_ref(), body),
+    ))
+}
+
+pub fn review_form(ctx: &Ctx, a: &Appraisal) -> Markup {
+    let t = ctx.t;
+    html! {
+        form.card.review method="post" action={ "/appraisals/" (a.id) "/review" } {
+            (csrf(ctx))
+            label { (t.review_comment)
+                textarea name="comment" rows="2" maxlength=(COMMENT_MAX) { (a.supervisor_comment.as_deref().unwrap_or("")) }
+            }
+            button.primary type="submit" { (t.mark_reviewed) }
+        }
+    }
+}
+
+fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -> Markup {
+    let t = ctx.t;
+    html! {
+        table.audit #audit {
+            thead { tr { th { (t.when) } th { (t.who) } th { (t.action) } th { (t.change) } } }
+            tbody {
+                @for e in events {
+                    tr {
+                        td { (e.at.format("%Y-%m-%d %H:%M:%S")) " UTC" }
+                        td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
+                        td { code { (e.action) } }
+                        td { details { summary { (t.show) } pre { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn acknowledge(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (me, id) = (ctx.me()?.clone(), id.into_inner());
+    match db
+        .run(move |conn| appeals::acknowledge(conn, &me, id))
+        .await
+    {
+        Ok(_) => Ok(see_other("/me?ok=acknowledged")),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            render_my_rating(ctx, db, Some(alert)).await
+        }
+    }
+}
+
+pub async fn appeal(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (me, id) = (ctx.me()?.clone(), id.into_inner());
+    let outcome = match required_text(form.text("reason"), COMMENT_MAX) {
+        Ok(reason) => db
+            .run(move |conn| appeals::appeal(conn, &me, id, &reason))
+            .await
+            .map(|_| ()),
+        Err(reason) => Err(AppError::validation("reason", reason)),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other("/me?ok=appealed")),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            render_my_rating(ctx, db, Some(alert)).await
+        }
+    }
+}
+
+/// One inspection, for whoever may see its employee's data.
+pub async fn inspection(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (me, id) = (ctx.me()?.clone(), id.into_inner());
+    let (detail, names) = db
+        .run(move |conn| {
+            let detail = inspections::get_for(conn, &me, id)?;
+            let names = users::names(conn, &[detail.inspector_id, detail.employee_id])?;
+            Ok((detail, names))
+        })
+        .await?;
+    let t = ctx.t;
+    let body = html! {
+        p.meta { (t.employee) ": " strong { (names.get(&detail.employee_id).map_or("", String::as_str)) } }
+        (inspection_card(&ctx, &detail, names.get(&detail.inspector_id)))
+        p.note { (t.critical_rule) }
+    };
+    Ok(html_response(
+        StatusCode::OK,
+        page(&ctx, t.inspection, None, body),
+    ))
+}
+
+struct Colleagues {
+    cycle: Cycle,
+    departments: Vec<Department>,
+    people: Vec<User>,
+    given: HashMap<i32, i32>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct DepartmentChoice {
+    department_id: Option<i32>,
+}
+
+/// Rating colleagues of other departments: choose a department, then rate its people.
+pub async fn colleagues(
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    query: web::Query<DepartmentChoice>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_colleagues(ctx, db, id.into_inner(), query.department_id, alert).await
+}
+
+async fn render_colleagues(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    department: Option<i32>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(match department {
+        Some(d) => format!("/cycles/{id}/collaboration?department_id={d}"),
+        None => format!("/cycles/{id}/collaboration"),
+    });
+    let me = ctx.me()?.clone();
+    let data = db
+        .run(move |conn| {
+            let cycle = cycles::get(conn, id)?;
+            let departments = departments::list(conn, ALL)?.items;
+            let people = match department {
+                Some(d) => users::rateable_in(conn, &me, d)?,
+                None => Vec::new(),
+            };
+            let given = collaboration::given_by(conn, me.id, id)?
+                .into_iter()
+                .collect();
+            Ok(Colleagues {
+                cycle,
+                departments,
+                people,
+                given,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let me = ctx.me()?;
+    let open = data.cycle.state() == CycleState::Open;
+    let body = html! {
+        p { (t.rate_intro) }
+        @if !open { p.warn { (t.rating_closed) } }
+        nav.departments {
+            @for d in data.departments.iter().filter(|d| d.id != me.department_id) {
+                a class=(if department == Some(d.id) { "current" } else { "" })
+                    href={ "/cycles/" (id) "/collaboration?department_id=" (d.id) } { (d.name) }
+            }
+        }
+        @if department.is_some() && data.people.is_empty() { p.empty { (t.nobody_to_rate) } }
+        @if !data.people.is_empty() {
+            table.rate #colleagues {
+                thead { tr { th { (t.colleague) } th { (t.your_rating) } th { (t.rate) } } }
+                tbody {
+                    @for person in &data.people {
+                        tr {
+                            td { (person.display_name) }
+                            td.num { (data.given.get(&person.id).map_or("—".to_owned(), |r| r.to_string())) }
+                            td {
+                                @if open {
+                                    form.inline.rating method="post" action={ "/cycles/" (id) "/collaboration" } {
+                                        (csrf(&ctx))
+                                        input type="hidden" name="ratee_id" value=(person.id);
+                                        input type="hidden" name="department_id" value=(person.department_id);
+                                        select name="rating" aria-label=(t.rating) {
+                                            @for r in (1..=5).rev() { option value=(r) selected[data.given.get(&person.id) == Some(&r)] { (r) } }
+                                        }
+                                        input type="text" name="comment" maxlength=(COMMENT_MAX) placeholder=(t.comment_optional);
+                                        button type="submit" data-ratee=(person.id) { (t.rate) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
+    let title = format!("{} — {}", t.rate_colleagues, data.cycle.name);
+    Ok(html_response(
+        status,
+        page(&ctx, &title, alert.as_ref(), body),
+    ))
+}
+
+pub async fn rate(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (me, cycle) = (ctx.me()?.clone(), id.into_inner());
+    let department = form.text("department_id").parse::<i32>().ok();
+    let mut errors = FieldErrors::new();
+    let ratee = form.text("ratee_id").parse::<i32>().ok();
+    if ratee.is_none() {
+        errors.add("ratee_id", "choose a colleague");
+    }
+    let rating = form
+        .text("rating")
+        .parse::<i64>()
+        .map_err(|_| "must be a whole number from 1 to 5".to_owned())
+        .and_then(parse_rating);
+    let rating = errors.take("rating", rating);
+    let comment = errors
+        .take("comment", free_text(form.get("comment"), COMMENT_MAX))
+        .flatten();
+    let outcome = match errors.into_result() {
+        Ok(()) => {
+            let new = NewRating {
+                ratee_id: ratee.expect("checked"),
+                cycle_id: cycle,
+                rating: rating.expect("checked"),
+                comment,
+            };
+            db.run(move |conn| collaboration::rate(conn, &me, new))
+                .await
+                .map(|_| ())
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => {
+            let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
+            Ok(see_other(format!(
+                "/cycles/{cycle}/collaboration?ok=rated{back}"
+            )))
+        }
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            render_colleagues(ctx, db, cycle, department, Some(alert)).await
+        }
+    }
+}

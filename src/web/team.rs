@@ -1,0 +1,434 @@
+//! Supervisors' pages: the team for a cycle (who still needs an inspection), the inspection
+//! form built from the checklist, and the review of the team's draft appraisals.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use maud::html;
+
+use super::layout::{csrf, html_response, page, recoverable, score, see_other, Alert};
+use super::session::{Ctx, Fields};
+use super::staff::{appraisal_state_label, cycle_state_label, render_appraisal, review_form, ALL};
+use crate::auth::Supervisor;
+use crate::db::Db;
+use crate::domain::cycle::{parse_date, CycleState};
+use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
+use crate::domain::text::free_text;
+use crate::domain::user::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::store::appraisals::{self, Appraisal};
+use crate::store::checklists::{self, ChecklistWithItems};
+use crate::store::cycles::{self, Cycle};
+use crate::store::inspections::{self, InspectionFilter, NewInspection, ScoreInput};
+use crate::store::scope::Scope;
+use crate::store::users::{self, User};
+
+/// Reports with fewer inspections than the cycle's minimum are highlighted this many days
+/// before the cycle ends (and always once it is this close).
+const SOON_DAYS: i64 = 7;
+
+/// The cycle a supervisor works in now: the open one, else the one in review, else the
+/// latest.
+pub async fn current(
+    _lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let all = db.run(cycles::all).await?;
+    let pick = [CycleState::Open, CycleState::Review]
+        .iter()
+        .find_map(|s| {
+            all.iter()
+                .filter(|c| c.state() == *s)
+                .max_by_key(|c| c.period_start)
+        })
+        .or_else(|| all.iter().max_by_key(|c| c.period_start));
+    match pick {
+        Some(cycle) => Ok(see_other(format!("/cycles/{}/team", cycle.id))),
+        None => {
+            let body = html! { p.empty { (ctx.t.no_cycles) } };
+            Ok(html_response(
+                StatusCode::OK,
+                page(&ctx, ctx.t.my_team, None, body),
+            ))
+        }
+    }
+}
+
+struct TeamPage {
+    cycle: Cycle,
+    reports: Vec<User>,
+    inspected: HashMap<i32, usize>,
+    appraisals: HashMap<i32, Appraisal>,
+    minimum: i32,
+}
+
+pub async fn team(
+    lead: Supervisor,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_team(lead, ctx, db, id.into_inner(), alert).await
+}
+
+async fn render_team(
+    lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/cycles/{id}/team"));
+    let me = lead.0 .0;
+    let data = db
+        .run(move |conn| {
+            let cycle = cycles::get(conn, id)?;
+            let reports = users::direct_reports(conn, me.id)?;
+            let filter = InspectionFilter {
+                employee_id: None,
+                cycle_id: Some(id),
+            };
+            let mut inspected = HashMap::new();
+            for i in inspections::list(conn, &me, filter, ALL)?.items {
+                *inspected.entry(i.employee_id).or_insert(0) += 1;
+            }
+            let appraisals = appraisals::list_for_cycle(conn, &me, id, None)?
+                .into_iter()
+                .map(|a| (a.employee_id, a))
+                .collect();
+            let minimum = cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
+            Ok(TeamPage {
+                cycle,
+                reports,
+                inspected,
+                appraisals,
+                minimum,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let cycle = &data.cycle;
+    let open = cycle.state() == CycleState::Open;
+    let in_review = cycle.state() == CycleState::Review;
+    let today = Utc::now().date_naive();
+    let days_left = (cycle.period_end - today).num_days();
+    let soon = open && days_left <= SOON_DAYS;
+    let lacking = data
+        .reports
+        .iter()
+        .filter(|r| (data.inspected.get(&r.id).copied().unwrap_or(0) as i32) < data.minimum)
+        .count();
+    let body = html! {
+        p.meta {
+            (t.cycle) ": " strong { (cycle.name) } " · " (cycle.period_start) " – " (cycle.period_end)
+            " · " (cycle_state_label(t, &cycle.state))
+        }
+        @if open && lacking > 0 {
+            p class=(if soon { "alert problem" } else { "alert" }) #needs-inspection {
+                (lacking) " " (t.need_inspection)
+                @if days_left >= 0 { " · " (t.days_left) " " (days_left) }
+            }
+        }
+        @if data.reports.is_empty() { p.empty { (t.no_reports) } }
+        @else {
+            table #team {
+                thead { tr {
+                    th { (t.employee) } th.num { (t.inspections) } th { (t.action) }
+                    th.num { (t.total) } th { (t.grade) } th { (t.status) }
+                } }
+                tbody {
+                    @for r in &data.reports {
+                        @let count = data.inspected.get(&r.id).copied().unwrap_or(0);
+                        @let needs = (count as i32) < data.minimum;
+                        tr class=(if needs && open { "needs" } else { "" }) data-employee=(r.id) {
+                            td { (r.display_name) }
+                            td.num { (count) " / " (data.minimum) }
+                            td {
+                                @if open {
+                                    a.button href={ "/cycles/" (cycle.id) "/team/" (r.id) "/inspection" } { (t.record_inspection) }
+                                }
+                            }
+                            @match data.appraisals.get(&r.id) {
+                                Some(a) => {
+                                    td.num { a href={ "/appraisals/" (a.id) } { (score(a.total())) } }
+                                    td { (a.grade.as_deref().unwrap_or("—")) }
+                                    td { (appraisal_state_label(t, &a.state)) }
+                                }
+                                None => { td.num { "—" } td {} td {} }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if in_review && !data.appraisals.is_empty() {
+            h2 { (t.review_drafts) }
+            @for r in &data.reports {
+                @if let Some(a) = data.appraisals.get(&r.id) {
+                    @if matches!(a.state.as_str(), "draft" | "reviewed") {
+                        section.card.draft data-employee=(r.id) {
+                            h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                            p { (appraisal_state_label(t, &a.state)) }
+                            (review_form(&ctx, a))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
+    Ok(html_response(
+        status,
+        page(&ctx, t.my_team, alert.as_ref(), body),
+    ))
+}
+
+struct FormPage {
+    cycle: Cycle,
+    employee: User,
+    checklists: Vec<ChecklistWithItems>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChecklistChoice {
+    checklist_id: Option<i32>,
+}
+
+pub async fn inspection_form(
+    lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    query: web::Query<ChecklistChoice>,
+) -> Result<HttpResponse, AppError> {
+    let (cycle, employee) = path.into_inner();
+    render_form(
+        lead,
+        ctx,
+        db,
+        cycle,
+        employee,
+        query.checklist_id,
+        None,
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    cycle_id: i32,
+    employee_id: i32,
+    checklist: Option<i32>,
+    sent: Option<&Fields>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/cycles/{cycle_id}/team/{employee_id}/inspection"));
+    let me = lead.0 .0;
+    let data = db
+        .run(move |conn| {
+            // The same rule as recording it: HR for anyone, a supervisor for direct reports.
+            if !Scope::of(&me).can_inspect(conn, employee_id)? {
+                return Err(AppError::NotFound);
+            }
+            Ok(FormPage {
+                cycle: cycles::get(conn, cycle_id)?,
+                employee: users::get(conn, employee_id)?,
+                checklists: checklists::list(conn, false, ALL)?.items,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let chosen = checklist
+        .and_then(|id| data.checklists.iter().find(|c| c.checklist.id == id))
+        .or(data.checklists.first());
+    let today = Utc::now().date_naive();
+    let default_day: NaiveDate = today.clamp(data.cycle.period_start, data.cycle.period_end);
+    let value = |name: &str, default: String| {
+        sent.and_then(|f| f.get(name))
+            .map_or(default, str::to_owned)
+    };
+    let action = format!("/cycles/{cycle_id}/team/{employee_id}/inspection");
+    let body = html! {
+        p.meta { (t.employee) ": " strong { (data.employee.display_name) } " · " (t.cycle) ": " (data.cycle.name) }
+        @if data.checklists.len() > 1 {
+            nav.departments {
+                @for c in &data.checklists {
+                    a class=(if chosen.is_some_and(|x| x.checklist.id == c.checklist.id) { "current" } else { "" })
+                      href={ (action) "?checklist_id=" (c.checklist.id) } { (c.checklist.name) " v" (c.checklist.version) }
+                }
+            }
+        }
+        @match chosen {
+            None => p.empty { (t.no_checklists) },
+            Some(c) => {
+                form.card #inspection-form method="post" action=(action) {
+                    (csrf(&ctx))
+                    input type="hidden" name="checklist_id" value=(c.checklist.id);
+                    label { (t.occurred_on)
+                        input #occurred-on type="date" name="occurred_on" required
+                            min=(data.cycle.period_start) max=(data.cycle.period_end)
+                            value=(value("occurred_on", default_day.to_string()));
+                    }
+                    table.items {
+                        thead { tr { th { (t.item) } th.num { (t.points) } th { (t.note) } } }
+                        tbody {
+                            @for item in &c.items {
+                                tr {
+                                    td {
+                                        (item.title)
+                                        @if item.critical { " " span.critical title=(t.critical) { "★ " (t.critical) } }
+                                    }
+                                    td.num {
+                                        input.points type="number" name={ "points_" (item.id) } required min="0" max=(item.max_points) step="1"
+                                            value=(value(&format!("points_{}", item.id), String::new())) aria-label=(item.title);
+                                        " / " (item.max_points)
+                                    }
+                                    td { input type="text" name={ "note_" (item.id) } maxlength=(NOTE_MAX) value=(value(&format!("note_{}", item.id), String::new())); }
+                                }
+                            }
+                        }
+                    }
+                    p.note { (t.critical_rule) }
+                    label { (t.comment) textarea name="comment" rows="3" maxlength=(COMMENT_MAX) { (value("comment", String::new())) } }
+                    button.primary #save-inspection type="submit" { (t.save_inspection) }
+                }
+            }
+        }
+    };
+    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
+    Ok(html_response(
+        status,
+        page(&ctx, t.record_inspection, alert.as_ref(), body),
+    ))
+}
+
+/// Reads the form the checklist built: one points field (and an optional note) per item.
+fn inspection_from(form: &Fields, employee_id: i32) -> Result<NewInspection, AppError> {
+    let mut errors = FieldErrors::new();
+    let checklist_id = form.text("checklist_id").parse::<i32>().ok();
+    if checklist_id.is_none() {
+        errors.add("checklist_id", "choose a checklist");
+    }
+    let occurred_on = errors.take("occurred_on", parse_date(form.text("occurred_on")));
+    let comment = errors
+        .take("comment", free_text(form.get("comment"), COMMENT_MAX))
+        .flatten();
+    let mut scores = Vec::new();
+    for (name, value) in form.pairs() {
+        let Some(item) = name
+            .strip_prefix("points_")
+            .and_then(|i| i.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let points = match value.trim().parse::<i64>() {
+            Ok(points) => points,
+            Err(_) => {
+                errors.add(name, "must be a whole number of points");
+                continue;
+            }
+        };
+        let note = errors
+            .take(
+                &format!("note_{item}"),
+                free_text(form.get(&format!("note_{item}")), NOTE_MAX),
+            )
+            .flatten();
+        scores.push(ScoreInput {
+            item_id: item,
+            points,
+            note,
+        });
+    }
+    errors.into_result()?;
+    Ok(NewInspection {
+        employee_id,
+        checklist_id: checklist_id.expect("checked"),
+        occurred_on: occurred_on.expect("checked"),
+        scores,
+        comment,
+    })
+}
+
+pub async fn record_inspection(
+    lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (cycle, employee) = path.into_inner();
+    let inspector = lead.0 .0.clone();
+    let outcome = match inspection_from(&form, employee) {
+        Ok(new) => {
+            db.run(move |conn| inspections::create(conn, &inspector, new))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(created) if created.cycle_id == cycle => Ok(see_other(format!(
+            "/cycles/{cycle}/team?ok=inspection_recorded"
+        ))),
+        Ok(created) => Ok(see_other(format!(
+            "/cycles/{}/team?ok=inspection_recorded",
+            created.cycle_id
+        ))),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            let checklist = form.text("checklist_id").parse().ok();
+            render_form(
+                lead,
+                ctx,
+                db,
+                cycle,
+                employee,
+                checklist,
+                Some(&form),
+                Some(alert),
+            )
+            .await
+        }
+    }
+}
+
+/// A supervisor's review of a direct report's appraisal (HR runs appraisals and does not
+/// review: 403, as in the API).
+pub async fn review(
+    lead: Supervisor,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    if lead.role() != Role::Supervisor {
+        return Err(AppError::Forbidden);
+    }
+    let (reviewer, id) = (lead.0 .0, id.into_inner());
+    let outcome = match free_text(form.get("comment"), COMMENT_MAX) {
+        Ok(comment) => {
+            db.run(move |conn| appraisals::review(conn, &reviewer, id, comment))
+                .await
+        }
+        Err(reason) => Err(AppError::validation("comment", reason)),
+    };
+    match outcome {
+        Ok(a) => Ok(see_other(format!(
+            "/cycles/{}/team?ok=reviewed",
+            a.cycle_id
+        ))),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            render_appraisal(ctx, db, id, Some(alert)).await
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! The pages' rules, form by form, without a browser: CSRF, cookies, sign-in and lockout,
+//! and role and data scope (the same answers as the API: 403 for a function, 404 for
+//! another person's data).
+
+use serde_json::json;
+
+use crate::forms::Visitor;
+use crate::on_both_backends;
+use crate::support::{Person, TestApp};
+
+on_both_backends!(
+    forms_without_our_token_or_origin_are_refused,
+    the_session_cookie_is_httponly_samesite_strict_and_ends_at_sign_out,
+    page_sign_in_follows_the_api_lockout,
+    staff_and_supervisors_see_only_their_scope,
+);
+
+async fn department_names(app: &TestApp) -> Vec<String> {
+    let hr = app.hr_token().await;
+    let list = app.get("/api/v1/departments", &hr).await;
+    list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn forms_without_our_token_or_origin_are_refused(app: TestApp) {
+    let mut hr = Visitor::new(&app.base);
+    let landed = hr.sign_in(&app.hr_email, &app.hr_password).await;
+    assert_eq!(landed.status, 303);
+    assert_eq!(landed.location.as_deref(), Some("/hr"));
+    let token = hr.token("/hr/people").await;
+    let mut other = Visitor::new(&app.base);
+    other.sign_in(&app.hr_email, &app.hr_password).await;
+    let foreign = other.token("/hr/people").await;
+    assert_ne!(token, foreign, "tokens belong to one browser and session");
+
+    let base = app.base.clone();
+    let cases: [(&str, Option<&str>, (&str, &str)); 6] = [
+        ("no token", None, ("origin", &base)),
+        ("another browser's token", Some(&foreign), ("origin", &base)),
+        ("a made-up token", Some("AAAA"), ("origin", &base)),
+        (
+            "another origin",
+            Some(&token),
+            ("origin", "http://evil.example"),
+        ),
+        ("an opaque origin", Some(&token), ("origin", "null")),
+        (
+            "a cross-site fetch",
+            Some(&token),
+            ("sec-fetch-site", "cross-site"),
+        ),
+    ];
+    for (case, csrf, header) in cases {
+        let mut fields = vec![("department_name", "Forged"), ("kind", "front_line")];
+        if let Some(csrf) = csrf {
+            fields.push(("csrf", csrf));
+        }
+        let answer = hr.post_with("/hr/departments", &fields, &[header]).await;
+        assert_eq!(answer.status, 403, "{case}");
+        assert!(
+            answer.body.contains("Not allowed"),
+            "{case}: an HTML page says why"
+        );
+    }
+    assert!(!department_names(&app).await.contains(&"Forged".to_owned()));
+
+    // Sign-in is a form too: without the token it is refused before any password check.
+    let mut stranger = Visitor::new(&app.base);
+    stranger.get("/sign-in").await;
+    let answer = stranger
+        .post(
+            "/sign-in",
+            &[("email", &app.hr_email), ("password", &app.hr_password)],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    assert!(!stranger.cookies.contains_key("sa_session"));
+
+    // The genuine form, from the same browser, works (so the refusals above are the guard).
+    let answer = hr
+        .post(
+            "/hr/departments",
+            &[
+                ("csrf", &token),
+                ("department_name", "Genuine"),
+                ("kind", "back_office"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert!(department_names(&app).await.contains(&"Genuine".to_owned()));
+}
+
+async fn the_session_cookie_is_httponly_samesite_strict_and_ends_at_sign_out(app: TestApp) {
+    let mut plain = Visitor::new(&app.base);
+    let first = plain.get("/sign-in").await;
+    let csp = first
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("form-action 'self'") && csp.contains("frame-ancestors 'none'"));
+    plain.sign_in(&app.hr_email, &app.hr_password).await;
+    let session = plain
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sa_session="))
+        .expect("a session cookie")
+        .clone();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Strict")
+            && session.contains("Path=/"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "plain http: no Secure flag");
+    let nonce = plain
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sa_nonce="))
+        .unwrap();
+    assert!(
+        nonce.contains("HttpOnly") && nonce.contains("SameSite=Strict"),
+        "{nonce}"
+    );
+
+    // Behind a TLS-terminating proxy the cookies are Secure.
+    let mut tls = Visitor::new(&app.base);
+    let token = tls.token("/sign-in").await;
+    tls.post_with(
+        "/sign-in",
+        &[
+            ("csrf", &token),
+            ("email", &app.hr_email),
+            ("password", &app.hr_password),
+        ],
+        &[("x-forwarded-proto", "https")],
+    )
+    .await;
+    let session = tls
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sa_session="))
+        .unwrap();
+    assert!(session.contains("Secure"), "{session}");
+
+    // Sign-out forgets the session in this browser; pages then send to the sign-in page.
+    assert_eq!(plain.get("/hr").await.status, 200);
+    let token = plain.token("/hr").await;
+    let out = plain.post("/sign-out", &[("csrf", &token)]).await;
+    assert_eq!(out.location.as_deref(), Some("/sign-in"));
+    assert!(!plain.cookies.contains_key("sa_session"));
+    let after = plain.get("/me").await;
+    assert_eq!(after.status, 303);
+    assert_eq!(after.location.as_deref(), Some("/sign-in?next=/me"));
+
+    // A session cookie that is not ours is dropped, not trusted.
+    let mut forger = Visitor::new(&app.base);
+    forger
+        .cookies
+        .insert("sa_session".into(), "eyJhbGciOiJub25lIn0.e30.".into());
+    let answer = forger.get("/hr").await;
+    assert_eq!(answer.status, 303);
+    assert!(!forger.cookies.contains_key("sa_session"));
+}
+
+async fn page_sign_in_follows_the_api_lockout(app: TestApp) {
+    let hr = app.hr_token().await;
+    let dept = app.department(&hr, "Store", "front_line").await;
+    let staff = app.user(&hr, "staff", dept, None).await;
+    let mut v = Visitor::new(&app.base);
+    for _ in 0..5 {
+        let answer = v.sign_in(&staff.email, "not-the-password").await;
+        assert_eq!(answer.status, 401);
+        assert!(answer.body.contains("Invalid email or password"));
+    }
+    let locked = v.sign_in(&staff.email, &staff.password).await;
+    assert_eq!(locked.status, 429, "locked even with the right password");
+    assert!(!v.cookies.contains_key("sa_session"));
+    app.try_login(&staff.email, &staff.password)
+        .await
+        .problem(429);
+    // An unknown email gets the same answer as a wrong password.
+    let unknown = v.sign_in("nobody@example.test", "whatever-password").await;
+    assert_eq!(unknown.status, 401);
+    assert!(unknown.body.contains("Invalid email or password"));
+}
+
+struct Company {
+    cycle: i64,
+    lead: Person,
+    ann: Person,
+    ben: Person,
+    other_lead: Person,
+    cara: Person,
+    appraisal: std::collections::HashMap<i64, i64>,
+    inspection: std::collections::HashMap<i64, i64>,
+}
+
+/// Two teams with published appraisals and an inspection each, set up through the API.
+async fn company(app: &TestApp) -> Company {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Store", "front_line").await;
+    let desk = app.department(&hr, "Desk", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
+    let ben = app.user(&hr, "staff", store, Some(lead.id)).await;
+    let other_lead = app.user(&hr, "supervisor", desk, None).await;
+    let cara = app.user(&hr, "staff", desk, Some(other_lead.id)).await;
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "Q1", "period_start": "2026-01-01", "period_end": "2026-03-31"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put(
+        &format!("/api/v1/cycles/{cycle}/scheme"),
+        &hr,
+        json!({"weights": {"sales": 25, "satisfaction": 25, "etiquette": 25, "collaboration": 25},
+               "grade_bands": [{"grade": "A", "min_total": 80}, {"grade": "B", "min_total": 0}]}),
+    )
+    .await
+    .ok(200);
+    let state = format!("/api/v1/cycles/{cycle}/state");
+    app.post(&state, &hr, json!({"state": "open"}))
+        .await
+        .ok(200);
+    let checklist = app
+        .post(
+            "/api/v1/checklists",
+            &hr,
+            json!({"name": "Floor", "items": [{"title": "Greeting", "max_points": 5}]}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let mut inspection = std::collections::HashMap::new();
+    for (inspector, who) in [(&lead, &ann), (&lead, &ben), (&other_lead, &cara)] {
+        let token = app.login(&inspector.email, &inspector.password).await;
+        let created = app
+            .post("/api/v1/inspections", &token, json!({"employee_id": who.id, "checklist_id": checklist["id"],
+                "occurred_on": "2026-02-01", "scores": [{"item_id": checklist["items"][0]["id"], "points": 4}]}))
+            .await;
+        inspection.insert(who.id, created.ok(201)["id"].as_i64().unwrap());
+    }
+    app.post(&state, &hr, json!({"state": "review"}))
+        .await
+        .ok(200);
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    app.post(&state, &hr, json!({"state": "published"}))
+        .await
+        .ok(200);
+    let list = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let appraisal = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["employee_id"].as_i64().unwrap(),
+                a["id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    Company {
+        cycle,
+        lead,
+        ann,
+        ben,
+        other_lead,
+        cara,
+        appraisal,
+        inspection,
+    }
+}
+
+async fn status_of(v: &mut Visitor, path: &str) -> u16 {
+    v.get(path).await.status.as_u16()
+}
+
+async fn staff_and_supervisors_see_only_their_scope(app: TestApp) {
+    let c = company(&app).await;
+    let mut ann = Visitor::new(&app.base);
+    ann.sign_in(&c.ann.email, &c.ann.password).await;
+    let cycle = c.cycle;
+
+    // Staff: their own rating and inspection; nobody else's; no supervisor or HR page.
+    let me = ann.get("/me").await;
+    assert_eq!(me.status, 200);
+    assert!(me.body.contains("id=\"total\""));
+    assert_eq!(
+        status_of(&mut ann, &format!("/appraisals/{}", c.appraisal[&c.ann.id])).await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            &mut ann,
+            &format!("/inspections/{}", c.inspection[&c.ann.id])
+        )
+        .await,
+        200
+    );
+    for other in [c.ben.id, c.cara.id] {
+        let page = ann
+            .get(&format!("/appraisals/{}", c.appraisal[&other]))
+            .await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Not found"));
+        assert_eq!(
+            status_of(&mut ann, &format!("/inspections/{}", c.inspection[&other])).await,
+            404
+        );
+    }
+    for page in [
+        format!("/cycles/{cycle}/team"),
+        format!("/cycles/{cycle}/team/{}/inspection", c.ben.id),
+        "/hr".to_owned(),
+        format!("/hr/cycles/{cycle}/report"),
+        "/hr/people".to_owned(),
+        "/appeals".to_owned(),
+        "/hr/notices".to_owned(),
+    ] {
+        let answer = ann.get(&page).await;
+        assert_eq!(answer.status, 403, "{page}");
+        assert!(answer.body.contains("Not allowed"), "{page}");
+    }
+    let token = ann.token("/me").await;
+    let review = ann
+        .post(
+            &format!("/appraisals/{}/review", c.appraisal[&c.ben.id]),
+            &[("csrf", &token), ("comment", "x")],
+        )
+        .await;
+    assert_eq!(review.status, 403, "staff may not review");
+
+    // Supervisor: their reports, not another team's; no HR page.
+    let mut lead = Visitor::new(&app.base);
+    lead.sign_in(&c.lead.email, &c.lead.password).await;
+    let team = lead.get(&format!("/cycles/{cycle}/team")).await;
+    assert_eq!(team.status, 200);
+    assert!(team
+        .body
+        .contains(&format!("data-employee=\"{}\"", c.ben.id)));
+    assert!(!team
+        .body
+        .contains(&format!("data-employee=\"{}\"", c.cara.id)));
+    assert_eq!(
+        status_of(
+            &mut lead,
+            &format!("/appraisals/{}", c.appraisal[&c.ben.id])
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            &mut lead,
+            &format!("/appraisals/{}", c.appraisal[&c.cara.id])
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        status_of(
+            &mut lead,
+            &format!("/inspections/{}", c.inspection[&c.cara.id])
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        status_of(
+            &mut lead,
+            &format!("/cycles/{cycle}/team/{}/inspection", c.cara.id)
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        status_of(
+            &mut lead,
+            &format!("/cycles/{cycle}/team/{}/inspection", c.ben.id)
+        )
+        .await,
+        200
+    );
+    assert_eq!(status_of(&mut lead, "/hr").await, 403);
+    let mut other = Visitor::new(&app.base);
+    other
+        .sign_in(&c.other_lead.email, &c.other_lead.password)
+        .await;
+    assert_eq!(
+        status_of(
+            &mut other,
+            &format!("/appraisals/{}", c.appraisal[&c.ann.id])
+        )
+        .await,
+        404
+    );
+
+    // Not signed in: every page leads to the sign-in page, which returns there afterwards.
+    let mut anonymous = Visitor::new(&app.base);
+    let answer = anonymous
+        .get(&format!("/appraisals/{}", c.appraisal[&c.ann.id]))
+        .await;
+    assert_eq!(answer.status, 303);
+    let back = answer.location.unwrap();
+    assert!(back.starts_with("/sign-in?next="), "{back}");
+    let form = anonymous.get(&back).await;
+    let (token, next) = (form.csrf(), form.field("next"));
+    let landed = anonymous
+        .post(
+            "/sign-in",
+            &[
+                ("csrf", &token),
+                ("email", &c.ann.email),
+                ("password", &c.ann.password),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(
+        landed.location,
+        Some(format!("/appraisals/{}", c.appraisal[&c.ann.id]))
+    );
+    // ... but never to another site.
+    let mut wary = Visitor::new(&app.base);
+    let token = wary.token("/sign-in?next=//evil.example/").await;
+    let landed = wary
+        .post(
+            "/sign-in",
+            &[
+                ("csrf", &token),
+                ("email", &c.ann.email),
+                ("password", &c.ann.password),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(landed.location.as_deref(), Some("/me"));
+}
