@@ -382,12 +382,16 @@ pub async fn render_appraisal(
                 cycle_id: Some(appraisal.cycle_id),
             };
             let inspections = inspections::list(conn, &me, filter, ALL)?.items;
+            // HR: what happened to this appraisal and to its cycle (computes, state changes).
             let audit = if me.role() == Role::Hr {
-                let filter = AuditFilter {
-                    entity: Some("appraisal".into()),
-                    entity_id: Some(id),
+                let of = |entity: &str, entity_id: i32| AuditFilter {
+                    entity: Some(entity.into()),
+                    entity_id: Some(entity_id),
                 };
-                audit::list(conn, &filter, ALL)?.items
+                let mut events = audit::list(conn, &of("appraisal", id), ALL)?.items;
+                events.extend(audit::list(conn, &of("cycle", appraisal.cycle_id), ALL)?.items);
+                events.sort_by_key(|e| (e.at, e.id));
+                events
             } else {
                 Vec::new()
             };
@@ -464,7 +468,7 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
                     tr {
                         td { (e.at.format("%Y-%m-%d %H:%M:%S")) " UTC" }
                         td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
-                        td { code { (e.action) } }
+                        td { code { (e.entity) " · " (e.action) } }
                         td { details { summary { (t.show) } pre { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } }
                     }
                 }

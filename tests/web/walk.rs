@@ -352,12 +352,56 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
         "{}",
         alert_ok(&b).await
     );
+    sign_out(&b).await;
+
+    // Supervisor: reviews the team's draft appraisal.
+    sign_in(&b, &app, "lead@walk.test", PASSWORD).await;
+    let draft = format!("section.draft[data-employee='{ann}']");
+    b.fill(
+        &format!("{draft} textarea[name=comment]"),
+        "Consistent and courteous",
+    )
+    .await;
+    b.submit(&format!("{draft} button")).await;
+    assert!(alert_ok(&b).await.contains("Marked reviewed"));
+    assert!(b
+        .text(&format!("tr[data-employee='{ann}']"))
+        .await
+        .contains("Reviewed"));
+    sign_out(&b).await;
+
+    // HR: publishes; the report, the notices and an appraisal's audit trail.
+    sign_in(&b, &app, &app.hr_email, &app.hr_password).await;
+    b.goto(&format!("{}/hr/cycles/{cycle}", app.base)).await;
     b.submit("#next-state").await;
     assert_eq!(b.text("#cycle-state").await, "Published");
     b.goto(&format!("{}/hr/cycles/{cycle}/report", app.base))
         .await;
     b.find("svg.grades rect.bar").await;
     assert!(b.text("#report").await.contains("Flagship Store"));
+    b.goto(&format!("{}/hr/notices", app.base)).await;
+    let notices = b.text("#notices").await;
+    assert!(
+        notices.contains("inspection_recorded") && notices.contains("appraisal_published"),
+        "{notices}"
+    );
+    let listed = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr_api)
+        .await;
+    let ann_appraisal = listed.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["employee_id"] == ann)
+        .unwrap()["id"]
+        .clone();
+    b.goto(&format!("{}/appraisals/{ann_appraisal}", app.base))
+        .await;
+    let trail = b.text("#audit").await;
+    assert!(
+        trail.contains("compute") && trail.contains("review") && trail.contains("Lena Lead"),
+        "{trail}"
+    );
     sign_out(&b).await;
 
     // Staff: the rating, explained; another employee's is not there; an appeal.
@@ -388,6 +432,12 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
         .contains("0 of 3 required collaboration raters"));
     assert!(b.text("article.inspection").await.contains("Warm greeting"));
     b.find("svg.trend circle.dot").await;
+    assert!(
+        b.text("p.comment")
+            .await
+            .contains("Consistent and courteous"),
+        "the supervisor's comment is shown"
+    );
     screenshots(&b, &app, "staff").await;
     assert!(
         !b.source().await.contains("Bo Wang"),
