@@ -20,7 +20,7 @@ use crate::error::{AppError, PROBLEM_JSON};
 use crate::notify::{Mailbox, Notifier, WorkerHandle};
 use crate::settings::Settings;
 use crate::web as web_pages;
-use crate::web::CsrfKey;
+use crate::web::{CsrfKey, PublicOrigin};
 use crate::{admin, api, telemetry};
 
 /// Ordinary JSON bodies are small; bulk imports will get their own, larger limit.
@@ -59,6 +59,7 @@ impl Application {
         let secret = jwt_secret(&settings);
         let keys = web::Data::new(TokenKeys::new(&secret, settings.auth.token_ttl_minutes));
         let csrf = web::Data::new(CsrfKey::new(&secret));
+        let public_origin = web::Data::new(PublicOrigin::of(&settings.server.public_url));
         let policy = web::Data::new(LockoutPolicy {
             max_failures: settings.auth.max_failed_logins,
             base_seconds: settings.auth.lockout_base_seconds,
@@ -113,6 +114,7 @@ impl Application {
                 .app_data(db.clone())
                 .app_data(keys.clone())
                 .app_data(csrf.clone())
+                .app_data(public_origin.clone())
                 .app_data(policy.clone())
                 .app_data(passwords.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))

@@ -192,24 +192,12 @@ pub async fn patch(
         .and_then(|p| errors.take("password", NewPassword::parse(&p)));
     errors.into_result()?;
     let (actor, id) = (hr.id(), id.into_inner());
-    // A stolen HR token must not be enough to take over or lock out its own account.
-    if actor == id
-        && (password.is_some()
-            || changes.role.is_some_and(|r| r != Role::Hr)
-            || changes.active == Some(false))
-    {
-        return Err(AppError::Conflict(
-            "your own password changes with PUT /api/v1/me/password; another HR account \
-             changes your role or deactivates you"
-                .into(),
-        ));
-    }
     let updated = db
         .run(move |conn| {
             if let Some(password) = password {
                 changes.password_hash = Some(password::hash(password.expose())?);
             }
-            users::update(conn, actor, id, changes)
+            users::change_person(conn, actor, id, changes)
         })
         .await?;
     Ok(HttpResponse::Ok().json(UserView::from(updated)))

@@ -341,6 +341,29 @@ fn other_active_hr(conn: &mut DbConn, except: i32) -> Result<i64, AppError> {
 
 /// Applies `changes` to user `id`. A change of role, of active, or of password revokes the
 /// user's earlier tokens (the token version moves on). Nothing to change: nothing written.
+/// HR changes a person (the API's `PATCH /users/{id}`, the people page): as [`update`],
+/// except that a stolen HR session must not be enough to take over or lock out its own
+/// account.
+pub fn change_person(
+    conn: &mut DbConn,
+    actor: i32,
+    id: i32,
+    changes: UserChanges,
+) -> Result<User, AppError> {
+    if actor == id
+        && (changes.password_hash.is_some()
+            || changes.role.is_some_and(|r| r != Role::Hr)
+            || changes.active == Some(false))
+    {
+        return Err(AppError::Conflict(
+            "your own password changes with PUT /api/v1/me/password; another HR account \
+             changes your role or deactivates you"
+                .into(),
+        ));
+    }
+    update(conn, actor, id, changes)
+}
+
 pub fn update(
     conn: &mut DbConn,
     actor: i32,

@@ -38,7 +38,7 @@ use crate::store::cycles::{self, Cycle};
 use crate::store::departments::{self, Department};
 use crate::store::evidence::{self, ImportOutcome};
 use crate::store::notices::{self, NoticeFilter};
-use crate::store::users::{self, NewUser, UserFilter};
+use crate::store::users::{self, NewUser, UserChanges, UserFilter};
 use crate::store::Page;
 
 fn invalid(problems: Problems) -> AppError {
@@ -836,7 +836,14 @@ async fn render_people(
                 td { (u.display_name) } td { (u.email) } td { (t.role(&u.role)) }
                 td { (names.get(&u.department_id).copied().unwrap_or("?")) }
                 td { (u.manager_id.and_then(|m| managers.get(&m).copied()).unwrap_or("—")) }
-                td { @if u.active { "✓" } @else { "—" } }
+                td {
+                    @if u.active { "✓ " } @else { "— " }
+                    form.inline method="post" action={ "/hr/people/" (u.id) "/active" } {
+                        (csrf(&ctx))
+                        input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
+                        button type="submit" { (if u.active { t.deactivate } else { t.reactivate }) }
+                    }
+                }
             } } }
         }
         @if total > offset + PEOPLE_PAGE {
@@ -869,6 +876,36 @@ async fn render_people(
         status_of(&alert),
         page(&ctx, t.nav_people, alert.as_ref(), body),
     ))
+}
+
+/// Deactivates (locked out at once, kept in history) or reactivates a person.
+pub async fn set_active(
+    hr: Hr,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let (actor, id) = (hr.id(), id.into_inner());
+    let outcome = match form.text("active") {
+        "true" | "false" => {
+            let changes = UserChanges {
+                active: Some(form.text("active") == "true"),
+                ..UserChanges::default()
+            };
+            db.run(move |conn| users::change_person(conn, actor, id, changes))
+                .await
+                .map(|_| ())
+        }
+        _ => Err(AppError::validation("active", "must be true or false")),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other("/hr/people?ok=saved")),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            render_people(ctx, db, None, 0, None, Some(alert)).await
+        }
+    }
 }
 
 pub async fn create_department(

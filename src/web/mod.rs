@@ -82,6 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/hr/cycles/{id}/report", web::get().to(hr::report))
             .route("/hr/people", web::get().to(hr::people))
             .route("/hr/people", web::post().to(hr::create_person))
+            .route("/hr/people/{id}/active", web::post().to(hr::set_active))
             .route("/hr/departments", web::post().to(hr::create_department))
             .route("/hr/checklists", web::get().to(hr::checklists))
             .route("/hr/checklists", web::post().to(hr::create_checklist))
@@ -101,8 +102,22 @@ fn is_public(path: &str) -> bool {
     path == "/sign-in" || path.starts_with("/lang/") || path.starts_with("/static/")
 }
 
+/// The site's own origin as configured (`server.public_url`), for requests that arrive
+/// through a proxy which does not pass the public host on.
+pub struct PublicOrigin(String);
+
+impl PublicOrigin {
+    /// `scheme://host[:port]` of a URL (settings make sure it is http or https).
+    pub fn of(public_url: &str) -> PublicOrigin {
+        let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
+        let host = rest.split('/').next().unwrap_or(rest);
+        PublicOrigin(format!("{scheme}://{host}"))
+    }
+}
+
 /// An unsafe request must come from one of our own pages when the browser says where it
-/// comes from (every current browser does): `Sec-Fetch-Site` and `Origin`.
+/// comes from (every current browser does): `Sec-Fetch-Site` and `Origin`, which must be
+/// the address the request was made to or the configured public address.
 fn from_our_pages(req: &HttpRequest) -> bool {
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
@@ -110,11 +125,14 @@ fn from_our_pages(req: &HttpRequest) -> bool {
             return false;
         }
     }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let info = req.connection_info();
-        return origin.as_bytes() == format!("{}://{}", info.scheme(), info.host()).as_bytes();
-    }
-    true
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let info = req.connection_info();
+    let requested = format!("{}://{}", info.scheme(), info.host());
+    let public = req.app_data::<web::Data<PublicOrigin>>();
+    origin.as_bytes() == requested.as_bytes()
+        || public.is_some_and(|p| origin.as_bytes() == p.0.as_bytes())
 }
 
 const SECURITY_HEADERS: &[(&str, &str)] = &[
@@ -136,6 +154,10 @@ async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.path().starts_with("/static/") {
+        // The stylesheet and script: public, cacheable, no session to read.
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let secure = session::is_https(req.request());
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD);
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
@@ -419,5 +441,36 @@ async fn asset(file: web::Path<String>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type(kind)
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header(("x-content-type-options", "nosniff"))
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_origin_is_scheme_and_host_of_the_public_url() {
+        assert_eq!(
+            PublicOrigin::of("https://appraisal.example/").0,
+            "https://appraisal.example"
+        );
+        assert_eq!(
+            PublicOrigin::of("http://10.0.0.5:8080/base/").0,
+            "http://10.0.0.5:8080"
+        );
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_places_to_return_to() {
+        assert_eq!(local_path(Some("/me?x=1")).as_deref(), Some("/me?x=1"));
+        for outside in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "me",
+        ] {
+            assert_eq!(local_path(Some(outside)), None, "{outside}");
+        }
+    }
 }

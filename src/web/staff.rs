@@ -81,37 +81,19 @@ fn missing_reason(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) ->
 
 fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
     let m = &inputs.min_evidence;
+    let counted =
+        |label: &str, minimum: i32| format!("{label}: {} ({} {minimum})", c.evidence, t.at_least);
     match name {
-        "sales" => match inputs.sales_target {
-            Some(target) => format!(
-                "{} {} / {} {} ({} {})",
-                t.sold,
-                money(inputs.sales_total),
-                t.target,
-                money(target),
-                c.evidence,
-                t.records
-            ),
-            None => format!(
-                "{} {} ({} {})",
-                t.sold,
-                money(inputs.sales_total),
-                c.evidence,
-                t.records
-            ),
-        },
-        "satisfaction" => format!(
-            "{} {} ({} {})",
-            c.evidence, t.responses, t.at_least, m.satisfaction
-        ),
-        "etiquette" => format!(
-            "{} {} ({} {})",
-            c.evidence, t.inspections_n, t.at_least, m.etiquette
-        ),
-        _ => format!(
-            "{} {} ({} {})",
-            c.evidence, t.raters, t.at_least, m.collaboration
-        ),
+        "sales" => {
+            let sold = format!("{} {}", t.sold, money(inputs.sales_total));
+            let target = inputs.sales_target.map_or(String::new(), |target| {
+                format!(" / {} {}", t.target, money(target))
+            });
+            format!("{sold}{target} · {}: {}", t.records, c.evidence)
+        }
+        "satisfaction" => counted(t.responses, m.satisfaction),
+        "etiquette" => counted(t.inspections_n, m.etiquette),
+        _ => counted(t.raters, m.collaboration),
     }
 }
 

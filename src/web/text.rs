@@ -43,6 +43,7 @@ impl Texts {
             "state_changed" => self.done_state,
             "decided" => self.done_decided,
             "requeued" => self.done_requeued,
+            "saved" => self.done_saved,
             _ => return None,
         })
     }
@@ -102,6 +103,9 @@ texts! {
     done_state: "Cycle state changed.", "周期状态已更新。";
     done_decided: "Decision recorded; the employee will be notified.", "决定已记录，将通知该员工。";
     done_requeued: "The notice is queued again.", "通知已重新排队发送。";
+    done_saved: "Saved.", "已保存。";
+    deactivate: "Deactivate", "停用";
+    reactivate: "Reactivate", "恢复";
     my_rating: "My service rating", "我的服务评分";
     no_published_appraisal: "No appraisal of yours has been published yet.", "您还没有已发布的考评。";
     total: "Total", "总分";
@@ -122,10 +126,10 @@ texts! {
     collaboration: "Collaboration", "跨部门协作";
     sold: "Sold", "销售额";
     target: "target", "目标";
-    records: "records", "条记录";
-    responses: "responses", "份回访评价";
-    inspections_n: "inspections", "次检查";
-    raters: "raters", "位评价人";
+    records: "records", "记录数";
+    responses: "responses", "回访评价数";
+    inspections_n: "inspections", "检查次数";
+    raters: "raters", "评价人数";
     at_least: "at least", "至少";
     missing_sales: "No sales target for this cycle", "本周期没有销售目标";
     missing_of: "Not enough evidence:", "依据不足：";

@@ -12,6 +12,7 @@ on_both_backends!(
     forms_without_our_token_or_origin_are_refused,
     the_session_cookie_is_httponly_samesite_strict_and_ends_at_sign_out,
     page_sign_in_follows_the_api_lockout,
+    a_deactivated_person_is_signed_out_at_once,
     staff_and_supervisors_see_only_their_scope,
 );
 
@@ -79,6 +80,21 @@ async fn forms_without_our_token_or_origin_are_refused(app: TestApp) {
         .await;
     assert_eq!(answer.status, 403);
     assert!(!stranger.cookies.contains_key("sa_session"));
+
+    // Behind a proxy that does not pass the public host on, the configured public address
+    // (`server.public_url`, here the default) is our origin too.
+    let answer = hr
+        .post_with(
+            "/hr/departments",
+            &[
+                ("csrf", &token),
+                ("department_name", "Via proxy"),
+                ("kind", "back_office"),
+            ],
+            &[("origin", "http://127.0.0.1:8080")],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
 
     // The genuine form, from the same browser, works (so the refusals above are the guard).
     let answer = hr
@@ -451,4 +467,42 @@ async fn staff_and_supervisors_see_only_their_scope(app: TestApp) {
         )
         .await;
     assert_eq!(landed.location.as_deref(), Some("/me"));
+}
+
+async fn a_deactivated_person_is_signed_out_at_once(app: TestApp) {
+    let hr_api = app.hr_token().await;
+    let dept = app.department(&hr_api, "Store", "front_line").await;
+    let staff = app.user(&hr_api, "staff", dept, None).await;
+    let mut employee = Visitor::new(&app.base);
+    employee.sign_in(&staff.email, &staff.password).await;
+    assert_eq!(employee.get("/me").await.status, 200);
+
+    let mut hr = Visitor::new(&app.base);
+    hr.sign_in(&app.hr_email, &app.hr_password).await;
+    let token = hr.token("/hr/people").await;
+    let path = format!("/hr/people/{}/active", staff.id);
+    let done = hr
+        .post(&path, &[("csrf", &token), ("active", "false")])
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/hr/people?ok=saved"));
+    let after = employee.get("/me").await;
+    assert_eq!(after.status, 303, "the open session ends with the account");
+    assert!(!employee.cookies.contains_key("sa_session"));
+
+    // HR cannot lock themselves out from the page either (the store's rule).
+    let me = app.get("/api/v1/me", &hr_api).await.ok(200)["id"]
+        .as_i64()
+        .unwrap();
+    let own = hr
+        .post(
+            &format!("/hr/people/{me}/active"),
+            &[("csrf", &token), ("active", "false")],
+        )
+        .await;
+    assert_eq!(own.status, 409);
+    assert!(
+        own.body.contains("another HR account"),
+        "the reason is shown"
+    );
+    assert_eq!(hr.get("/hr").await.status, 200);
 }
