@@ -117,6 +117,37 @@ impl Visitor {
         self.finish(response).await
     }
 
+    /// Posts `multipart/form-data` (the upload form) from one of our pages.
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let boundary = "----walk-boundary-7d1f";
+        let mut body = String::new();
+        for (name, value) in fields {
+            let filename = if *name == "file" {
+                "; filename=\"data.csv\""
+            } else {
+                ""
+            };
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("origin", self.base.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
     /// Posts a form as the browser would from one of our pages.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let origin = self.base.clone();

@@ -13,6 +13,7 @@ on_both_backends!(
     the_session_cookie_is_httponly_samesite_strict_and_ends_at_sign_out,
     page_sign_in_follows_the_api_lockout,
     a_deactivated_person_is_signed_out_at_once,
+    every_form_needs_the_token_of_its_page,
     staff_and_supervisors_see_only_their_scope,
 );
 
@@ -505,4 +506,154 @@ async fn a_deactivated_person_is_signed_out_at_once(app: TestApp) {
         "the reason is shown"
     );
     assert_eq!(hr.get("/hr").await.status, 200);
+}
+
+type Form<'a> = (u8, String, Vec<(&'a str, String)>);
+
+/// Every form of the pages (each POST route), sent by a role that may use it: refused
+/// (403) without the page's token, and not refused for that reason with it.
+async fn every_form_needs_the_token_of_its_page(app: TestApp) {
+    let c = company(&app).await;
+    let (cycle, mine, bens) = (c.cycle, c.appraisal[&c.ann.id], c.appraisal[&c.ben.id]);
+    let mut staff = Visitor::new(&app.base);
+    staff.sign_in(&c.ann.email, &c.ann.password).await;
+    let mut lead = Visitor::new(&app.base);
+    lead.sign_in(&c.lead.email, &c.lead.password).await;
+    let mut hr = Visitor::new(&app.base);
+    hr.sign_in(&app.hr_email, &app.hr_password).await;
+    let ann = c.ann.id.to_string();
+    // (who sends it: 0 staff, 1 supervisor, 2 HR, 3 nobody signed in; path; fields)
+    let cases: [Form; 17] = [
+        (0, format!("/appraisals/{mine}/acknowledge"), vec![]),
+        (
+            0,
+            format!("/appraisals/{mine}/appeal"),
+            vec![("reason", "Please look again".into())],
+        ),
+        (
+            0,
+            format!("/cycles/{cycle}/collaboration"),
+            vec![("ratee_id", c.cara.id.to_string()), ("rating", "4".into())],
+        ),
+        (
+            1,
+            format!("/appraisals/{bens}/review"),
+            vec![("comment", "Fine".into())],
+        ),
+        (
+            1,
+            format!("/cycles/{cycle}/team/{ann}/inspection"),
+            vec![
+                ("checklist_id", "1".into()),
+                ("occurred_on", "2026-02-02".into()),
+            ],
+        ),
+        (
+            2,
+            "/hr/cycles".into(),
+            vec![
+                ("name", "Q2".into()),
+                ("period_start", "2026-04-01".into()),
+                ("period_end", "2026-06-30".into()),
+            ],
+        ),
+        (
+            2,
+            format!("/hr/cycles/{cycle}/scheme"),
+            vec![("w_sales", "100".into())],
+        ),
+        (2, format!("/hr/cycles/{cycle}/compute"), vec![]),
+        (
+            2,
+            "/hr/people".into(),
+            vec![
+                ("display_name", "New Person".into()),
+                ("email", "new.person@example.test".into()),
+            ],
+        ),
+        (
+            2,
+            format!("/hr/people/{}/active", c.ben.id),
+            vec![("active", "true".into())],
+        ),
+        (
+            2,
+            "/hr/departments".into(),
+            vec![
+                ("department_name", "Kiosk".into()),
+                ("kind", "front_line".into()),
+            ],
+        ),
+        (
+            2,
+            "/hr/checklists".into(),
+            vec![
+                ("name", "Phone".into()),
+                ("title_0", "Greeting".into()),
+                ("max_0", "5".into()),
+            ],
+        ),
+        (
+            2,
+            "/appeals/999/decision".into(),
+            vec![("decision", "rejected".into()), ("note", "No".into())],
+        ),
+        (2, "/hr/notices/999/retry".into(), vec![]),
+        (
+            2,
+            format!("/hr/cycles/{cycle}/state"),
+            vec![("state", "archived".into())],
+        ),
+        (0, "/sign-out".into(), vec![]),
+        (
+            3,
+            "/sign-in".into(),
+            vec![
+                ("email", c.ann.email.clone()),
+                ("password", c.ann.password.clone()),
+            ],
+        ),
+    ];
+    let mut anonymous = Visitor::new(&app.base);
+    for (who, path, fields) in cases {
+        let visitor = match who {
+            0 => &mut staff,
+            1 => &mut lead,
+            2 => &mut hr,
+            _ => &mut anonymous,
+        };
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = visitor.post(&path, &fields).await;
+        assert_eq!(refused.status, 403, "{path} without the token");
+        assert!(refused.body.contains("Not allowed"), "{path}");
+        let page = if who == 3 { "/sign-in" } else { "/me" };
+        let token = visitor.token(page).await;
+        let mut with_token = fields.clone();
+        with_token.push(("csrf", &token));
+        let accepted = visitor.post(&path, &with_token).await;
+        assert_ne!(
+            accepted.status, 403,
+            "{path} with the token: {}",
+            accepted.body
+        );
+    }
+    // The upload is multipart: the same rule.
+    let csv = format!("employee_id,cycle_id,target\n{},{cycle},1000\n", c.ann.id);
+    let path = format!("/hr/cycles/{cycle}/import");
+    let refused = hr
+        .post_multipart(&path, &[("kind", "sales-targets"), ("file", &csv)])
+        .await;
+    assert_eq!(refused.status, 403);
+    let token = hr.token("/hr").await;
+    let accepted = hr
+        .post_multipart(
+            &path,
+            &[("csrf", &token), ("kind", "sales-targets"), ("file", &csv)],
+        )
+        .await;
+    assert_ne!(accepted.status, 403, "{}", accepted.body);
+    assert!(
+        accepted.body.contains("is archived") || accepted.body.contains("not open"),
+        "the import reached the store's rule"
+    );
 }
