@@ -11,11 +11,13 @@ use futures_util::StreamExt;
 use maud::{html, Markup};
 
 use super::chart;
-use super::layout::{button_form, csrf, html_response, page, recoverable, score, see_other, Alert};
+use super::layout::{
+    after_form, answer, button_form, csrf, html_response, page, recoverable, score, Alert,
+};
 use super::session::{check_csrf, Ctx, Fields, CSRF_FIELD};
 use super::staff::{
     appeal_state_label, appraisal_state_label, component_name, cycle_state_label,
-    departments_by_id, ALL,
+    departments_by_id, DepartmentChoice, ALL,
 };
 use crate::auth::{password, Hr};
 use crate::bulk;
@@ -47,10 +49,6 @@ fn invalid(problems: Problems) -> AppError {
         errors.add(&field, reason);
     }
     AppError::Validation(errors)
-}
-
-fn status_of(alert: &Option<Alert>) -> StatusCode {
-    alert.as_ref().map_or(StatusCode::OK, Alert::status)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -102,10 +100,7 @@ async fn render_cycles(
             button.primary #create-cycle type="submit" { (t.create) }
         }
     };
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, t.cycles, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.cycles, alert.as_ref(), body))
 }
 
 pub async fn create_cycle(
@@ -145,13 +140,12 @@ pub async fn create_cycle(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(created) => Ok(see_other(format!("/hr/cycles/{}?ok=created", created.id))),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_cycles(ctx, db, Some(&form), Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|created| format!("/hr/cycles/{}?ok=created", created.id)),
+        |ctx, alert| render_cycles(ctx, db, Some(&form), Some(alert)),
+    )
+    .await
 }
 
 struct CyclePage {
@@ -378,10 +372,7 @@ async fn render_cycle(
         }
     };
     let title = format!("{} — {}", t.cycle, c.name);
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, &title, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
 }
 
 pub async fn save_scheme(
@@ -406,13 +397,12 @@ pub async fn save_scheme(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/hr/cycles/{id}?ok=scheme_saved"))),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_cycle(ctx, db, id, Some(&form), Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| format!("/hr/cycles/{id}?ok=scheme_saved")),
+        |ctx, alert| render_cycle(ctx, db, id, Some(&form), Some(alert)),
+    )
+    .await
 }
 
 /// The scheme form as the API's scheme body; `Scheme::parse` then applies the rules.
@@ -509,13 +499,12 @@ pub async fn change_state(
         }
         Err(reason) => Err(AppError::validation("state", reason)),
     };
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/hr/cycles/{id}?ok=state_changed"))),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_cycle(ctx, db, id, None, Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| format!("/hr/cycles/{id}?ok=state_changed")),
+        |ctx, alert| render_cycle(ctx, db, id, None, Some(alert)),
+    )
+    .await
 }
 
 pub async fn compute(
@@ -647,17 +636,12 @@ pub async fn import(
 // ---------------------------------------------------------------------------------------
 // Report
 
-#[derive(serde::Deserialize)]
-pub struct ReportQuery {
-    department_id: Option<i32>,
-}
-
 pub async fn report(
     _hr: Hr,
     ctx: Ctx,
     db: web::Data<Db>,
     id: web::Path<i32>,
-    query: web::Query<ReportQuery>,
+    query: web::Query<DepartmentChoice>,
 ) -> Result<HttpResponse, AppError> {
     let (id, department) = (id.into_inner(), query.department_id);
     let me = ctx.me()?.clone();
@@ -872,10 +856,7 @@ async fn render_people(
             button.primary type="submit" { (t.add_person) }
         }
     };
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, t.nav_people, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.nav_people, alert.as_ref(), body))
 }
 
 /// Deactivates (locked out at once, kept in history) or reactivates a person.
@@ -899,13 +880,12 @@ pub async fn set_active(
         }
         _ => Err(AppError::validation("active", "must be true or false")),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/hr/people?ok=saved")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_people(ctx, db, None, 0, None, Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/people?ok=saved".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, None, Some(alert)),
+    )
+    .await
 }
 
 pub async fn create_department(
@@ -927,13 +907,12 @@ pub async fn create_department(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/hr/people?ok=created")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_people(ctx, db, None, 0, Some(&form), Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/people?ok=created".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+    )
+    .await
 }
 
 pub async fn create_person(
@@ -987,13 +966,12 @@ pub async fn create_person(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/hr/people?ok=created")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_people(ctx, db, None, 0, Some(&form), Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/people?ok=created".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1051,10 +1029,7 @@ async fn render_checklists(
             button.primary type="submit" { (t.create) }
         }
     };
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, t.nav_checklists, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.nav_checklists, alert.as_ref(), body))
 }
 
 pub async fn create_checklist(
@@ -1098,13 +1073,12 @@ pub async fn create_checklist(
             .map(|_| ()),
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/hr/checklists?ok=created")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_checklists(ctx, db, Some(&form), Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/checklists?ok=created".to_owned()),
+        |ctx, alert| render_checklists(ctx, db, Some(&form), Some(alert)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1164,10 +1138,7 @@ pub async fn appeals(
             }
         }
     };
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, t.nav_appeals, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.nav_appeals, alert.as_ref(), body))
 }
 
 pub async fn appeal(
@@ -1215,10 +1186,7 @@ async fn render_appeal(
         }
     };
     let title = format!("{} — {}", t.appeal, employee.display_name);
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, &title, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
 }
 
 pub async fn decide(
@@ -1254,13 +1222,12 @@ pub async fn decide(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/appeals?ok=decided")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_appeal(ctx, db, id, Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/appeals?ok=decided".to_owned()),
+        |ctx, alert| render_appeal(ctx, db, id, Some(alert)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1328,10 +1295,7 @@ async fn render_notices(
             } } }
         }
     };
-    Ok(html_response(
-        status_of(&alert),
-        page(&ctx, t.nav_notices, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.nav_notices, alert.as_ref(), body))
 }
 
 pub async fn retry_notice(
@@ -1342,11 +1306,11 @@ pub async fn retry_notice(
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let (actor, id) = (hr.id(), id.into_inner());
-    match db.run(move |conn| notices::requeue(conn, actor, id)).await {
-        Ok(_) => Ok(see_other("/hr/notices?ok=requeued")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_notices(ctx, db, Some("failed".into()), Some(alert)).await
-        }
-    }
+    let outcome = db.run(move |conn| notices::requeue(conn, actor, id)).await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/hr/notices?ok=requeued".to_owned()),
+        |ctx, alert| render_notices(ctx, db, Some("failed".into()), Some(alert)),
+    )
+    .await
 }

@@ -77,6 +77,32 @@ pub fn recoverable(t: &'static Texts, error: AppError) -> Result<Alert, AppError
     })
 }
 
+/// The end of every form handler: a success goes on to `location` (303, so a reload does
+/// not repeat the form); a refusal the visitor can act on shows the form's page again with
+/// the reasons (`again`); anything else becomes the gate's error page.
+pub async fn after_form<Fut>(
+    ctx: Ctx,
+    outcome: Result<String, AppError>,
+    again: impl FnOnce(Ctx, Alert) -> Fut,
+) -> Result<HttpResponse, AppError>
+where
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    match outcome {
+        Ok(location) => Ok(see_other(location)),
+        Err(error) => {
+            let alert = recoverable(ctx.t, error)?;
+            again(ctx, alert).await
+        }
+    }
+}
+
+/// A page, answered with its alert's status (200, or the refusal's 4xx).
+pub fn answer(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> HttpResponse {
+    let status = alert.map_or(StatusCode::OK, Alert::status);
+    html_response(status, page(ctx, title, alert, body))
+}
+
 pub fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

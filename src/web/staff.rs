@@ -11,7 +11,7 @@ use maud::{html, Markup};
 
 use super::chart;
 use super::layout::Alert;
-use super::layout::{button_form, csrf, html_response, money, page, recoverable, score, see_other};
+use super::layout::{after_form, answer, button_form, csrf, html_response, money, page, score};
 use super::session::{Ctx, Fields};
 use super::text::Texts;
 use crate::db::Db;
@@ -320,11 +320,7 @@ async fn render_my_rating(
             }
         }
     };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
-    Ok(html_response(
-        status,
-        page(&ctx, t.my_rating, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.my_rating, alert.as_ref(), body))
 }
 
 struct AppraisalPage {
@@ -466,16 +462,15 @@ pub async fn acknowledge(
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let (me, id) = (ctx.me()?.clone(), id.into_inner());
-    match db
+    let outcome = db
         .run(move |conn| appeals::acknowledge(conn, &me, id))
-        .await
-    {
-        Ok(_) => Ok(see_other("/me?ok=acknowledged")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_my_rating(ctx, db, Some(alert)).await
-        }
-    }
+        .await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/me?ok=acknowledged".to_owned()),
+        |ctx, alert| render_my_rating(ctx, db, Some(alert)),
+    )
+    .await
 }
 
 pub async fn appeal(
@@ -492,13 +487,12 @@ pub async fn appeal(
             .map(|_| ()),
         Err(reason) => Err(AppError::validation("reason", reason)),
     };
-    match outcome {
-        Ok(()) => Ok(see_other("/me?ok=appealed")),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_my_rating(ctx, db, Some(alert)).await
-        }
-    }
+    after_form(
+        ctx,
+        outcome.map(|()| "/me?ok=appealed".to_owned()),
+        |ctx, alert| render_my_rating(ctx, db, Some(alert)),
+    )
+    .await
 }
 
 /// One inspection, for whoever may see its employee's data.
@@ -534,9 +528,10 @@ struct Colleagues {
     given: HashMap<i32, i32>,
 }
 
+/// `?department_id=`: the department a page is narrowed to.
 #[derive(serde::Deserialize)]
 pub struct DepartmentChoice {
-    department_id: Option<i32>,
+    pub department_id: Option<i32>,
 }
 
 /// Rating colleagues of other departments: choose a department, then rate its people.
@@ -667,16 +662,10 @@ pub async fn rate(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(()) => {
-            let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
-            Ok(see_other(format!(
-                "/cycles/{cycle}/collaboration?ok=rated{back}"
-            )))
-        }
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_colleagues(ctx, db, cycle, department, Some(alert)).await
-        }
-    }
+    let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
+    let location = format!("/cycles/{cycle}/collaboration?ok=rated{back}");
+    after_form(ctx, outcome.map(|()| location), |ctx, alert| {
+        render_colleagues(ctx, db, cycle, department, Some(alert))
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use maud::html;
 
-use super::layout::{csrf, html_response, page, recoverable, score, see_other, Alert};
+use super::layout::{after_form, answer, csrf, html_response, page, score, see_other, Alert};
 use super::session::{Ctx, Fields};
 use super::staff::{appraisal_state_label, cycle_state_label, render_appraisal, review_form, ALL};
 use crate::auth::Supervisor;
@@ -21,7 +21,9 @@ use crate::error::{AppError, FieldErrors};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::checklists::{self, ChecklistWithItems};
 use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::{self, InspectionFilter, NewInspection, ScoreInput};
+use crate::store::inspections::{
+    self, InspectionDetail, InspectionFilter, NewInspection, ScoreInput,
+};
 use crate::store::scope::Scope;
 use crate::store::users::{self, User};
 
@@ -181,11 +183,7 @@ async fn render_team(
             }
         }
     };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
-    Ok(html_response(
-        status,
-        page(&ctx, t.my_team, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.my_team, alert.as_ref(), body))
 }
 
 struct FormPage {
@@ -304,11 +302,7 @@ async fn render_form(
             }
         }
     };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
-    Ok(html_response(
-        status,
-        page(&ctx, t.record_inspection, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, t.record_inspection, alert.as_ref(), body))
 }
 
 /// Reads the form the checklist built: one points field (and an optional note) per item.
@@ -375,30 +369,23 @@ pub async fn record_inspection(
         }
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(created) if created.cycle_id == cycle => Ok(see_other(format!(
-            "/cycles/{cycle}/team?ok=inspection_recorded"
-        ))),
-        Ok(created) => Ok(see_other(format!(
-            "/cycles/{}/team?ok=inspection_recorded",
-            created.cycle_id
-        ))),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            let checklist = form.text("checklist_id").parse().ok();
-            render_form(
-                lead,
-                ctx,
-                db,
-                cycle,
-                employee,
-                checklist,
-                Some(&form),
-                Some(alert),
-            )
-            .await
-        }
-    }
+    let location = |created: InspectionDetail| {
+        format!("/cycles/{}/team?ok=inspection_recorded", created.cycle_id)
+    };
+    let checklist = form.text("checklist_id").parse().ok();
+    after_form(ctx, outcome.map(location), |ctx, alert| {
+        render_form(
+            lead,
+            ctx,
+            db,
+            cycle,
+            employee,
+            checklist,
+            Some(&form),
+            Some(alert),
+        )
+    })
+    .await
 }
 
 /// A supervisor's review of a direct report's appraisal (HR runs appraisals and does not
@@ -421,14 +408,9 @@ pub async fn review(
         }
         Err(reason) => Err(AppError::validation("comment", reason)),
     };
-    match outcome {
-        Ok(a) => Ok(see_other(format!(
-            "/cycles/{}/team?ok=reviewed",
-            a.cycle_id
-        ))),
-        Err(error) => {
-            let alert = recoverable(ctx.t, error)?;
-            render_appraisal(ctx, db, id, Some(alert)).await
-        }
-    }
+    let location = |a: Appraisal| format!("/cycles/{}/team?ok=reviewed", a.cycle_id);
+    after_form(ctx, outcome.map(location), |ctx, alert| {
+        render_appraisal(ctx, db, id, Some(alert))
+    })
+    .await
 }

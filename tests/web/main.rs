@@ -10,3 +10,15 @@ mod driver;
 mod forms;
 mod pages;
 mod walk;
+
+/// The names of the departments, as HR reads them through the API.
+async fn department_names(app: &support::TestApp) -> Vec<String> {
+    let hr = app.hr_token().await;
+    let list = app.get("/api/v1/departments", &hr).await;
+    list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_owned())
+        .collect()
+}

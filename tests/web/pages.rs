@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use crate::forms::Visitor;
-use crate::on_both_backends;
 use crate::support::{Person, TestApp};
+use crate::{department_names, on_both_backends};
 
 on_both_backends!(
     forms_without_our_token_or_origin_are_refused,
@@ -16,17 +16,6 @@ on_both_backends!(
     every_form_needs_the_token_of_its_page,
     staff_and_supervisors_see_only_their_scope,
 );
-
-async fn department_names(app: &TestApp) -> Vec<String> {
-    let hr = app.hr_token().await;
-    let list = app.get("/api/v1/departments", &hr).await;
-    list.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 async fn forms_without_our_token_or_origin_are_refused(app: TestApp) {
     let mut hr = Visitor::new(&app.base);

@@ -8,8 +8,8 @@ use chrono::{Duration, Utc};
 use serde_json::Value;
 
 use crate::driver::Browser;
-use crate::on_both_backends;
 use crate::support::TestApp;
+use crate::{department_names, on_both_backends};
 
 on_both_backends!(
     a_whole_cycle_through_the_pages,
@@ -500,18 +500,8 @@ async fn a_cross_site_page_cannot_use_our_forms(app: TestApp) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let names = || async {
-        let hr = app.hr_token().await;
-        let list = app.get("/api/v1/departments", &hr).await;
-        list.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["name"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
     assert!(
-        !names().await.contains(&"Forged".to_owned()),
+        !department_names(&app).await.contains(&"Forged".to_owned()),
         "the forged form created nothing"
     );
     // The same browser, on our own page, still works.
@@ -520,6 +510,6 @@ async fn a_cross_site_page_cannot_use_our_forms(app: TestApp) {
         .await;
     b.submit("#new-department button").await;
     assert!(alert_ok(&b).await.contains("Created"));
-    assert!(names().await.contains(&"Genuine".to_owned()));
+    assert!(department_names(&app).await.contains(&"Genuine".to_owned()));
     b.quit().await;
 }
