@@ -9,7 +9,6 @@ use super::views::PageView;
 use crate::auth::{AuthUser, Hr};
 use crate::db::Db;
 use crate::domain::evidence::COMMENT_MAX;
-use crate::domain::text::free_text;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals::{self, Appeal, Decision};
 
@@ -136,23 +135,7 @@ pub async fn decide(
     id: web::Path<i32>,
     body: JsonBody<DecisionBody>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::new();
-    let decision = match body.0.decision.as_str() {
-        "upheld" => Some(Decision::Upheld),
-        "rejected" => Some(Decision::Rejected),
-        _ => {
-            errors.add("decision", "must be upheld or rejected");
-            None
-        }
-    };
-    let note = errors
-        .take("note", free_text(body.0.note.as_deref(), COMMENT_MAX))
-        .flatten();
-    if decision == Some(Decision::Rejected) && note.is_none() {
-        errors.add("note", "is required when an appeal is rejected");
-    }
-    errors.into_result()?;
-    let decision = decision.expect("checked");
+    let (decision, note) = Decision::parse(&body.0.decision, body.0.note.as_deref())?;
     let (hr, id) = (hr.0 .0, id.into_inner());
     let (appeal, appraisal) = db
         .run(move |conn| appeals::decide(conn, &hr, id, decision, note))

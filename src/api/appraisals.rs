@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::body::QueryParams;
-use crate::auth::{AuthUser, Caller, Hr, Supervisor};
+use crate::auth::{AuthUser, Caller, Hr, Reviewer, Supervisor};
 use crate::db::Db;
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{AppError, FieldErrors};
@@ -213,14 +213,11 @@ responses(
 )
 )]
 pub async fn review(
-    reviewer: Supervisor,
+    reviewer: Reviewer,
     db: web::Data<Db>,
     id: web::Path<i32>,
     body: super::body::JsonBody<ReviewBody>,
 ) -> Result<HttpResponse, AppError> {
-    if reviewer.role() != crate::domain::user::Role::Supervisor {
-        return Err(AppError::Forbidden);
-    }
     let comment = crate::domain::text::free_text(
         body.0.comment.as_deref(),
         crate::domain::evidence::COMMENT_MAX,

@@ -182,7 +182,7 @@ macro_rules! role_tier {
                 let user = req.extensions().get::<AuthUser>().cloned();
                 ready(match user {
                     None => Err(AppError::Unauthorized(REJECTED)),
-                    Some(user) if user.role().at_least($tier) => Ok($name(user)),
+                    Some(user) if ($tier)(user.role()) => Ok($name(user)),
                     Some(_) => Err(AppError::Forbidden),
                 })
             }
@@ -193,10 +193,16 @@ macro_rules! role_tier {
 role_tier!(
     /// A supervisor or HR.
     Supervisor,
-    Role::Supervisor
+    |role: Role| role.at_least(Role::Supervisor)
 );
 role_tier!(
     /// HR only.
     Hr,
-    Role::Hr
+    |role: Role| role == Role::Hr
+);
+role_tier!(
+    /// A supervisor and not HR: reviewing appraisals is the supervisors' own function (HR
+    /// runs appraisals and does not review them).
+    Reviewer,
+    |role: Role| role == Role::Supervisor
 );

@@ -5,5 +5,5 @@ pub mod password;
 pub mod sign_in;
 pub mod token;
 
-pub use extract::{AuthUser, Caller, Hr, Supervisor};
+pub use extract::{AuthUser, Caller, Hr, Reviewer, Supervisor};
 pub use token::TokenKeys;

@@ -10,8 +10,10 @@ use super::users::User;
 use super::{cycles, notices, now, Page, Paged};
 use crate::db::schema::{appeals, users};
 use crate::db::{write_tx, DbConn};
+use crate::domain::evidence::COMMENT_MAX;
+use crate::domain::text::free_text;
 use crate::domain::user::Role;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 
 // Every column, in the order of the row struct.
 use crate::db::schema::appeals::all_columns as COLUMNS;
@@ -163,6 +165,31 @@ pub fn list(
 pub enum Decision {
     Upheld,
     Rejected,
+}
+
+impl Decision {
+    /// HR's decision and note as sent (by the API or the appeal page): `upheld` or
+    /// `rejected`, and a note, which a rejection must have (it tells the employee why).
+    pub fn parse(
+        decision: &str,
+        note: Option<&str>,
+    ) -> Result<(Decision, Option<String>), AppError> {
+        let mut errors = FieldErrors::new();
+        let decision = match decision {
+            "upheld" => Some(Decision::Upheld),
+            "rejected" => Some(Decision::Rejected),
+            _ => {
+                errors.add("decision", "must be upheld or rejected");
+                None
+            }
+        };
+        let note = errors.take("note", free_text(note, COMMENT_MAX)).flatten();
+        if decision == Some(Decision::Rejected) && note.is_none() {
+            errors.add("note", "is required when an appeal is rejected");
+        }
+        errors.into_result()?;
+        Ok((decision.expect("checked"), note))
+    }
 }
 
 /// Upheld: the appraisal is recomputed from the (corrected) evidence, alone. Rejected:

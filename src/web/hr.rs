@@ -30,7 +30,7 @@ use crate::domain::scheme::{
     DepartmentOverrideInput, GradeBandInput, MinEvidenceInput, Problems, Scheme, SchemeInput,
     WeightsInput,
 };
-use crate::domain::text::{free_text, line};
+use crate::domain::text::line;
 use crate::domain::user::{parse_display_name, Email, Locale, NewPassword, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals::{self, Decision};
@@ -1197,29 +1197,12 @@ pub async fn decide(
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::new();
-    let decision = match form.text("decision") {
-        "upheld" => Some(Decision::Upheld),
-        "rejected" => Some(Decision::Rejected),
-        _ => {
-            errors.add("decision", "must be upheld or rejected");
-            None
-        }
-    };
-    let note = errors
-        .take("note", free_text(form.get("note"), COMMENT_MAX))
-        .flatten();
-    if decision == Some(Decision::Rejected) && note.is_none() {
-        errors.add("note", "is required when an appeal is rejected");
-    }
     let actor = hr.0 .0.clone();
-    let outcome = match errors.into_result() {
-        Ok(()) => {
-            let decision = decision.expect("checked");
-            db.run(move |conn| appeals::decide(conn, &actor, id, decision, note))
-                .await
-                .map(|_| ())
-        }
+    let outcome = match Decision::parse(form.text("decision"), form.get("note")) {
+        Ok((decision, note)) => db
+            .run(move |conn| appeals::decide(conn, &actor, id, decision, note))
+            .await
+            .map(|_| ()),
         Err(error) => Err(error),
     };
     after_form(

@@ -11,12 +11,11 @@ use maud::html;
 use super::layout::{after_form, answer, csrf, html_response, page, score, see_other, Alert};
 use super::session::{Ctx, Fields};
 use super::staff::{appraisal_state_label, cycle_state_label, render_appraisal, review_form, ALL};
-use crate::auth::Supervisor;
+use crate::auth::{Reviewer, Supervisor};
 use crate::db::Db;
 use crate::domain::cycle::{parse_date, CycleState};
 use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
 use crate::domain::text::free_text;
-use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::checklists::{self, ChecklistWithItems};
@@ -391,15 +390,12 @@ pub async fn record_inspection(
 /// A supervisor's review of a direct report's appraisal (HR runs appraisals and does not
 /// review: 403, as in the API).
 pub async fn review(
-    lead: Supervisor,
+    lead: Reviewer,
     ctx: Ctx,
     db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    if lead.role() != Role::Supervisor {
-        return Err(AppError::Forbidden);
-    }
     let (reviewer, id) = (lead.0 .0, id.into_inner());
     let outcome = match free_text(form.get("comment"), COMMENT_MAX) {
         Ok(comment) => {
