@@ -159,7 +159,25 @@ async fn gate(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let secure = session::is_https(req.request());
+    let (nonce, new_nonce) = match req.cookie(NONCE_COOKIE) {
+        Some(c) if c.value().len() == 43 => (c.value().to_owned(), false),
+        _ => (session::random_nonce(), true),
+    };
+    let new_nonce = new_nonce.then(|| nonce.clone());
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD);
+    if unsafe_method && !from_our_pages(req.request()) {
+        // Refused before any other work (no session read, no body).
+        tracing::info!(path = req.path(), "cross-site form post refused");
+        let lang = session::language(req.request(), None);
+        req.extensions_mut().insert(Visit {
+            lang,
+            nonce,
+            session: None,
+        });
+        let page = error_page(req.request(), StatusCode::FORBIDDEN, None);
+        return finish(req.into_response(page), new_nonce, false, secure);
+    }
+
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let user = match &token {
         Some(token) => match verify(req.request(), Some(token)) {
@@ -173,26 +191,18 @@ async fn gate(
         None => None,
     };
     let stale_session = token.is_some() && user.is_none();
-    let (nonce, new_nonce) = match req.cookie(NONCE_COOKIE) {
-        Some(c) if c.value().len() == 43 => (c.value().to_owned(), false),
-        _ => (session::random_nonce(), true),
-    };
     let lang = session::language(req.request(), user.as_ref().map(|u| &u.0));
     req.extensions_mut().insert(Visit {
         lang,
-        nonce: nonce.clone(),
-        session: user.as_ref().and(token.clone()),
+        nonce,
+        session: user.as_ref().and(token),
     });
     let signed_in = user.is_some();
     if let Some(user) = user {
         req.extensions_mut().insert(user);
     }
 
-    let mut response = if unsafe_method && !from_our_pages(req.request()) {
-        tracing::info!(path = req.path(), "cross-site form post refused");
-        let page = error_page(req.request(), StatusCode::FORBIDDEN, None);
-        req.into_response(page)
-    } else if !signed_in && !is_public(req.path()) {
+    let response = if !signed_in && !is_public(req.path()) {
         let back = match req.query_string() {
             "" => req.path().to_owned(),
             q => format!("{}?{q}", req.path()),
@@ -207,7 +217,18 @@ async fn gate(
         let response = next.call(req).await?.map_into_boxed_body();
         as_page(response).await
     };
+    finish(response, new_nonce, stale_session, secure)
+}
 
+/// What every page answer gets: the security headers, `no-store` unless the handler chose
+/// otherwise, the browser's new form nonce, and the removal of a session cookie that no
+/// longer holds (unless the answer sets a new one, as signing in does).
+fn finish(
+    mut response: ServiceResponse<BoxBody>,
+    new_nonce: Option<String>,
+    stale_session: bool,
+    secure: bool,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(
@@ -218,7 +239,7 @@ async fn gate(
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if new_nonce {
+    if let Some(nonce) = new_nonce {
         let cookie = session::cookie(NONCE_COOKIE, nonce, secure);
         response.response_mut().add_cookie(&cookie)?;
     }
