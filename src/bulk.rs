@@ -32,6 +32,18 @@ pub struct Row {
     cells: HashMap<String, Cell>,
 }
 
+/// The rows, or every row's problems (nothing is applied when any row has one).
+fn all_or_none<T>(rows: Vec<T>, problems: Vec<RowError>) -> Result<Vec<T>, AppError> {
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Rows {
+            conflict: false,
+            errors: problems,
+        })
+    }
+}
+
 fn too_many_rows() -> AppError {
     AppError::validation(
         "body",
@@ -61,14 +73,7 @@ pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
             _ => problems.push(row_error(number, "row", "must be a JSON object")),
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(AppError::Rows {
-            conflict: false,
-            errors: problems,
-        })
-    }
+    all_or_none(rows, problems)
 }
 
 pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
@@ -110,14 +115,7 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
             Err(e) => problems.push(row_error(number, "row", format!("unreadable: {e}"))),
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(AppError::Rows {
-            conflict: false,
-            errors: problems,
-        })
-    }
+    all_or_none(rows, problems)
 }
 
 fn row_error(row: usize, column: &str, message: impl Into<String>) -> RowError {
@@ -240,14 +238,7 @@ pub fn parse_rows<T>(
             parsed.push(value);
         }
     }
-    if problems.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(AppError::Rows {
-            conflict: false,
-            errors: problems,
-        })
-    }
+    all_or_none(parsed, problems)
 }
 
 /// Sales targets: `employee_id, cycle_id, target`.
