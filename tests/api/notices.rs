@@ -109,7 +109,7 @@ async fn one_queued_notice(
     let hr = app.hr_token().await;
     let dept = app.department(&hr, "Store", "front_line").await;
     person(&app, &hr, ("Sol Staff", "staff", "en"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     Some((app, hr))
 }
 
@@ -139,32 +139,6 @@ fn inspection_of(
 }
 
 /// Creates a cycle scored on sales alone and opens it; returns its id.
-async fn open_cycle(app: &TestApp, hr: &str, name: &str, start: &str, end: &str) -> i64 {
-    let id = app
-        .post(
-            "/api/v1/cycles",
-            hr,
-            json!({"name": name, "period_start": start, "period_end": end}),
-        )
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    app.put(
-        &format!("/api/v1/cycles/{id}/scheme"),
-        hr,
-        json!({
-            "weights": {"sales": 100, "satisfaction": 0, "etiquette": 0, "collaboration": 0},
-            "min_evidence": {"satisfaction": 1, "etiquette": 1, "collaboration": 1},
-            "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
-                            {"grade": "C", "min_total": 0}]}),
-    )
-    .await
-    .ok(200);
-    set_state(app, hr, id, "open").await.ok(200);
-    id
-}
-
 async fn set_state(app: &TestApp, hr: &str, cycle: i64, state: &str) -> crate::support::Answer {
     app.post(
         &format!("/api/v1/cycles/{cycle}/state"),
@@ -191,7 +165,9 @@ async fn publishing_mails_each_employee_in_their_language(backend: Backend) {
     let lead = person(&app, &hr, ("Lee Lead", "supervisor", "en"), dept, None).await;
     let ann = person(&app, &hr, ("Ann Able", "staff", "en"), dept, Some(lead.id)).await;
     let li = person(&app, &hr, ("李娜", "staff", "zh-CN"), dept, Some(lead.id)).await;
-    let cycle = open_cycle(&app, &hr, "2026 Q3", "2026-07-01", "2026-09-30").await;
+    let cycle = app
+        .open_cycle(&hr, "2026 Q3", "2026-07-01", "2026-09-30")
+        .await;
     app.post(
         "/api/v1/sales-targets",
         &hr,
@@ -357,7 +333,7 @@ async fn a_stopping_worker_finishes_the_mails_in_hand_and_gives_back_the_rest(ba
     for name in ["One", "Two", "Three", "Four", "Five"] {
         person(&app, &hr, (name, "staff", "en"), dept, None).await;
     }
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     // A server that accepts connections and never answers: the two sends in hand hang
     // until the SMTP timeout (2 s) while the worker holds all five claims.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -403,7 +379,7 @@ async fn a_refused_address_fails_and_hr_can_queue_it_again(backend: Backend) {
     let body = json!({"email": "bounce@example.test", "display_name": "Bo Unce", "role": "staff",
         "department_id": dept, "password": "a-long-password"});
     app.post("/api/v1/users", &hr, body).await.ok(201);
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
 
     // A permanent refusal (550) is not retried: the notice fails at once, visible to HR.
     let started = Instant::now();
@@ -518,7 +494,7 @@ async fn a_notice_about_someone_else_is_never_sent(backend: Backend) {
     let lead = person(&app, &hr, ("Lee Lead", "supervisor", "en"), dept, None).await;
     let ann = person(&app, &hr, ("Ann Able", "staff", "en"), dept, Some(lead.id)).await;
     let bob = person(&app, &hr, ("Bob Other", "staff", "en"), dept, Some(lead.id)).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     let checklist = courtesy_checklist(&app, &hr).await;
     let lead_token = app.login(&lead.email, &lead.password).await;
     let inspection = app
@@ -581,7 +557,9 @@ async fn reminders_go_once_to_supervisors_of_uninspected_reports(backend: Backen
     let today = Utc::now().date_naive();
     let end = today + Days::days(2);
     let start = today - Days::days(30);
-    let cycle = open_cycle(&app, &hr, "Ending", &start.to_string(), &end.to_string()).await;
+    let cycle = app
+        .open_cycle(&hr, "Ending", &start.to_string(), &end.to_string())
+        .await;
     let checklist = courtesy_checklist(&app, &hr).await;
     let inspect = |who: i64| inspection_of(&checklist, who, &today.to_string(), 8, None);
     let sam_token = app.login(&sam.email, &sam.password).await;
@@ -646,7 +624,7 @@ async fn the_file_transport_writes_eml_files(backend: Backend) {
     let hr = app.hr_token().await;
     let dept = app.department(&hr, "Store", "front_line").await;
     let staff = person(&app, &hr, ("周敏", "staff", "zh-CN"), dept, None).await;
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     let started = Instant::now();
     let files = loop {
         let files: Vec<_> = std::fs::read_dir(&folder)
@@ -874,7 +852,7 @@ async fn two_serve_processes_deliver_a_thousand_notices_exactly_once(backend: Ba
 
     // Opening the cycle queues one rating request per person, in the same transaction.
     let started = Instant::now();
-    open_cycle(&app, &hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     let mails = smtp
         .wait_for("collaboration_request", COUNT, Duration::from_secs(180))
         .await;

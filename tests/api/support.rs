@@ -296,6 +296,40 @@ impl TestApp {
             .await
     }
 
+    /// Creates a cycle with a simple valid scheme (all weight on sales, one piece of
+    /// evidence each) and opens it; returns its id.
+    pub async fn open_cycle(&self, hr: &str, name: &str, start: &str, end: &str) -> i64 {
+        let id = self
+            .post(
+                "/api/v1/cycles",
+                hr,
+                json!({"name": name, "period_start": start, "period_end": end}),
+            )
+            .await
+            .ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        self.put(
+            &format!("/api/v1/cycles/{id}/scheme"),
+            hr,
+            json!({
+                "weights": {"sales": 100, "satisfaction": 0, "etiquette": 0, "collaboration": 0},
+                "min_evidence": {"satisfaction": 1, "etiquette": 1, "collaboration": 1},
+                "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
+                                {"grade": "C", "min_total": 0}]}),
+        )
+        .await
+        .ok(200);
+        self.post(
+            &format!("/api/v1/cycles/{id}/state"),
+            hr,
+            json!({ "state": "open" }),
+        )
+        .await
+        .ok(200);
+        id
+    }
+
     pub async fn department(&self, hr: &str, name: &str, kind: &str) -> i64 {
         let answer = self
             .post(

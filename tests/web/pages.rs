@@ -218,28 +218,8 @@ async fn company(app: &TestApp) -> Company {
     let ben = app.user(&hr, "staff", store, Some(lead.id)).await;
     let other_lead = app.user(&hr, "supervisor", desk, None).await;
     let cara = app.user(&hr, "staff", desk, Some(other_lead.id)).await;
-    let cycle = app
-        .post(
-            "/api/v1/cycles",
-            &hr,
-            json!({"name": "Q1", "period_start": "2026-01-01", "period_end": "2026-03-31"}),
-        )
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    app.put(
-        &format!("/api/v1/cycles/{cycle}/scheme"),
-        &hr,
-        json!({"weights": {"sales": 25, "satisfaction": 25, "etiquette": 25, "collaboration": 25},
-               "grade_bands": [{"grade": "A", "min_total": 80}, {"grade": "B", "min_total": 0}]}),
-    )
-    .await
-    .ok(200);
+    let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     let state = format!("/api/v1/cycles/{cycle}/state");
-    app.post(&state, &hr, json!({"state": "open"}))
-        .await
-        .ok(200);
     let checklist = app
         .post(
             "/api/v1/checklists",
