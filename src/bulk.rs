@@ -96,6 +96,17 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
             format!("has more than {MAX_COLUMNS} columns"),
         ));
     }
+    // Two columns of one name would leave it to chance which one a row's value comes from.
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = headers
+        .iter()
+        .find(|h| !h.is_empty() && !seen.insert(h.as_str()))
+    {
+        return Err(AppError::validation(
+            "header",
+            format!("names the column {twice} twice"),
+        ));
+    }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -380,6 +391,21 @@ mod tests {
                 (2, "employee_id")
             ]
         );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused_naming_it() {
+        match rows_from_csv(b"employee_id,amount,employee_id\n1,5,2\n") {
+            Err(AppError::Validation(fields)) => {
+                let pairs = fields.into_pairs();
+                assert_eq!(pairs[0].0, "header");
+                assert!(pairs[0].1.contains("employee_id"), "{pairs:?}");
+            }
+            other => panic!(
+                "accepted or otherwise refused: {:?}",
+                other.map(|r| r.len())
+            ),
+        }
     }
 
     #[test]
