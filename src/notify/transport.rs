@@ -185,12 +185,30 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
     }
 }
 
-/// Writes the file under a temporary name first, so a reader never sees half a mail.
+/// Writes `{name}.eml` once. The mail is written whole under a temporary name, then linked
+/// to its final name, which never replaces a file already there: a notice whose delivery was
+/// interrupted after its file appeared (a worker killed before it could record the send)
+/// is found delivered when it is taken up again, instead of being written a second time.
 fn write_eml(dir: &std::path::Path, name: &str, raw: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let partial = dir.join(format!(".{name}.eml.partial"));
+    let done = dir.join(format!("{name}.eml"));
+    if done.exists() {
+        return Ok(());
+    }
+    let mut id = [0u8; 8];
+    argon2::password_hash::rand_core::RngCore::fill_bytes(
+        &mut argon2::password_hash::rand_core::OsRng,
+        &mut id,
+    );
+    let suffix: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    let partial = dir.join(format!(".{name}.{suffix}.partial"));
     std::fs::write(&partial, raw)?;
-    std::fs::rename(&partial, dir.join(format!("{name}.eml")))
+    let linked = std::fs::hard_link(&partial, &done);
+    std::fs::remove_file(&partial)?;
+    match linked {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
 }
 
 /// The sender address, checked at start so that a typo stops the service instead of
