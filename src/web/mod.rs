@@ -326,10 +326,18 @@ async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
     Ok(see_other(home_of(ctx.me()?.role())))
 }
 
-/// Only a path of this site is a place to return to (no `//host` or `https://`).
+/// Only a path of this site is a place to return to. Browsers drop tabs and line breaks
+/// from a `Location` and read `\` as `/`, so `/\t/evil.example` and `/\\evil.example` would
+/// lead to another site: a place to return to is printable ASCII without `\`, starting with
+/// one `/` (paths and queries of our own pages arrive percent-encoded, so nothing else is
+/// needed), and it never breaks a header.
 fn local_path(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    })
+    .map(str::to_owned)
 }
 
 #[derive(Deserialize)]
@@ -490,6 +498,15 @@ mod tests {
             "https://evil.example/",
             "/\\evil.example",
             "me",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\u{b}/x",
+            "/\u{7f}/x",
+            "/ /evil.example",
+            "/\u{85}/evil.example",
+            "/\u{3000}/x",
+            "/%0a\nX",
         ] {
             assert_eq!(local_path(Some(outside)), None, "{outside}");
         }
