@@ -23,7 +23,7 @@ pub fn ensure_department(
     }
     match departments::create(conn, None, name, kind) {
         // Another instance starting at the same moment made it first.
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Duplicate(_)) => {
             departments::find_by_name(conn, name)?.ok_or(AppError::NotFound)
         }
         other => other,
@@ -53,7 +53,7 @@ pub fn bootstrap_hr(
     };
     match users::create(conn, None, new) {
         Ok(user) => Ok(Some(user)),
-        Err(AppError::Conflict(_)) => Ok(None),
+        Err(AppError::Duplicate(_)) => Ok(None),
         Err(other) => Err(other),
     }
 }

@@ -91,6 +91,12 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A unique or exclusion constraint refused a write (409). Under PostgreSQL's
+    /// serializable isolation this can also mean a concurrent transaction won a race the
+    /// application's own check could not see yet: `db::write_tx` runs the transaction once
+    /// more, and the check then answers with what it finds.
+    #[error("{0}")]
+    Duplicate(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -111,6 +117,18 @@ pub enum AppError {
     /// More sign-ins at once than the password threads can take: try again shortly.
     #[error("busy")]
     Busy { retry_after_seconds: u64 },
+    /// A write transaction lost a race with a concurrent one (a PostgreSQL serialization
+    /// failure or deadlock). `db::write_tx` runs it again; a client sees it (503) only when
+    /// every attempt lost.
+    #[error("the transaction conflicted with a concurrent one")]
+    Contended,
+    /// The database could not store a write: a full disk, an I/O error, or its file gone.
+    /// Nothing was written (the transaction rolled back); 503 until it is repaired.
+    #[error("storage fault: {0}")]
+    Storage(String),
+    /// The request body did not arrive within `server.body_timeout_seconds`.
+    #[error("request body timed out")]
+    RequestTimeout,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -126,7 +144,7 @@ impl AppError {
     /// clashed); any other error maps as usual.
     pub fn unique_or(error: DieselError, conflict: impl FnOnce() -> String) -> Self {
         match AppError::from(error) {
-            AppError::Conflict(_) => AppError::Conflict(conflict()),
+            AppError::Duplicate(_) => AppError::Duplicate(conflict()),
             other => other,
         }
     }
@@ -148,6 +166,7 @@ fn kind_of(status: StatusCode) -> &'static str {
         413 => "payload-too-large",
         415 => "unsupported-media-type",
         422 => "validation",
+        408 => "request-timeout",
         429 => "too-many-requests",
         503 => "unavailable",
         s if s >= 500 => "internal",
@@ -192,14 +211,18 @@ impl ResponseError for AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rows { conflict: true, .. } => StatusCode::CONFLICT,
             AppError::Rows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_)
+            | AppError::Busy { .. }
+            | AppError::Contended
+            | AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -210,6 +233,7 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest(detail)
             | AppError::Conflict(detail)
+            | AppError::Duplicate(detail)
             | AppError::UnsupportedMediaType(detail) => {
                 problem_response(status, kind, Some(detail), None)
             }
@@ -262,6 +286,40 @@ impl ResponseError for AppError {
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     header::HeaderValue::from(*retry_after_seconds),
+                );
+                response
+            }
+            AppError::Contended => {
+                let mut response = problem_response(
+                    status,
+                    kind,
+                    Some("the service is busy with conflicting changes; nothing was changed, try again"),
+                    None,
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                response
+            }
+            AppError::Storage(reason) => {
+                tracing::error!(reason = %reason, "storage fault");
+                problem_response(
+                    status,
+                    "storage",
+                    Some("the service cannot store data at the moment (its storage is full or unavailable); nothing was changed"),
+                    None,
+                )
+            }
+            AppError::RequestTimeout => {
+                let mut response = problem_response(
+                    status,
+                    kind,
+                    Some("the request body did not arrive in time"),
+                    None,
+                );
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
                 );
                 response
             }
@@ -323,11 +381,54 @@ impl From<DieselError> for AppError {
         match error {
             DieselError::NotFound => AppError::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("a record with the same unique value already exists".into())
+                AppError::Duplicate("a record with the same unique value already exists".into())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ExclusionViolation, _) => {
+                AppError::Duplicate("the period overlaps another cycle".into())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::Contended
+            }
+            DieselError::DatabaseError(_, ref info) => {
+                let message = info.message();
+                if is_deadlock(message) {
+                    AppError::Contended
+                } else if message.contains("cycle periods overlap") {
+                    // SQLite's trigger for the rule PostgreSQL states as an exclusion.
+                    AppError::Duplicate("the period overlaps another cycle".into())
+                } else if let Some(fault) = storage_fault(message) {
+                    AppError::Storage(format!("{fault}: {message}"))
+                } else {
+                    AppError::Internal(error.into())
+                }
             }
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// PostgreSQL's deadlock detector (SQLSTATE 40P01, which diesel does not name), or SQLite's
+/// write lock still held by another writer after the busy timeout.
+fn is_deadlock(message: &str) -> bool {
+    message.contains("deadlock detected") || message.contains("database is locked")
+}
+
+/// A database error that says the storage could not take a write, by the backends' own
+/// words (diesel names neither SQLITE_FULL / SQLITE_IOERR nor SQLSTATE class 53 / 58).
+fn storage_fault(message: &str) -> Option<&'static str> {
+    const FAULTS: &[(&str, &str)] = &[
+        ("database or disk is full", "disk full"),
+        ("No space left on device", "disk full"),
+        ("could not extend file", "disk full"),
+        ("disk I/O error", "I/O error"),
+        ("attempt to write a readonly database", "read-only storage"),
+        ("unable to open database file", "database file unavailable"),
+        ("could not write", "I/O error"),
+    ];
+    FAULTS
+        .iter()
+        .find(|(words, _)| message.contains(words))
+        .map(|(_, fault)| *fault)
 }
 
 impl From<actix_web::error::BlockingError> for AppError {

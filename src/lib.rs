@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod bulk;
 pub mod db;
+pub mod deadline;
 pub mod domain;
 pub mod error;
 pub mod notify;

@@ -114,7 +114,7 @@ fn seed_sample(settings: &Settings) -> anyhow::Result<()> {
     let db = Db::connect(&settings.database)?;
     let mut conn = db.get()?;
     db::run_migrations(&mut conn)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = settings.company.time().today();
     let logins = sample::seed(&mut conn, today)?;
     println!("Sample company ready. Every sample account's password: {SAMPLE_PASSWORD}");
     for login in logins {

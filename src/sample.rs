@@ -302,6 +302,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         teams,
         list,
         back_office,
+        today,
     };
     let (hr, teams) = (&company.hr, &company.teams);
     let past = seed_cycle(conn, &company, previous, previous.end, &mut dice)?;
@@ -328,6 +329,8 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         appellant,
         theirs.id,
         "Two customer surveys from the December promotion are missing",
+        // Only a refusal's message would show a time; this appeal is in its window.
+        crate::domain::clock::CompanyTime::UTC,
     )?;
 
     // This quarter: open, with evidence up to today.
@@ -346,6 +349,8 @@ struct Company {
     teams: Vec<Team>,
     list: checklists::ChecklistWithItems,
     back_office: Vec<i32>,
+    /// The company's date: evidence is dated up to it.
+    today: NaiveDate,
 }
 
 /// Creates and opens a cycle over `period` and enters evidence dated up to `last`.
@@ -361,6 +366,7 @@ fn seed_cycle(
         teams,
         list,
         back_office,
+        today,
     } = company;
     let cycle = cycles::create(
         conn,
@@ -416,8 +422,8 @@ fn seed_cycle(
         }
     }
     evidence::import_targets(conn, hr.id, &targets)?;
-    evidence::import_sales(conn, hr.id, &sales)?;
-    evidence::import_satisfaction(conn, hr.id, &responses)?;
+    evidence::import_sales(conn, hr.id, &sales, *today)?;
+    evidence::import_satisfaction(conn, hr.id, &responses, *today)?;
 
     for team in teams {
         for member in &team.staff {
@@ -446,7 +452,7 @@ fn seed_cycle(
                     scores,
                     comment: Some("On-site etiquette check".to_owned()),
                 };
-                inspections::create(conn, &team.lead, inspection)?;
+                inspections::create(conn, &team.lead, inspection, *today)?;
             }
         }
     }

@@ -68,7 +68,22 @@ pub struct Settings {
     pub bootstrap: BootstrapSettings,
     pub mail: MailSettings,
     pub notices: NoticeSettings,
+    pub company: CompanySettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySettings {
+    /// IANA name; checked at start.
+    pub time_zone: String,
+}
+
+impl CompanySettings {
+    pub fn time(&self) -> crate::domain::clock::CompanyTime {
+        crate::domain::clock::CompanyTime::parse(&self.time_zone)
+            .expect("company.time_zone is checked when the settings load")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +93,8 @@ pub struct ServerSettings {
     pub port: u16,
     pub workers: usize,
     pub public_url: String,
+    /// A request body must arrive within this many seconds (408 otherwise).
+    pub body_timeout_seconds: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -253,6 +270,11 @@ impl Settings {
             ));
         }
         self.validate_notices()?;
+        crate::domain::clock::CompanyTime::parse(&self.company.time_zone)
+            .map_err(|reason| invalid("company.time_zone", reason))?;
+        if self.server.body_timeout_seconds == 0 {
+            return Err(invalid("server.body_timeout_seconds", "must be at least 1"));
+        }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }

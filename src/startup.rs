@@ -69,6 +69,10 @@ impl Application {
             settings.auth.password_threads(),
             settings.auth.password_queue,
         )?);
+        let company_time = web::Data::new(settings.company.time());
+        let body_deadline = web::Data::new(crate::deadline::BodyDeadline(
+            std::time::Duration::from_secs(settings.server.body_timeout_seconds),
+        ));
         let notifier = Notifier::new(db.clone(), &settings)?;
         let mailbox = notifier.mailbox();
         let worker = settings.notices.worker.then(|| notifier.spawn());
@@ -78,6 +82,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(
+                    crate::deadline::limit_body_time,
+                ))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
                 .wrap_fn(|req, srv| {
                     let incoming = req
@@ -117,6 +124,8 @@ impl Application {
                 .app_data(public_origin.clone())
                 .app_data(policy.clone())
                 .app_data(passwords.clone())
+                .app_data(company_time.clone())
+                .app_data(body_deadline.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
                 .configure(api::routes)
                 .configure(web_pages::routes)

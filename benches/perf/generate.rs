@@ -563,15 +563,18 @@ pub fn sales_rows(csv: &str, cycle_id: i32, first_id: i64) -> anyhow::Result<Vec
         .collect()
 }
 
-/// Runs `f` in one write transaction.
+/// Runs `f` in one plain transaction: the generator writes a fresh database alone, so the
+/// service's serializable write transactions (and their retries) are not needed here.
 pub fn write<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    appraisal::db::write_tx(conn, |conn| f(conn).map_err(Failed)).map_err(|Failed(e)| e)
+    use diesel::Connection;
+    conn.transaction(|conn| f(conn).map_err(Failed))
+        .map_err(|Failed(e)| e)
 }
 
-/// An error that carries an anyhow error through `write_tx`.
+/// An error that carries an anyhow error through a transaction.
 struct Failed(anyhow::Error);
 
 impl From<diesel::result::Error> for Failed {

@@ -53,14 +53,15 @@ responses(
 pub async fn appeal(
     user: AuthUser,
     db: web::Data<Db>,
+    time: web::Data<crate::domain::clock::CompanyTime>,
     id: web::Path<i32>,
     body: JsonBody<AppealBody>,
 ) -> Result<HttpResponse, AppError> {
     let reason = crate::domain::text::required_text(&body.0.reason, COMMENT_MAX)
         .map_err(|r| AppError::validation("reason", r))?;
-    let (user, id) = (user.0, id.into_inner());
+    let (user, id, time) = (user.0, id.into_inner(), **time);
     let appeal = db
-        .run(move |conn| appeals::appeal(conn, &user, id, &reason))
+        .run(move |conn| appeals::appeal(conn, &user, id, &reason, time))
         .await?;
     Ok(HttpResponse::Created().json(appeal))
 }

@@ -57,6 +57,9 @@ pub struct AppraisalView {
     pub computed_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub version: i32,
+    /// The cycle's `inputs_revision` this appraisal was computed from: lower than the
+    /// cycle's now means stale (the scheme, evidence or people changed since).
+    pub basis_revision: i64,
 }
 
 impl AppraisalView {
@@ -94,6 +97,7 @@ impl AppraisalView {
             computed_at: a.computed_at.and_utc(),
             published_at: a.published_at.map(|p| p.and_utc()),
             version: a.version,
+            basis_revision: a.basis_revision,
         })
     }
 }

@@ -26,6 +26,11 @@ pub struct CycleView {
     pub state: String,
     pub appeal_window_days: i32,
     pub has_scheme: bool,
+    /// Counts the changes of the scheme, evidence and people that computed appraisals depend
+    /// on; an appraisal whose `basis_revision` is lower is stale (recompute before publishing).
+    pub inputs_revision: i64,
+    /// When the cycle's appraisals were last computed.
+    pub computed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,6 +45,8 @@ impl From<Cycle> for CycleView {
             state: c.state,
             appeal_window_days: c.appeal_window_days,
             has_scheme: c.scheme_json.is_some(),
+            inputs_revision: c.inputs_revision,
+            computed_at: c.computed_at.map(|at| at.and_utc()),
             created_at: c.created_at.and_utc(),
             updated_at: c.updated_at.and_utc(),
         }
@@ -243,7 +250,7 @@ params(("id" = i32, Path, description = "The id")),
 request_body = StateChange,
 responses(
     (status = 200, description = "Moved", body = CycleView),
-    (status = 409, description = "A guard failed; the detail says which (no scheme, appraisals not computed, not the next state)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A guard failed; the detail says which (not the next state; opening without a scheme; publishing while an active employee has no appraisal, or while appraisals are stale: computed before the latest change of the scheme, the evidence or the people, so the cycle must be computed again)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
 )
 )]
 pub async fn change_state(
@@ -283,8 +290,8 @@ put, path = "/api/v1/cycles/{id}/scheme", tag = "cycles", security(("bearer" = [
 params(("id" = i32, Path, description = "The id")),
 request_body = SchemeInput,
 responses(
-    (status = 200, description = "Stored", body = Scheme),
-    (status = 409, description = "The cycle is past its draft and open states", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 200, description = "Stored. In a cycle in review, a changed scheme makes every computed appraisal stale: publication answers 409 until the cycle is computed again", body = Scheme),
+    (status = 409, description = "The cycle is published or archived: its scheme is frozen", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
 )
 )]
 pub async fn put_scheme(

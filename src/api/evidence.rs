@@ -6,6 +6,7 @@ use super::import::ImportBody;
 use crate::auth::Hr;
 use crate::bulk;
 use crate::db::Db;
+use crate::domain::clock::CompanyTime;
 use crate::domain::evidence::{CHANNEL_MAX, EXTERNAL_REF_MAX};
 use crate::domain::text::line_schema;
 use crate::error::AppError;
@@ -101,12 +102,13 @@ responses(
 pub async fn sales_records(
     hr: Hr,
     db: web::Data<Db>,
+    time: web::Data<CompanyTime>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
     let rows = bulk::sales(&body.0)?;
-    let actor = hr.id();
+    let (actor, today) = (hr.id(), time.today());
     let outcome = db
-        .run(move |conn| evidence::import_sales(conn, actor, &rows))
+        .run(move |conn| evidence::import_sales(conn, actor, &rows, today))
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
@@ -125,12 +127,13 @@ responses(
 pub async fn satisfaction_responses(
     hr: Hr,
     db: web::Data<Db>,
+    time: web::Data<CompanyTime>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
     let rows = bulk::satisfaction(&body.0)?;
-    let actor = hr.id();
+    let (actor, today) = (hr.id(), time.today());
     let outcome = db
-        .run(move |conn| evidence::import_satisfaction(conn, actor, &rows))
+        .run(move |conn| evidence::import_satisfaction(conn, actor, &rows, today))
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }

@@ -14,15 +14,18 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(StatusView { status: "up" })
 }
 
-/// The database answers and every migration is applied.
+/// The database answers, every migration is applied, and its storage takes writes.
 #[utoipa::path(
 get, path = "/ready", tag = "meta",
 responses(
-    (status = 200, description = "The database answers and every migration is applied", body = StatusView),
-    (status = 503, description = "Not ready", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 200, description = "The database answers, every migration is applied, and its storage takes writes", body = StatusView),
+    (status = 503, description = "Not ready: the database does not answer, migrations are pending, or its storage failed (a full disk or an I/O error in the last 30 s, the SQLite file gone)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
 )
 )]
 pub async fn ready(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    if let Some(problem) = db.storage_problem() {
+        return Err(AppError::Unavailable(problem));
+    }
     let complete = db
         .run(|conn| {
             diesel::sql_query("SELECT 1")

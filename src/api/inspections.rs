@@ -7,6 +7,7 @@ use super::body::{JsonBody, QueryParams};
 use super::views::PageView;
 use crate::auth::{AuthUser, Supervisor};
 use crate::db::Db;
+use crate::domain::clock::CompanyTime;
 use crate::domain::cycle::parse_date;
 use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
 use crate::domain::text::free_text;
@@ -62,6 +63,7 @@ responses(
 pub async fn create(
     inspector: Supervisor,
     db: web::Data<Db>,
+    time: web::Data<CompanyTime>,
     body: JsonBody<InspectionBody>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.0;
@@ -95,9 +97,9 @@ pub async fn create(
         scores,
         comment,
     };
-    let inspector = inspector.0 .0;
+    let (inspector, today) = (inspector.0 .0, time.today());
     let created = db
-        .run(move |conn| inspections::create(conn, &inspector, new))
+        .run(move |conn| inspections::create(conn, &inspector, new, today))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }

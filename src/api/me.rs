@@ -12,7 +12,7 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::domain::user::{NewPassword, PASSWORD_MAX};
 use crate::error::{AppError, FieldErrors};
 use crate::store::throttle;
-use crate::store::users::{self, UserChanges};
+use crate::store::users;
 
 #[utoipa::path(
 get, path = "/api/v1/me", tag = "me", security(("bearer" = ["staff", "supervisor", "hr"])),
@@ -76,21 +76,19 @@ pub async fn change_password(
     let new_password = new_password.expect("checked above");
     let policy = **policy;
     let (id, email) = (user.id(), user.0.email.clone());
+    let admission = passwords.admit()?;
     let lookup = email.clone();
     let stored = db
         .run(move |conn| {
-            if let Some(retry_after_seconds) = throttle::locked_for(conn, &lookup)? {
-                return Err(AppError::TooManyRequests {
-                    retry_after_seconds,
-                });
-            }
+            throttle::begin_attempt(conn, &lookup, policy)?;
             users::password_hash(conn, id)
         })
         .await?;
     // Checking the current password and hashing the new one run on the password threads.
-    let new_hash = passwords
+    let checked = stored.clone();
+    let new_hash = admission
         .run(move || {
-            if !password::verify(&current_password, &stored) {
+            if !password::verify(&current_password, &checked) {
                 return Ok(None);
             }
             password::hash(new_password.expose()).map(Some)
@@ -99,14 +97,10 @@ pub async fn change_password(
     let updated = db
         .run(move |conn| {
             let Some(password_hash) = new_hash else {
-                throttle::record_failure(conn, &email, policy)?;
                 return Err(AppError::validation("current_password", "is not correct"));
             };
-            let changes = UserChanges {
-                password_hash: Some(password_hash),
-                ..UserChanges::default()
-            };
-            users::update(conn, id, id, changes)
+            throttle::clear(conn, &email)?;
+            users::change_own_password(conn, id, &stored, password_hash)
         })
         .await?;
     Ok(HttpResponse::Ok().json(token_response(&keys, &updated)?))

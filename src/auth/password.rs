@@ -1,7 +1,8 @@
 //! argon2id password hashes as PHC strings. Blocking (tens of milliseconds by design):
 //! call only from blocking contexts such as [`PasswordWorkers`] or `Db::run`.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
@@ -77,21 +78,41 @@ fn lower_priority() {
 /// The argon2 work of sign-ins and password changes runs here: on a few threads of its own,
 /// fed by a short queue. Hashing is deliberately slow and takes 19 MiB a time, so a burst of
 /// logins must neither take every core from the other requests nor pile up (each waiting
-/// login on a thread of its own, with its own memory). When the queue is full the caller is
-/// refused at once with 503 and Retry-After, instead of waiting for seconds.
+/// login on a thread of its own, with its own memory). At most `threads + queue` jobs are
+/// admitted at once; beyond that the caller is refused at once with 503 and Retry-After,
+/// instead of waiting for seconds. Admission comes first ([`PasswordWorkers::admit`]), so a
+/// sign-in refused for capacity has done nothing else yet (its attempt is not counted).
 pub struct PasswordWorkers {
-    jobs: SyncSender<Job>,
+    jobs: Sender<Job>,
+    admitted: Arc<AtomicUsize>,
+    capacity: usize,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// A place among the admitted password jobs, held until its job has run.
+pub struct Admission {
+    jobs: Sender<Job>,
+    slot: Slot,
+}
+
+/// Gives its place back when dropped (after the job ran, or when it never was sent).
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 impl PasswordWorkers {
     /// `threads` hashing threads and room for `queue` waiting jobs. The threads end when the
     /// last handle is dropped.
     pub fn start(threads: usize, queue: usize) -> std::io::Result<PasswordWorkers> {
-        let (jobs, receiver) = sync_channel::<Job>(queue);
+        let (jobs, receiver) = channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
-        for i in 0..threads.max(1) {
+        let threads = threads.max(1);
+        for i in 0..threads {
             let receiver = Arc::clone(&receiver);
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
@@ -100,7 +121,26 @@ impl PasswordWorkers {
                     serve_jobs(&receiver)
                 })?;
         }
-        Ok(PasswordWorkers { jobs })
+        Ok(PasswordWorkers {
+            jobs,
+            admitted: Arc::new(AtomicUsize::new(0)),
+            capacity: threads + queue,
+        })
+    }
+
+    /// A place for one job, or [`AppError::Busy`] at once when every place is taken.
+    pub fn admit(&self) -> Result<Admission, AppError> {
+        self.admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.capacity).then_some(n + 1)
+            })
+            .map_err(|_| AppError::Busy {
+                retry_after_seconds: 1,
+            })?;
+        Ok(Admission {
+            jobs: self.jobs.clone(),
+            slot: Slot(Arc::clone(&self.admitted)),
+        })
     }
 
     /// Runs `work` on a hashing thread, or answers [`AppError::Busy`] at once when the queue
@@ -110,17 +150,25 @@ impl PasswordWorkers {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        self.admit()?.run(work).await
+    }
+}
+
+impl Admission {
+    /// Runs `work` on a hashing thread; the place is given back once it has run.
+    pub async fn run<T, F>(self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
         let (done, result) = tokio::sync::oneshot::channel();
+        let slot = self.slot;
         let job: Job = Box::new(move || {
+            let _slot = slot;
             let _ = done.send(work());
         });
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(_) => AppError::Busy {
-                retry_after_seconds: 1,
-            },
-            TrySendError::Disconnected(_) => {
-                AppError::internal(anyhow::anyhow!("the password threads have stopped"))
-            }
+        self.jobs.send(job).map_err(|_| {
+            AppError::internal(anyhow::anyhow!("the password threads have stopped"))
         })?;
         result
             .await

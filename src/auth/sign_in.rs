@@ -1,7 +1,8 @@
 //! Sign-in, shared by the API's token endpoint and the sign-in page, so both apply the same
 //! rules: one answer for unknown email, wrong password and deactivated account after the
-//! same work (a real or a dummy argon2 verification); failures counted per email tried,
-//! existing or not; a locked email refused (429) without looking at the password.
+//! same work (a real or a dummy argon2 verification); attempts counted per email tried,
+//! existing or not, before the password is checked; a locked email refused (429) without
+//! looking at the password.
 
 use super::password::{self, PasswordWorkers};
 use crate::db::Db;
@@ -34,19 +35,16 @@ pub async fn sign_in(
     }
     errors.into_result()?;
     let key = email.trim().to_lowercase();
+    // A place on the password threads first: refused for capacity, nothing is counted.
+    let admission = passwords.admit()?;
     let lookup = key.clone();
     let found = db
         .run(move |conn| {
-            if let Some(retry_after_seconds) = throttle::locked_for(conn, &lookup)? {
-                return Err(AppError::TooManyRequests {
-                    retry_after_seconds,
-                });
-            }
+            throttle::begin_attempt(conn, &lookup, policy)?;
             users::find_for_login(conn, &lookup)
         })
         .await?;
-    // The slow part runs on the password threads; a full queue answers 503 at once.
-    let verified = passwords
+    let verified = admission
         .run(move || match found {
             Some((user, hash)) => {
                 let ok = password::verify(&password, &hash);
@@ -58,20 +56,13 @@ pub async fn sign_in(
             }
         })
         .await?;
-    let user = db
-        .run(move |conn| match verified {
-            Some(user) => {
-                throttle::clear(conn, &key)?;
-                Ok(user)
-            }
-            None => {
-                if let Some(seconds) = throttle::record_failure(conn, &key, policy)? {
-                    tracing::warn!(lock_seconds = seconds, "login locked after failures");
-                }
-                Err(AppError::Unauthorized(BAD_CREDENTIALS))
-            }
-        })
-        .await?;
+    let user = match verified {
+        Some(user) => {
+            db.run(move |conn| throttle::clear(conn, &key)).await?;
+            user
+        }
+        None => return Err(AppError::Unauthorized(BAD_CREDENTIALS)),
+    };
     tracing::info!(user_id = user.id, "login");
     Ok(user)
 }

@@ -3,6 +3,7 @@
 //! The backend is chosen from the URL scheme (`sqlite://PATH` or `postgres://…`); diesel's
 //! own `establish` on the multi connection would try both and hide the real error.
 
+mod health;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -120,6 +121,7 @@ pub type Pool = diesel::r2d2::Pool<ConnectionManager>;
 pub struct Db {
     pool: Pool,
     backend: &'static str,
+    health: std::sync::Arc<health::Health>,
 }
 
 impl Db {
@@ -135,6 +137,10 @@ impl Db {
         // away meanwhile). An embedded SQLite connection cannot go away, and the test would
         // cost a query on every request.
         let test_on_check_out = matches!(url, DbUrl::Postgres(_));
+        let sqlite_path = match &url {
+            DbUrl::Sqlite(path) => Some(path.clone()),
+            DbUrl::Postgres(_) => None,
+        };
         let pool = diesel::r2d2::Pool::builder()
             .max_size(settings.max_connections)
             .min_idle(Some(1))
@@ -142,7 +148,19 @@ impl Db {
             .connection_timeout(Duration::from_secs(settings.connect_timeout_seconds))
             .build(ConnectionManager { url })
             .map_err(|e| anyhow::anyhow!("cannot connect to the {backend} database: {e}"))?;
-        Ok(Db { pool, backend })
+        let health = std::sync::Arc::new(health::Health::new(sqlite_path.as_deref())?);
+        Ok(Db {
+            pool,
+            backend,
+            health,
+        })
+    }
+
+    /// Why the storage cannot be trusted with writes now, if it cannot (for `/ready`): the
+    /// SQLite file is gone or was replaced, its disk is nearly full, or a write failed for
+    /// want of storage a short while ago.
+    pub fn storage_problem(&self) -> Option<String> {
+        self.health.problem()
     }
 
     pub fn backend(&self) -> &'static str {
@@ -151,19 +169,27 @@ impl Db {
 
     /// A pooled connection for blocking callers (CLI, workers, startup).
     pub fn get(&self) -> Result<diesel::r2d2::PooledConnection<ConnectionManager>, AppError> {
+        self.health.check_file()?;
         Ok(self.pool.get()?)
     }
 
-    /// Runs `f` with a pooled connection on actix's blocking thread pool.
+    /// Runs `f` with a pooled connection on actix's blocking thread pool. A storage fault
+    /// it meets is remembered for `/ready`.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let health = self.health.clone();
         actix_web::web::block(move || {
+            health.check_file()?;
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            if let Err(AppError::Storage(fault)) = &result {
+                health.remember(fault);
+            }
+            result
         })
         .await?
     }
@@ -177,14 +203,30 @@ fn create_parent_dir(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Any number for the advisory lock that makes instances starting together migrate one at
+/// a time ("appraisal" in ASCII).
+const MIGRATION_LOCK: i64 = 0x61_7070_7261_6973;
+
 /// Applies the pending migrations of the connection's backend; returns how many ran.
+/// Several instances may start at once on one PostgreSQL: they take turns under an advisory
+/// lock, and the later ones find nothing left to do. (SQLite's migrations take its write lock.)
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
-    let applied = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    let failed = |e| anyhow::anyhow!("migration failed: {e}");
+    match conn {
+        DbConn::Sqlite(c) => Ok(c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(failed)?
+            .len()),
+        DbConn::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|applied| applied.len())
+                .map_err(failed);
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
     }
-    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-    Ok(applied.len())
 }
 
 /// True when every embedded migration has been applied.
@@ -197,25 +239,82 @@ pub fn migrations_complete(conn: &mut DbConn) -> anyhow::Result<bool> {
     Ok(!pending)
 }
 
-/// A transaction for work that writes. On SQLite it starts with `BEGIN IMMEDIATE`, taking
-/// the write lock up front: a deferred transaction that reads and then writes fails with
-/// SQLITE_BUSY (without waiting) when another writer committed in between. Inside an open
-/// transaction it becomes a savepoint, so store functions compose into larger units.
-pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+/// How often a write transaction that lost a race is run again before the caller is told to
+/// try later (503). Each attempt waits a random time up to a doubling bound first.
+const WRITE_ATTEMPTS: u32 = 16;
+const RETRY_BASE_MS: u64 = 2;
+const RETRY_MAX_MS: u64 = 100;
+
+/// The one mechanism for every rule that reads and then writes (docs/DECISIONS.md,
+/// "Integrity"): a write transaction in which the checks and the writes see one consistent
+/// state, on either backend and across any number of processes.
+///
+/// - PostgreSQL: `SERIALIZABLE`. Two transactions that each pass a check the other's write
+///   would fail cannot both commit: one gets a serialization failure, and is run again from
+///   the start here (a deadlock too), so the loser sees the winner's write and answers what
+///   it would have answered had it come second. `f` must therefore be safe to run again:
+///   it may only touch the database (and read its captured values).
+/// - SQLite: `BEGIN IMMEDIATE` takes the database's one write lock up front, so writers run
+///   one after another (a deferred transaction that reads and then writes fails with
+///   SQLITE_BUSY, without waiting, when another writer committed in between).
+///
+/// Inside an open transaction it becomes a savepoint, so store functions compose into larger
+/// units; only the outermost call runs again.
+pub fn write_tx<T, F>(conn: &mut DbConn, mut f: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
     let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
         .transaction_depth()?;
     if depth.is_some() {
-        return conn.transaction(f);
+        return conn.transaction(|conn| f(conn));
     }
+    let mut attempt = 1;
+    loop {
+        match attempt_tx(conn, &mut f) {
+            // SQLite's writers never race (the write lock is taken first); a busy database
+            // there has already waited out its busy timeout.
+            Err(AppError::Contended)
+                if attempt < WRITE_ATTEMPTS && matches!(conn, DbConn::Pg(_)) =>
+            {
+                std::thread::sleep(retry_delay(attempt));
+                attempt += 1;
+            }
+            Err(AppError::Contended) => {
+                tracing::warn!(attempts = attempt, "a write transaction kept losing races");
+                return Err(AppError::Contended);
+            }
+            // A constraint that a concurrent transaction's write tripped: once more, so the
+            // transaction's own checks see that write and answer for it (an email taken, a
+            // rating to replace); a second time it is the answer.
+            Err(AppError::Duplicate(_)) if attempt == 1 && matches!(conn, DbConn::Pg(_)) => {
+                attempt += 1;
+            }
+            other => {
+                if attempt > 1 {
+                    tracing::debug!(
+                        attempts = attempt,
+                        "write transaction ran again after a race"
+                    );
+                }
+                return other;
+            }
+        }
+    }
+}
+
+fn attempt_tx<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
+where
+    F: FnMut(&mut DbConn) -> Result<T, AppError>,
+{
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
+        }
     }
     match f(conn) {
+        // A serialization failure may also come with the commit.
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)
@@ -229,6 +328,13 @@ where
             Err(error)
         }
     }
+}
+
+/// Full jitter over a bound that doubles per attempt, so racers spread out.
+fn retry_delay(attempt: u32) -> Duration {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let bound = (RETRY_BASE_MS << attempt.min(10)).min(RETRY_MAX_MS);
+    Duration::from_micros(OsRng.next_u64() % (bound * 1000 + 1))
 }
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ diesel::table! {
         scheme_json -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        inputs_revision -> BigInt,
+        computed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -200,6 +202,7 @@ diesel::table! {
         computed_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
         version -> Integer,
+        basis_revision -> BigInt,
     }
 }
 diesel::joinable!(appraisals -> cycles (cycle_id));

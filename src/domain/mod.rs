@@ -2,6 +2,7 @@
 //! the reason as text so that the edge can attach it to the field it came from.
 
 pub mod checklist;
+pub mod clock;
 pub mod cycle;
 pub mod department;
 pub mod evidence;

@@ -2,6 +2,7 @@
 //! is refused unless the appraisal or inspection is theirs, a reminder lists only people who
 //! still report to the supervisor, and an appeal goes only to HR.
 
+use crate::domain::clock::CompanyTime;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
@@ -65,7 +66,11 @@ fn not_theirs() -> LoadError {
 }
 
 /// The recipient (active) and what to tell them.
-pub fn load(conn: &mut DbConn, notice: &Notice) -> Result<(User, Content), LoadError> {
+pub fn load(
+    conn: &mut DbConn,
+    notice: &Notice,
+    time: CompanyTime,
+) -> Result<(User, Content), LoadError> {
     let recipient = users::get(conn, notice.recipient_id)?;
     if !recipient.active {
         return Err(LoadError::Permanent("the recipient is deactivated".into()));
@@ -75,7 +80,7 @@ pub fn load(conn: &mut DbConn, notice: &Notice) -> Result<(User, Content), LoadE
     let content = match kind {
         Kind::AppraisalPublished => {
             let AppraisalRef { appraisal_id } = payload(notice)?;
-            published(conn, &recipient, appraisal_id)?
+            published(conn, &recipient, appraisal_id, time)?
         }
         Kind::InspectionRecorded => {
             let InspectionRef { inspection_id } = payload(notice)?;
@@ -111,7 +116,12 @@ fn own_appraisal(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Apprais
     Ok(appraisal)
 }
 
-fn published(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
+fn published(
+    conn: &mut DbConn,
+    recipient: &User,
+    id: i32,
+    time: CompanyTime,
+) -> Result<Content, LoadError> {
     let appraisal = own_appraisal(conn, recipient, id)?;
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
     let inputs = appraisal.inputs()?;
@@ -123,9 +133,10 @@ fn published(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, Lo
         evidence: input.evidence,
         minimum,
     };
-    let appeal_until: Option<NaiveDate> = appraisal
-        .published_at
-        .map(|at| (at + Duration::days(i64::from(cycle.appeal_window_days))).date());
+    let appeal_until: Option<NaiveDate> = appraisal.published_at.map(|at| {
+        time.local(at + Duration::days(i64::from(cycle.appeal_window_days)))
+            .date()
+    });
     Ok(Content::AppraisalPublished {
         appraisal_id: appraisal.id,
         cycle: cycle.name,

@@ -16,6 +16,7 @@ use super::content::{self, LoadError};
 use super::templates::{self, Lang};
 use super::transport::{self, Mailbox, Mailer, SendError};
 use crate::db::Db;
+use crate::domain::clock::CompanyTime;
 use crate::error::AppError;
 use crate::settings::{NoticeSettings, Settings};
 use crate::store::notices::{self, Notice};
@@ -65,6 +66,7 @@ pub struct Notifier {
     public_url: String,
     config: NoticeSettings,
     smtp_timeout: Duration,
+    company: CompanyTime,
 }
 
 impl Notifier {
@@ -76,6 +78,7 @@ impl Notifier {
             public_url: settings.server.public_url.clone(),
             config: settings.notices.clone(),
             smtp_timeout: Duration::from_secs(settings.mail.smtp_timeout_seconds),
+            company: settings.company.time(),
         })
     }
 
@@ -219,10 +222,10 @@ impl Worker {
 
     async fn deliver(&self, notice: &Notice) -> Result<(), AppError> {
         let loaded = {
-            let notice = notice.clone();
+            let (notice, company) = (notice.clone(), self.notifier.company);
             self.notifier
                 .db
-                .run(move |conn| Ok(content::load(conn, &notice)))
+                .run(move |conn| Ok(content::load(conn, &notice, company)))
                 .await?
         };
         let result = match loaded {
@@ -325,7 +328,7 @@ impl Worker {
 
     async fn queue_reminders(&self) {
         let days = self.config().reminder_days_before_end;
-        let today = chrono::Utc::now().date_naive();
+        let today = self.notifier.company.today();
         match self
             .notifier
             .db

@@ -10,6 +10,7 @@ use super::users::User;
 use super::{cycles, notices, now, Page, Paged};
 use crate::db::schema::{appeals, users};
 use crate::db::{write_tx, DbConn};
+use crate::domain::clock::CompanyTime;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::text::free_text;
 use crate::domain::user::Role;
@@ -57,13 +58,19 @@ fn own_published(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, A
     if appraisal.employee_id != user.id || !appraisal.is_published() {
         return Err(AppError::NotFound);
     }
-    if appraisal.state != "published" {
-        return Err(AppError::Conflict(format!(
-            "this appraisal is already {}",
-            appraisal.state
-        )));
+    match appraisal.state.as_str() {
+        "published" => Ok(appraisal),
+        // One appeal at a time (also a unique index): a decided appeal publishes the
+        // appraisal again, and it may then be appealed again within its window.
+        "appealed" => Err(AppError::Conflict(
+            "this appraisal has an open appeal; HR decides it first (after the decision it may \
+             be appealed again within the window)"
+                .into(),
+        )),
+        _ => Err(AppError::Conflict(
+            "this appraisal was acknowledged, which is final: it can no longer be appealed".into(),
+        )),
     }
-    Ok(appraisal)
 }
 
 fn record(
@@ -96,7 +103,13 @@ pub fn acknowledge(conn: &mut DbConn, user: &User, id: i32) -> Result<Appraisal,
 }
 
 /// Files an appeal within the cycle's appeal window (counted from publication).
-pub fn appeal(conn: &mut DbConn, user: &User, id: i32, reason: &str) -> Result<Appeal, AppError> {
+pub fn appeal(
+    conn: &mut DbConn,
+    user: &User,
+    id: i32,
+    reason: &str,
+    time: CompanyTime,
+) -> Result<Appeal, AppError> {
     write_tx(conn, |conn| {
         let before = own_published(conn, user, id)?;
         let cycle = cycles::get(conn, before.cycle_id)?;
@@ -104,9 +117,10 @@ pub fn appeal(conn: &mut DbConn, user: &User, id: i32, reason: &str) -> Result<A
         let closes = published + Duration::days(i64::from(cycle.appeal_window_days));
         if now() > closes {
             return Err(AppError::Conflict(format!(
-                "the appeal window of {} days closed on {}",
+                "the appeal window of {} days closed on {} ({})",
                 cycle.appeal_window_days,
-                closes.format("%Y-%m-%d %H:%M UTC")
+                time.local(closes).format("%Y-%m-%d %H:%M"),
+                time.name(),
             )));
         }
         let appeal: Appeal = diesel::insert_into(appeals::table)

@@ -53,6 +53,8 @@ pub struct Appraisal {
     pub computed_at: NaiveDateTime,
     pub published_at: Option<NaiveDateTime>,
     pub version: i32,
+    /// The cycle's `inputs_revision` this appraisal was computed from.
+    pub basis_revision: i64,
 }
 
 impl Appraisal {
@@ -262,6 +264,7 @@ pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Apprais
         department_overrides: Vec::new(),
     };
     let cycle_id = appraisal.cycle_id;
+    let cycle = cycles::get(conn, cycle_id)?;
     let e = evidence::summary(conn, cycle_id, Some(appraisal.employee_id))?
         .pop()
         .unwrap_or_default();
@@ -299,6 +302,7 @@ pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Apprais
             appraisals::inputs_json.eq(inputs_json),
             appraisals::computed_at.eq(now()),
             appraisals::version.eq(appraisal.version + 1),
+            appraisals::basis_revision.eq(cycle.inputs_revision),
         ))
         .returning(COLUMNS)
         .get_result(conn)?)
@@ -322,6 +326,7 @@ struct NewAppraisal {
     state: &'static str,
     computed_at: NaiveDateTime,
     version: i32,
+    basis_revision: i64,
 }
 
 /// Bulk paths are not on the multi connection, so each variant uses its own: PostgreSQL
@@ -347,11 +352,16 @@ fn insert_new(conn: &mut DbConn, rows: &[NewAppraisal]) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Computes (or recomputes) every appraisal of a cycle in review.
+/// Computes (or recomputes) every appraisal of a cycle in review. The cycle's row is
+/// written first, so a publication or a change of scheme of the same cycle waits for the
+/// compute (or makes it run again, on PostgreSQL) instead of interleaving with it.
 pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutcome, AppError> {
     let started = Instant::now();
     write_tx(conn, |conn| {
-        let cycle = cycles::get(conn, cycle_id)?;
+        let cycle: cycles::Cycle = diesel::update(cycle_table::table.find(cycle_id))
+            .set(cycle_table::computed_at.eq(now()))
+            .returning(cycle_table::all_columns)
+            .get_result(conn)?;
         if cycle.state() != CycleState::Review {
             return Err(AppError::Conflict(format!(
                 "appraisals are computed while the cycle is in review; it is {}",
@@ -447,6 +457,7 @@ pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOu
                         state: "draft",
                         computed_at: at,
                         version: 1,
+                        basis_revision: cycle.inputs_revision,
                     });
                 }
                 Some(old) => {
@@ -468,6 +479,14 @@ pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOu
             }
         }
         insert_new(conn, &new_rows)?;
+        // Every appraisal of the cycle, changed or not, now stands on the current inputs.
+        diesel::update(
+            appraisals::table
+                .filter(appraisals::cycle_id.eq(cycle_id))
+                .filter(appraisals::basis_revision.ne(cycle.inputs_revision)),
+        )
+        .set(appraisals::basis_revision.eq(cycle.inputs_revision))
+        .execute(conn)?;
         audit::record(
             conn,
             Change::<(), _> {
@@ -504,6 +523,18 @@ pub fn uncomputed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .filter(users::active.eq(true))
         .filter(users::role.ne(Role::Hr.as_str()))
         .filter(not(exists(done)))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Appraisals of `cycle` not yet published that were computed from older inputs than the
+/// cycle's current ones (its scheme, evidence or people changed since): publishing waits
+/// for a recompute.
+pub fn stale(conn: &mut DbConn, cycle: &cycles::Cycle) -> Result<i64, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle.id))
+        .filter(appraisals::state.eq_any(["draft", "reviewed"]))
+        .filter(appraisals::basis_revision.lt(cycle.inputs_revision))
         .count()
         .get_result(conn)?)
 }

@@ -93,6 +93,7 @@ pub fn rate(conn: &mut DbConn, rater: &User, new: NewRating) -> Result<(Rating, 
                 cycle.state()
             )));
         }
+        cycles::hold_for_entry(conn, &[&cycle])?;
         let key = cr::table
             .filter(cr::cycle_id.eq(new.cycle_id))
             .filter(cr::rater_id.eq(rater.id))

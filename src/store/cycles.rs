@@ -29,6 +29,11 @@ pub struct Cycle {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
+    /// Counts changes of the scheme and of the evidence that computed appraisals depend
+    /// on; an appraisal computed from an older revision is stale.
+    pub inputs_revision: i64,
+    #[serde(serialize_with = "super::as_utc_opt")]
+    pub computed_at: Option<NaiveDateTime>,
 }
 
 impl Cycle {
@@ -122,6 +127,47 @@ pub fn open_cycle_for(cycles: &[Cycle], day: NaiveDate) -> Result<&Cycle, EntryP
             state,
         }),
     }
+}
+
+/// Evidence is about to be written into `entered` (cycles that accepted it). On PostgreSQL
+/// their rows are locked in share mode until the transaction ends: a change of state (which
+/// updates the row) waits for evidence writes in flight, and one that committed first makes
+/// them run again and see it (`db::write_tx`). SQLite's one write lock already orders them.
+/// Evidence entered past `open` (HR's corrections while an appeal is open) changes what the
+/// cycle's appraisals were computed from.
+pub fn hold_for_entry(conn: &mut DbConn, entered: &[&Cycle]) -> Result<(), AppError> {
+    let mut ids: Vec<i32> = entered.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if let DbConn::Pg(pg) = conn {
+        cycles::table
+            .filter(cycles::id.eq_any(&ids))
+            .select(cycles::id)
+            .for_share()
+            .load::<i32>(pg)?;
+    }
+    let past_open: Vec<i32> = entered
+        .iter()
+        .filter(|c| c.state() != CycleState::Open)
+        .map(|c| c.id)
+        .collect();
+    if !past_open.is_empty() {
+        diesel::update(cycles::table.filter(cycles::id.eq_any(past_open)))
+            .set(cycles::inputs_revision.eq(cycles::inputs_revision + 1))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Something the appraisals of cycles in review depend on changed outside their evidence
+/// (a person's department, role or active state): their appraisals are stale until computed
+/// again.
+pub fn people_changed(conn: &mut DbConn) -> Result<usize, AppError> {
+    Ok(
+        diesel::update(cycles::table.filter(cycles::state.eq(CycleState::Review.as_str())))
+            .set(cycles::inputs_revision.eq(cycles::inputs_revision + 1))
+            .execute(conn)?,
+    )
 }
 
 /// (cycle, employee) pairs with an open appeal: while it is open, HR may correct that
@@ -253,7 +299,7 @@ pub fn update(
         let before = get(conn, id)?;
         let state = before.state();
         let period = changes.period.unwrap_or(before.period());
-        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
         let window = changes
             .appeal_window_days
             .unwrap_or(before.appeal_window_days);
@@ -325,8 +371,13 @@ pub fn set_scheme(
             return Ok(scheme.clone());
         }
         let json = serde_json::to_string(scheme).map_err(AppError::internal)?;
+        // Appraisals computed before (in review) are now stale.
         diesel::update(cycles::table.find(id))
-            .set((cycles::scheme_json.eq(json), cycles::updated_at.eq(now())))
+            .set((
+                cycles::scheme_json.eq(json),
+                cycles::inputs_revision.eq(cycles::inputs_revision + 1),
+                cycles::updated_at.eq(now()),
+            ))
             .execute(conn)?;
         audit::record(
             conn,
@@ -354,9 +405,19 @@ fn guard(conn: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<Stri
         }
         CycleState::Published => {
             let waiting = super::appraisals::uncomputed(conn, cycle.id)?;
-            (waiting > 0).then(|| {
-                format!("{waiting} active employees have no computed appraisal for this cycle")
-            })
+            let stale = super::appraisals::stale(conn, cycle)?;
+            if waiting > 0 {
+                Some(format!(
+                    "{waiting} active employees have no computed appraisal for this cycle"
+                ))
+            } else if stale > 0 {
+                Some(format!(
+                    "{stale} appraisals were computed before the latest change of the scheme, \
+                     the evidence or the people; recompute first"
+                ))
+            } else {
+                None
+            }
         }
         _ => None,
     })

@@ -101,7 +101,7 @@ pub fn update(
 ) -> Result<Department, AppError> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
-        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
         let kind = changes
             .kind
             .map_or(before.kind.clone(), |k| k.as_str().to_owned());

@@ -14,6 +14,7 @@ use super::cycles::{self, Cycle, EntryProblem};
 use super::now;
 use crate::db::schema::{sales_records, sales_targets, satisfaction_responses, users};
 use crate::db::{write_tx, DbConn};
+use crate::domain::clock::not_in_future;
 use crate::domain::cycle::CycleState;
 use crate::domain::user::Role;
 use crate::error::{AppError, RowError};
@@ -155,6 +156,11 @@ pub fn import_targets(
             }
         }
         problems.into_result()?;
+        let entered: Vec<&Cycle> = wanted
+            .keys()
+            .filter_map(|(cycle_id, _)| all.get(cycle_id))
+            .collect();
+        cycles::hold_for_entry(conn, &entered)?;
 
         let mut outcome = ImportOutcome {
             received: rows.len(),
@@ -214,12 +220,14 @@ pub struct DatedRow<V> {
     pub values: V,
 }
 
-/// The common checks of dated evidence: employee, open cycle for the date, references
-/// repeated in the file or already stored with other values. Returns, for each row to
-/// insert, its cycle; rows already stored identically are skipped.
+/// The common checks of dated evidence: employee, a date not after the company's `today`,
+/// open cycle for the date, references repeated in the file or already stored with other
+/// values. Returns, for each row to insert, its cycle; rows already stored identically are
+/// skipped. The cycles written into are held for the rest of the transaction.
 fn plan_dated<V: PartialEq>(
     conn: &mut DbConn,
     rows: &[DatedRow<V>],
+    today: NaiveDate,
     existing: impl Fn(&mut DbConn, &[String]) -> Result<Vec<(String, i32, NaiveDate, V)>, AppError>,
 ) -> Result<(Vec<(usize, i32)>, ImportOutcome), AppError> {
     let known = employees(conn)?;
@@ -230,11 +238,16 @@ fn plan_dated<V: PartialEq>(
     let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         check_employee(&known, r.row, r.employee_id, &mut problems);
-        match cycles::entry_cycle_for(&all, &appeals, r.occurred_on, r.employee_id) {
-            Ok(c) => cycle_of.push(Some(c.id)),
-            Err(problem) => {
-                problems.entry(r.row, "occurred_on", problem);
-                cycle_of.push(None);
+        if let Err(reason) = not_in_future(r.occurred_on, today) {
+            problems.add(r.row, "occurred_on", reason);
+            cycle_of.push(None);
+        } else {
+            match cycles::entry_cycle_for(&all, &appeals, r.occurred_on, r.employee_id) {
+                Ok(c) => cycle_of.push(Some(c.id)),
+                Err(problem) => {
+                    problems.entry(r.row, "occurred_on", problem);
+                    cycle_of.push(None);
+                }
             }
         }
         if let Some(&first) = first_with_ref.get(r.external_ref.as_str()) {
@@ -288,6 +301,9 @@ fn plan_dated<V: PartialEq>(
     }
     problems.into_result()?;
     outcome.inserted = plan.len();
+    let into: std::collections::HashSet<i32> = plan.iter().map(|(_, id)| *id).collect();
+    let entered: Vec<&Cycle> = all.iter().filter(|c| into.contains(&c.id)).collect();
+    cycles::hold_for_entry(conn, &entered)?;
     Ok((plan, outcome))
 }
 
@@ -310,9 +326,10 @@ pub fn import_sales(
     conn: &mut DbConn,
     actor: i32,
     rows: &[DatedRow<Sale>],
+    today: NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
     write_tx(conn, |conn| {
-        let (plan, outcome) = plan_dated(conn, rows, |conn, refs| {
+        let (plan, outcome) = plan_dated(conn, rows, today, |conn, refs| {
             Ok(sales_records::table
                 .filter(sales_records::external_ref.eq_any(refs))
                 .select((
@@ -364,9 +381,10 @@ pub fn import_satisfaction(
     conn: &mut DbConn,
     actor: i32,
     rows: &[DatedRow<Response>],
+    today: NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
     write_tx(conn, |conn| {
-        let (plan, outcome) = plan_dated(conn, rows, |conn, refs| {
+        let (plan, outcome) = plan_dated(conn, rows, today, |conn, refs| {
             Ok(satisfaction_responses::table
                 .filter(satisfaction_responses::external_ref.eq_any(refs))
                 .select((

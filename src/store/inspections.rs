@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::db::{write_tx, DbConn};
 use crate::domain::checklist::{inspection_score, ScoredItem};
+use crate::domain::clock::not_in_future;
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 
@@ -219,6 +220,7 @@ pub fn create(
     conn: &mut DbConn,
     inspector: &User,
     new: NewInspection,
+    today: NaiveDate,
 ) -> Result<InspectionDetail, AppError> {
     write_tx(conn, |conn| {
         let employee = users::get(conn, new.employee_id)?;
@@ -240,11 +242,13 @@ pub fn create(
             Err(AppError::NotFound) => errors.add("checklist_id", "no such checklist"),
             Err(other) => return Err(other),
         }
+        errors.take("occurred_on", not_in_future(new.occurred_on, today));
         errors.into_result()?;
         let all_cycles = cycles::all(conn)?;
         let appeals = cycles::open_appeals(conn)?;
         let cycle = cycles::entry_cycle_for(&all_cycles, &appeals, new.occurred_on, employee.id)
             .map_err(|p| p.into_error("occurred_on"))?;
+        cycles::hold_for_entry(conn, &[cycle])?;
         let id: i32 = diesel::insert_into(inspections::table)
             .values((
                 inspections::cycle_id.eq(cycle.id),

@@ -23,13 +23,22 @@ pub fn locked_for(conn: &mut DbConn, email: &str) -> Result<Option<u64>, AppErro
         .map(|until| (until - current).num_seconds().max(1) as u64))
 }
 
-/// Counts a failure; returns the new lock length in seconds when this failure locks.
-pub fn record_failure(
+/// Counts a sign-in attempt before its password is checked: refused (429) while `email` is
+/// locked; otherwise counted, and the attempt that reaches the limit locks at once. So
+/// attempts made at the same moment cannot all be checked before the lock: at most
+/// `max_failures` are checked, however many arrive together. A success [`clear`]s the
+/// count; a failure leaves it counted.
+pub fn begin_attempt(
     conn: &mut DbConn,
     email: &str,
     policy: LockoutPolicy,
-) -> Result<Option<u32>, AppError> {
+) -> Result<(), AppError> {
     write_tx(conn, |conn| {
+        if let Some(retry_after_seconds) = locked_for(conn, email)? {
+            return Err(AppError::TooManyRequests {
+                retry_after_seconds,
+            });
+        }
         let at = now();
         // The typed upsert does not go through the multi connection; run it on the variant.
         let seed = diesel::insert_into(login_throttle::table)
@@ -44,20 +53,23 @@ pub fn record_failure(
             DbConn::Pg(c) => seed.execute(c)?,
             DbConn::Sqlite(c) => seed.execute(c)?,
         };
-        let failures: i32 = diesel::update(login_throttle::table.find(email))
+        let attempts: i32 = diesel::update(login_throttle::table.find(email))
             .set((
                 login_throttle::failed_count.eq(login_throttle::failed_count + 1),
                 login_throttle::last_failed_at.eq(at),
             ))
             .returning(login_throttle::failed_count)
             .get_result(conn)?;
-        let lock = policy.lock_seconds(failures.max(0) as u32);
-        if let Some(seconds) = lock {
+        if let Some(seconds) = policy.lock_seconds(attempts.max(0) as u32) {
+            tracing::warn!(
+                lock_seconds = seconds,
+                "sign-in locked after failed attempts"
+            );
             diesel::update(login_throttle::table.find(email))
                 .set(login_throttle::locked_until.eq(at + Duration::seconds(i64::from(seconds))))
                 .execute(conn)?;
         }
-        Ok(lock)
+        Ok(())
     })
 }
 

@@ -364,6 +364,31 @@ pub fn change_person(
     update(conn, actor, id, changes)
 }
 
+/// The caller's own new password, set only while the password they proved is still the
+/// stored one: of two changes made at the same moment with the same current password, the
+/// second answers 409 instead of silently replacing the first.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    id: i32,
+    checked_hash: &str,
+    new_hash: String,
+) -> Result<User, AppError> {
+    write_tx(conn, |conn| {
+        if password_hash(conn, id)? != checked_hash {
+            return Err(AppError::Conflict(
+                "the password was changed by another request meanwhile; sign in again with \
+                 the new one"
+                    .into(),
+            ));
+        }
+        let changes = UserChanges {
+            password_hash: Some(new_hash.clone()),
+            ..UserChanges::default()
+        };
+        update(conn, id, id, changes)
+    })
+}
+
 pub fn update(
     conn: &mut DbConn,
     actor: i32,
@@ -398,9 +423,11 @@ pub fn update(
 
         let email = changes
             .email
+            .clone()
             .map_or(before.email.clone(), Email::into_string);
         let display_name = changes
             .display_name
+            .clone()
             .unwrap_or_else(|| before.display_name.clone());
         let department_id = changes.department_id.unwrap_or(before.department_id);
         let manager_id = changes.manager_id.unwrap_or(before.manager_id);
@@ -421,6 +448,12 @@ pub fn update(
 
         let revoke =
             role != before.role() || active != before.active || changes.password_hash.is_some();
+        if role != before.role() || active != before.active || department_id != before.department_id
+        {
+            // Who is appraised, and in which department, is part of what a cycle in review
+            // computed its appraisals from.
+            super::cycles::people_changed(conn)?;
+        }
         let after: User = diesel::update(users::table.find(id))
             .set((
                 users::email.eq(&email),

@@ -154,6 +154,7 @@ struct CyclePage {
     departments: Vec<Department>,
     computed: i64,
     uncomputed: i64,
+    stale: i64,
 }
 
 pub async fn cycle(
@@ -312,7 +313,9 @@ async fn render_cycle(
             let cycle = cycles::get(conn, id)?;
             let uncomputed = appraisals::uncomputed(conn, id)?;
             let computed = appraisals::count_for_cycle(conn, id)?;
+            let stale = appraisals::stale(conn, &cycle)?;
             Ok(CyclePage {
+                stale,
                 scheme: cycle.scheme()?,
                 departments: departments::list(conn, ALL)?.items,
                 cycle,
@@ -344,6 +347,9 @@ async fn render_cycle(
             }
             a.button href={ "/hr/cycles/" (c.id) "/report" } { (t.report) }
             p.note { (t.computed_count) ": " (data.computed) " · " (t.uncomputed_count) ": " (data.uncomputed) }
+            @if data.stale > 0 {
+                p.alert.problem #stale-appraisals role="status" { (t.stale_count) ": " strong { (data.stale) } " · " (t.stale_note) }
+            }
         }
         h2 { (t.scheme) }
         @if state == CycleState::Draft || state == CycleState::Open || state == CycleState::Review {
@@ -578,12 +584,13 @@ fn import_rows(
     actor: i32,
     kind: &str,
     rows: &[bulk::Row],
+    today: chrono::NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
     match kind {
         "sales-targets" => evidence::import_targets(conn, actor, &bulk::targets(rows)?),
-        "sales-records" => evidence::import_sales(conn, actor, &bulk::sales(rows)?),
+        "sales-records" => evidence::import_sales(conn, actor, &bulk::sales(rows)?, today),
         "satisfaction-responses" => {
-            evidence::import_satisfaction(conn, actor, &bulk::satisfaction(rows)?)
+            evidence::import_satisfaction(conn, actor, &bulk::satisfaction(rows)?, today)
         }
         _ => Err(AppError::validation(
             "kind",
@@ -598,16 +605,17 @@ pub async fn import(
     ctx: Ctx,
     req: HttpRequest,
     db: web::Data<Db>,
+    time: web::Data<crate::domain::clock::CompanyTime>,
     id: web::Path<i32>,
     parts: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let actor = hr.id();
+    let (actor, today) = (hr.id(), time.today());
     let outcome = match read_upload(&req, parts).await {
         Ok((kind, file)) => match bulk::rows_from_csv(&file) {
             Ok(rows) if rows.is_empty() => Err(AppError::validation("file", "contains no rows")),
             Ok(rows) => {
-                db.run(move |conn| import_rows(conn, actor, &kind, &rows))
+                db.run(move |conn| import_rows(conn, actor, &kind, &rows, today))
                     .await
             }
             Err(error) => Err(error),
@@ -1133,7 +1141,7 @@ pub async fn appeals(
                     td { a href={ "/appeals/" (a.id) } { (names.get(&a.appraisal_id).map_or("?", String::as_str)) } }
                     td { (a.reason) }
                     td { (appeal_state_label(t, &a.state)) }
-                    td { (a.created_at.format("%Y-%m-%d %H:%M")) }
+                    td { (ctx.time.local(a.created_at).format("%Y-%m-%d %H:%M")) }
                 } } }
             }
         }

@@ -66,7 +66,9 @@ pub fn recoverable(t: &'static Texts, error: AppError) -> Result<Alert, AppError
             fields: Vec::new(),
             rows: errors,
         },
-        AppError::Conflict(detail) | AppError::BadRequest(detail) => Alert::problem(status, detail),
+        AppError::Conflict(detail) | AppError::Duplicate(detail) | AppError::BadRequest(detail) => {
+            Alert::problem(status, detail)
+        }
         AppError::TooManyRequests {
             retry_after_seconds,
         } => Alert::problem(status, format!("{} {retry_after_seconds} s", t.locked_out)),

@@ -24,6 +24,7 @@ use sha2::Sha256;
 
 use super::text::{texts, Texts};
 use crate::auth::AuthUser;
+use crate::domain::clock::CompanyTime;
 use crate::error::AppError;
 use crate::notify::templates::Lang;
 use crate::store::users::User;
@@ -132,6 +133,8 @@ pub struct Ctx {
     pub csrf: String,
     /// The path and query of this page (where the language switch returns to).
     pub here: String,
+    /// The company's calendar: every date and time on a page is the company's.
+    pub time: CompanyTime,
 }
 
 impl Ctx {
@@ -159,8 +162,12 @@ impl FromRequest for Ctx {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let visit = req.extensions().get::<Visit>().cloned();
         let key = req.app_data::<web::Data<CsrfKey>>();
-        ready(match (visit, key) {
-            (Some(visit), Some(key)) => Ok(Ctx {
+        let time = req
+            .app_data::<web::Data<CompanyTime>>()
+            .map(|t| *t.get_ref());
+        ready(match (visit, key, time) {
+            (Some(visit), Some(key), Some(time)) => Ok(Ctx {
+                time,
                 user: req.extensions().get::<AuthUser>().map(|u| u.0.clone()),
                 lang: visit.lang,
                 t: texts(visit.lang),

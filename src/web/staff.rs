@@ -183,9 +183,11 @@ fn inspection_card(ctx: &Ctx, i: &InspectionDetail, inspector: Option<&String>) 
 /// Acknowledge and appeal, for the employee's own published appraisal.
 fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>) -> Markup {
     let t = ctx.t;
-    let deadline = a
-        .published_at
-        .map(|p| (p + Duration::days(i64::from(cycle.appeal_window_days))).date());
+    let deadline = a.published_at.map(|p| {
+        ctx.time
+            .local(p + Duration::days(i64::from(cycle.appeal_window_days)))
+            .date()
+    });
     html! {
         @if a.state == "published" {
             section.card.actions #actions {
@@ -444,7 +446,7 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
             tbody {
                 @for e in events {
                     tr {
-                        td { (e.at.format("%Y-%m-%d %H:%M:%S")) " UTC" }
+                        td { (ctx.time.local(e.at).format("%Y-%m-%d %H:%M:%S")) }
                         td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
                         td { code { (e.entity) " · " (e.action) } }
                         td { details { summary { (t.show) } pre { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } }
@@ -479,10 +481,10 @@ pub async fn appeal(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let (me, id) = (ctx.me()?.clone(), id.into_inner());
+    let (me, id, time) = (ctx.me()?.clone(), id.into_inner(), ctx.time);
     let outcome = match required_text(form.text("reason"), COMMENT_MAX) {
         Ok(reason) => db
-            .run(move |conn| appeals::appeal(conn, &me, id, &reason))
+            .run(move |conn| appeals::appeal(conn, &me, id, &reason, time))
             .await
             .map(|_| ()),
         Err(reason) => Err(AppError::validation("reason", reason)),

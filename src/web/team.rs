@@ -1,11 +1,12 @@
 //! Supervisors' pages: the team for a cycle (who still needs an inspection), the inspection
 //! form built from the checklist, and the review of the team's draft appraisals.
 
+use crate::domain::clock::CompanyTime;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::html;
 
 use super::layout::{after_form, answer, csrf, html_response, page, score, see_other, Alert};
@@ -116,7 +117,7 @@ async fn render_team(
     let cycle = &data.cycle;
     let open = cycle.state() == CycleState::Open;
     let in_review = cycle.state() == CycleState::Review;
-    let today = Utc::now().date_naive();
+    let today = ctx.time.today();
     let days_left = (cycle.period_end - today).num_days();
     let soon = open && days_left <= SOON_DAYS;
     let lacking = data
@@ -247,7 +248,7 @@ async fn render_form(
     let chosen = checklist
         .and_then(|id| data.checklists.iter().find(|c| c.checklist.id == id))
         .or(data.checklists.first());
-    let today = Utc::now().date_naive();
+    let today = ctx.time.today();
     let default_day: NaiveDate = today.clamp(data.cycle.period_start, data.cycle.period_end);
     let value = |name: &str, default: String| {
         sent.and_then(|f| f.get(name))
@@ -356,14 +357,15 @@ pub async fn record_inspection(
     lead: Supervisor,
     ctx: Ctx,
     db: web::Data<Db>,
+    time: web::Data<CompanyTime>,
     path: web::Path<(i32, i32)>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let (cycle, employee) = path.into_inner();
-    let inspector = lead.0 .0.clone();
+    let (inspector, today) = (lead.0 .0.clone(), time.today());
     let outcome = match inspection_from(&form, employee) {
         Ok(new) => {
-            db.run(move |conn| inspections::create(conn, &inspector, new))
+            db.run(move |conn| inspections::create(conn, &inspector, new, today))
                 .await
         }
         Err(error) => Err(error),

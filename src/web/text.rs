@@ -228,6 +228,8 @@ texts! {
     report: "Report", "报表";
     computed_count: "Computed", "已计算";
     uncomputed_count: "Not yet computed", "未计算";
+    stale_count: "Out of date", "已过期";
+    stale_note: "These appraisals were computed before the latest change of the weights, the evidence or the people. Compute again before publishing.", "这些考评是在权重、依据或人员最近一次变动之前计算的，发布前请重新计算。";
     changed: "Changed", "有变化";
     upload_evidence: "Upload evidence (CSV)", "上传依据（CSV）";
     kind: "Kind", "类型";
