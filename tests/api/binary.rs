@@ -24,9 +24,9 @@ fn appraisal(dir: &Path, env: &[(&str, &str)]) -> Command {
     command
 }
 
-struct Served {
+pub struct Served {
     child: Child,
-    base: String,
+    pub base: String,
 }
 
 impl Drop for Served {
@@ -37,7 +37,7 @@ impl Drop for Served {
 }
 
 /// Starts `appraisal serve` and waits for the "listening on" line.
-fn serve(dir: &Path, env: &[(&str, &str)]) -> Served {
+pub fn serve(dir: &Path, env: &[(&str, &str)]) -> Served {
     let mut child = appraisal(dir, env)
         .arg("serve")
         .stdout(Stdio::piped())

@@ -114,9 +114,23 @@ impl Drop for TestDatabase {
     }
 }
 
-pub struct TestApp {
+/// A server spoken to over HTTP: the requests every test makes.
+pub struct Http {
     pub base: String,
     pub client: reqwest::Client,
+}
+
+impl Http {
+    pub fn new(base: String) -> Http {
+        Http {
+            base,
+            client: client(),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub http: Http,
     pub settings: Settings,
     pub hr_email: String,
     pub hr_password: String,
@@ -125,6 +139,13 @@ pub struct TestApp {
     _worker: Option<WorkerHandle>,
     // Dropped last: the database outlives the server handle.
     pub database: TestDatabase,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 impl Drop for TestApp {
@@ -168,8 +189,7 @@ pub async fn spawn_with(
     let handle = server.handle();
     actix_rt::spawn(server);
     Some(TestApp {
-        base,
-        client: client(),
+        http: Http::new(base),
         hr_email: settings.bootstrap.hr_email.clone(),
         hr_password: settings.bootstrap.hr_password.expose().to_owned(),
         settings,
@@ -231,6 +251,13 @@ impl Answer {
 }
 
 impl TestApp {
+    pub async fn hr_token(&self) -> String {
+        self.login(&self.hr_email.clone(), &self.hr_password.clone())
+            .await
+    }
+}
+
+impl Http {
     pub async fn send(
         &self,
         method: Method,
@@ -289,11 +316,6 @@ impl TestApp {
             .as_str()
             .expect("token")
             .to_owned()
-    }
-
-    pub async fn hr_token(&self) -> String {
-        self.login(&self.hr_email.clone(), &self.hr_password.clone())
-            .await
     }
 
     /// Creates a cycle with a simple valid scheme (all weight on sales, one piece of
@@ -413,6 +435,32 @@ macro_rules! on_both_backends {
                     if let Some(app) =
                         $crate::support::spawn($crate::support::Backend::Postgres).await
                     {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// `on_both_backends_with!(spawn; name, …)`: like [`on_both_backends!`], with the
+/// application started by `async fn spawn(backend) -> Option<TestApp>` of the calling module.
+#[macro_export]
+macro_rules! on_both_backends_with {
+    ($spawn:ident; $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_rt::test]
+                async fn sqlite() {
+                    let app = super::$spawn($crate::support::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    super::$name(app).await;
+                }
+
+                #[actix_rt::test]
+                async fn postgres() {
+                    if let Some(app) = super::$spawn($crate::support::Backend::Postgres).await {
                         super::$name(app).await;
                     }
                 }

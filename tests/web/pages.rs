@@ -15,7 +15,81 @@ on_both_backends!(
     a_deactivated_person_is_signed_out_at_once,
     every_form_needs_the_token_of_its_page,
     staff_and_supervisors_see_only_their_scope,
+    places_to_return_to_never_lead_to_another_site,
 );
+
+/// What browsers would resolve to another origin, or what cannot go into a header, as
+/// sent in a query string: tabs and line breaks (dropped by browsers), backslashes (read as
+/// `/`), other control characters, and plain other sites.
+const HOSTILE_RETURNS: &[&str] = &[
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "/%0d%0a/evil.example",
+    "/%0aX",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "/%0b/x",
+    "/%0c/x",
+    "/%7f/x",
+    "/%00/x",
+    "/%5C/evil.example",
+    "/%5C%5Cevil.example",
+    "%5C%5Cevil.example",
+    "//evil.example",
+    "/%2F/evil.example",
+    "%09//evil.example",
+    "https://evil.example/",
+    "/%E3%80%80/evil.example",
+    "/%C2%85/evil.example",
+    "/%20/evil.example",
+];
+
+async fn places_to_return_to_never_lead_to_another_site(app: TestApp) {
+    let mut visitor = Visitor::new(&app.base);
+    for hostile in HOSTILE_RETURNS {
+        let answer = visitor.get(&format!("/lang/en?back={hostile}")).await;
+        assert_eq!(answer.status, 303, "{hostile}: {}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some("/"), "{hostile}");
+    }
+    let kept = visitor.get("/lang/zh-CN?back=/me%3Fx%3D1").await;
+    assert_eq!(kept.location.as_deref(), Some("/me?x=1"));
+
+    // The sign-in form's `next`, decoded as a form field.
+    let hr = (app.hr_email.clone(), app.hr_password.clone());
+    for hostile in HOSTILE_RETURNS {
+        let next = percent_decoded(hostile);
+        let mut wary = Visitor::new(&app.base);
+        let token = wary.token("/sign-in").await;
+        let landed = wary
+            .post(
+                "/sign-in",
+                &[
+                    ("csrf", &token),
+                    ("email", &hr.0),
+                    ("password", &hr.1),
+                    ("next", &next),
+                ],
+            )
+            .await;
+        assert_eq!(landed.status, 303, "{hostile}: {}", landed.body);
+        assert_eq!(landed.location.as_deref(), Some("/hr"), "{hostile}");
+    }
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 async fn forms_without_our_token_or_origin_are_refused(app: TestApp) {
     let mut hr = Visitor::new(&app.base);
