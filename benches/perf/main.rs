@@ -60,6 +60,11 @@ struct Options {
     /// Only the compute series (no publish, reads, storm or import).
     #[arg(long)]
     compute_only: bool,
+    /// Another build of `appraisal` (say the previous commit's, `cargo build --release` in a
+    /// worktree) measured beside this one in the same run, on the same data: compute, the
+    /// import and the read throughputs are taken with both and reported side by side.
+    #[arg(long)]
+    compare_binary: Option<std::path::PathBuf>,
     /// A tiny run that checks the harness works (seconds, not minutes).
     #[arg(long)]
     smoke: bool,
@@ -443,6 +448,29 @@ async fn bench_company(
         format!("{:.2}", recompute.as_secs_f64() / baseline.as_secs_f64()),
         "recorded",
     ));
+    if let Some(other) = &options.compare_binary {
+        // The same computation from scratch by the other build, on the same rows.
+        conn.batch_execute(&format!("DELETE FROM appraisals WHERE cycle_id = {cycle}"))?;
+        let mut theirs = Server::start_binary(other, &database.url, true).await?;
+        theirs.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+        let started = Instant::now();
+        theirs
+            .call(Method::POST, &format!("/api/v1/cycles/{cycle}/compute"), None)
+            .await?;
+        let compared = started.elapsed();
+        theirs.stop()?;
+        report.add(fig(
+            backend,
+            format!("compute {size}, compare binary"),
+            seconds(compared),
+            format!("{} (aggregate queries)", seconds(baseline)),
+            format!("{:.2}", compared.as_secs_f64() / baseline.as_secs_f64()),
+            format!(
+                "this build ÷ compare = {:.2}",
+                compute.as_secs_f64() / compared.as_secs_f64()
+            ),
+        ));
+    }
     if !main || options.compute_only {
         hr.stop()?;
         return Ok(compute.as_secs_f64() / size as f64);
@@ -588,6 +616,36 @@ async fn reads_and_logins(
         format!("{:.0} %", share * 100.0),
         format!("≥ 25 %: {}", verdict(share >= 0.25)),
     ));
+    if let Some(other) = &options.compare_binary {
+        // The other build on the same data, measured the same way right after.
+        let theirs = Server::start_binary(other, &database.url, false).await?;
+        let at = theirs.addr;
+        closed_loop(at, reads.clone(), connections, Duration::from_secs(1)).await;
+        let th = closed_loop(at, health.clone(), connections, throughput).await;
+        let tr = closed_loop(at, reads.clone(), connections, throughput).await;
+        let profile: load::MakeRequest = {
+            let tokens = tokens.clone();
+            Rc::new(move |i| load::get("/api/v1/me", Some(&tokens[i % tokens.len()])))
+        };
+        let tm = closed_loop(at, profile, connections, throughput).await;
+        drop(theirs);
+        for (name, this, that, base) in [
+            ("GET /me/appraisals", &r, &tr, &th),
+            ("GET /me", &m, &tm, &th),
+        ] {
+            report.add(fig(
+                backend,
+                format!("{name} throughput, compare binary ({connections} connections)"),
+                format!("{:.0} req/s", that.per_second()),
+                format!("{:.0} req/s (its GET /health)", base.per_second()),
+                format!("{:.0} %", that.per_second() / base.per_second() * 100.0),
+                format!(
+                    "this build ÷ compare = {:.2}",
+                    this.per_second() / that.per_second()
+                ),
+            ));
+        }
+    }
 
     let rate_for = Duration::from_secs(options.rate_seconds);
     let calm = open_loop(addr, reads.clone(), options.read_rate, 64, rate_for).await;
@@ -720,29 +778,8 @@ async fn import(
         conn.batch_execute("VACUUM ANALYZE sales_records")?;
     }
 
-    // The endpoint takes up to 200,000 rows a request: the file goes in as many requests.
-    let per_request = 200_000;
-    let mut lines = csv.lines();
-    let header = lines.next().context("header")?.to_owned();
-    let body: Vec<&str> = lines.collect();
-    let started = Instant::now();
-    let mut inserted = 0;
-    for chunk in body.chunks(per_request) {
-        let mut part = String::with_capacity(chunk.len() * 40);
-        part.push_str(&header);
-        part.push('\n');
-        for line in chunk {
-            part.push_str(line);
-            part.push('\n');
-        }
-        let answer = hr.post_csv("/api/v1/sales-records", part).await?;
-        inserted += answer["inserted"].as_u64().unwrap_or(0) as usize;
-    }
-    let through_api = started.elapsed();
-    anyhow::ensure!(
-        inserted == options.import_rows,
-        "the import inserted {inserted}"
-    );
+    let per_request = PER_REQUEST;
+    let through_api = import_through_api(&hr, &csv, options.import_rows).await?;
     let ratio = through_api.as_secs_f64() / native.as_secs_f64();
     report.add(fig(
         backend,
@@ -763,5 +800,55 @@ async fn import(
         format!("{ratio:.2}"),
         format!("≤ 3.0: {}", verdict(ratio <= 3.0)),
     ));
-    hr.stop()
+    hr.stop()?;
+    if let Some(other) = &options.compare_binary {
+        conn.batch_execute(&format!(
+            "DELETE FROM sales_records WHERE cycle_id = {cycle}"
+        ))?;
+        if backend == "postgres" {
+            conn.batch_execute("VACUUM ANALYZE sales_records")?;
+        }
+        let mut theirs = Server::start_binary(other, &database.url, true).await?;
+        theirs.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+        let compared = import_through_api(&theirs, &csv, options.import_rows).await?;
+        theirs.stop()?;
+        report.add(fig(
+            backend,
+            format!("import {} sales records, compare binary", options.import_rows),
+            seconds(compared),
+            seconds(native),
+            format!("{:.2}", compared.as_secs_f64() / native.as_secs_f64()),
+            format!(
+                "this build ÷ compare = {:.2}",
+                through_api.as_secs_f64() / compared.as_secs_f64()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The import endpoint takes up to this many rows a request: a file goes in as many requests.
+const PER_REQUEST: usize = 200_000;
+
+/// Sends the CSV through `POST /sales-records`, [`PER_REQUEST`] rows a request; answers the
+/// time it took once every row was inserted.
+async fn import_through_api(hr: &Server, csv: &str, rows: usize) -> anyhow::Result<Duration> {
+    let mut lines = csv.lines();
+    let header = lines.next().context("header")?.to_owned();
+    let body: Vec<&str> = lines.collect();
+    let started = Instant::now();
+    let mut inserted = 0;
+    for chunk in body.chunks(PER_REQUEST) {
+        let mut part = String::with_capacity(chunk.len() * 40);
+        part.push_str(&header);
+        part.push('\n');
+        for line in chunk {
+            part.push_str(line);
+            part.push('\n');
+        }
+        let answer = hr.post_csv("/api/v1/sales-records", part).await?;
+        inserted += answer["inserted"].as_u64().unwrap_or(0) as usize;
+    }
+    anyhow::ensure!(inserted == rows, "the import inserted {inserted}");
+    Ok(started.elapsed())
 }

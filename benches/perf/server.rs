@@ -3,6 +3,7 @@
 //! worker off so that delivery does not compete with what is measured.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,8 +25,18 @@ impl Server {
     /// log goes to [`LOG`] when `keep_log` (servers that take few requests; a log line per
     /// request of the load runs would fill gigabytes), else nowhere.
     pub async fn start(database_url: &str, keep_log: bool) -> anyhow::Result<Server> {
+        Server::start_binary(Path::new(env!("CARGO_BIN_EXE_appraisal")), database_url, keep_log)
+            .await
+    }
+
+    /// [`Server::start`] with another build of the binary (`--compare-binary`).
+    pub async fn start_binary(
+        binary: &Path,
+        database_url: &str,
+        keep_log: bool,
+    ) -> anyhow::Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_appraisal"));
+        let mut command = Command::new(binary);
         command
             .arg("serve")
             .env("APPRAISAL__DATABASE__URL", database_url)
