@@ -25,8 +25,12 @@ impl Server {
     /// log goes to [`LOG`] when `keep_log` (servers that take few requests; a log line per
     /// request of the load runs would fill gigabytes), else nowhere.
     pub async fn start(database_url: &str, keep_log: bool) -> anyhow::Result<Server> {
-        Server::start_binary(Path::new(env!("CARGO_BIN_EXE_appraisal")), database_url, keep_log)
-            .await
+        Server::start_binary(
+            Path::new(env!("CARGO_BIN_EXE_appraisal")),
+            database_url,
+            keep_log,
+        )
+        .await
     }
 
     /// [`Server::start`] with another build of the binary (`--compare-binary`).
