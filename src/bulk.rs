@@ -1,7 +1,9 @@
 //! Bulk evidence rows, shared by the API (a JSON array or `text/csv`) and the HR pages (an
 //! uploaded CSV file): each row becomes named cells; typed parsing collects every row's
-//! problems with its number (rows count from 1, the header not counted) so nothing is
-//! applied on any error. One parser per kind of evidence, so both doors read rows alike.
+//! problems with its number as the spreadsheet shows it (the header is row 1, the first
+//! row of data row 2; a JSON array's first item is row 2 as well, so one import names the
+//! same rows in either form) so nothing is applied on any error. One parser per kind of
+//! evidence, so both doors read rows alike.
 
 use std::collections::HashMap;
 
@@ -12,6 +14,7 @@ use crate::domain::cycle::parse_date;
 use crate::domain::evidence::{
     parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target,
 };
+use crate::domain::problem::Problem;
 use crate::error::{AppError, RowError};
 use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 
@@ -28,6 +31,7 @@ pub enum Cell {
 }
 
 pub struct Row {
+    /// As the spreadsheet numbers it (the header is row 1).
     pub number: usize,
     cells: HashMap<String, Cell>,
 }
@@ -47,15 +51,26 @@ fn all_or_none<T>(rows: Vec<T>, problems: Vec<RowError>) -> Result<Vec<T>, AppEr
 fn too_many_rows() -> AppError {
     AppError::validation(
         "body",
-        format!("has more than {MAX_IMPORT_ROWS} rows; split the import"),
+        Problem::TooManyRows {
+            max: MAX_IMPORT_ROWS,
+        },
     )
 }
 
+/// The spreadsheet's number of the `i`-th row of data (from 0): the header is row 1.
+fn spreadsheet_row(i: usize) -> usize {
+    i + 2
+}
+
 pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::BadRequest(Problem::MalformedJson {
+            line: e.line(),
+            column: e.column(),
+        })
+    })?;
     let Value::Array(items) = value else {
-        return Err(AppError::validation("body", "must be a JSON array of rows"));
+        return Err(AppError::validation("body", Problem::NotJsonArray));
     };
     if items.len() > MAX_IMPORT_ROWS {
         return Err(too_many_rows());
@@ -63,14 +78,14 @@ pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     let mut rows = Vec::with_capacity(items.len());
     let mut problems = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        let number = i + 1;
+        let number = spreadsheet_row(i);
         match item {
             Value::Object(map) if map.len() <= MAX_COLUMNS => rows.push(Row {
                 number,
                 cells: map.into_iter().map(|(k, v)| (k, Cell::Json(v))).collect(),
             }),
-            Value::Object(_) => problems.push(row_error(number, "row", "has too many fields")),
-            _ => problems.push(row_error(number, "row", "must be a JSON object")),
+            Value::Object(_) => problems.push(row_error(number, "row", Problem::RowTooManyFields)),
+            _ => problems.push(row_error(number, "row", Problem::RowNotObject)),
         }
     }
     all_or_none(rows, problems)
@@ -83,17 +98,17 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
         .from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::BadRequest(format!("unreadable CSV header: {e}")))?
+        .map_err(|_| AppError::BadRequest(Problem::HeaderUnreadable))?
         .iter()
         .map(str::to_owned)
         .collect();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
-        return Err(AppError::validation("header", "the CSV needs a header row"));
+        return Err(AppError::validation("header", Problem::NoHeader));
     }
     if headers.len() > MAX_COLUMNS {
         return Err(AppError::validation(
             "header",
-            format!("has more than {MAX_COLUMNS} columns"),
+            Problem::TooManyColumns { max: MAX_COLUMNS },
         ));
     }
     // Two columns of one name would leave it to chance which one a row's value comes from.
@@ -104,13 +119,15 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     {
         return Err(AppError::validation(
             "header",
-            format!("names the column {twice} twice"),
+            Problem::ColumnTwice {
+                column: twice.clone(),
+            },
         ));
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let number = i + 1;
+        let number = spreadsheet_row(i);
         if rows.len() + problems.len() >= MAX_IMPORT_ROWS {
             return Err(too_many_rows());
         }
@@ -123,17 +140,17 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
                     .zip(record.iter().map(|v| Cell::Text(v.to_owned())))
                     .collect(),
             }),
-            Err(e) => problems.push(row_error(number, "row", format!("unreadable: {e}"))),
+            Err(_) => problems.push(row_error(number, "row", Problem::RowUnreadable)),
         }
     }
     all_or_none(rows, problems)
 }
 
-fn row_error(row: usize, column: &str, message: impl Into<String>) -> RowError {
+fn row_error(row: usize, column: &str, problem: Problem) -> RowError {
     RowError {
         row,
         column: column.to_owned(),
-        message: message.into(),
+        problem,
     }
 }
 
@@ -152,7 +169,7 @@ impl<'a> RowReader<'a> {
             .collect();
         unknown.sort();
         for column in unknown {
-            problems.push(row_error(row.number, column, "is not a known column"));
+            problems.push(row_error(row.number, column, Problem::UnknownColumn));
         }
         RowReader { row, problems }
     }
@@ -161,19 +178,19 @@ impl<'a> RowReader<'a> {
         self.row.number
     }
 
-    pub fn fail(&mut self, column: &str, message: impl Into<String>) {
+    pub fn fail(&mut self, column: &str, problem: Problem) {
         self.problems
-            .push(row_error(self.row.number, column, message));
+            .push(row_error(self.row.number, column, problem));
     }
 
     fn cell(&mut self, column: &str) -> Option<&'a Cell> {
         match self.row.cells.get(column) {
             None | Some(Cell::Json(Value::Null)) => {
-                self.fail(column, "is required");
+                self.fail(column, Problem::Required);
                 None
             }
             Some(Cell::Text(t)) if t.is_empty() => {
-                self.fail(column, "is required");
+                self.fail(column, Problem::Required);
                 None
             }
             Some(cell) => Some(cell),
@@ -187,7 +204,7 @@ impl<'a> RowReader<'a> {
             Cell::Json(_) => None,
         };
         if parsed.is_none() {
-            self.fail(column, "must be a whole number");
+            self.fail(column, Problem::NotWholeNumber);
         }
         parsed
     }
@@ -197,7 +214,7 @@ impl<'a> RowReader<'a> {
         match i32::try_from(value) {
             Ok(id) if id > 0 => Some(id),
             _ => {
-                self.fail(column, "must be a positive id");
+                self.fail(column, Problem::NotPositiveId);
                 None
             }
         }
@@ -211,12 +228,14 @@ impl<'a> RowReader<'a> {
             Cell::Json(Value::String(_)) | Cell::Text(_) => {
                 self.fail(
                     column,
-                    format!("must have at most {MAX_CELL_CHARS} characters"),
+                    Problem::TooLong {
+                        max: MAX_CELL_CHARS,
+                    },
                 );
                 None
             }
             Cell::Json(_) => {
-                self.fail(column, "must be text");
+                self.fail(column, Problem::NotText);
                 None
             }
         }
@@ -228,7 +247,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// Keeps a parsed value or records its reason.
-    pub fn check<T>(&mut self, column: &str, parsed: Result<T, String>) -> Option<T> {
+    pub fn check<T>(&mut self, column: &str, parsed: Result<T, Problem>) -> Option<T> {
         parsed.map_err(|reason| self.fail(column, reason)).ok()
     }
 }
@@ -382,13 +401,14 @@ mod tests {
             .iter()
             .map(|e| (e.row, e.column.as_str()))
             .collect();
+        // As the spreadsheet numbers them: the header is row 1.
         assert_eq!(
             seen,
             [
-                (1, "extra"),
-                (1, "amount"),
                 (2, "extra"),
-                (2, "employee_id")
+                (2, "amount"),
+                (3, "extra"),
+                (3, "employee_id")
             ]
         );
     }
@@ -397,9 +417,14 @@ mod tests {
     fn a_column_named_twice_is_refused_naming_it() {
         match rows_from_csv(b"employee_id,amount,employee_id\n1,5,2\n") {
             Err(AppError::Validation(fields)) => {
-                let pairs = fields.into_pairs();
-                assert_eq!(pairs[0].0, "header");
-                assert!(pairs[0].1.contains("employee_id"), "{pairs:?}");
+                let first = fields.iter().next().unwrap();
+                assert_eq!(first.field, "header");
+                assert_eq!(
+                    first.problem,
+                    Problem::ColumnTwice {
+                        column: "employee_id".into()
+                    }
+                );
             }
             other => panic!(
                 "accepted or otherwise refused: {:?}",
@@ -410,8 +435,8 @@ mod tests {
 
     #[test]
     fn ragged_csv_and_non_objects_are_refused() {
-        assert_eq!(errors(rows_from_csv(b"a,b\n1,2\n3\n"))[0].row, 2);
-        assert_eq!(errors(rows_from_json(b"[{}, 5]"))[0].row, 2);
+        assert_eq!(errors(rows_from_csv(b"a,b\n1,2\n3\n"))[0].row, 3);
+        assert_eq!(errors(rows_from_json(b"[{}, 5]"))[0].row, 3);
         assert!(rows_from_json(b"{}").is_err());
         assert!(matches!(
             rows_from_json(b"[1,"),
@@ -466,7 +491,7 @@ mod tests {
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| r.len() != columns)
-                    .map(|(i, _)| i + 1)
+                    .map(|(i, _)| i + 2)
                     .collect();
                 match rows_from_csv(&csv_of(&header, &records)) {
                     Ok(rows) => {

@@ -4,9 +4,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appraisal::admin::{self, CliUser};
+use appraisal::app::people::{self, CliPerson};
 use appraisal::db::{self, Db};
 use appraisal::error::AppError;
+use appraisal::i18n::{self, Locale};
 use appraisal::notify::Notifier;
 use appraisal::sample::{self, SAMPLE_PASSWORD};
 use appraisal::settings::Settings;
@@ -192,7 +193,7 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
     let db = Db::connect(&settings.database)?;
     let mut conn = db.get()?;
     db::run_migrations(&mut conn)?;
-    let input = CliUser {
+    let input = CliPerson {
         email: args.email,
         display_name: args.name,
         role: args.role,
@@ -202,13 +203,23 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
         locale: args.locale,
         password,
     };
-    match admin::create_user(&mut conn, input) {
+    match people::create_from_cli(&mut conn, input) {
         Ok(user) => {
             println!("created {} user {} (id {})", user.role, user.email, user.id);
             Ok(())
         }
         Err(AppError::Validation(errors)) => {
-            anyhow::bail!("invalid input: {}", serde_json::to_string(&errors)?)
+            let reasons: Vec<String> = errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "--{}: {}",
+                        e.field.replace('_', "-"),
+                        i18n::problem(Locale::En, &e.problem)
+                    )
+                })
+                .collect();
+            anyhow::bail!("invalid input: {}", reasons.join("; "))
         }
         Err(error) => Err(error.into()),
     }

@@ -6,7 +6,9 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use crate::admin::{ensure_department, HR_DEPARTMENT};
+use crate::app;
+use crate::app::departments::{ensure as ensure_department, HR_DEPARTMENT};
+use crate::app::inspections::{NewInspection, ScoreInput};
 use crate::auth::password;
 use crate::db::{write_tx, DbConn};
 use crate::domain::checklist::{ChecklistDraft, Item};
@@ -15,11 +17,9 @@ use crate::domain::department::DepartmentKind;
 use crate::domain::scheme::{DepartmentOverride, GradeBand, MinEvidence, Scheme, Weights};
 use crate::domain::user::{Email, Locale, Role};
 use crate::error::AppError;
-use crate::store::collaboration::{self, NewRating};
-use crate::store::evidence::{self, DatedRow, Response, Sale, TargetRow};
-use crate::store::inspections::{self, NewInspection, ScoreInput};
+use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 use crate::store::users::{self, NewUser, User};
-use crate::store::{appeals, appraisals, checklists, cycles};
+use crate::store::{appraisals, checklists, cycles};
 
 pub const SAMPLE_PASSWORD: &str = "sample-password-2026";
 const DOMAIN: &str = "sample.example";
@@ -157,7 +157,7 @@ struct Seat<'a> {
 fn person(conn: &mut DbConn, hash: &str, seat: Seat) -> Result<User, AppError> {
     let new = NewUser {
         email: Email::parse(&email(seat.local))
-            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
+            .map_err(|e| AppError::internal(anyhow::anyhow!("sample email: {e:?}")))?,
         display_name: seat.name.to_owned(),
         role: seat.role,
         department_id: seat.department_id,
@@ -165,7 +165,7 @@ fn person(conn: &mut DbConn, hash: &str, seat: Seat) -> Result<User, AppError> {
         locale: seat.locale,
         password_hash: hash.to_owned(),
     };
-    users::create(conn, None, new)
+    users::insert(conn, None, &new)
 }
 
 fn scheme(back_office: &[i32]) -> Scheme {
@@ -306,8 +306,8 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
     };
     let (hr, teams) = (&company.hr, &company.teams);
     let past = seed_cycle(conn, &company, previous, previous.end, &mut dice)?;
-    cycles::transition(conn, hr.id, past, CycleState::Review)?;
-    appraisals::compute(conn, hr.id, past)?;
+    app::cycles::move_cycle(conn, hr.id, past, CycleState::Review)?;
+    app::appraisals::compute(conn, hr.id, past)?;
     let computed = appraisals::list_for_cycle(conn, hr, past, None)?;
     for team in teams {
         for a in computed
@@ -315,16 +315,16 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
             .filter(|a| team.staff.iter().any(|s| s.id == a.employee_id))
         {
             let comment = Some("Reviewed with the team lead".to_owned());
-            appraisals::review(conn, &team.lead, a.id, comment)?;
+            app::appraisals::review(conn, &team.lead, a.id, comment)?;
         }
     }
-    cycles::transition(conn, hr.id, past, CycleState::Published)?;
+    app::cycles::move_cycle(conn, hr.id, past, CycleState::Published)?;
     let appellant = &teams[0].staff[0];
     let theirs = computed
         .iter()
         .find(|a| a.employee_id == appellant.id)
         .expect("every employee has an appraisal");
-    appeals::appeal(
+    app::appraisals::appeal(
         conn,
         appellant,
         theirs.id,
@@ -368,15 +368,15 @@ fn seed_cycle(
         back_office,
         today,
     } = company;
-    let cycle = cycles::create(
+    let cycle = cycles::insert(
         conn,
         hr.id,
         &format!("{} Q{}", period.start.year(), period.start.month0() / 3 + 1),
         period,
         14,
     )?;
-    cycles::set_scheme(conn, hr.id, cycle.id, &scheme(back_office))?;
-    cycles::transition(conn, hr.id, cycle.id, CycleState::Open)?;
+    app::cycles::put_scheme(conn, hr.id, cycle.id, &scheme(back_office))?;
+    app::cycles::move_cycle(conn, hr.id, cycle.id, CycleState::Open)?;
 
     // Evidence is dated from the start of the period up to `last`.
     let span = (last - period.start).num_days().max(0);
@@ -421,9 +421,9 @@ fn seed_cycle(
             }
         }
     }
-    evidence::import_targets(conn, hr.id, &targets)?;
-    evidence::import_sales(conn, hr.id, &sales, *today)?;
-    evidence::import_satisfaction(conn, hr.id, &responses, *today)?;
+    app::evidence::import_targets(conn, hr.id, &targets)?;
+    app::evidence::import_sales(conn, hr.id, &sales, *today)?;
+    app::evidence::import_responses(conn, hr.id, &responses, *today)?;
 
     for team in teams {
         for member in &team.staff {
@@ -448,11 +448,11 @@ fn seed_cycle(
                 let inspection = NewInspection {
                     employee_id: member.id,
                     checklist_id: list.checklist.id,
-                    occurred_on: day(dice),
+                    occurred_on: day(dice).to_string(),
                     scores,
                     comment: Some("On-site etiquette check".to_owned()),
                 };
-                inspections::create(conn, &team.lead, inspection, *today)?;
+                app::inspections::record(conn, &team.lead, &inspection.parse(*today)?)?;
             }
         }
     }
@@ -469,13 +469,8 @@ fn seed_cycle(
             if rater.department_id == ratee.department_id || !raters.insert(rater.id) {
                 continue;
             }
-            let rating = NewRating {
-                ratee_id: ratee.id,
-                cycle_id: cycle.id,
-                rating: dice.between(3, 5) as i32,
-                comment: None,
-            };
-            collaboration::rate(conn, rater, rating)?;
+            let rating = dice.between(3, 5) as i32;
+            app::collaboration::rate(conn, rater, ratee.id, cycle.id, rating, None)?;
         }
     }
     Ok(cycle.id)

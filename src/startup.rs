@@ -2,6 +2,7 @@
 //! `main` and the test harness both go through [`Application::build`].
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -21,7 +22,7 @@ use crate::notify::{Mailbox, Notifier, WorkerHandle};
 use crate::settings::Settings;
 use crate::web as web_pages;
 use crate::web::{CsrfKey, PublicOrigin};
-use crate::{admin, api, telemetry};
+use crate::{api, telemetry};
 
 /// Ordinary JSON bodies are small; bulk imports will get their own, larger limit.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -45,7 +46,7 @@ impl Application {
 
         let bootstrap = settings.bootstrap.clone();
         match db
-            .run(move |conn| admin::bootstrap_hr(conn, &bootstrap))
+            .run(move |conn| crate::app::people::bootstrap_hr(conn, &bootstrap))
             .await?
         {
             Some(user) => tracing::info!(email = %user.email, "bootstrap HR account created"),
@@ -57,18 +58,26 @@ impl Application {
         }
 
         let secret = jwt_secret(&settings);
-        let keys = web::Data::new(TokenKeys::new(&secret, settings.auth.token_ttl_minutes));
+        let keys = Arc::new(TokenKeys::new(&secret, settings.auth.token_ttl_minutes));
         let csrf = web::Data::new(CsrfKey::new(&secret));
         let public_origin = web::Data::new(PublicOrigin::of(&settings.server.public_url));
-        let policy = web::Data::new(LockoutPolicy {
+        let policy = LockoutPolicy {
             max_failures: settings.auth.max_failed_logins,
             base_seconds: settings.auth.lockout_base_seconds,
             max_seconds: settings.auth.lockout_max_seconds,
-        });
-        let passwords = web::Data::new(PasswordWorkers::start(
+        };
+        let passwords = Arc::new(PasswordWorkers::start(
             settings.auth.password_threads(),
             settings.auth.password_queue,
         )?);
+        let app = web::Data::new(crate::app::App {
+            db: db.clone(),
+            time: settings.company.time(),
+            lockout: policy,
+            passwords: passwords.clone(),
+            keys: keys.clone(),
+        });
+        let keys = web::Data::from(keys);
         let company_time = web::Data::new(settings.company.time());
         let body_deadline = web::Data::new(crate::deadline::BodyDeadline(
             std::time::Duration::from_secs(settings.server.body_timeout_seconds),
@@ -122,8 +131,7 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(csrf.clone())
                 .app_data(public_origin.clone())
-                .app_data(policy.clone())
-                .app_data(passwords.clone())
+                .app_data(app.clone())
                 .app_data(company_time.clone())
                 .app_data(body_deadline.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
@@ -198,7 +206,8 @@ fn problem_for_bare_errors<B: MessageBody>(
     }
     let status = response.status();
     let (request, _) = response.into_parts();
-    let replaced = ServiceResponse::new(request, AppError::problem_for_status(status));
+    let locale = crate::error::reader_locale(&request);
+    let replaced = ServiceResponse::new(request, AppError::problem_for_status(status, locale));
     Ok(ErrorHandlerResponse::Response(
         replaced.map_into_right_body(),
     ))

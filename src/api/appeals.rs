@@ -1,116 +1,84 @@
-use crate::domain::text::{free_text_schema, required_text_schema};
+//! Acknowledging and appealing an appraisal, and HR's appeals: adapters over
+//! `app::appraisals`.
+
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::appraisals::AppraisalView;
-use super::body::{JsonBody, QueryParams};
+use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
-use crate::auth::{AuthUser, Hr};
-use crate::db::Db;
-use crate::domain::evidence::COMMENT_MAX;
-use crate::error::{AppError, FieldErrors};
-use crate::store::appeals::{self, Appeal, Decision};
+use crate::app::appraisals::{Decision, NewAppeal};
+use crate::app::App;
+use crate::auth::Caller;
+use crate::domain::appraisal::AppealState;
+use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
+use crate::store::appeals::{self, Appeal};
 
-/// The employee acknowledges their own published appraisal.
+/// The employee acknowledges their own published appraisal (final: it can no longer be
+/// appealed).
 #[utoipa::path(
 post, path = "/api/v1/appraisals/{id}/acknowledge", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
 params(("id" = i32, Path, description = "The id")),
 responses(
     (status = 200, description = "Acknowledged", body = AppraisalView),
-    (status = 409, description = "Not published, or already acknowledged or appealed", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already acknowledged (`acknowledged_final`), or an appeal is open (`appeal_open`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn acknowledge(
-    user: AuthUser,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (user, id) = (user.0, id.into_inner());
-    let appraisal = db
-        .run(move |conn| appeals::acknowledge(conn, &user, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal)?))
+    let appraisal = app.acknowledge(&caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal, reader_locale(&req))?))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppealBody {
-    #[schema(schema_with = required_text_schema::<COMMENT_MAX>)]
-    reason: String,
-}
-
-/// The employee appeals their own published appraisal within the appeal window.
+/// The employee appeals their own published appraisal within the appeal window. One
+/// appeal at a time: once HR has decided, the appraisal may be appealed again within the
+/// window; an acknowledged one not.
 #[utoipa::path(
 post, path = "/api/v1/appraisals/{id}/appeal", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
 params(("id" = i32, Path, description = "The id")),
-request_body = AppealBody,
+request_body = NewAppeal,
 responses(
     (status = 201, description = "Filed; HR is notified", body = Appeal),
-    (status = 409, description = "Not published, already appealed, or the appeal window has closed", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "An appeal is open (`appeal_open`), the appraisal was acknowledged (`acknowledged_final`), or the window has closed (`appeal_window_closed`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn appeal(
-    user: AuthUser,
-    db: web::Data<Db>,
-    time: web::Data<crate::domain::clock::CompanyTime>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
-    body: JsonBody<AppealBody>,
+    body: JsonBody<NewAppeal>,
 ) -> Result<HttpResponse, AppError> {
-    let reason = crate::domain::text::required_text(&body.0.reason, COMMENT_MAX)
-        .map_err(|r| AppError::validation("reason", r))?;
-    let (user, id, time) = (user.0, id.into_inner(), **time);
-    let appeal = db
-        .run(move |conn| appeals::appeal(conn, &user, id, &reason, time))
-        .await?;
+    let appeal = app.appeal(&caller, id.into_inner(), body.0).await?;
     Ok(HttpResponse::Created().json(appeal))
 }
 
 #[utoipa::path(
 get, path = "/api/v1/appeals", tag = "appraisals", security(("bearer" = ["hr"])),
-params(crate::api::openapi::PageParams, ("state" = Option<AppealState>, Query)),
+params(PageParams, ("state" = Option<AppealState>, Query)),
 responses((status = 200, description = "Appeals, oldest first", body = PageView<Appeal>))
 )]
-pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
     params.only(&["limit", "offset", "state"], &mut errors);
     let page = params.page(&mut errors);
-    let state = params.text("state", 20, &mut errors);
-    if let Some(s) = &state {
-        if !["open", "upheld", "rejected"].contains(&s.as_str()) {
-            errors.add("state", "must be open, upheld or rejected");
-        }
-    }
+    let state = params
+        .text("state", 20, &mut errors)
+        .and_then(|s| errors.take("state", AppealState::parse(&s)));
     errors.into_result()?;
-    let paged = db.run(move |conn| appeals::list(conn, state, page)).await?;
+    let paged = app
+        .read(&caller, move |conn, _| appeals::list(conn, state, page))
+        .await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |a: Appeal| a)))
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AppealState {
-    Open,
-    Upheld,
-    Rejected,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DecisionKind {
-    Upheld,
-    Rejected,
-}
-
-/// A rejection needs a note saying why.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionBody {
-    #[schema(value_type = DecisionKind)]
-    decision: String,
-    #[serde(default)]
-    #[schema(schema_with = free_text_schema::<COMMENT_MAX>)]
-    note: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -124,25 +92,22 @@ pub struct DecisionView {
 #[utoipa::path(
 post, path = "/api/v1/appeals/{id}/decision", tag = "appraisals", security(("bearer" = ["hr"])),
 params(("id" = i32, Path, description = "The id")),
-request_body = DecisionBody,
+request_body = Decision,
 responses(
     (status = 200, description = "Decided; upheld recomputes that one appraisal; the employee is notified", body = DecisionView),
-    (status = 409, description = "Already decided", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already decided (`appeal_decided`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn decide(
-    hr: Hr,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
-    body: JsonBody<DecisionBody>,
+    body: JsonBody<Decision>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (decision, note) = Decision::parse(&body.0.decision, body.0.note.as_deref())?;
-    let (hr, id) = (hr.0 .0, id.into_inner());
-    let (appeal, appraisal) = db
-        .run(move |conn| appeals::decide(conn, &hr, id, decision, note))
-        .await?;
+    let (appeal, appraisal) = app.decide(&caller, id.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().json(DecisionView {
         appeal,
-        appraisal: AppraisalView::of(appraisal)?,
+        appraisal: AppraisalView::of(appraisal, reader_locale(&req))?,
     }))
 }

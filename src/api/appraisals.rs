@@ -1,32 +1,57 @@
+//! Appraisals: computing a cycle, reading appraisals in the caller's scope, reviewing;
+//! adapters over `app::appraisals`.
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::body::QueryParams;
-use crate::auth::{AuthUser, Caller, Hr, Reviewer, Supervisor};
-use crate::db::Db;
+use super::body::{JsonBody, QueryParams};
+use crate::app::appraisals::Review;
+use crate::app::App;
+use crate::auth::Caller;
+use crate::domain::appraisal::{
+    AppraisalState, ComponentInput, CriticalRule, InspectionInput, MissingReason,
+};
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
-use crate::error::{AppError, FieldErrors};
-use crate::store::appraisals::{self, Appraisal, ComponentInput, InspectionInput};
+use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
+use crate::i18n::{self, Locale};
+use crate::store::appraisals::{self, Appraisal};
+use crate::store::cycles;
+
+/// One component as computed, with the weight that applied and, when it is missing, why
+/// (in words in the reader's language, and as a code with its numbers).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentView {
+    /// 0–100, two decimals; null when missing.
+    pub score: Option<f64>,
+    pub weight: i32,
+    pub evidence: i64,
+    pub missing_reason: Option<String>,
+    pub missing: Option<MissingReason>,
+}
+
+impl ComponentView {
+    fn of(c: ComponentInput, name: &str, locale: Locale) -> ComponentView {
+        ComponentView {
+            score: c.score,
+            weight: c.weight,
+            evidence: c.evidence,
+            missing_reason: c
+                .missing_reason
+                .as_ref()
+                .map(|m| i18n::missing_reason(locale, name, m)),
+            missing: c.missing_reason,
+        }
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Components {
-    pub sales: ComponentInput,
-    pub satisfaction: ComponentInput,
-    pub etiquette: ComponentInput,
-    pub collaboration: ComponentInput,
-}
-
-/// The states of an appraisal.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AppraisalState {
-    Draft,
-    Reviewed,
-    Published,
-    Acknowledged,
-    Appealed,
+    pub sales: ComponentView,
+    pub satisfaction: ComponentView,
+    pub etiquette: ComponentView,
+    pub collaboration: ComponentView,
 }
 
 /// One appraisal with everything it was computed from.
@@ -36,8 +61,7 @@ pub struct AppraisalView {
     pub cycle_id: i32,
     pub employee_id: i32,
     pub department_id: i32,
-    #[schema(value_type = AppraisalState)]
-    pub state: String,
+    pub state: AppraisalState,
     /// "complete", or "insufficient evidence" when no component could be scored.
     #[schema(value_type = String)]
     pub status: &'static str,
@@ -52,7 +76,9 @@ pub struct AppraisalView {
     pub sales_total: i64,
     pub sales_target: Option<i64>,
     pub inspections: Vec<InspectionInput>,
+    /// The rule of critical items, in the reader's language.
     pub critical_rule: String,
+    pub critical_rule_code: CriticalRule,
     pub supervisor_comment: Option<String>,
     pub computed_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
@@ -63,7 +89,7 @@ pub struct AppraisalView {
 }
 
 impl AppraisalView {
-    pub fn of(a: Appraisal) -> Result<Self, AppError> {
+    pub fn of(a: Appraisal, locale: Locale) -> Result<Self, AppError> {
         let (inputs, total) = (a.inputs()?, a.total());
         Ok(AppraisalView {
             id: a.id,
@@ -80,10 +106,10 @@ impl AppraisalView {
             grade: a.grade,
             rank: a.department_rank,
             components: Components {
-                sales: inputs.sales,
-                satisfaction: inputs.satisfaction,
-                etiquette: inputs.etiquette,
-                collaboration: inputs.collaboration,
+                sales: ComponentView::of(inputs.sales, "sales", locale),
+                satisfaction: ComponentView::of(inputs.satisfaction, "satisfaction", locale),
+                etiquette: ComponentView::of(inputs.etiquette, "etiquette", locale),
+                collaboration: ComponentView::of(inputs.collaboration, "collaboration", locale),
             },
             weights: inputs.weights,
             full_marks_at: inputs.full_marks_at,
@@ -92,7 +118,8 @@ impl AppraisalView {
             sales_total: inputs.sales_total,
             sales_target: inputs.sales_target,
             inspections: inputs.inspections,
-            critical_rule: inputs.critical_rule,
+            critical_rule: i18n::text(locale, "critical_rule"),
+            critical_rule_code: inputs.critical_rule,
             supervisor_comment: a.supervisor_comment,
             computed_at: a.computed_at.and_utc(),
             published_at: a.published_at.map(|p| p.and_utc()),
@@ -102,8 +129,10 @@ impl AppraisalView {
     }
 }
 
-fn views(list: Vec<Appraisal>) -> Result<Vec<AppraisalView>, AppError> {
-    list.into_iter().map(AppraisalView::of).collect()
+fn views(list: Vec<Appraisal>, locale: Locale) -> Result<Vec<AppraisalView>, AppError> {
+    list.into_iter()
+        .map(|a| AppraisalView::of(a, locale))
+        .collect()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -112,23 +141,30 @@ pub struct ListView {
     total: usize,
 }
 
+impl ListView {
+    fn of(list: Vec<Appraisal>, locale: Locale) -> Result<ListView, AppError> {
+        let items = views(list, locale)?;
+        Ok(ListView {
+            total: items.len(),
+            items,
+        })
+    }
+}
+
 #[utoipa::path(
 post, path = "/api/v1/cycles/{id}/compute", tag = "appraisals", security(("bearer" = ["hr"])),
 params(("id" = i32, Path, description = "The id")),
 responses(
     (status = 200, description = "Every appraisal of the cycle computed; the counts", body = crate::store::appraisals::ComputeOutcome),
-    (status = 409, description = "The cycle is not in review", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The cycle is not in review (`compute_in_review_only`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn compute(
-    hr: Hr,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, id) = (hr.id(), id.into_inner());
-    let outcome = db
-        .run(move |conn| appraisals::compute(conn, actor, id))
-        .await?;
+    let outcome = app.compute(&caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
 
@@ -139,8 +175,8 @@ params(("id" = i32, Path), ("department_id" = Option<i32>, Query, minimum = 1)),
 responses((status = 200, description = "HR: every appraisal; a supervisor: their direct reports'", body = ListView))
 )]
 pub async fn for_cycle(
-    viewer: Supervisor,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
@@ -149,15 +185,14 @@ pub async fn for_cycle(
     params.only(&["department_id"], &mut errors);
     let department = params.id("department_id", &mut errors);
     errors.into_result()?;
-    let (viewer, id) = (viewer.0 .0, id.into_inner());
-    let list = db
-        .run(move |conn| appraisals::list_for_cycle(conn, &viewer, id, department))
+    let id = id.into_inner();
+    let list = app
+        .read(&caller, move |conn, me| {
+            cycles::get(conn, id)?;
+            appraisals::list_for_cycle(conn, me, id, department)
+        })
         .await?;
-    let items = views(list)?;
-    Ok(HttpResponse::Ok().json(ListView {
-        total: items.len(),
-        items,
-    }))
+    Ok(HttpResponse::Ok().json(ListView::of(list, reader_locale(&req))?))
 }
 
 #[utoipa::path(
@@ -166,15 +201,16 @@ params(("id" = i32, Path, description = "The id")),
 responses((status = 200, description = "Staff: their own once published; supervisors: also their reports'; HR: any", body = AppraisalView))
 )]
 pub async fn get(
-    user: AuthUser,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (viewer, id) = (user.0, id.into_inner());
-    let appraisal = db
-        .run(move |conn| appraisals::get_for(conn, &viewer, id))
+    let id = id.into_inner();
+    let appraisal = app
+        .read(&caller, move |conn, me| appraisals::get_for(conn, me, id))
         .await?;
-    Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal)?))
+    Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal, reader_locale(&req))?))
 }
 
 /// The caller's own published appraisals, newest cycle first.
@@ -182,27 +218,13 @@ pub async fn get(
 get, path = "/api/v1/me/appraisals", tag = "appraisals", security(("bearer" = ["staff", "supervisor", "hr"])),
 responses((status = 200, description = "The caller's published appraisals, newest cycle first", body = ListView))
 )]
-pub async fn mine(caller: Caller, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
-    // The account check and the query in one database call (see api::ONE_CALL).
-    let list = db
-        .run(move |conn| {
-            let viewer = caller.user(conn)?;
-            appraisals::mine(conn, &viewer)
-        })
-        .await?;
-    let items = views(list)?;
-    Ok(HttpResponse::Ok().json(ListView {
-        total: items.len(),
-        items,
-    }))
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    #[serde(default)]
-    #[schema(schema_with = crate::domain::text::free_text_schema::<{ crate::domain::evidence::COMMENT_MAX }>)]
-    comment: Option<String>,
+pub async fn mine(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let list = app.read(&caller, appraisals::mine).await?;
+    Ok(HttpResponse::Ok().json(ListView::of(list, reader_locale(&req))?))
 }
 
 /// A supervisor marks a direct report's appraisal reviewed, with a comment. HR runs the
@@ -210,28 +232,21 @@ pub struct ReviewBody {
 #[utoipa::path(
 post, path = "/api/v1/appraisals/{id}/review", tag = "appraisals", security(("bearer" = ["supervisor"])),
 params(("id" = i32, Path, description = "The id")),
-request_body = ReviewBody,
+request_body = Review,
 responses(
     (status = 200, description = "Marked reviewed", body = AppraisalView),
-    (status = 409, description = "The cycle is not in review", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The cycle is not in review (`review_in_review_only`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn review(
-    reviewer: Reviewer,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
-    body: super::body::JsonBody<ReviewBody>,
+    body: JsonBody<Review>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let comment = crate::domain::text::free_text(
-        body.0.comment.as_deref(),
-        crate::domain::evidence::COMMENT_MAX,
-    )
-    .map_err(|r| AppError::validation("comment", r))?;
-    let (reviewer, id) = (reviewer.0 .0, id.into_inner());
-    let reviewed = db
-        .run(move |conn| appraisals::review(conn, &reviewer, id, comment))
-        .await?;
-    Ok(HttpResponse::Ok().json(AppraisalView::of(reviewed)?))
+    let reviewed = app.review(&caller, id.into_inner(), body.0).await?;
+    Ok(HttpResponse::Ok().json(AppraisalView::of(reviewed, reader_locale(&req))?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -246,12 +261,17 @@ params(("id" = i32, Path, description = "The id")),
 responses((status = 200, description = "Per department: count, mean, min, max, grades", body = ReportView))
 )]
 pub async fn report(
-    _hr: Hr,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let departments = db.run(move |conn| appraisals::report(conn, id)).await?;
+    let departments = app
+        .read(&caller, move |conn, _| {
+            cycles::get(conn, id)?;
+            appraisals::report(conn, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(ReportView {
         cycle_id: id,
         departments,

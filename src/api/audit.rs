@@ -1,18 +1,24 @@
+//! The audit trail (HR).
+
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::body::QueryParams;
+use super::body::{PageParams, QueryParams};
 use super::views::{AuditEventView, PageView};
-use crate::auth::Hr;
-use crate::db::Db;
+use crate::app::App;
+use crate::auth::Caller;
 use crate::error::{AppError, FieldErrors};
 use crate::store::audit::{self, AuditFilter};
 
 #[utoipa::path(
 get, path = "/api/v1/audit-events", tag = "audit", security(("bearer" = ["hr"])),
-params(crate::api::openapi::PageParams, ("entity" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00]*$"), ("entity_id" = Option<i32>, Query, minimum = 1)),
-responses((status = 200, description = "Audit events, newest first", body = PageView<AuditEventView>))
+params(PageParams, ("entity" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00]*$"), ("entity_id" = Option<i32>, Query, minimum = 1)),
+responses((status = 200, description = "Audit events, oldest first", body = PageView<AuditEventView>))
 )]
-pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
     params.only(&["limit", "offset", "entity", "entity_id"], &mut errors);
@@ -22,6 +28,8 @@ pub async fn list(_hr: Hr, db: web::Data<Db>, req: HttpRequest) -> Result<HttpRe
         entity_id: params.id("entity_id", &mut errors),
     };
     errors.into_result()?;
-    let paged = db.run(move |conn| audit::list(conn, &filter, page)).await?;
+    let paged = app
+        .read(&caller, move |conn, _| audit::list(conn, &filter, page))
+        .await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, AuditEventView::from)))
 }

@@ -8,13 +8,27 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+#[cfg(test)]
+use serde::Deserialize;
 
+use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
 use crate::store::Page;
 
 pub const MAX_PAGE_SIZE: i64 = 200;
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
+
+/// `limit` and `offset` of every list (for the OpenAPI document; read by
+/// [`QueryParams::page`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// At most 200; 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 2147483647)]
+    pub offset: Option<i64>,
+}
 
 /// A JSON request body. Wrong media type → 415, unreadable JSON → 400, JSON of the wrong
 /// shape → 422 naming the field, too large → 413 (limit: the app's `PayloadConfig`).
@@ -32,6 +46,8 @@ fn is_json(req: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
+pub use crate::error::unreadable_body as unreadable;
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -41,17 +57,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(AppError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
-                ));
+                return Err(AppError::UnsupportedMediaType(Problem::MediaType {
+                    expected: "application/json",
+                }));
             }
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == 413 {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest("the request body could not be read".into())
-                }
-            })?;
+            let bytes = bytes.await.map_err(unreadable)?;
             parse_json(&bytes).map(JsonBody)
         })
     }
@@ -61,21 +71,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 /// the wrong shape → 422 naming the field. (serde's derive would otherwise take an array
 /// for a struct.)
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::BadRequest(Problem::MalformedJson {
+            line: e.line(),
+            column: e.column(),
+        })
+    })?;
     if !value.is_object() {
-        return Err(AppError::validation("body", "must be a JSON object"));
+        return Err(AppError::validation("body", Problem::NotJsonObject));
     }
     if let Some(path) = nul_string(&value, String::new()) {
-        return Err(AppError::validation(&path, NUL_REFUSED));
+        return Err(AppError::validation(&path, Problem::NulCharacter));
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         json_shape_error(&path, e.inner())
     })
 }
-
-const NUL_REFUSED: &str = "must not contain the character U+0000";
 
 /// The path of the first string (value or key) that holds U+0000, which no field accepts
 /// and PostgreSQL cannot store.
@@ -110,7 +122,8 @@ fn nul_string(value: &serde_json::Value, path: String) -> Option<String> {
     }
 }
 
-/// serde names a missing or unknown field only in its message; lift it into the field map.
+/// serde says what went wrong only in its message (a missing or unknown field, a value of
+/// the wrong type); read it into the field and a typed problem.
 fn json_shape_error(path: &str, error: &serde_json::Error) -> AppError {
     let message = error.to_string();
     let quoted = |prefix: &str| {
@@ -127,7 +140,7 @@ fn json_shape_error(path: &str, error: &serde_json::Error) -> AppError {
         }
     };
     if let Some(field) = quoted("missing field `") {
-        return AppError::validation(&under(field), "is required");
+        return AppError::validation(&under(field), Problem::Required);
     }
     if let Some(field) = quoted("unknown field `") {
         // Here the path already ends at the unknown field.
@@ -136,20 +149,52 @@ fn json_shape_error(path: &str, error: &serde_json::Error) -> AppError {
         } else {
             under(field)
         };
-        return AppError::validation(&named, "is not a known field");
+        return AppError::validation(&named, Problem::UnknownField);
     }
     let field = if path == "." { "body" } else { path };
-    AppError::validation(field, message)
+    AppError::validation(field, wrong_value(&message))
 }
 
-/// For PATCH bodies: tells "absent" (`None`) from "null" (`Some(None)`).
-pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
+/// The problem of a value serde refused, from what it expected.
+fn wrong_value(message: &str) -> Problem {
+    if message.starts_with("unknown variant") {
+        return Problem::UnknownValue;
+    }
+    let expected = message
+        .split_once("expected ")
+        .map_or("", |(_, rest)| rest)
+        .split(" at line")
+        .next()
+        .unwrap_or("");
+    if [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "integer",
+    ]
+    .iter()
+    .any(|t| expected.contains(t))
+    {
+        Problem::NotWholeNumber
+    } else if expected.contains("boolean") {
+        Problem::NotBoolean
+    } else if expected.contains("sequence") {
+        Problem::NotList
+    } else if expected.contains("string") || expected.contains("char") {
+        Problem::NotText
+    } else if [
+        "premature end of input",
+        "input contains invalid",
+        "input is out of range",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+    {
+        // chrono's words for a date it could not read.
+        Problem::NotDate
+    } else {
+        Problem::WrongShape
+    }
 }
+
+pub use crate::domain::text::double_option;
 
 /// Query-string parameters, parsed field by field so errors can name them.
 pub struct QueryParams(HashMap<String, String>);
@@ -158,14 +203,14 @@ impl QueryParams {
     pub fn from_request(req: &HttpRequest) -> Result<QueryParams, AppError> {
         web::Query::<HashMap<String, String>>::from_query(req.query_string())
             .map(|q| QueryParams(q.into_inner()))
-            .map_err(|_| AppError::BadRequest("the query string could not be read".into()))
+            .map_err(|_| AppError::BadRequest(Problem::QueryUnreadable))
     }
 
     /// Refuses parameters outside `known`, so a misspelt filter is not silently ignored.
     pub fn only(&self, known: &[&str], errors: &mut FieldErrors) {
         for name in self.0.keys() {
             if !known.contains(&name.as_str()) {
-                errors.add(name, "is not a known parameter");
+                errors.add(name, Problem::UnknownParameter);
             }
         }
     }
@@ -173,14 +218,25 @@ impl QueryParams {
     pub fn text(&self, name: &str, max: usize, errors: &mut FieldErrors) -> Option<String> {
         let value = self.0.get(name)?;
         if value.contains('\0') {
-            errors.add(name, NUL_REFUSED);
+            errors.add(name, Problem::NulCharacter);
             return None;
         }
         if value.chars().count() > max {
-            errors.add(name, format!("must have at most {max} characters"));
+            errors.add(name, Problem::TooLong { max });
             return None;
         }
         Some(value.clone())
+    }
+
+    /// A value read by `parse` (a state, a kind); its problem is recorded under `name`.
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Problem>,
+        errors: &mut FieldErrors,
+    ) -> Option<T> {
+        let raw = self.0.get(name)?;
+        errors.take(name, parse(raw))
     }
 
     pub fn int(&self, name: &str, min: i64, max: i64, errors: &mut FieldErrors) -> Option<i64> {
@@ -188,15 +244,21 @@ impl QueryParams {
         match raw.trim().parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
             _ => {
-                errors.add(name, format!("must be a whole number from {min} to {max}"));
+                errors.add(name, Problem::OutOfRange { min, max });
                 None
             }
         }
     }
 
     pub fn id(&self, name: &str, errors: &mut FieldErrors) -> Option<i32> {
-        self.int(name, 1, i64::from(i32::MAX), errors)
-            .map(|n| n as i32)
+        let raw = self.0.get(name)?;
+        match raw.trim().parse::<i32>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                errors.add(name, Problem::NotPositiveId);
+                None
+            }
+        }
     }
 
     pub fn boolean(&self, name: &str, errors: &mut FieldErrors) -> Option<bool> {
@@ -204,7 +266,7 @@ impl QueryParams {
             "true" => Some(true),
             "false" => Some(false),
             _ => {
-                errors.add(name, "must be true or false");
+                errors.add(name, Problem::NotBoolean);
                 None
             }
         }
@@ -236,12 +298,11 @@ mod tests {
         manager_id: Option<Option<i32>>,
     }
 
-    fn field_error(result: Result<Sample, AppError>) -> (String, String) {
+    fn field_error<T: std::fmt::Debug>(result: Result<T, AppError>) -> (String, Problem) {
         match result {
             Err(AppError::Validation(errors)) => {
-                let json = serde_json::to_value(&errors).unwrap();
-                let (k, v) = json.as_object().unwrap().iter().next().unwrap();
-                (k.clone(), v.as_str().unwrap().to_owned())
+                let first = errors.iter().next().unwrap();
+                (first.field.clone(), first.problem.clone())
             }
             other => panic!("expected a validation error, got {other:?}"),
         }
@@ -249,40 +310,53 @@ mod tests {
 
     #[test]
     fn missing_unknown_and_mistyped_fields_are_named() {
-        let (field, reason) = field_error(parse_json(br#"{"email":"a@b.co"}"#));
         assert_eq!(
-            (field.as_str(), reason.as_str()),
-            ("department_id", "is required")
+            field_error(parse_json::<Sample>(br#"{"email":"a@b.co"}"#)),
+            ("department_id".into(), Problem::Required)
         );
-        let (field, _) = field_error(parse_json(
-            br#"{"email":"a@b.co","department_id":1,"departmnt":2}"#,
-        ));
-        assert_eq!(field, "departmnt");
-        let (field, reason) = field_error(parse_json(br#"{"email":"a@b.co","department_id":"x"}"#));
-        assert_eq!(field, "department_id");
-        assert!(reason.contains("invalid type"), "{reason}");
+        assert_eq!(
+            field_error(parse_json::<Sample>(
+                br#"{"email":"a@b.co","department_id":1,"departmnt":2}"#,
+            )),
+            ("departmnt".into(), Problem::UnknownField)
+        );
+        assert_eq!(
+            field_error(parse_json::<Sample>(
+                br#"{"email":"a@b.co","department_id":"x"}"#
+            )),
+            ("department_id".into(), Problem::NotWholeNumber)
+        );
+        assert_eq!(
+            field_error(parse_json::<Sample>(br#"{"email":5,"department_id":1}"#)),
+            ("email".into(), Problem::NotText)
+        );
     }
 
     #[test]
-    fn malformed_json_is_a_bad_request() {
+    fn malformed_json_is_a_bad_request_that_says_where() {
         assert!(matches!(
             parse_json::<Sample>(b"{\"email\":"),
-            Err(AppError::BadRequest(_))
+            Err(AppError::BadRequest(Problem::MalformedJson { line: 1, .. }))
         ));
         assert!(matches!(
             parse_json::<Sample>(br#"{"email":"a@b.co","department_id":1} trailing"#),
-            Err(AppError::BadRequest(_))
+            Err(AppError::BadRequest(Problem::MalformedJson { .. }))
         ));
     }
 
     #[test]
     fn nul_characters_are_refused_wherever_they_are() {
-        let (field, reason) = field_error(parse_json(br#"{"email":"a\u0000b","department_id":1}"#));
-        assert_eq!((field.as_str(), reason.as_str()), ("email", NUL_REFUSED));
-        let nested: Result<serde_json::Value, _> = parse_json(br#"{"a":{"b":[1,"x\u0000"]}}"#);
-        assert!(
-            matches!(&nested, Err(AppError::Validation(e)) if serde_json::to_value(e).unwrap()["a.b[1]"] == NUL_REFUSED),
-            "{nested:?}"
+        assert_eq!(
+            field_error(parse_json::<Sample>(
+                br#"{"email":"a\u0000b","department_id":1}"#
+            )),
+            ("email".into(), Problem::NulCharacter)
+        );
+        assert_eq!(
+            field_error(parse_json::<serde_json::Value>(
+                br#"{"a":{"b":[1,"x\u0000"]}}"#
+            )),
+            ("a.b[1]".into(), Problem::NulCharacter)
         );
     }
 

@@ -1,36 +1,23 @@
-use crate::domain::checklist::CHECKLIST_NAME_MAX;
-use crate::domain::text::line_schema;
+//! Inspection checklists: adapters over `app::checklists`.
+
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
-use super::body::{JsonBody, QueryParams};
-use super::cycles::invalid;
+use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
-use crate::auth::{AuthUser, Hr};
-use crate::db::Db;
-use crate::domain::checklist::{ChecklistDraft, ItemInput};
-use crate::error::{AppError, FieldErrors};
+use crate::app::checklists::ChecklistInput;
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::{AppError, FieldErrors, ProblemBody};
 use crate::store::checklists::{self, ChecklistWithItems};
-
-/// Item titles are unique within a checklist (ignoring case).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChecklistBody {
-    #[schema(schema_with = line_schema::<CHECKLIST_NAME_MAX, false>)]
-    name: String,
-    #[schema(min_items = 1, max_items = 50)]
-    items: Vec<ItemInput>,
-}
 
 #[utoipa::path(
 get, path = "/api/v1/checklists", tag = "inspections", security(("bearer" = ["staff", "supervisor", "hr"])),
-params(crate::api::openapi::PageParams, ("all_versions" = Option<bool>, Query, description = "Include superseded versions")),
+params(PageParams, ("all_versions" = Option<bool>, Query, description = "Include superseded versions")),
 responses((status = 200, description = "Checklists with their items", body = PageView<ChecklistWithItems>))
 )]
 pub async fn list(
-    _user: AuthUser,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let params = QueryParams::from_request(&req)?;
@@ -39,8 +26,10 @@ pub async fn list(
     let page = params.page(&mut errors);
     let all_versions = params.boolean("all_versions", &mut errors).unwrap_or(false);
     errors.into_result()?;
-    let paged = db
-        .run(move |conn| checklists::list(conn, all_versions, page))
+    let paged = app
+        .read(&caller, move |conn, _| {
+            checklists::list(conn, all_versions, page)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |c: ChecklistWithItems| c)))
 }
@@ -51,33 +40,31 @@ params(("id" = i32, Path, description = "The id")),
 responses((status = 200, description = "The checklist version", body = ChecklistWithItems))
 )]
 pub async fn get(
-    _user: AuthUser,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let checklist = db.run(move |conn| checklists::get(conn, id)).await?;
+    let checklist = app
+        .read(&caller, move |conn, _| checklists::get(conn, id))
+        .await?;
     Ok(HttpResponse::Ok().json(checklist))
 }
 
 #[utoipa::path(
 post, path = "/api/v1/checklists", tag = "inspections", security(("bearer" = ["hr"])),
-request_body = ChecklistBody,
+request_body = ChecklistInput,
 responses(
     (status = 201, description = "Created", body = ChecklistWithItems),
-    (status = 409, description = "The name is taken", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The name is taken", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn create(
-    hr: Hr,
-    db: web::Data<Db>,
-    body: JsonBody<ChecklistBody>,
+    caller: Caller,
+    app: web::Data<App>,
+    body: JsonBody<ChecklistInput>,
 ) -> Result<HttpResponse, AppError> {
-    let draft = ChecklistDraft::parse(&body.0.name, &body.0.items).map_err(invalid)?;
-    let actor = hr.id();
-    let created = db
-        .run(move |conn| checklists::create(conn, actor, &draft))
-        .await?;
+    let created = app.create_checklist(&caller, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -91,24 +78,21 @@ pub async fn create(
 #[utoipa::path(
 put, path = "/api/v1/checklists/{id}", tag = "inspections", security(("bearer" = ["hr"])),
 params(("id" = i32, Path, description = "The id")),
-request_body = ChecklistBody,
+request_body = ChecklistInput,
 responses(
     (status = 200, description = "Changed in place (no inspection used this version)", body = ChecklistWithItems),
     (status = 201, description = "A new version (an inspection used this one)", body = ChecklistWithItems),
-    (status = 409, description = "Not the current version, or the name is taken", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not the current version (`old_checklist_version`), or the name is taken", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn edit(
-    hr: Hr,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     id: web::Path<i32>,
-    body: JsonBody<ChecklistBody>,
+    body: JsonBody<ChecklistInput>,
 ) -> Result<HttpResponse, AppError> {
-    let draft = ChecklistDraft::parse(&body.0.name, &body.0.items).map_err(invalid)?;
-    let (actor, id) = (hr.id(), id.into_inner());
-    let edited = db
-        .run(move |conn| checklists::edit(conn, actor, id, &draft))
-        .await?;
+    let id = id.into_inner();
+    let edited = app.edit_checklist(&caller, id, body.0).await?;
     if edited.checklist.id == id {
         Ok(HttpResponse::Ok().json(edited))
     } else {

@@ -3,14 +3,13 @@
 use actix_web::{web, HttpResponse};
 
 use super::import::ImportBody;
-use crate::auth::Hr;
-use crate::bulk;
-use crate::db::Db;
-use crate::domain::clock::CompanyTime;
+use crate::app::evidence::Kind;
+use crate::app::App;
+use crate::auth::Caller;
 use crate::domain::evidence::{CHANNEL_MAX, EXTERNAL_REF_MAX};
 use crate::domain::text::line_schema;
-use crate::error::AppError;
-use crate::store::evidence::{self, ImportOutcome};
+use crate::error::{AppError, ProblemBody};
+use crate::store::evidence::ImportOutcome;
 
 // The rows as documented. The handlers read rows cell by cell (the same code reads CSV),
 // so these types only describe them.
@@ -72,20 +71,15 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn sales_targets(
-    hr: Hr,
-    db: web::Data<Db>,
+    caller: Caller,
+    app: web::Data<App>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = bulk::targets(&body.0)?;
-    let actor = hr.id();
-    let outcome = db
-        .run(move |conn| evidence::import_targets(conn, actor, &rows))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    Ok(HttpResponse::Ok().json(app.import(&caller, Kind::SalesTargets, body.0).await?))
 }
 
 #[utoipa::path(
@@ -96,21 +90,15 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn sales_records(
-    hr: Hr,
-    db: web::Data<Db>,
-    time: web::Data<CompanyTime>,
+    caller: Caller,
+    app: web::Data<App>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = bulk::sales(&body.0)?;
-    let (actor, today) = (hr.id(), time.today());
-    let outcome = db
-        .run(move |conn| evidence::import_sales(conn, actor, &rows, today))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    Ok(HttpResponse::Ok().json(app.import(&caller, Kind::SalesRecords, body.0).await?))
 }
 
 #[utoipa::path(
@@ -121,19 +109,16 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn satisfaction_responses(
-    hr: Hr,
-    db: web::Data<Db>,
-    time: web::Data<CompanyTime>,
+    caller: Caller,
+    app: web::Data<App>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    let rows = bulk::satisfaction(&body.0)?;
-    let (actor, today) = (hr.id(), time.today());
-    let outcome = db
-        .run(move |conn| evidence::import_satisfaction(conn, actor, &rows, today))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    Ok(HttpResponse::Ok().json(
+        app.import(&caller, Kind::SatisfactionResponses, body.0)
+            .await?,
+    ))
 }

@@ -19,7 +19,7 @@ pub async fn health() -> HttpResponse {
 get, path = "/ready", tag = "meta",
 responses(
     (status = 200, description = "The database answers, every migration is applied, and its storage takes writes", body = StatusView),
-    (status = 503, description = "Not ready: the database does not answer, migrations are pending, or its storage failed (a full disk or an I/O error in the last 30 s, the SQLite file gone)", body = crate::api::openapi::Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Not ready: the database does not answer, migrations are pending, or its storage failed (a full disk or an I/O error in the last 30 s, the SQLite file gone)", body = crate::error::ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn ready(db: web::Data<Db>) -> Result<HttpResponse, AppError> {

@@ -7,6 +7,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::bulk::{rows_from_csv, rows_from_json, Row};
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 
 pub use crate::bulk::IMPORT_BODY_LIMIT;
@@ -32,25 +33,23 @@ impl FromRequest for ImportBody {
                 "application/json" => false,
                 "text/csv" => true,
                 _ => {
-                    return Err(AppError::UnsupportedMediaType(
-                        "send a JSON array (application/json) or CSV (text/csv)".into(),
-                    ))
+                    return Err(AppError::UnsupportedMediaType(Problem::MediaType {
+                        expected: "application/json or text/csv",
+                    }))
                 }
             };
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == 413 {
-                    AppError::PayloadTooLarge
+            let bytes = bytes.await.map_err(super::body::unreadable)?;
+            // Reading 100k rows is work for the blocking threads, not the async workers.
+            let rows = web::block(move || {
+                if csv {
+                    rows_from_csv(&bytes)
                 } else {
-                    AppError::BadRequest("the request body could not be read".into())
+                    rows_from_json(&bytes)
                 }
-            })?;
-            let rows = if csv {
-                rows_from_csv(&bytes)?
-            } else {
-                rows_from_json(&bytes)?
-            };
+            })
+            .await??;
             if rows.is_empty() {
-                return Err(AppError::validation("body", "contains no rows"));
+                return Err(AppError::validation("body", Problem::NoRows));
             }
             Ok(ImportBody(rows))
         })

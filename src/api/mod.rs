@@ -1,4 +1,6 @@
-//! HTTP handlers, one file per resource, and the route table.
+//! HTTP handlers, one file per resource (thin adapters over `crate::app`), and the route
+//! table: each route's method, path, handler, who may call it, and how large a body it
+//! takes, in one place.
 
 pub mod appeals;
 pub mod appraisals;
@@ -19,110 +21,148 @@ pub mod openapi;
 pub mod users;
 pub mod views;
 
-use actix_web::http::{header, Method};
-use actix_web::web;
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::AppError;
+use crate::auth::extract::{admit, gate, Access};
+use crate::error::{reader_locale, AppError};
 
-/// Declares the API's routes once: registers them under `/api/v1` and lists them in
-/// [`ROUTES`], which a test compares with the OpenAPI document. Every path answers other
-/// methods with 405 and an `Allow` header.
+/// How large a body a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// Ordinary JSON (the app's `PayloadConfig`, 64 KiB).
+    Small,
+    /// Bulk imports: 100k CSV rows.
+    Import,
+}
+
+/// Declares the API's routes once: registers each under `/api/v1` behind the gate of its
+/// access tier (401 / 403 before the handler or any extractor runs), with its body limit,
+/// and lists them in [`ROUTES`], which the tests compare with the OpenAPI document. Every
+/// path answers other methods with 405 and an `Allow` header.
 macro_rules! api_routes {
-    ($($path:literal => [$($method:ident $handler:path),+ $(,)?]),+ $(,)?) => {
-        /// Every route under `/api/v1`, as (method, path).
-        pub const ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path)),+),+];
+    ($($path:literal $(, $body:ident)? => [$($method:ident $handler:path as $access:ident),+ $(,)?]),+ $(,)?) => {
+        /// Every route under `/api/v1`: method, path, who may call.
+        pub const ROUTES: &[(&str, &str, Access)] =
+            &[$($((stringify!($method), $path, Access::$access)),+),+];
 
         fn api_v1(scope: actix_web::Scope) -> actix_web::Scope {
             scope$(.service(
-                resource($path, &[$(stringify!($method)),+])
-                    $(.route(web::method(Method::$method).to($handler)))+
+                resource($path, &[$((stringify!($method), Access::$access)),+], api_routes!(@body $($body)?))
+                    $(.route(
+                        web::method(Method::$method)
+                            .to($handler)
+                            .wrap(actix_web::middleware::from_fn(gate(Access::$access))),
+                    ))+
             ))+
         }
     };
+    (@body) => { Body::Small };
+    (@body import) => { Body::Import };
 }
 
 api_routes! {
-    "/auth/login" => [POST auth::login],
-    "/openapi.json" => [GET openapi::document],
-    "/me" => [GET me::get_me],
-    "/me/password" => [PUT me::change_password],
-    "/me/appraisals" => [GET appraisals::mine],
-    "/departments" => [GET departments::list, POST departments::create],
-    "/departments/{id}" => [GET departments::get, PATCH departments::patch],
-    "/users" => [GET users::list, POST users::create],
-    "/users/{id}" => [GET users::get, PATCH users::patch],
-    "/cycles" => [GET cycles::list, POST cycles::create],
-    "/cycles/{id}" => [GET cycles::get, PATCH cycles::patch],
-    "/cycles/{id}/state" => [POST cycles::change_state],
-    "/cycles/{id}/scheme" => [GET cycles::get_scheme, PUT cycles::put_scheme],
-    "/cycles/{id}/evidence" => [GET cycles::evidence],
-    "/cycles/{id}/compute" => [POST appraisals::compute],
-    "/cycles/{id}/appraisals" => [GET appraisals::for_cycle],
-    "/cycles/{id}/report" => [GET appraisals::report],
-    "/checklists" => [GET checklists::list, POST checklists::create],
-    "/checklists/{id}" => [GET checklists::get, PUT checklists::edit],
-    "/inspections" => [GET inspections::list, POST inspections::create],
-    "/sales-targets" => [POST evidence::sales_targets],
-    "/sales-records" => [POST evidence::sales_records],
-    "/satisfaction-responses" => [POST evidence::satisfaction_responses],
-    "/collaboration-ratings" => [POST collaboration::rate],
-    "/appraisals/{id}" => [GET appraisals::get],
-    "/appraisals/{id}/review" => [POST appraisals::review],
-    "/appraisals/{id}/acknowledge" => [POST appeals::acknowledge],
-    "/appraisals/{id}/appeal" => [POST appeals::appeal],
-    "/appeals" => [GET appeals::list],
-    "/appeals/{id}/decision" => [POST appeals::decide],
-    "/audit-events" => [GET audit::list],
-    "/notices" => [GET notices::list],
-    "/notices/{id}/retry" => [POST notices::retry],
+    "/auth/login" => [POST auth::login as Public],
+    "/openapi.json" => [GET openapi::document as Public],
+    "/me" => [GET me::get_me as Any],
+    "/me/password" => [PUT me::change_password as Any],
+    "/me/appraisals" => [GET appraisals::mine as Any],
+    "/departments" => [GET departments::list as Any, POST departments::create as Hr],
+    "/departments/{id}" => [GET departments::get as Any, PATCH departments::patch as Hr],
+    "/users" => [GET users::list as Hr, POST users::create as Hr],
+    "/users/{id}" => [GET users::get as Hr, PATCH users::patch as Hr],
+    "/cycles" => [GET cycles::list as Any, POST cycles::create as Hr],
+    "/cycles/{id}" => [GET cycles::get as Any, PATCH cycles::patch as Hr],
+    "/cycles/{id}/state" => [POST cycles::change_state as Hr],
+    "/cycles/{id}/scheme" => [GET cycles::get_scheme as Hr, PUT cycles::put_scheme as Hr],
+    "/cycles/{id}/evidence" => [GET cycles::evidence as Hr],
+    "/cycles/{id}/compute" => [POST appraisals::compute as Hr],
+    "/cycles/{id}/appraisals" => [GET appraisals::for_cycle as Supervisor],
+    "/cycles/{id}/report" => [GET appraisals::report as Hr],
+    "/checklists" => [GET checklists::list as Any, POST checklists::create as Hr],
+    "/checklists/{id}" => [GET checklists::get as Any, PUT checklists::edit as Hr],
+    "/inspections" => [GET inspections::list as Any, POST inspections::create as Supervisor],
+    "/sales-targets", import => [POST evidence::sales_targets as Hr],
+    "/sales-records", import => [POST evidence::sales_records as Hr],
+    "/satisfaction-responses", import => [POST evidence::satisfaction_responses as Hr],
+    "/collaboration-ratings" => [POST collaboration::rate as Any],
+    "/appraisals/{id}" => [GET appraisals::get as Any],
+    "/appraisals/{id}/review" => [POST appraisals::review as Reviewer],
+    "/appraisals/{id}/acknowledge" => [POST appeals::acknowledge as Any],
+    "/appraisals/{id}/appeal" => [POST appeals::appeal as Any],
+    "/appeals" => [GET appeals::list as Hr],
+    "/appeals/{id}/decision" => [POST appeals::decide as Hr],
+    "/audit-events" => [GET audit::list as Hr],
+    "/notices" => [GET notices::list as Hr],
+    "/notices/{id}/retry" => [POST notices::retry as Hr],
 }
 
 /// Routes outside `/api/v1`: the probes.
 pub const PROBES: &[(&str, &str)] = &[("GET", "/health"), ("GET", "/ready")];
 
-/// Paths under `/api/v1` that need no token.
-pub const PUBLIC: &[&str] = &["/api/v1/auth/login", "/api/v1/openapi.json"];
-
-/// GET paths whose handler checks the caller's account in the same database call as its
-/// query (through [`crate::auth::Caller`]): the authentication middleware only verifies
-/// their token. This is the read every employee makes; one blocking call instead of two
-/// doubles its throughput (docs/PERFORMANCE.md).
-pub const ONE_CALL: &[&str] = &["/api/v1/me/appraisals"];
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
-        .service(resource("/health", &["GET"]).route(web::get().to(health::health)))
-        .service(resource("/ready", &["GET"]).route(web::get().to(health::ready)))
-        .service(resource("/docs", &["GET"]).route(web::get().to(openapi::docs)))
+        .service(probe("/health").route(web::get().to(health::health)))
+        .service(probe("/ready").route(web::get().to(health::ready)))
+        .service(probe("/docs").route(web::get().to(openapi::docs)))
         .service(
-            api_v1(web::scope("/api/v1")).wrap(actix_web::middleware::from_fn(
-                crate::auth::extract::authenticate,
-            )),
+            api_v1(web::scope("/api/v1"))
+                .wrap(actix_web::middleware::from_fn(crate::error::localize))
+                .default_service(web::to(|req: HttpRequest| async move {
+                    unrouted(&req, StatusCode::NOT_FOUND, "")
+                })),
         );
 }
 
-/// A resource that answers methods it does not serve with 405 and `Allow`. Bulk imports
-/// take bodies far larger than ordinary JSON (100k CSV rows).
-fn resource(path: &str, methods: &[&str]) -> actix_web::Resource {
-    let allow = methods.join(", ");
-    let resource = web::resource(path).default_service(web::to(move || {
-        let mut response =
-            AppError::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED);
+/// A public GET resource outside `/api/v1` (other methods: 405 with `Allow`).
+fn probe(path: &str) -> actix_web::Resource {
+    resource(path, &[("GET", Access::Public)], Body::Small)
+}
+
+/// The answer of a path or method no route serves: without a valid token 401, as on every
+/// route that needs one (so tokenless callers learn nothing of what exists); else 404, or
+/// 405 naming the methods the path allows.
+fn unrouted(req: &HttpRequest, status: StatusCode, allow: &str) -> HttpResponse {
+    let locale = reader_locale(req);
+    if let Err(error) = admit(req, Access::Any) {
+        return error.render(locale);
+    }
+    let mut response = AppError::problem_for_status(status, locale);
+    if !allow.is_empty() {
         response.headers_mut().insert(
             header::ALLOW,
-            header::HeaderValue::from_str(&allow).expect("method names are header-safe"),
+            header::HeaderValue::from_str(allow).expect("method names are header-safe"),
         );
-        std::future::ready(response)
+    }
+    response
+}
+
+/// A resource whose other methods answer 405 with `Allow` (401 first for a route that is
+/// not public, when the token is missing). Bulk imports take bodies far larger than
+/// ordinary JSON (100k CSV rows).
+fn resource(path: &str, methods: &[(&str, Access)], body: Body) -> actix_web::Resource {
+    let allow = methods
+        .iter()
+        .map(|(m, _)| *m)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let public = methods.iter().all(|(_, a)| *a == Access::Public);
+    let resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
+        let answer = if public {
+            let mut response =
+                AppError::problem_for_status(StatusCode::METHOD_NOT_ALLOWED, reader_locale(&req));
+            response.headers_mut().insert(
+                header::ALLOW,
+                header::HeaderValue::from_str(&allow).expect("method names are header-safe"),
+            );
+            response
+        } else {
+            unrouted(&req, StatusCode::METHOD_NOT_ALLOWED, &allow)
+        };
+        std::future::ready(answer)
     }));
-    if [
-        "/sales-targets",
-        "/sales-records",
-        "/satisfaction-responses",
-    ]
-    .contains(&path)
-    {
-        resource.app_data(web::PayloadConfig::new(import::IMPORT_BODY_LIMIT))
-    } else {
-        resource
+    match body {
+        Body::Small => resource,
+        Body::Import => resource.app_data(web::PayloadConfig::new(import::IMPORT_BODY_LIMIT)),
     }
 }

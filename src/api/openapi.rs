@@ -12,9 +12,10 @@ use std::sync::OnceLock;
 
 use actix_web::http::header::ContentType;
 use actix_web::HttpResponse;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::OpenApi;
+
+use crate::auth::extract::Access;
 
 use crate::notify::templates::escape;
 
@@ -23,35 +24,6 @@ use super::{
     health, inspections, me, notices, users,
 };
 
-/// Every role, in the order of DESIGN §1.
-pub const ROLES: [&str; 3] = ["staff", "supervisor", "hr"];
-
-/// An RFC 9457 problem, the body of every error answer.
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    /// `urn:service-appraisal:problem:{kind}`.
-    #[serde(rename = "type")]
-    kind: String,
-    title: String,
-    status: u16,
-    detail: Option<String>,
-    /// Field → reason, for 422 answers (`rows[N].column` for bulk imports).
-    errors: Option<std::collections::BTreeMap<String, String>>,
-    /// A refused bulk import's problems, row by row (rows count from 1).
-    row_errors: Option<Vec<crate::error::RowError>>,
-}
-
-/// `limit` and `offset` of every list.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// At most 200; 50 when absent.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0, maximum = 2147483647)]
-    pub offset: Option<i64>,
-}
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -59,7 +31,9 @@ pub struct PageParams {
         description = "Weighted, explainable customer-service appraisals: sales, customer \
             satisfaction, etiquette inspections and cross-department collaboration. \
             Every operation says which roles may call it (the scopes of its `bearer` \
-            requirement); an object outside the caller's scope answers 404."
+            requirement); an object outside the caller's scope answers 404. Every error \
+            answer is a problem (RFC 9457) with a stable `code` and its words in the \
+            language of `Accept-Language` (zh-CN or en; en when absent)."
     ),
     paths(
         auth::login,
@@ -109,8 +83,8 @@ pub struct PageParams {
         notices::retry,
     ),
     components(schemas(
-        Problem,
-        appeals::AppealState,
+        crate::error::ProblemBody,
+        crate::domain::appraisal::AppealState,
         notices::NoticeStatus,
         crate::store::notices::Kind
     ))
@@ -131,7 +105,7 @@ fn problem(description: &str) -> Value {
     json!({
         "description": description,
         "content": { "application/problem+json": {
-            "schema": { "$ref": "#/components/schemas/Problem" }
+            "schema": { "$ref": "#/components/schemas/ProblemBody" }
         } }
     })
 }
@@ -154,7 +128,7 @@ fn add_conventions(spec: &mut Value) {
         "NotFound": problem("No such object, or one outside the caller's scope."),
         "PayloadTooLarge": problem("The body is larger than this operation accepts."),
         "UnsupportedMediaType": problem("The body's media type is not one this operation reads."),
-        "Unprocessable": problem("A field or parameter is invalid; `errors` names each with the reason."),
+        "Unprocessable": problem("A field or parameter is invalid; `errors` names each with the reason in the reader's language, `field_errors` adds each problem's stable `code`."),
     });
     spec["components"]["responses"] = responses;
     let Some(paths) = spec["paths"].as_object_mut() else {
@@ -183,7 +157,7 @@ fn add_conventions(spec: &mut Value) {
             };
             if let Some(roles) = &roles {
                 add("401", "Unauthorized");
-                if roles.len() < ROLES.len() {
+                if roles.len() < Access::Any.roles().len() {
                     add("403", "Forbidden");
                 }
             }

@@ -50,8 +50,7 @@ pub struct TokenView {
 pub struct DepartmentView {
     pub id: i32,
     pub name: String,
-    #[schema(value_type = DepartmentKind)]
-    pub kind: String,
+    pub kind: DepartmentKind,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -73,12 +72,10 @@ pub struct UserView {
     pub id: i32,
     pub email: String,
     pub display_name: String,
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     pub department_id: i32,
     pub manager_id: Option<i32>,
-    #[schema(value_type = Locale)]
-    pub locale: String,
+    pub locale: Locale,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -4,34 +4,42 @@
 //! existing or not, before the password is checked; a locked email refused (429) without
 //! looking at the password.
 
-use super::password::{self, PasswordWorkers};
-use crate::db::Db;
-use crate::domain::lockout::LockoutPolicy;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::App;
+use crate::auth::password;
+use crate::domain::problem::Problem;
 use crate::domain::user::{EMAIL_MAX, PASSWORD_MAX};
 use crate::error::{AppError, FieldErrors};
 use crate::store::users::User;
 use crate::store::{throttle, users};
 
-pub const BAD_CREDENTIALS: &str = "invalid email or password";
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
+    pub email: String,
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$")]
+    pub password: String,
+}
 
-/// The account that `email` and `password` sign in to, or why not.
-pub async fn sign_in(
-    db: &Db,
-    policy: LockoutPolicy,
-    passwords: &PasswordWorkers,
-    email: &str,
-    password: String,
-) -> Result<User, AppError> {
+impl App {
+    /// The account that the credentials sign in to, or why not.
+    pub async fn sign_in(&self, input: Credentials) -> Result<User, AppError> {
+        sign_in(self, &input.email, input.password).await
+    }
+}
+
+async fn sign_in(app: &App, email: &str, password: String) -> Result<User, AppError> {
+    let (db, policy, passwords) = (&app.db, app.lockout, &app.passwords);
     // No account has a longer email or password; refusing them here keeps hashing cheap.
     let mut errors = FieldErrors::new();
     if email.chars().count() > EMAIL_MAX {
-        errors.add("email", format!("must have at most {EMAIL_MAX} characters"));
+        errors.add("email", Problem::TooLong { max: EMAIL_MAX });
     }
     if password.chars().count() > PASSWORD_MAX {
-        errors.add(
-            "password",
-            format!("must have at most {PASSWORD_MAX} characters"),
-        );
+        errors.add("password", Problem::TooLong { max: PASSWORD_MAX });
     }
     errors.into_result()?;
     let key = email.trim().to_lowercase();
@@ -61,7 +69,7 @@ pub async fn sign_in(
             db.run(move |conn| throttle::clear(conn, &key)).await?;
             user
         }
-        None => return Err(AppError::Unauthorized(BAD_CREDENTIALS)),
+        None => return Err(AppError::Unauthorized(Problem::BadCredentials)),
     };
     tracing::info!(user_id = user.id, "login");
     Ok(user)

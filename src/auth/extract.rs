@@ -1,11 +1,18 @@
-//! Role tiers as extractors: `AuthUser` (any valid token of an active user) → `Supervisor`
-//! (supervisor or HR) → `Hr`. A handler's signature says who may call it.
-
-use std::ops::Deref;
+//! Who calls, and whether they may: the token verified (signature and claims) and the
+//! route's role tier checked from it before anything else happens, by [`gate`], which the
+//! route table puts in front of every handler; the account itself (active, at the token's
+//! version and role) checked by [`Caller::account`] inside the use case's own database call
+//! (`app::App::write` / `read`), so there is one blocking call per request and a person
+//! deactivated a moment ago can no longer act.
+//!
+//! The pages read their session cookie with [`verify`] and load the account for their
+//! header and language with [`load`]; their handlers take the role tiers ([`Hr`],
+//! [`Supervisor`], [`Reviewer`]) built on [`AuthUser`].
 
 use std::future::{ready, Ready};
+use std::ops::Deref;
 
-use actix_web::body::MessageBody;
+use actix_web::body::BoxBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
@@ -13,23 +20,80 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::token::TokenKeys;
 use crate::db::{Db, DbConn};
+use crate::domain::problem::Problem;
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::users::{self, User};
 
-const REJECTED: &str = "a valid bearer token is required";
+fn rejected() -> AppError {
+    AppError::Unauthorized(Problem::TokenRequired)
+}
 
-/// The authenticated caller, re-read from the database on every request (by
-/// [`authenticate`]).
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub User);
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; a token, when one is sent, must still be valid.
+    Public,
+    /// Any role.
+    Any,
+    /// Supervisors and HR.
+    Supervisor,
+    /// Supervisors only: reviewing is the supervisors' own function (HR runs appraisals and
+    /// does not review them).
+    Reviewer,
+    /// HR only.
+    Hr,
+}
 
-impl AuthUser {
-    pub fn id(&self) -> i32 {
-        self.0.id
+impl Access {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public | Access::Any => true,
+            Access::Supervisor => role.at_least(Role::Supervisor),
+            Access::Reviewer => role == Role::Supervisor,
+            Access::Hr => role == Role::Hr,
+        }
     }
-    pub fn role(&self) -> Role {
-        self.0.role()
+
+    /// The roles that may call, as the OpenAPI document lists them.
+    pub fn roles(self) -> &'static [&'static str] {
+        match self {
+            Access::Public => &[],
+            Access::Any => &["staff", "supervisor", "hr"],
+            Access::Supervisor => &["supervisor", "hr"],
+            Access::Reviewer => &["supervisor"],
+            Access::Hr => &["hr"],
+        }
+    }
+}
+
+/// A caller whose token is verified (signature, claims, and the route's role tier by its
+/// claim) but whose account is still to be checked, by [`Caller::account`], in the use
+/// case's own database call.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub id: i32,
+    pub role: Role,
+    version: i32,
+}
+
+impl Caller {
+    /// The caller's account, while it is active at the token's version and role; 401
+    /// otherwise (a deactivated user is locked out at once, whatever the token says).
+    pub fn account(&self, conn: &mut DbConn) -> Result<User, AppError> {
+        let user = match users::get(conn, self.id) {
+            Ok(user) => user,
+            Err(AppError::NotFound) => return Err(rejected()),
+            Err(other) => return Err(other),
+        };
+        if !user.active || user.token_version != self.version || user.role != self.role {
+            tracing::info!(
+                user_id = self.id,
+                "token of an inactive user or an older version"
+            );
+            return Err(rejected());
+        }
+        Ok(user)
     }
 }
 
@@ -42,105 +106,58 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// Middleware for the API scope: every request outside the public paths is authenticated
-/// here, before routing and before any extractor reads its body, so a caller without a
-/// valid token gets 401 (and one without the role 403) whatever the method, path or body,
-/// and large bodies are never read for them. A public path ignores a token it does not
-/// need only when none is sent; a token that is sent is always checked. On the GET paths of
-/// [`crate::api::ONE_CALL`] the account check moves into the handler's database call (GET
-/// has no body to read first).
-pub async fn authenticate(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let public = crate::api::PUBLIC.contains(&req.path());
-    if !public || req.headers().contains_key(AUTHORIZATION) {
-        let caller = verify_token(req.request())?;
-        let one_call = req.method() == actix_web::http::Method::GET
-            && crate::api::ONE_CALL.contains(&req.path());
-        if one_call {
-            req.extensions_mut().insert(caller);
-        } else {
-            let user = load(req.request(), caller).await?;
-            req.extensions_mut().insert(user);
-        }
-    }
-    next.call(req).await
-}
-
-/// A caller whose token is verified (signature, claims) but whose account is still to be
-/// checked: by [`Caller::user`], inside the handler's own database call.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    id: i32,
-    role: String,
-    version: i32,
-}
-
-impl Caller {
-    /// The caller's account, while it is active at the token's version and role; 401
-    /// otherwise (a deactivated user is locked out at once, whatever the token says).
-    pub fn user(&self, conn: &mut DbConn) -> Result<User, AppError> {
-        let user = match users::get(conn, self.id) {
-            Ok(user) => user,
-            Err(AppError::NotFound) => return Err(AppError::Unauthorized(REJECTED)),
-            Err(other) => return Err(other),
-        };
-        if !user.active || user.token_version != self.version || user.role != self.role {
-            tracing::info!(
-                user_id = self.id,
-                "token of an inactive user or an older version"
-            );
-            return Err(AppError::Unauthorized(REJECTED));
-        }
-        Ok(user)
-    }
-}
-
-fn verify_token(req: &HttpRequest) -> Result<Caller, AppError> {
-    verify(req, bearer(req).as_deref())
-}
-
 /// The caller a token names, once its signature and claims pass (the API reads the token
 /// from the `Authorization` header, the pages from their session cookie).
 pub fn verify(req: &HttpRequest, token: Option<&str>) -> Result<Caller, AppError> {
     let keys = req
         .app_data::<web::Data<TokenKeys>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
-    let token = token.ok_or(AppError::Unauthorized(REJECTED))?;
+    let token = token.ok_or_else(rejected)?;
     let claims = keys.verify(token).map_err(|reason| {
         tracing::info!(reason = %reason, "token rejected");
-        AppError::Unauthorized(REJECTED)
+        rejected()
     })?;
-    let id: i32 = claims
-        .sub
-        .parse()
-        .map_err(|_| AppError::Unauthorized(REJECTED))?;
+    let id: i32 = claims.sub.parse().map_err(|_| rejected())?;
+    let role = Role::parse(&claims.role).map_err(|_| rejected())?;
     Ok(Caller {
         id,
-        role: claims.role,
+        role,
         version: claims.ver,
     })
 }
 
-/// The caller's account, checked by [`Caller::user`] off the async workers.
-pub async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
-    let db = req
-        .app_data::<web::Data<Db>>()
-        .cloned()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
-    let user = db.run(move |conn| caller.user(conn)).await?;
-    Ok(AuthUser(user))
+/// The caller of an API request, by its bearer token, allowed by `access`: 401 without a
+/// valid token, 403 for a role the tier does not admit.
+pub fn admit(req: &HttpRequest, access: Access) -> Result<Option<Caller>, AppError> {
+    if access == Access::Public && !req.headers().contains_key(AUTHORIZATION) {
+        return Ok(None);
+    }
+    let caller = verify(req, bearer(req).as_deref())?;
+    if !access.allows(caller.role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Some(caller))
 }
 
-/// What [`authenticate`] left for the handler: a [`Caller`] or an [`AuthUser`].
-fn left_by_middleware<T: Clone + 'static>(req: &HttpRequest) -> Ready<Result<T, AppError>> {
-    ready(
-        req.extensions()
-            .get::<T>()
-            .cloned()
-            .ok_or(AppError::Unauthorized(REJECTED)),
-    )
+/// The answer of [`gate`]'s middleware, when it comes.
+pub type Gated = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>>,
+>;
+
+/// Middleware in front of one route (the route table puts it there with the route's
+/// [`Access`]): before routing to the handler and before any extractor reads a body, a
+/// caller without a valid token gets 401 and one without the role 403, and large bodies are
+/// never read for them. A public route ignores a token it does not need only when none is
+/// sent; a token that is sent is always checked.
+pub fn gate(access: Access) -> impl Fn(ServiceRequest, Next<BoxBody>) -> Gated + Clone + 'static {
+    move |req: ServiceRequest, next: Next<BoxBody>| {
+        Box::pin(async move {
+            if let Some(caller) = admit(req.request(), access)? {
+                req.extensions_mut().insert(caller);
+            }
+            Ok(next.call(req).await?.map_into_boxed_body())
+        })
+    }
 }
 
 impl FromRequest for Caller {
@@ -148,8 +165,36 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        left_by_middleware(req)
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or_else(rejected),
+        )
     }
+}
+
+/// The authenticated visitor of a page, re-read from the database by the pages' gate.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+impl AuthUser {
+    pub fn id(&self) -> i32 {
+        self.0.id
+    }
+    pub fn role(&self) -> Role {
+        self.0.role()
+    }
+}
+
+/// The account of a verified caller, checked off the async workers (the pages' gate).
+pub async fn load(req: &HttpRequest, caller: Caller) -> Result<AuthUser, AppError> {
+    let db = req
+        .app_data::<web::Data<Db>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("auth state not configured")))?;
+    let user = db.run(move |conn| caller.account(conn)).await?;
+    Ok(AuthUser(user))
 }
 
 impl FromRequest for AuthUser {
@@ -157,12 +202,17 @@ impl FromRequest for AuthUser {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        left_by_middleware(req)
+        ready(
+            req.extensions()
+                .get::<AuthUser>()
+                .cloned()
+                .ok_or_else(rejected),
+        )
     }
 }
 
 macro_rules! role_tier {
-    ($(#[$doc:meta])* $name:ident, $tier:expr) => {
+    ($(#[$doc:meta])* $name:ident, $access:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name(pub AuthUser);
@@ -181,8 +231,8 @@ macro_rules! role_tier {
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
                 let user = req.extensions().get::<AuthUser>().cloned();
                 ready(match user {
-                    None => Err(AppError::Unauthorized(REJECTED)),
-                    Some(user) if ($tier)(user.role()) => Ok($name(user)),
+                    None => Err(rejected()),
+                    Some(user) if $access.allows(user.role()) => Ok($name(user)),
                     Some(_) => Err(AppError::Forbidden),
                 })
             }
@@ -191,18 +241,17 @@ macro_rules! role_tier {
 }
 
 role_tier!(
-    /// A supervisor or HR.
+    /// A page for supervisors and HR.
     Supervisor,
-    |role: Role| role.at_least(Role::Supervisor)
+    Access::Supervisor
 );
 role_tier!(
-    /// HR only.
+    /// A page for HR only.
     Hr,
-    |role: Role| role == Role::Hr
+    Access::Hr
 );
 role_tier!(
-    /// A supervisor and not HR: reviewing appraisals is the supervisors' own function (HR
-    /// runs appraisals and does not review them).
+    /// A page for supervisors only (reviewing).
     Reviewer,
-    |role: Role| role == Role::Supervisor
+    Access::Reviewer
 );

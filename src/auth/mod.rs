@@ -2,8 +2,7 @@
 
 pub mod extract;
 pub mod password;
-pub mod sign_in;
 pub mod token;
 
-pub use extract::{AuthUser, Caller, Hr, Reviewer, Supervisor};
+pub use extract::{Access, AuthUser, Caller, Hr, Reviewer, Supervisor};
 pub use token::TokenKeys;

@@ -58,7 +58,7 @@ impl TokenKeys {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.to_string(),
-            role: user.role.clone(),
+            role: user.role.as_str().to_owned(),
             iat: now,
             exp: now + self.ttl_seconds,
             iss: ISSUER.to_owned(),

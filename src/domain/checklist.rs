@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::scheme::Problems;
+use super::problem::{Problem, Problems};
 
 pub const CHECKLIST_NAME_MAX: usize = 100;
 pub const ITEM_TITLE_MAX: usize = 200;
@@ -43,10 +43,7 @@ impl ChecklistDraft {
             .map_err(|r| problems.push(("name".into(), r)))
             .unwrap_or_default();
         if items.is_empty() || items.len() > MAX_ITEMS {
-            problems.push((
-                "items".into(),
-                format!("must have from 1 to {MAX_ITEMS} items"),
-            ));
+            problems.push(("items".into(), Problem::ItemCount { max: MAX_ITEMS }));
         }
         let mut titles = HashSet::new();
         let mut parsed = Vec::with_capacity(items.len());
@@ -54,7 +51,7 @@ impl ChecklistDraft {
             let field = format!("items[{i}]");
             match super::text::line(&item.title, ITEM_TITLE_MAX) {
                 Ok(title) if !titles.insert(title.to_lowercase()) => {
-                    problems.push((format!("{field}.title"), "appears twice".into()))
+                    problems.push((format!("{field}.title"), Problem::Twice))
                 }
                 Ok(_) => {}
                 Err(reason) => problems.push((format!("{field}.title"), reason)),
@@ -62,7 +59,10 @@ impl ChecklistDraft {
             if !(1..=MAX_ITEM_POINTS).contains(&item.max_points) {
                 problems.push((
                     format!("{field}.max_points"),
-                    format!("must be from 1 to {MAX_ITEM_POINTS}"),
+                    Problem::OutOfRange {
+                        min: 1,
+                        max: MAX_ITEM_POINTS,
+                    },
                 ));
             }
             parsed.push(Item {
@@ -100,7 +100,7 @@ pub struct InspectionScore {
     pub score: f64,
 }
 
-/// Σ points / Σ max points × 100, or 0 when a critical item scored 0 (DESIGN §3).
+/// Σ points / Σ max points × 100, or 0 when a critical item scored 0 (PRODUCT §3).
 pub fn inspection_score(items: &[ScoredItem]) -> InspectionScore {
     let points = items.iter().map(|i| i.points).sum();
     let max_points: i32 = items.iter().map(|i| i.max_points).sum();

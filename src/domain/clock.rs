@@ -5,6 +5,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use super::problem::Problem;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CompanyTime(Tz);
 
@@ -39,11 +41,9 @@ impl CompanyTime {
 }
 
 /// Evidence describes what happened: a date after the company's today is refused.
-pub fn not_in_future(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, String> {
+pub fn not_in_future(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Problem> {
     if day > today {
-        Err(format!(
-            "is after today ({today}); evidence cannot be dated in the future"
-        ))
+        Err(Problem::FutureDate { today })
     } else {
         Ok(day)
     }

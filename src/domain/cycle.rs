@@ -1,76 +1,37 @@
 //! Appraisal cycles: a period and a state that only moves forward, one step at a time.
 
-use std::fmt;
-
+use super::problem::Problem;
+pub use super::state::CycleState;
 use chrono::NaiveDate;
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CycleState {
-    Draft,
-    Open,
-    Review,
-    Published,
-    Archived,
-}
 
 impl CycleState {
-    pub const ALL: [CycleState; 5] = [
-        CycleState::Draft,
-        CycleState::Open,
-        CycleState::Review,
-        CycleState::Published,
-        CycleState::Archived,
-    ];
-
-    pub fn parse(value: &str) -> Result<Self, String> {
+    pub fn parse(value: &str) -> Result<Self, Problem> {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == value)
-            .ok_or_else(|| "must be draft, open, review, published or archived".to_owned())
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CycleState::Draft => "draft",
-            CycleState::Open => "open",
-            CycleState::Review => "review",
-            CycleState::Published => "published",
-            CycleState::Archived => "archived",
-        }
-    }
-
-    pub fn next(self) -> Option<CycleState> {
-        match self {
-            CycleState::Draft => Some(CycleState::Open),
-            CycleState::Open => Some(CycleState::Review),
-            CycleState::Review => Some(CycleState::Published),
-            CycleState::Published => Some(CycleState::Archived),
-            CycleState::Archived => None,
-        }
+            .ok_or(Problem::OneOf {
+                options: CycleState::VALUES,
+            })
     }
 
     /// Why a cycle in `self` cannot move to `to` (ignoring the guards that need data).
-    pub fn transition_problem(self, to: CycleState) -> Option<String> {
+    pub fn transition_problem(self, to: CycleState) -> Option<Problem> {
         match self.next() {
             Some(next) if next == to => None,
-            Some(next) => Some(format!(
-                "a {self} cycle can only move to {next}, not to {to}"
-            )),
-            None => Some(format!("an {self} cycle does not change state any more")),
+            Some(next) => Some(Problem::NextStateOnly {
+                from: self,
+                next,
+                to,
+            }),
+            None => Some(Problem::FinalState { state: self }),
         }
-    }
-
-    /// The scheme may change until the results are published.
-    pub fn scheme_editable(self) -> bool {
-        self < CycleState::Published
     }
 }
 
-impl fmt::Display for CycleState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl TryFrom<String> for CycleState {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        CycleState::parse(&value).map_err(|_| format!("unknown cycle state {value:?}"))
     }
 }
 
@@ -87,12 +48,14 @@ pub struct Period {
 }
 
 impl Period {
-    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Period, String> {
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Period, Problem> {
         if end < start {
-            return Err("period_end must not be before period_start".to_owned());
+            return Err(Problem::PeriodEndsBeforeStart);
         }
         if (end - start).num_days() + 1 > MAX_PERIOD_DAYS {
-            return Err(format!("a period may last at most {MAX_PERIOD_DAYS} days"));
+            return Err(Problem::PeriodTooLong {
+                max_days: MAX_PERIOD_DAYS,
+            });
         }
         Ok(Period { start, end })
     }
@@ -106,8 +69,45 @@ impl Period {
     }
 }
 
+/// What the entry rule needs of a cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleSpan {
+    pub id: i32,
+    pub name: String,
+    pub period: Period,
+    pub state: CycleState,
+}
+
+/// Why evidence dated `day` cannot be entered now: a date no cycle covers (a problem of
+/// the date: 422), or a covering cycle that takes no evidence (a conflict: 409).
+pub fn entry_problem_is_conflict(problem: &Problem) -> bool {
+    matches!(problem, Problem::CycleNotOpen { .. })
+}
+
+/// The cycle that takes evidence dated `day` for `employee` now: the open cycle whose
+/// period holds the date (periods never overlap, so there is at most one); once published,
+/// only for an employee with an open appeal (`appealing`: HR's corrections).
+pub fn entry_cycle(
+    cycles: &[CycleSpan],
+    day: NaiveDate,
+    appealing: impl Fn(i32) -> bool,
+) -> Result<&CycleSpan, Problem> {
+    let cycle = cycles
+        .iter()
+        .find(|c| c.period.contains(day))
+        .ok_or(Problem::NoCycleForDate)?;
+    match cycle.state {
+        CycleState::Open => Ok(cycle),
+        CycleState::Published if appealing(cycle.id) => Ok(cycle),
+        state => Err(Problem::CycleNotOpen {
+            cycle: cycle.name.clone(),
+            state,
+        }),
+    }
+}
+
 /// A calendar date written exactly `YYYY-MM-DD` (RFC 3339 full-date).
-pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(value: &str) -> Result<NaiveDate, Problem> {
     let shape = value.len() == 10
         && value.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -119,14 +119,17 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
     shape
         .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| "must be a date written YYYY-MM-DD".to_owned())
+        .ok_or(Problem::NotDate)
 }
 
-pub fn parse_appeal_window(days: i64) -> Result<i32, String> {
+pub fn parse_appeal_window(days: i64) -> Result<i32, Problem> {
     if (0..=i64::from(MAX_APPEAL_WINDOW_DAYS)).contains(&days) {
         Ok(days as i32)
     } else {
-        Err(format!("must be from 0 to {MAX_APPEAL_WINDOW_DAYS} days"))
+        Err(Problem::OutOfRange {
+            min: 0,
+            max: MAX_APPEAL_WINDOW_DAYS.into(),
+        })
     }
 }
 
@@ -145,10 +148,14 @@ mod tests {
             CycleState::Review.transition_problem(CycleState::Published),
             None
         );
-        assert!(CycleState::Draft
-            .transition_problem(CycleState::Review)
-            .unwrap()
-            .contains("only move to open"));
+        assert_eq!(
+            CycleState::Draft.transition_problem(CycleState::Review),
+            Some(Problem::NextStateOnly {
+                from: CycleState::Draft,
+                next: CycleState::Open,
+                to: CycleState::Review
+            })
+        );
         assert!(CycleState::Open
             .transition_problem(CycleState::Draft)
             .is_some());

@@ -2,6 +2,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::problem::Problem;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DepartmentKind {
@@ -10,11 +12,15 @@ pub enum DepartmentKind {
 }
 
 impl DepartmentKind {
-    pub fn parse(value: &str) -> Result<Self, String> {
+    pub const VALUES: &'static [&'static str] = &["front_line", "back_office"];
+
+    pub fn parse(value: &str) -> Result<Self, Problem> {
         match value {
             "front_line" => Ok(DepartmentKind::FrontLine),
             "back_office" => Ok(DepartmentKind::BackOffice),
-            _ => Err("must be front_line or back_office".to_owned()),
+            _ => Err(Problem::OneOf {
+                options: DepartmentKind::VALUES,
+            }),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -22,6 +28,13 @@ impl DepartmentKind {
             DepartmentKind::FrontLine => "front_line",
             DepartmentKind::BackOffice => "back_office",
         }
+    }
+}
+
+impl TryFrom<String> for DepartmentKind {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        DepartmentKind::parse(&value).map_err(|_| format!("unknown department kind {value:?}"))
     }
 }
 
@@ -33,6 +46,6 @@ impl fmt::Display for DepartmentKind {
 
 pub const DEPARTMENT_NAME_MAX: usize = 100;
 
-pub fn parse_department_name(value: &str) -> Result<String, String> {
+pub fn parse_department_name(value: &str) -> Result<String, Problem> {
     super::text::line(value, DEPARTMENT_NAME_MAX)
 }

@@ -1,5 +1,7 @@
 //! Values of evidence rows: money in integer minor units, ratings 1–5, references.
 
+use super::problem::Problem;
+
 pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
 pub const EXTERNAL_REF_MAX: usize = 100;
 pub const CHANNEL_MAX: usize = 50;
@@ -7,36 +9,42 @@ pub const COMMENT_MAX: usize = 2000;
 pub const NOTE_MAX: usize = 500;
 
 /// A sales amount in minor units; negative amounts are returns and refunds.
-pub fn parse_amount(value: i64) -> Result<i64, String> {
+pub fn parse_amount(value: i64) -> Result<i64, Problem> {
     if value.abs() <= MAX_AMOUNT_MINOR {
         Ok(value)
     } else {
-        Err(format!("must be within ±{MAX_AMOUNT_MINOR} minor units"))
+        Err(Problem::OutOfRange {
+            min: -MAX_AMOUNT_MINOR,
+            max: MAX_AMOUNT_MINOR,
+        })
     }
 }
 
 /// A sales target in minor units: positive.
-pub fn parse_target(value: i64) -> Result<i64, String> {
+pub fn parse_target(value: i64) -> Result<i64, Problem> {
     if (1..=MAX_AMOUNT_MINOR).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("must be from 1 to {MAX_AMOUNT_MINOR} minor units"))
+        Err(Problem::OutOfRange {
+            min: 1,
+            max: MAX_AMOUNT_MINOR,
+        })
     }
 }
 
-pub fn parse_rating(value: i64) -> Result<i32, String> {
+pub fn parse_rating(value: i64) -> Result<i32, Problem> {
     if (1..=5).contains(&value) {
         Ok(value as i32)
     } else {
-        Err("must be a whole number from 1 to 5".to_owned())
+        Err(Problem::OutOfRange { min: 1, max: 5 })
     }
 }
 
-pub fn parse_external_ref(value: &str) -> Result<String, String> {
+pub fn parse_external_ref(value: &str) -> Result<String, Problem> {
     super::text::line(value, EXTERNAL_REF_MAX)
 }
 
-pub fn parse_channel(value: &str) -> Result<String, String> {
+pub fn parse_channel(value: &str) -> Result<String, Problem> {
     super::text::line(value, CHANNEL_MAX)
 }
 

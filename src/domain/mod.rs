@@ -1,13 +1,17 @@
-//! Pure types and rules. Nothing here touches the database or HTTP; parse functions return
-//! the reason as text so that the edge can attach it to the field it came from.
+//! Pure types and rules. Nothing here touches the database or HTTP; a rule that refuses says
+//! why as a typed [`problem::Problem`] (never a sentence: the catalog words it), so that the
+//! edge can attach it to the field it came from.
 
+pub mod appraisal;
 pub mod checklist;
 pub mod clock;
 pub mod cycle;
 pub mod department;
 pub mod evidence;
 pub mod lockout;
+pub mod problem;
 pub mod scheme;
 pub mod scoring;
+pub mod state;
 pub mod text;
 pub mod user;

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-/// (field, reason) pairs; empty means valid.
-pub type Problems = Vec<(String, String)>;
+use super::problem::Problem;
+pub use super::problem::Problems;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Weights {
@@ -44,17 +44,14 @@ impl Weights {
             if !(0..=100).contains(&value) {
                 problems.push((
                     format!("{field}.{name}"),
-                    "must be a whole percentage from 0 to 100".into(),
+                    Problem::OutOfRange { min: 0, max: 100 },
                 ));
                 ok = false;
             }
         }
         let sum: i64 = parts.iter().map(|(_, v)| v).sum();
         if ok && sum != 100 {
-            problems.push((
-                field.to_owned(),
-                format!("must sum to 100 (they sum to {sum})"),
-            ));
+            problems.push((field.to_owned(), Problem::WeightsSum { sum }));
             ok = false;
         }
         ok.then_some(Weights {
@@ -172,7 +169,7 @@ fn bounded(
         None => default,
         Some(v) if (min..=max).contains(&v) => v as i32,
         Some(_) => {
-            problems.push((field.to_owned(), format!("must be from {min} to {max}")));
+            problems.push((field.to_owned(), Problem::OutOfRange { min, max }));
             default
         }
     }
@@ -182,7 +179,9 @@ fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBa
     if input.is_empty() || input.len() > MAX_GRADE_BANDS {
         problems.push((
             "grade_bands".into(),
-            format!("must have from 1 to {MAX_GRADE_BANDS} bands"),
+            Problem::BandCount {
+                max: MAX_GRADE_BANDS,
+            },
         ));
         return Vec::new();
     }
@@ -192,7 +191,7 @@ fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBa
         let field = format!("grade_bands[{i}]");
         let grade = match super::text::line(&band.grade, MAX_GRADE_LEN) {
             Ok(grade) if !seen.insert(grade.clone()) => {
-                problems.push((format!("{field}.grade"), "appears twice".into()));
+                problems.push((format!("{field}.grade"), Problem::Twice));
                 grade
             }
             Ok(grade) => grade,
@@ -202,7 +201,10 @@ fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBa
             }
         };
         if !(0..=100).contains(&band.min_total) {
-            problems.push((format!("{field}.min_total"), "must be from 0 to 100".into()));
+            problems.push((
+                format!("{field}.min_total"),
+                Problem::OutOfRange { min: 0, max: 100 },
+            ));
         }
         bands.push(GradeBand {
             grade,
@@ -213,16 +215,10 @@ fn parse_bands(input: &[GradeBandInput], problems: &mut Problems) -> Vec<GradeBa
         .windows(2)
         .all(|pair| pair[0].min_total > pair[1].min_total);
     if !decreasing {
-        problems.push((
-            "grade_bands".into(),
-            "thresholds must be strictly decreasing, highest grade first".into(),
-        ));
+        problems.push(("grade_bands".into(), Problem::BandsNotDecreasing));
     }
     if input.last().is_some_and(|last| last.min_total != 0) {
-        problems.push((
-            "grade_bands".into(),
-            "the last band must start at 0 so that every total has a grade".into(),
-        ));
+        problems.push(("grade_bands".into(), Problem::LastBandNotZero));
     }
     bands
 }
@@ -273,7 +269,7 @@ impl Scheme {
         if input.department_overrides.len() > MAX_OVERRIDES {
             problems.push((
                 "department_overrides".into(),
-                format!("must have at most {MAX_OVERRIDES} entries"),
+                Problem::TooManyOverrides { max: MAX_OVERRIDES },
             ));
         }
         let mut departments = HashSet::new();
@@ -281,17 +277,11 @@ impl Scheme {
         for (i, o) in input.department_overrides.iter().enumerate() {
             let field = format!("department_overrides[{i}]");
             if o.department_id < 1 || o.department_id > i64::from(i32::MAX) {
-                problems.push((
-                    format!("{field}.department_id"),
-                    "no such department".into(),
-                ));
+                problems.push((format!("{field}.department_id"), Problem::NoSuchDepartment));
                 continue;
             }
             if !departments.insert(o.department_id) {
-                problems.push((
-                    format!("{field}.department_id"),
-                    "has more than one override".into(),
-                ));
+                problems.push((format!("{field}.department_id"), Problem::OverrideTwice));
             }
             if let Some(weights) =
                 Weights::parse(&o.weights, &format!("{field}.weights"), &mut problems)
@@ -345,7 +335,7 @@ mod tests {
         })
     }
 
-    fn problem(value: serde_json::Value, field: &str) -> String {
+    fn problem(value: serde_json::Value, field: &str) -> Problem {
         let problems = Scheme::parse(&input(value)).unwrap_err();
         problems
             .iter()
@@ -368,33 +358,42 @@ mod tests {
         let mut v = standard();
         v["weights"] =
             json!({"sales": 40, "satisfaction": 30, "etiquette": 20, "collaboration": 20});
-        assert_eq!(problem(v, "weights"), "must sum to 100 (they sum to 110)");
+        assert_eq!(problem(v, "weights"), Problem::WeightsSum { sum: 110 });
         let mut v = standard();
         v["department_overrides"][0]["weights"]["sales"] = json!(10);
-        assert!(problem(v, "department_overrides[0].weights").contains("sum to 110"));
+        assert_eq!(
+            problem(v, "department_overrides[0].weights"),
+            Problem::WeightsSum { sum: 110 }
+        );
         let mut v = standard();
         v["weights"]["sales"] = json!(-10);
-        assert!(problem(v, "weights.sales").contains("0 to 100"));
+        assert_eq!(
+            problem(v, "weights.sales"),
+            Problem::OutOfRange { min: 0, max: 100 }
+        );
     }
 
     #[test]
     fn bands_are_ordered_bounded_and_complete() {
         let mut v = standard();
         v["grade_bands"] = json!([{"grade": "B", "min_total": 75}, {"grade": "A", "min_total": 90}, {"grade": "D", "min_total": 0}]);
-        assert!(problem(v, "grade_bands").contains("strictly decreasing"));
+        assert_eq!(problem(v, "grade_bands"), Problem::BandsNotDecreasing);
         let mut v = standard();
         v["grade_bands"] =
             json!([{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 50}]);
-        assert!(problem(v, "grade_bands").contains("start at 0"));
+        assert_eq!(problem(v, "grade_bands"), Problem::LastBandNotZero);
         let mut v = standard();
         v["grade_bands"][0]["min_total"] = json!(101);
-        assert!(problem(v, "grade_bands[0].min_total").contains("0 to 100"));
+        assert_eq!(
+            problem(v, "grade_bands[0].min_total"),
+            Problem::OutOfRange { min: 0, max: 100 }
+        );
         let mut v = standard();
         v["grade_bands"][1]["grade"] = json!("A");
-        assert_eq!(problem(v, "grade_bands[1].grade"), "appears twice");
+        assert_eq!(problem(v, "grade_bands[1].grade"), Problem::Twice);
         let mut v = standard();
         v["grade_bands"] = json!([]);
-        assert!(problem(v, "grade_bands").contains("from 1"));
+        assert_eq!(problem(v, "grade_bands"), Problem::BandCount { max: 10 });
     }
 
     #[test]
@@ -410,7 +409,7 @@ mod tests {
         v["department_overrides"] = json!([o.clone(), o]);
         assert_eq!(
             problem(v, "department_overrides[1].department_id"),
-            "has more than one override"
+            Problem::OverrideTwice
         );
     }
 }

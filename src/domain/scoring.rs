@@ -1,17 +1,67 @@
-//! The scoring rules of DESIGN §3, as pure functions. Components are normalised to 0–100;
+//! The scoring rules of PRODUCT §3, as pure functions. Components are normalised to 0–100;
 //! the total is the weighted mean over the components that are present (a missing one's
 //! weight is spread over the others pro rata); nothing is rounded until the end.
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Deserializer, Serialize};
+
 use super::scheme::GradeBand;
+
+/// Why a component has no score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum MissingReason {
+    /// No sales target was set for the employee in the cycle.
+    NoTarget,
+    /// Fewer pieces of evidence (responses, inspections, raters) than the scheme's minimum.
+    TooFew { have: i64, need: i32 },
+}
+
+impl<'de> Deserialize<'de> for MissingReason {
+    /// Snapshots before typed reasons stored English sentences ("no sales target",
+    /// "2 of 5 required satisfaction responses"); they still read.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "code", rename_all = "snake_case")]
+        enum Typed {
+            NoTarget,
+            TooFew { have: i64, need: i32 },
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Typed(Typed),
+            Sentence(String),
+        }
+        Ok(match Stored::deserialize(deserializer)? {
+            Stored::Typed(Typed::NoTarget) => MissingReason::NoTarget,
+            Stored::Typed(Typed::TooFew { have, need }) => MissingReason::TooFew { have, need },
+            Stored::Sentence(text) => MissingReason::of_sentence(&text),
+        })
+    }
+}
+
+impl MissingReason {
+    /// The reason an old snapshot stated in words.
+    fn of_sentence(text: &str) -> MissingReason {
+        let mut numbers = text.split(' ').filter_map(|w| w.parse::<i64>().ok());
+        match (numbers.next(), numbers.next()) {
+            (Some(have), Some(need)) => MissingReason::TooFew {
+                have,
+                need: need as i32,
+            },
+            _ => MissingReason::NoTarget,
+        }
+    }
+}
 
 /// One component's result: its score, how much evidence it rests on, and why it is missing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub score: Option<f64>,
     pub evidence: i64,
-    pub missing_reason: Option<String>,
+    pub missing_reason: Option<MissingReason>,
 }
 
 impl Outcome {
@@ -22,12 +72,19 @@ impl Outcome {
             missing_reason: None,
         }
     }
-    fn missing(evidence: i64, reason: String) -> Outcome {
+    fn missing(evidence: i64, reason: MissingReason) -> Outcome {
         Outcome {
             score: None,
             evidence,
             missing_reason: Some(reason),
         }
+    }
+}
+
+fn too_few(have: i64, minimum: i32) -> MissingReason {
+    MissingReason::TooFew {
+        have,
+        need: minimum.max(1),
     }
 }
 
@@ -45,7 +102,7 @@ pub fn sales(
     records: i64,
 ) -> Outcome {
     let Some(target) = target_minor.filter(|t| *t > 0) else {
-        return Outcome::missing(records, "no sales target".to_owned());
+        return Outcome::missing(records, MissingReason::NoTarget);
     };
     let attainment = total_minor as f64 / target as f64;
     let full = f64::from(full_marks_at_percent) / 100.0;
@@ -54,10 +111,7 @@ pub fn sales(
 
 pub fn satisfaction(rating_sum: i64, responses: i64, minimum: i32) -> Outcome {
     if responses < i64::from(minimum).max(1) {
-        return Outcome::missing(
-            responses,
-            format!("{responses} of {minimum} required satisfaction responses"),
-        );
+        return Outcome::missing(responses, too_few(responses, minimum));
     }
     Outcome::present(rating_score(rating_sum, responses), responses)
 }
@@ -66,17 +120,14 @@ pub fn satisfaction(rating_sum: i64, responses: i64, minimum: i32) -> Outcome {
 pub fn etiquette(inspection_scores: &[f64], minimum: i32) -> Outcome {
     let n = inspection_scores.len() as i64;
     if n < i64::from(minimum).max(1) {
-        return Outcome::missing(n, format!("{n} of {minimum} required inspections"));
+        return Outcome::missing(n, too_few(n, minimum));
     }
     Outcome::present(inspection_scores.iter().sum::<f64>() / n as f64, n)
 }
 
 pub fn collaboration(rating_sum: i64, raters: i64, minimum: i32) -> Outcome {
     if raters < i64::from(minimum).max(1) {
-        return Outcome::missing(
-            raters,
-            format!("{raters} of {minimum} required collaboration raters"),
-        );
+        return Outcome::missing(raters, too_few(raters, minimum));
     }
     Outcome::present(rating_score(rating_sum, raters), raters)
 }
@@ -176,16 +227,16 @@ mod tests {
     #[test]
     fn missing_components_say_why_and_spread_their_weight() {
         assert_eq!(
-            sales(100, None, 100, 4).missing_reason.as_deref(),
-            Some("no sales target")
+            sales(100, None, 100, 4).missing_reason,
+            Some(MissingReason::NoTarget)
         );
         assert_eq!(
-            satisfaction(8, 2, 5).missing_reason.as_deref(),
-            Some("2 of 5 required satisfaction responses")
+            satisfaction(8, 2, 5).missing_reason,
+            Some(MissingReason::TooFew { have: 2, need: 5 })
         );
         assert_eq!(
-            etiquette(&[], 1).missing_reason.as_deref(),
-            Some("0 of 1 required inspections")
+            etiquette(&[], 1).missing_reason,
+            Some(MissingReason::TooFew { have: 0, need: 1 })
         );
         // Sales missing: 30·80 + 20·46 + 10·60 over 60 → 65.333…
         let t = total(&[

@@ -11,6 +11,8 @@
 //! any body or query string, so the rules here need not repeat it.
 
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+
+use super::problem::Problem;
 use utoipa::openapi::{RefOr, Schema};
 
 /// Rust's `char::is_whitespace` (Unicode White_Space), as a regex class body.
@@ -48,35 +50,35 @@ fn text_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-pub fn line(value: &str, max: usize) -> Result<String, String> {
+pub fn line(value: &str, max: usize) -> Result<String, Problem> {
     if value.chars().count() > max {
-        return Err(format!("must have at most {max} characters"));
+        return Err(Problem::TooLong { max });
     }
     if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
+        return Err(Problem::ControlCharacters);
     }
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err("must not be empty".to_owned());
+        return Err(Problem::Empty);
     }
     Ok(trimmed.to_owned())
 }
 
 /// Optional free text: trimmed; blank becomes `None`.
-pub fn free_text(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+pub fn free_text(value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
     let Some(value) = value else { return Ok(None) };
     if value.chars().count() > max {
-        return Err(format!("must have at most {max} characters"));
+        return Err(Problem::TooLong { max });
     }
     if value.chars().any(text_control) {
-        return Err("must not contain control characters other than tabs and line breaks".into());
+        return Err(Problem::ControlCharactersInText);
     }
     let trimmed = value.trim();
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
 }
 
-pub fn required_text(value: &str, max: usize) -> Result<String, String> {
-    free_text(Some(value), max)?.ok_or_else(|| "must not be empty".to_owned())
+pub fn required_text(value: &str, max: usize) -> Result<String, Problem> {
+    free_text(Some(value), max)?.ok_or(Problem::Empty)
 }
 
 /// A string schema; `nullable` for fields where null means "absent".
@@ -120,6 +122,15 @@ pub fn required_text_schema<const MAX: usize>() -> RefOr<Schema> {
             .max_length(Some(MAX))
             .pattern(Some(required_text_pattern())),
     )
+}
+
+/// For bodies that change something: tells "absent" (`None`) from "null" (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 #[cfg(test)]

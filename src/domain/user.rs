@@ -4,6 +4,8 @@ use std::fmt;
 use serde::Serialize;
 use utoipa::openapi::{RefOr, Schema};
 
+use super::problem::Problem;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -13,12 +15,16 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn parse(value: &str) -> Result<Self, String> {
+    pub const VALUES: &'static [&'static str] = &["staff", "supervisor", "hr"];
+
+    pub fn parse(value: &str) -> Result<Self, Problem> {
         match value {
             "staff" => Ok(Role::Staff),
             "supervisor" => Ok(Role::Supervisor),
             "hr" => Ok(Role::Hr),
-            _ => Err("must be staff, supervisor or hr".to_owned()),
+            _ => Err(Problem::OneOf {
+                options: Role::VALUES,
+            }),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -28,7 +34,7 @@ impl Role {
             Role::Hr => "hr",
         }
     }
-    /// Supervisors may do what staff may, HR what supervisors may (DESIGN §1).
+    /// Supervisors may do what staff may, HR what supervisors may (PRODUCT §1).
     pub fn at_least(self, tier: Role) -> bool {
         fn rank(role: Role) -> u8 {
             match role {
@@ -41,13 +47,29 @@ impl Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Role::parse(&value).map_err(|_| format!("unknown role {value:?}"))
+    }
+}
+
+impl TryFrom<String> for Locale {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Locale::parse(&value).map_err(|_| format!("unknown locale {value:?}"))
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// The language people read: a person's setting, and the language of every page, mail
+/// and API answer (the one language type of the program).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 pub enum Locale {
     #[serde(rename = "zh-CN")]
     ZhCn,
@@ -56,11 +78,15 @@ pub enum Locale {
 }
 
 impl Locale {
-    pub fn parse(value: &str) -> Result<Self, String> {
+    pub const VALUES: &'static [&'static str] = &["zh-CN", "en"];
+
+    pub fn parse(value: &str) -> Result<Self, Problem> {
         match value {
             "zh-CN" => Ok(Locale::ZhCn),
             "en" => Ok(Locale::En),
-            _ => Err("must be zh-CN or en".to_owned()),
+            _ => Err(Problem::OneOf {
+                options: Locale::VALUES,
+            }),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -68,6 +94,41 @@ impl Locale {
             Locale::ZhCn => "zh-CN",
             Locale::En => "en",
         }
+    }
+
+    /// A stored locale (or a language tag): Chinese for any `zh…`, else English.
+    pub fn of(tag: &str) -> Locale {
+        if tag.trim().to_ascii_lowercase().starts_with("zh") {
+            Locale::ZhCn
+        } else {
+            Locale::En
+        }
+    }
+
+    /// The language an `Accept-Language` header prefers among Chinese (any `zh…`) and
+    /// English, by its quality values (the first named wins a tie); None when it names
+    /// neither.
+    pub fn negotiate(header: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for range in header.split(',') {
+            let mut parts = range.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let locale = if tag.starts_with("zh") {
+                Locale::ZhCn
+            } else if tag.starts_with("en") {
+                Locale::En
+            } else {
+                continue;
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, locale));
+            }
+        }
+        best.map(|(_, locale)| locale)
     }
 }
 
@@ -78,15 +139,15 @@ pub struct Email(String);
 pub const EMAIL_MAX: usize = 254;
 
 impl Email {
-    pub fn parse(value: &str) -> Result<Email, String> {
+    pub fn parse(value: &str) -> Result<Email, Problem> {
         if value.is_empty() {
-            return Err("must not be empty".to_owned());
+            return Err(Problem::Empty);
         }
         if value.chars().count() > EMAIL_MAX {
-            return Err(format!("must have at most {EMAIL_MAX} characters"));
+            return Err(Problem::TooLong { max: EMAIL_MAX });
         }
         let email = value.to_lowercase();
-        let invalid = || "is not a valid email address".to_owned();
+        let invalid = || Problem::NotEmail;
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let labels_ok = domain.split('.').count() >= 2
             && domain
@@ -149,7 +210,7 @@ fn password_schema(nullable: bool) -> RefOr<Schema> {
 
 pub const DISPLAY_NAME_MAX: usize = 100;
 
-pub fn parse_display_name(value: &str) -> Result<String, String> {
+pub fn parse_display_name(value: &str) -> Result<String, Problem> {
     super::text::line(value, DISPLAY_NAME_MAX)
 }
 
@@ -160,19 +221,19 @@ pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 128;
 
 impl NewPassword {
-    pub fn parse(value: &str) -> Result<NewPassword, String> {
+    pub fn parse(value: &str) -> Result<NewPassword, Problem> {
         let chars = value.chars().count();
         if chars < PASSWORD_MIN {
-            return Err(format!("must have at least {PASSWORD_MIN} characters"));
+            return Err(Problem::TooShort { min: PASSWORD_MIN });
         }
         if chars > PASSWORD_MAX {
-            return Err(format!("must have at most {PASSWORD_MAX} characters"));
+            return Err(Problem::TooLong { max: PASSWORD_MAX });
         }
         if value.trim().is_empty() {
-            return Err("must not be only spaces".to_owned());
+            return Err(Problem::OnlySpaces);
         }
         if value.contains('\0') {
-            return Err("must not contain the character U+0000".to_owned());
+            return Err(Problem::NulCharacter);
         }
         Ok(NewPassword(value.to_owned()))
     }
@@ -245,6 +306,23 @@ mod tests {
             let pattern = regex::Regex::new(&email_pattern()).unwrap();
             proptest::prop_assert_eq!(pattern.is_match(&value), Email::parse(&value).is_ok());
         }
+    }
+
+    #[test]
+    fn accept_language_chooses_between_chinese_and_english() {
+        assert_eq!(Locale::negotiate("zh-CN"), Some(Locale::ZhCn));
+        assert_eq!(Locale::negotiate("zh-TW,zh;q=0.9"), Some(Locale::ZhCn));
+        assert_eq!(
+            Locale::negotiate("fr, en;q=0.5, zh;q=0.8"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(
+            Locale::negotiate("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(Locale::negotiate("de"), None);
+        assert_eq!(Locale::negotiate(""), None);
+        assert_eq!(Locale::negotiate("zh;q=0"), None);
     }
 
     #[test]

@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use super::templates::{ComponentLine, ComponentName, Content, ItemLine, ReportLine};
 use crate::db::DbConn;
+use crate::domain::appraisal::{AppealState, ComponentInput};
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::appraisals::{self, Appraisal};
-use crate::store::notices::{Kind, Notice};
-use crate::store::reminders::ReminderPayload;
+use crate::store::notices::{Kind, Notice, ReminderPayload};
 use crate::store::users::{self, User};
 use crate::store::{appeals, cycles, departments, inspections};
 
@@ -126,7 +126,7 @@ fn published(
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
     let inputs = appraisal.inputs()?;
     let min = inputs.min_evidence;
-    let line = |name, input: &appraisals::ComponentInput, minimum| ComponentLine {
+    let line = |name, input: &ComponentInput, minimum| ComponentLine {
         name,
         weight: input.weight,
         score: input.score,
@@ -190,7 +190,7 @@ fn inspection(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, L
 }
 
 fn appeal_filed(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Content, LoadError> {
-    if recipient.role() != Role::Hr {
+    if recipient.role != Role::Hr {
         return Err(not_theirs());
     }
     let appeal = appeals::get(conn, id)?;
@@ -214,7 +214,7 @@ fn appeal_decided(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Conten
     Ok(Content::AppealDecided {
         appraisal_id: appraisal.id,
         cycle: cycle.name,
-        upheld: appeal.state == "upheld",
+        upheld: appeal.state == AppealState::Upheld,
         note: appeal.decision_note,
         total: appraisal.total(),
         grade: appraisal.grade,

@@ -1,4 +1,4 @@
-//! Email notices (DESIGN §5). Business code queues them in its own transaction
+//! Email notices (PRODUCT §5). Business code queues them in its own transaction
 //! (`store::notices::enqueue`); the worker here delivers them: lease, render in the
 //! recipient's language, send through the configured transport, retry with backoff.
 

@@ -8,28 +8,7 @@
 
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub fn of_locale(locale: &str) -> Lang {
-        if locale.to_ascii_lowercase().starts_with("zh") {
-            Lang::Zh
-        } else {
-            Lang::En
-        }
-    }
-
-    fn pick(self, en: String, zh: String) -> String {
-        match self {
-            Lang::En => en,
-            Lang::Zh => zh,
-        }
-    }
-}
+use crate::i18n::{self, number, words, Args, Locale};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComponentName {
@@ -135,7 +114,7 @@ enum Block {
     },
 }
 
-fn number(value: f64) -> String {
+fn decimal(value: f64) -> String {
     format!("{value:.2}")
 }
 
@@ -143,54 +122,55 @@ fn day(value: NaiveDate) -> String {
     value.format("%Y-%m-%d").to_string()
 }
 
-fn component_label(lang: Lang, line: &ComponentLine) -> String {
-    let (en, zh) = match line.name {
-        ComponentName::Sales => ("Sales", "销售业绩"),
-        ComponentName::Satisfaction => ("Customer satisfaction", "顾客满意度"),
-        ComponentName::Etiquette => ("Etiquette inspections", "礼仪检查"),
-        ComponentName::Collaboration => ("Collaboration", "跨部门协作"),
-    };
-    lang.pick(
-        format!("{en} (weight {}%)", line.weight),
-        format!("{zh}（权重 {}%）", line.weight),
+fn component_key(name: ComponentName) -> (&'static str, &'static str) {
+    match name {
+        ComponentName::Sales => ("sales", "missing-sales"),
+        ComponentName::Satisfaction => ("satisfaction", "missing-satisfaction"),
+        ComponentName::Etiquette => ("etiquette", "missing-etiquette"),
+        ComponentName::Collaboration => ("collaboration", "missing-collaboration"),
+    }
+}
+
+fn component_label(lang: Locale, line: &ComponentLine) -> String {
+    let (name, _) = component_key(line.name);
+    i18n::format(
+        lang,
+        "published-component",
+        vec![
+            ("component", words(i18n::text(lang, name))),
+            ("weight", number(line.weight)),
+        ],
     )
 }
 
 /// The score, or why it is missing, in the reader's language.
 fn component_value(lang: Lang, line: &ComponentLine) -> String {
     if let Some(score) = line.score {
-        return number(score);
+        return decimal(score);
     }
-    let (n, min) = (line.evidence, line.minimum.max(1));
-    match line.name {
-        ComponentName::Sales => lang.pick(
-            "missing: no sales target was set".into(),
-            "缺失：未设定销售目标".into(),
-        ),
-        ComponentName::Satisfaction => lang.pick(
-            format!("missing: {n} of {min} required satisfaction responses"),
-            format!("缺失：满意度评价 {n} 条，至少需要 {min} 条"),
-        ),
-        ComponentName::Etiquette => lang.pick(
-            format!("missing: {n} of {min} required inspections"),
-            format!("缺失：礼仪检查 {n} 次，至少需要 {min} 次"),
-        ),
-        ComponentName::Collaboration => lang.pick(
-            format!("missing: {n} of {min} required collaboration ratings"),
-            format!("缺失：协作评价 {n} 条，至少需要 {min} 条"),
-        ),
-    }
+    let (_, missing) = component_key(line.name);
+    i18n::format(
+        lang,
+        missing,
+        vec![
+            ("have", number(line.evidence)),
+            ("need", number(line.minimum.max(1))),
+        ],
+    )
 }
 
 fn or_dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".to_owned())
 }
 
+type Lang = Locale;
+
 /// Renders `content` for `name` in `lang`; links start at `public_url`.
 pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Rendered {
     let base = public_url.trim_end_matches('/');
-    let link = |en: &str, zh: &str, path: String| Block::Link {
-        label: lang.pick(en.into(), zh.into()),
+    let say = |key: &str, args: Args| i18n::format(lang, key, args);
+    let link = |key: &str, path: String| Block::Link {
+        label: i18n::text(lang, key),
         url: format!("{base}{path}"),
     };
     let (subject, blocks) = match content {
@@ -203,43 +183,28 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             components,
             appeal_until,
         } => {
+            let cycle_arg = || ("cycle", words(cycle.clone()));
             let subject = match total {
-                Some(total) => lang.pick(
-                    format!(
-                        "Your service rating for {cycle}: {} ({})",
-                        number(*total),
-                        or_dash(grade.clone())
-                    ),
-                    format!(
-                        "{cycle} 服务考评结果：{} 分（{}）",
-                        number(*total),
-                        or_dash(grade.clone())
-                    ),
+                Some(total) => say(
+                    "published-subject-total",
+                    vec![
+                        cycle_arg(),
+                        ("total", words(decimal(*total))),
+                        ("grade", words(or_dash(grade.clone()))),
+                    ],
                 ),
-                None => lang.pick(
-                    format!("Your service rating for {cycle} is published"),
-                    format!("{cycle} 服务考评结果已发布"),
-                ),
+                None => say("published-subject", vec![cycle_arg()]),
             };
-            let mut blocks = vec![Block::Para(lang.pick(
-                format!("Your appraisal for {cycle} has been published."),
-                format!("您在 {cycle} 的服务考评已发布。"),
-            ))];
+            let mut blocks = vec![Block::Para(say("published-intro", vec![cycle_arg()]))];
             let total_text = match total {
-                Some(t) => number(*t),
-                None => lang.pick(
-                    "none: not enough evidence for any component".into(),
-                    "无：各项证据均不足".into(),
-                ),
+                Some(t) => decimal(*t),
+                None => i18n::text(lang, "published-no-total"),
             };
             blocks.push(Block::Rows(vec![
-                (lang.pick("Total".into(), "总分".into()), total_text),
+                (i18n::text(lang, "published-total"), total_text),
+                (i18n::text(lang, "published-grade"), or_dash(grade.clone())),
                 (
-                    lang.pick("Grade".into(), "等级".into()),
-                    or_dash(grade.clone()),
-                ),
-                (
-                    lang.pick("Rank in your department".into(), "部门排名".into()),
+                    i18n::text(lang, "published-rank"),
                     or_dash(rank.map(|r| r.to_string())),
                 ),
             ]));
@@ -250,20 +215,13 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
                     .collect(),
             ));
             if let Some(until) = appeal_until {
-                blocks.push(Block::Para(lang.pick(
-                    format!(
-                        "Please acknowledge it. If you disagree, you can appeal until {}.",
-                        day(*until)
-                    ),
-                    format!(
-                        "请确认考评结果。如有异议，可在 {} 前提出申诉。",
-                        day(*until)
-                    ),
+                blocks.push(Block::Para(say(
+                    "published-appeal-until",
+                    vec![("date", words(day(*until)))],
                 )));
             }
             blocks.push(link(
-                "View your appraisal",
-                "查看考评详情",
+                "published-link",
                 format!("/appraisals/{appraisal_id}"),
             ));
             (subject, blocks)
@@ -278,37 +236,27 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             critical_failed,
             comment,
         } => {
-            let subject = lang.pick(
-                format!(
-                    "Etiquette inspection on {}: {} of 100",
-                    day(*occurred_on),
-                    number(*score)
-                ),
-                format!(
-                    "{} 礼仪检查结果：{} 分（满分 100）",
-                    day(*occurred_on),
-                    number(*score)
-                ),
+            let date = || ("date", words(day(*occurred_on)));
+            let subject = say(
+                "inspection-subject",
+                vec![date(), ("score", words(decimal(*score)))],
             );
-            let mut blocks = vec![Block::Para(lang.pick(
-                format!(
-                    "{inspector} recorded an etiquette inspection of your service on {} \
-                     ({checklist}).",
-                    day(*occurred_on)
-                ),
-                format!(
-                    "{inspector} 于 {} 对您的服务进行了礼仪检查（{checklist}）。",
-                    day(*occurred_on)
-                ),
+            let mut blocks = vec![Block::Para(say(
+                "inspection-intro",
+                vec![
+                    ("inspector", words(inspector.clone())),
+                    date(),
+                    ("checklist", words(checklist.clone())),
+                ],
             ))];
             blocks.push(Block::Rows(
                 items
                     .iter()
                     .map(|item| {
                         let title = if item.critical {
-                            lang.pick(
-                                format!("{} (critical)", item.title),
-                                format!("{}（关键项）", item.title),
+                            say(
+                                "inspection-item-critical",
+                                vec![("item", words(item.title.clone()))],
                             )
                         } else {
                             item.title.clone()
@@ -322,20 +270,14 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
                     .collect(),
             ));
             if *critical_failed {
-                blocks.push(Block::Para(lang.pick(
-                    "A critical item was not met, so this inspection scores 0.".into(),
-                    "有关键项未达标，本次检查计 0 分。".into(),
-                )));
+                blocks.push(Block::Para(i18n::text(lang, "inspection-critical-failed")));
             }
             if let Some(comment) = comment {
-                blocks.push(Block::Para(
-                    lang.pick("Your supervisor's comment:".into(), "主管评语：".into()),
-                ));
+                blocks.push(Block::Para(i18n::text(lang, "inspection-comment")));
                 blocks.push(Block::Quote(comment.clone()));
             }
             blocks.push(link(
-                "View the inspection",
-                "查看检查详情",
+                "inspection-link",
                 format!("/inspections/{inspection_id}"),
             ));
             (subject, blocks)
@@ -346,31 +288,22 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             department,
             cycle,
             reason,
-        } => (
-            lang.pick(
-                format!("Appeal filed by {employee} ({cycle})"),
-                format!("{employee} 对 {cycle} 的考评提出申诉"),
-            ),
-            vec![
-                Block::Para(lang.pick(
-                    format!(
-                        "{employee} ({department}) appealed their appraisal for {cycle}. \
-                         Their reason:"
-                    ),
-                    format!("{employee}（{department}）对 {cycle} 的考评提出申诉，理由如下："),
-                )),
-                Block::Quote(reason.clone()),
-                Block::Para(lang.pick(
-                    "Evidence of this employee can be corrected while the appeal is open.".into(),
-                    "申诉处理期间可更正该员工的考评证据。".into(),
-                )),
-                link(
-                    "Decide the appeal",
-                    "处理申诉",
-                    format!("/appeals/{appeal_id}"),
-                ),
-            ],
-        ),
+        } => {
+            let who = vec![
+                ("employee", words(employee.clone())),
+                ("department", words(department.clone())),
+                ("cycle", words(cycle.clone())),
+            ];
+            (
+                say("appeal-filed-subject", who.clone()),
+                vec![
+                    Block::Para(say("appeal-filed-intro", who)),
+                    Block::Quote(reason.clone()),
+                    Block::Para(i18n::text(lang, "appeal-filed-correct")),
+                    link("appeal-filed-link", format!("/appeals/{appeal_id}")),
+                ],
+            )
+        }
         Content::AppealDecided {
             appraisal_id,
             cycle,
@@ -379,39 +312,33 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             total,
             grade,
         } => {
-            let subject = match upheld {
-                true => lang.pick(
-                    format!("Your appeal for {cycle} was upheld"),
-                    format!("您对 {cycle} 考评的申诉已被采纳"),
-                ),
-                false => lang.pick(
-                    format!("Your appeal for {cycle} was rejected"),
-                    format!("您对 {cycle} 考评的申诉未被采纳"),
-                ),
+            let key = if *upheld {
+                "appeal-decided-subject-upheld"
+            } else {
+                "appeal-decided-subject-rejected"
             };
+            let subject = say(key, vec![("cycle", words(cycle.clone()))]);
             let mut blocks = Vec::new();
             if *upheld {
-                let total = total.map(number).unwrap_or_else(|| "—".into());
-                let grade = or_dash(grade.clone());
-                blocks.push(Block::Para(lang.pick(
-                    format!("Your appraisal was recomputed: total {total} ({grade})."),
-                    format!("您的考评已重新计算：总分 {total}（{grade}）。"),
+                blocks.push(Block::Para(say(
+                    "appeal-decided-recomputed",
+                    vec![
+                        (
+                            "total",
+                            words(total.map(decimal).unwrap_or_else(|| "—".into())),
+                        ),
+                        ("grade", words(or_dash(grade.clone()))),
+                    ],
                 )));
             } else {
-                blocks.push(Block::Para(lang.pick(
-                    "Your appraisal stays as published.".into(),
-                    "您的考评维持已发布的结果。".into(),
-                )));
+                blocks.push(Block::Para(i18n::text(lang, "appeal-decided-stays")));
             }
             if let Some(note) = note {
-                blocks.push(Block::Para(
-                    lang.pick("HR's note:".into(), "人力资源部说明：".into()),
-                ));
+                blocks.push(Block::Para(i18n::text(lang, "appeal-decided-note")));
                 blocks.push(Block::Quote(note.clone()));
             }
             blocks.push(link(
-                "View your appraisal",
-                "查看考评详情",
+                "published-link",
                 format!("/appraisals/{appraisal_id}"),
             ));
             (subject, blocks)
@@ -423,38 +350,36 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             minimum,
             reports,
         } => {
-            let (n, end) = (reports.len(), day(*period_end));
+            let end = || ("end", words(day(*period_end)));
             (
-                lang.pick(
-                    format!("{n} of your team still need inspections before {end}"),
-                    format!("{end} 前还有 {n} 名下属需要礼仪检查"),
+                say(
+                    "reminder-subject",
+                    vec![("count", number(reports.len() as i64)), end()],
                 ),
                 vec![
-                    Block::Para(lang.pick(
-                        format!(
-                            "{cycle} ends on {end}. These direct reports have fewer than \
-                             {minimum} inspections so far:"
-                        ),
-                        format!(
-                            "{cycle} 将于 {end} 结束。以下直属员工的礼仪检查仍少于 {minimum} 次："
-                        ),
+                    Block::Para(say(
+                        "reminder-intro",
+                        vec![
+                            ("cycle", words(cycle.clone())),
+                            end(),
+                            ("minimum", number(*minimum)),
+                        ],
                     )),
                     Block::List(
                         reports
                             .iter()
                             .map(|r| {
-                                lang.pick(
-                                    format!("{}: {} inspections", r.name, r.inspections),
-                                    format!("{}：{} 次", r.name, r.inspections),
+                                say(
+                                    "reminder-line",
+                                    vec![
+                                        ("name", words(r.name.clone())),
+                                        ("count", number(r.inspections)),
+                                    ],
                                 )
                             })
                             .collect(),
                     ),
-                    link(
-                        "Open your team",
-                        "查看我的团队",
-                        format!("/cycles/{cycle_id}/team"),
-                    ),
+                    link("reminder-link", format!("/cycles/{cycle_id}/team")),
                 ],
             )
         }
@@ -463,38 +388,24 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
             cycle,
             period_end,
         } => {
-            let end = day(*period_end);
+            let args = vec![
+                ("cycle", words(cycle.clone())),
+                ("end", words(day(*period_end))),
+            ];
             (
-                lang.pick(
-                    format!("Rate your colleagues in other departments ({cycle})"),
-                    format!("请评价其他部门同事的协作（{cycle}）"),
-                ),
+                say("collaboration-subject", args.clone()),
                 vec![
-                    Block::Para(lang.pick(
-                        format!(
-                            "The appraisal cycle {cycle} is open until {end}. How colleagues \
-                             of other departments worked with you counts towards their \
-                             collaboration score; please rate those you worked with."
-                        ),
-                        format!(
-                            "考评周期 {cycle} 开放至 {end}。您对合作过的其他部门同事的评价\
-                             将计入他们的协作得分，请为他们评分。"
-                        ),
-                    )),
+                    Block::Para(say("collaboration-intro", args)),
                     link(
-                        "Rate colleagues",
-                        "去评价",
+                        "collaboration-link",
                         format!("/cycles/{cycle_id}/collaboration"),
                     ),
                 ],
             )
         }
     };
-    let greeting = lang.pick(format!("Hello {name},"), format!("{name}，您好："));
-    let footer = lang.pick(
-        "This message was sent by Service Appraisal.".into(),
-        "此邮件由服务考评系统发送。".into(),
-    );
+    let greeting = say("mail-greeting", vec![("name", words(name.to_owned()))]);
+    let footer = i18n::text(lang, "mail-footer");
     Rendered {
         text: text(lang, &greeting, &blocks, &footer),
         html: html(lang, &subject, &greeting, &blocks, &footer),
@@ -503,10 +414,7 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
 }
 
 fn text(lang: Lang, greeting: &str, blocks: &[Block], footer: &str) -> String {
-    let colon = match lang {
-        Lang::En => ": ",
-        Lang::Zh => "：",
-    };
+    let colon = i18n::text(lang, "mail-colon");
     let mut out = format!("{greeting}\n\n");
     for block in blocks {
         match block {
@@ -551,10 +459,7 @@ pub fn escape(text: &str) -> String {
 }
 
 fn html(lang: Lang, subject: &str, greeting: &str, blocks: &[Block], footer: &str) -> String {
-    let code = match lang {
-        Lang::En => "en",
-        Lang::Zh => "zh-CN",
-    };
+    let code = lang.as_str();
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{}</title>\
          </head>\n<body style=\"font-family: sans-serif; line-height: 1.5\">\n<p>{}</p>\n",
@@ -635,7 +540,7 @@ mod tests {
     fn published_in_english_names_numbers_reasons_and_link() {
         let mail = render(
             &published(Some(81.25)),
-            Lang::En,
+            Locale::En,
             "Ann Lee",
             "https://appraisal.example/",
         );
@@ -658,7 +563,7 @@ mod tests {
 
     #[test]
     fn published_in_chinese() {
-        let mail = render(&published(Some(81.25)), Lang::Zh, "李安", "http://h:1");
+        let mail = render(&published(Some(81.25)), Locale::ZhCn, "李安", "http://h:1");
         assert_eq!(mail.subject, "2026 Q3 服务考评结果：81.25 分（B）");
         assert!(mail.text.starts_with("李安，您好："));
         assert!(
@@ -674,16 +579,9 @@ mod tests {
 
     #[test]
     fn a_total_that_could_not_be_computed_is_said_so() {
-        let mail = render(&published(None), Lang::En, "A", "http://h:1");
+        let mail = render(&published(None), Locale::En, "A", "http://h:1");
         assert_eq!(mail.subject, "Your service rating for 2026 Q3 is published");
         assert!(mail.text.contains("Total: none: not enough evidence"));
-    }
-
-    #[test]
-    fn locale_picks_the_language() {
-        assert_eq!(Lang::of_locale("zh-CN"), Lang::Zh);
-        assert_eq!(Lang::of_locale("en"), Lang::En);
-        assert_eq!(Lang::of_locale("fr"), Lang::En);
     }
 
     #[test]
@@ -695,11 +593,134 @@ mod tests {
             cycle: "Q1".into(),
             reason: "<script>alert(1)</script>".into(),
         };
-        let mail = render(&content, Lang::En, "HR", "http://h:1");
+        let mail = render(&content, Locale::En, "HR", "http://h:1");
         assert!(!mail.html.contains("<script>"));
         assert!(mail.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(mail.html.contains("Floor &amp; Co"));
         // Plain text is not HTML: it keeps the characters as typed.
         assert!(mail.text.contains("> <script>alert(1)</script>"));
+    }
+
+    /// One notice of every kind (and both outcomes of an appeal), with Chinese names, as
+    /// people of the company would get them.
+    fn every_kind() -> Vec<Content> {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        vec![
+            published(Some(81.25)),
+            published(None),
+            Content::InspectionRecorded {
+                inspection_id: 3,
+                occurred_on: day,
+                inspector: "王伟".into(),
+                checklist: "服务礼仪检查".into(),
+                items: vec![
+                    ItemLine {
+                        title: "仪容仪表".into(),
+                        points: 8,
+                        max_points: 10,
+                        critical: false,
+                        note: Some("工牌未佩戴".into()),
+                    },
+                    ItemLine {
+                        title: "文明用语".into(),
+                        points: 0,
+                        max_points: 10,
+                        critical: true,
+                        note: None,
+                    },
+                ],
+                score: 0.0,
+                critical_failed: true,
+                comment: Some("请注意用语".into()),
+            },
+            Content::AppealFiled {
+                appeal_id: 4,
+                employee: "李娜".into(),
+                department: "旗舰店".into(),
+                cycle: "2026 Q4".into(),
+                reason: "少了两份回访".into(),
+            },
+            Content::AppealDecided {
+                appraisal_id: 7,
+                cycle: "2026 Q4".into(),
+                upheld: true,
+                note: None,
+                total: Some(88.0),
+                grade: Some("B".into()),
+            },
+            Content::AppealDecided {
+                appraisal_id: 7,
+                cycle: "2026 Q4".into(),
+                upheld: false,
+                note: Some("回访记录齐全".into()),
+                total: Some(80.0),
+                grade: Some("C".into()),
+            },
+            Content::ReviewReminder {
+                cycle_id: 2,
+                cycle: "2026 Q4".into(),
+                period_end: day,
+                minimum: 2,
+                reports: vec![ReportLine {
+                    name: "张敏".into(),
+                    inspections: 1,
+                }],
+            },
+            Content::CollaborationRequest {
+                cycle_id: 2,
+                cycle: "2026 Q4".into(),
+                period_end: day,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_mail_kind_is_in_the_recipients_language_only() {
+        use crate::i18n::tests::{english_words, has_chinese};
+        // What a Chinese mail may hold in Latin letters: the link and the grade.
+        let url = "https://appraisal.example";
+        for content in every_kind() {
+            let zh = render(&content, Locale::ZhCn, "李安", url);
+            for text in [&zh.subject, &zh.text] {
+                // The link, whose path is an address, not words.
+                let text = text.replace(url, " ");
+                let text: String = text
+                    .split(' ')
+                    .filter(|w| !w.starts_with('/'))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let english = english_words(&text, &["B", "C"]);
+                assert!(
+                    english.is_empty(),
+                    "{content:?} in zh-CN: {text}\n{english:?}"
+                );
+            }
+            let en = render(&content, Locale::En, "Ann Lee", url);
+            for text in [&en.subject, &en.text] {
+                let outside_names = strip_names(text);
+                assert!(!has_chinese(&outside_names), "{content:?} in en: {text}");
+            }
+        }
+    }
+
+    /// An English mail quotes what people typed (names, titles, notes) as they typed it.
+    fn strip_names(text: &str) -> String {
+        let mut rest = text.to_owned();
+        for name in [
+            "王伟",
+            "服务礼仪检查",
+            "仪容仪表",
+            "工牌未佩戴",
+            "文明用语",
+            "请注意用语",
+            "李娜",
+            "旗舰店",
+            "少了两份回访",
+            "回访记录齐全",
+            "张敏",
+        ] {
+            rest = rest.replace(name, "");
+        }
+        rest
     }
 }

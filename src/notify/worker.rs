@@ -13,14 +13,14 @@ use lettre::Message;
 use tokio::sync::watch;
 
 use super::content::{self, LoadError};
-use super::templates::{self, Lang};
+use super::templates;
 use super::transport::{self, Mailbox, Mailer, SendError};
 use crate::db::Db;
 use crate::domain::clock::CompanyTime;
 use crate::error::AppError;
 use crate::settings::{NoticeSettings, Settings};
+use crate::store;
 use crate::store::notices::{self, Notice};
-use crate::store::{self, reminders};
 
 /// The delay before the retry that follows `failed_attempts` failures: the base, doubled for
 /// each failure after the first, never above the maximum.
@@ -230,10 +230,9 @@ impl Worker {
         };
         let result = match loaded {
             Ok((recipient, content)) => {
-                let lang = Lang::of_locale(&recipient.locale);
                 let rendered = templates::render(
                     &content,
-                    lang,
+                    recipient.locale,
                     &recipient.display_name,
                     &self.notifier.public_url,
                 );
@@ -332,7 +331,7 @@ impl Worker {
         match self
             .notifier
             .db
-            .run(move |conn| reminders::queue_review_reminders(conn, today, days))
+            .run(move |conn| crate::app::notices::queue_review_reminders(conn, today, days))
             .await
         {
             Ok(0) => {}

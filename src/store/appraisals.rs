@@ -1,25 +1,26 @@
-//! Appraisals: computed for a whole cycle at once (set-based: a handful of aggregate
-//! queries, then one transaction of writes), read through the data scope.
+//! Appraisal rows: written for a whole cycle at once (set-based: a handful of aggregate
+//! queries, then one transaction of writes; the scoring is `domain::appraisal`'s and the
+//! orchestration `app::appraisals`'), read through the data scope.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
+use super::cycles::Cycle;
+use super::now;
 use super::scope::Scope;
 use super::users::User;
-use super::{cycles, evidence, notices, now};
 use crate::db::schema::{
     appraisals, checklist_items, cycles as cycle_table, inspection_scores, inspections, users,
 };
-use crate::db::{on_backend, write_tx, DbConn};
+use crate::db::{on_backend, DbConn};
+use crate::domain::appraisal::{centi, AppraisalState, Computed};
+pub use crate::domain::appraisal::{ComponentInput, Inputs, InspectionInput};
 use crate::domain::checklist::score_from_totals;
-use crate::domain::cycle::CycleState;
-use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
-use crate::domain::scoring::{self, round2, Outcome};
+use crate::domain::scoring::round2;
 use crate::domain::user::Role;
 use crate::error::AppError;
 
@@ -28,8 +29,6 @@ use crate::db::schema::appraisals::all_columns as COLUMNS;
 
 /// Rows per INSERT statement (15 values a row, well under both backends' parameter limits).
 const INSERT_CHUNK: usize = 1000;
-
-pub const PUBLISHED_STATES: [&str; 3] = ["published", "acknowledged", "appealed"];
 
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Appraisal {
@@ -46,7 +45,9 @@ pub struct Appraisal {
     pub department_rank: Option<i32>,
     #[serde(skip)]
     pub inputs_json: String,
-    pub state: String,
+    /// An unknown stored state is an error when the row is read, never a default.
+    #[diesel(deserialize_as = String)]
+    pub state: AppraisalState,
     pub supervisor_comment: Option<String>,
     pub reviewed_by: Option<i32>,
     #[serde(serialize_with = "super::as_utc")]
@@ -62,7 +63,7 @@ impl Appraisal {
         serde_json::from_str(&self.inputs_json).map_err(AppError::internal)
     }
     pub fn is_published(&self) -> bool {
-        PUBLISHED_STATES.contains(&self.state.as_str())
+        self.state.is_published()
     }
     /// The total as a number with two decimals (stored in hundredths).
     pub fn total(&self) -> Option<f64> {
@@ -70,58 +71,9 @@ impl Appraisal {
     }
 }
 
-/// One component as computed, with the weight that applied to the employee.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ComponentInput {
-    /// Rounded to two decimals.
-    pub score: Option<f64>,
-    pub weight: i32,
-    pub evidence: i64,
-    pub missing_reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InspectionInput {
-    pub id: i32,
-    pub occurred_on: NaiveDate,
-    pub score: f64,
-    pub critical_failed: bool,
-}
-
-/// Everything an appraisal was computed from: kept with it, so a later change of
-/// configuration or evidence never rewrites what the employee was shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Inputs {
-    pub weights: Weights,
-    pub full_marks_at: i32,
-    pub min_evidence: MinEvidence,
-    pub grade_bands: Vec<GradeBand>,
-    pub sales: ComponentInput,
-    pub satisfaction: ComponentInput,
-    pub etiquette: ComponentInput,
-    pub collaboration: ComponentInput,
-    pub sales_total: i64,
-    pub sales_target: Option<i64>,
-    pub inspections: Vec<InspectionInput>,
-    pub critical_rule: String,
-}
-
-fn centi(score: Option<f64>) -> Option<i32> {
-    score.map(|s| (round2(s) * 100.0).round() as i32)
-}
-
-fn component(outcome: &Outcome, weight: i32) -> ComponentInput {
-    ComponentInput {
-        score: outcome.score.map(round2),
-        weight,
-        evidence: outcome.evidence,
-        missing_reason: outcome.missing_reason.clone(),
-    }
-}
-
 /// The cycle's inspections with their scores, per employee: one query that totals each
 /// inspection's points in the database, so a cycle's item scores never travel one by one.
-fn inspections_by_employee(
+pub fn inspections_by_employee(
     conn: &mut DbConn,
     cycle_id: i32,
     employee: Option<i32>,
@@ -169,7 +121,7 @@ fn inspections_by_employee(
 }
 
 /// Active people who are appraised (staff and supervisors), with their department.
-fn appraised(conn: &mut DbConn) -> Result<Vec<(i32, i32)>, AppError> {
+pub fn appraised(conn: &mut DbConn) -> Result<Vec<(i32, i32)>, AppError> {
     Ok(users::table
         .filter(users::active.eq(true))
         .filter(users::role.ne(Role::Hr.as_str()))
@@ -184,128 +136,6 @@ pub struct ComputeOutcome {
     pub with_total: usize,
     pub insufficient_evidence: usize,
     pub changed: usize,
-}
-
-struct Computed {
-    employee_id: i32,
-    department_id: i32,
-    inputs: Inputs,
-    total: Option<f64>,
-    grade: Option<String>,
-}
-
-/// Scores one employee from the cycle's evidence and scheme (pure, no I/O).
-fn score_employee(
-    scheme: &crate::domain::scheme::Scheme,
-    employee_id: i32,
-    department_id: i32,
-    e: evidence::EmployeeEvidence,
-    found: Vec<InspectionInput>,
-) -> Computed {
-    let min = scheme.min_evidence;
-    let scores: Vec<f64> = found.iter().map(|i| i.score).collect();
-    let w = scheme.weights_for(department_id);
-    let sales = scoring::sales(
-        e.sales_total,
-        e.sales_target,
-        scheme.full_marks_at,
-        e.sales_records,
-    );
-    let satisfaction = scoring::satisfaction(
-        e.satisfaction_rating_sum,
-        e.satisfaction_responses,
-        min.satisfaction,
-    );
-    let etiquette = scoring::etiquette(&scores, min.etiquette);
-    let collaboration = scoring::collaboration(
-        e.collaboration_rating_sum,
-        e.collaboration_raters,
-        min.collaboration,
-    );
-    let total = scoring::total(&[
-        (w.sales, sales.score),
-        (w.satisfaction, satisfaction.score),
-        (w.etiquette, etiquette.score),
-        (w.collaboration, collaboration.score),
-    ]);
-    let grade = total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
-    Computed {
-        employee_id,
-        department_id,
-        total,
-        grade,
-        inputs: Inputs {
-            weights: w,
-            full_marks_at: scheme.full_marks_at,
-            min_evidence: min,
-            grade_bands: scheme.grade_bands.clone(),
-            sales: component(&sales, w.sales),
-            satisfaction: component(&satisfaction, w.satisfaction),
-            etiquette: component(&etiquette, w.etiquette),
-            collaboration: component(&collaboration, w.collaboration),
-            sales_total: e.sales_total,
-            sales_target: e.sales_target,
-            inspections: found,
-            critical_rule: "an inspection in which a critical item scored 0 counts as 0".into(),
-        },
-    }
-}
-
-/// Recomputes one appraisal from its employee's current evidence (an upheld appeal). Only
-/// this appraisal changes: its rank is placed among the others' stored totals, which stay.
-pub fn recompute_one(conn: &mut DbConn, appraisal: &Appraisal) -> Result<Appraisal, AppError> {
-    // The appraisal keeps the weights, bands and minimums it was computed with.
-    let inputs = appraisal.inputs()?;
-    let scheme = crate::domain::scheme::Scheme {
-        weights: inputs.weights,
-        full_marks_at: inputs.full_marks_at,
-        min_evidence: inputs.min_evidence,
-        grade_bands: inputs.grade_bands,
-        department_overrides: Vec::new(),
-    };
-    let cycle_id = appraisal.cycle_id;
-    let cycle = cycles::get(conn, cycle_id)?;
-    let e = evidence::summary(conn, cycle_id, Some(appraisal.employee_id))?
-        .pop()
-        .unwrap_or_default();
-    let found = inspections_by_employee(conn, cycle_id, Some(appraisal.employee_id))?
-        .remove(&appraisal.employee_id)
-        .unwrap_or_default();
-    let c = score_employee(
-        &scheme,
-        appraisal.employee_id,
-        appraisal.department_id,
-        e,
-        found,
-    );
-    let others: Vec<i32> = appraisals::table
-        .filter(appraisals::cycle_id.eq(cycle_id))
-        .filter(appraisals::department_id.eq(appraisal.department_id))
-        .filter(appraisals::id.ne(appraisal.id))
-        .select(appraisals::total_centi)
-        .load::<Option<i32>>(conn)?
-        .into_iter()
-        .flatten()
-        .collect();
-    let new_total = centi(c.total);
-    let rank = new_total.map(|t| others.iter().filter(|o| **o > t).count() as i32 + 1);
-    let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
-    Ok(diesel::update(appraisals::table.find(appraisal.id))
-        .set((
-            appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
-            appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
-            appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
-            appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
-            appraisals::total_centi.eq(new_total),
-            appraisals::grade.eq(c.grade),
-            appraisals::department_rank.eq(rank),
-            appraisals::inputs_json.eq(inputs_json),
-            appraisals::computed_at.eq(now()),
-            appraisals::version.eq(appraisal.version + 1),
-            appraisals::basis_revision.eq(cycle.inputs_revision),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)?)
 }
 
 /// A first computation's row.
@@ -352,163 +182,141 @@ fn insert_new(conn: &mut DbConn, rows: &[NewAppraisal]) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Computes (or recomputes) every appraisal of a cycle in review. The cycle's row is
-/// written first, so a publication or a change of scheme of the same cycle waits for the
-/// compute (or makes it run again, on PostgreSQL) instead of interleaving with it.
-pub fn compute(conn: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutcome, AppError> {
-    let started = Instant::now();
-    write_tx(conn, |conn| {
-        let cycle: cycles::Cycle = diesel::update(cycle_table::table.find(cycle_id))
-            .set(cycle_table::computed_at.eq(now()))
-            .returning(cycle_table::all_columns)
-            .get_result(conn)?;
-        if cycle.state() != CycleState::Review {
-            return Err(AppError::Conflict(format!(
-                "appraisals are computed while the cycle is in review; it is {}",
-                cycle.state()
-            )));
+/// Writes a computation of `cycle` (every appraised employee's result with their rank):
+/// new appraisals in bulk; a changed one gets a new version and goes back to draft for its
+/// supervisor to review again; an unchanged one is left alone. Every appraisal of the cycle
+/// then stands on the cycle's current inputs. One audit event on the cycle.
+pub fn write_computed(
+    conn: &mut DbConn,
+    actor: i32,
+    cycle: &Cycle,
+    computed: Vec<(Computed, Option<i32>)>,
+) -> Result<ComputeOutcome, AppError> {
+    let existing: HashMap<i32, Appraisal> = appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle.id))
+        .select(COLUMNS)
+        .load::<Appraisal>(conn)?
+        .into_iter()
+        .map(|a| (a.employee_id, a))
+        .collect();
+    let recompute = !existing.is_empty();
+    let at = now();
+    let mut outcome = ComputeOutcome::default();
+    let mut new_rows = Vec::new();
+    for (c, rank) in computed {
+        let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
+        outcome.computed += 1;
+        if c.total.is_some() {
+            outcome.with_total += 1;
+        } else {
+            outcome.insufficient_evidence += 1;
         }
-        let scheme = cycle
-            .scheme()?
-            .ok_or_else(|| AppError::Conflict("the cycle has no scheme".into()))?;
-        let summary: HashMap<i32, evidence::EmployeeEvidence> =
-            evidence::summary(conn, cycle_id, None)?
-                .into_iter()
-                .map(|e| (e.employee_id, e))
-                .collect();
-        let mut inspected = inspections_by_employee(conn, cycle_id, None)?;
-
-        let mut computed = Vec::new();
-        for (employee_id, department_id) in appraised(conn)? {
-            let e = summary.get(&employee_id).cloned().unwrap_or_default();
-            let found = inspected.remove(&employee_id).unwrap_or_default();
-            computed.push(score_employee(
-                &scheme,
-                employee_id,
-                department_id,
-                e,
-                found,
-            ));
-        }
-
-        let read = started.elapsed();
-        let mut by_department: HashMap<i32, Vec<(i32, Option<f64>)>> = HashMap::new();
-        for c in &computed {
-            by_department
-                .entry(c.department_id)
-                .or_default()
-                .push((c.employee_id, c.total));
-        }
-        let ranks: HashMap<i32, u32> = by_department
-            .values()
-            .flat_map(|totals| scoring::ranks(totals))
-            .collect();
-
-        let existing: HashMap<i32, Appraisal> = appraisals::table
-            .filter(appraisals::cycle_id.eq(cycle_id))
-            .select(COLUMNS)
-            .load::<Appraisal>(conn)?
-            .into_iter()
-            .map(|a| (a.employee_id, a))
-            .collect();
-        let recompute = !existing.is_empty();
-        let scored = started.elapsed();
-        let at = now();
-        let mut outcome = ComputeOutcome::default();
-        let mut new_rows = Vec::new();
-        for c in computed {
-            let rank = ranks.get(&c.employee_id).map(|r| *r as i32);
-            let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
-            let values = || {
-                (
-                    appraisals::department_id.eq(c.department_id),
-                    appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
-                    appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
-                    appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
-                    appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
-                    appraisals::total_centi.eq(centi(c.total)),
-                    appraisals::grade.eq(c.grade.clone()),
-                    appraisals::department_rank.eq(rank),
-                    appraisals::inputs_json.eq(inputs_json.clone()),
-                    appraisals::computed_at.eq(at),
-                )
-            };
-            outcome.computed += 1;
-            if c.total.is_some() {
-                outcome.with_total += 1;
-            } else {
-                outcome.insufficient_evidence += 1;
+        match existing.get(&c.employee_id) {
+            None => {
+                outcome.changed += 1;
+                new_rows.push(NewAppraisal {
+                    cycle_id: cycle.id,
+                    employee_id: c.employee_id,
+                    department_id: c.department_id,
+                    sales_centi: centi(c.inputs.sales.score),
+                    satisfaction_centi: centi(c.inputs.satisfaction.score),
+                    etiquette_centi: centi(c.inputs.etiquette.score),
+                    collaboration_centi: centi(c.inputs.collaboration.score),
+                    total_centi: c.total_centi(),
+                    grade: c.grade,
+                    department_rank: rank,
+                    inputs_json,
+                    state: AppraisalState::Draft.as_str(),
+                    computed_at: at,
+                    version: 1,
+                    basis_revision: cycle.inputs_revision,
+                });
             }
-            match existing.get(&c.employee_id) {
-                None => {
+            Some(old) => {
+                let changed = old.inputs_json != inputs_json
+                    || old.total_centi != c.total_centi()
+                    || old.department_rank != rank;
+                if changed {
                     outcome.changed += 1;
-                    new_rows.push(NewAppraisal {
-                        cycle_id,
-                        employee_id: c.employee_id,
-                        department_id: c.department_id,
-                        sales_centi: centi(c.inputs.sales.score),
-                        satisfaction_centi: centi(c.inputs.satisfaction.score),
-                        etiquette_centi: centi(c.inputs.etiquette.score),
-                        collaboration_centi: centi(c.inputs.collaboration.score),
-                        total_centi: centi(c.total),
-                        grade: c.grade,
-                        department_rank: rank,
-                        inputs_json,
-                        state: "draft",
-                        computed_at: at,
-                        version: 1,
-                        basis_revision: cycle.inputs_revision,
-                    });
-                }
-                Some(old) => {
-                    let changed = old.inputs_json != inputs_json
-                        || old.total_centi != centi(c.total)
-                        || old.department_rank != rank;
-                    if changed {
-                        outcome.changed += 1;
-                        // A changed result needs its supervisor's review again.
-                        diesel::update(appraisals::table.find(old.id))
-                            .set((
-                                values(),
-                                appraisals::state.eq("draft"),
-                                appraisals::version.eq(old.version + 1),
-                            ))
-                            .execute(conn)?;
-                    }
+                    // A changed result needs its supervisor's review again.
+                    diesel::update(appraisals::table.find(old.id))
+                        .set((
+                            appraisals::department_id.eq(c.department_id),
+                            appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
+                            appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
+                            appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
+                            appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+                            appraisals::total_centi.eq(c.total_centi()),
+                            appraisals::grade.eq(c.grade.clone()),
+                            appraisals::department_rank.eq(rank),
+                            appraisals::inputs_json.eq(&inputs_json),
+                            appraisals::computed_at.eq(at),
+                            appraisals::state.eq(AppraisalState::Draft.as_str()),
+                            appraisals::version.eq(old.version + 1),
+                        ))
+                        .execute(conn)?;
                 }
             }
         }
-        insert_new(conn, &new_rows)?;
-        // Every appraisal of the cycle, changed or not, now stands on the current inputs.
-        diesel::update(
-            appraisals::table
-                .filter(appraisals::cycle_id.eq(cycle_id))
-                .filter(appraisals::basis_revision.ne(cycle.inputs_revision)),
-        )
-        .set(appraisals::basis_revision.eq(cycle.inputs_revision))
-        .execute(conn)?;
-        audit::record(
-            conn,
-            Change::<(), _> {
-                actor: Some(actor),
-                action: if recompute { "recompute" } else { "compute" },
-                entity: Entity::Cycle,
-                entity_id: cycle_id,
-                before: None,
-                after: Some(&outcome),
-            },
-        )?;
-        tracing::info!(
-            cycle_id,
-            computed = outcome.computed,
-            changed = outcome.changed,
-            read_ms = read.as_millis() as u64,
-            score_ms = (scored - read).as_millis() as u64,
-            write_ms = (started.elapsed() - scored).as_millis() as u64,
-            "cycle computed"
-        );
-        Ok(outcome)
-    })
+    }
+    insert_new(conn, &new_rows)?;
+    diesel::update(
+        appraisals::table
+            .filter(appraisals::cycle_id.eq(cycle.id))
+            .filter(appraisals::basis_revision.ne(cycle.inputs_revision)),
+    )
+    .set(appraisals::basis_revision.eq(cycle.inputs_revision))
+    .execute(conn)?;
+    audit::record(
+        conn,
+        Change::<(), _> {
+            actor: Some(actor),
+            action: if recompute { "recompute" } else { "compute" },
+            entity: Entity::Cycle,
+            entity_id: cycle.id,
+            before: None,
+            after: Some(&outcome),
+        },
+    )?;
+    Ok(outcome)
+}
+
+/// Writes one appraisal recomputed (an upheld appeal): its scores, its rank among the
+/// others' stored totals, a new version, on the cycle's current inputs.
+pub fn write_recomputed(
+    conn: &mut DbConn,
+    appraisal: &Appraisal,
+    cycle: &Cycle,
+    c: &Computed,
+) -> Result<Appraisal, AppError> {
+    let others: Vec<i32> = appraisals::table
+        .filter(appraisals::cycle_id.eq(appraisal.cycle_id))
+        .filter(appraisals::department_id.eq(appraisal.department_id))
+        .filter(appraisals::id.ne(appraisal.id))
+        .select(appraisals::total_centi)
+        .load::<Option<i32>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let new_total = c.total_centi();
+    let rank = new_total.map(|t| others.iter().filter(|o| **o > t).count() as i32 + 1);
+    let inputs_json = serde_json::to_string(&c.inputs).map_err(AppError::internal)?;
+    Ok(diesel::update(appraisals::table.find(appraisal.id))
+        .set((
+            appraisals::sales_centi.eq(centi(c.inputs.sales.score)),
+            appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
+            appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
+            appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+            appraisals::total_centi.eq(new_total),
+            appraisals::grade.eq(c.grade.clone()),
+            appraisals::department_rank.eq(rank),
+            appraisals::inputs_json.eq(inputs_json),
+            appraisals::computed_at.eq(now()),
+            appraisals::version.eq(appraisal.version + 1),
+            appraisals::basis_revision.eq(cycle.inputs_revision),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 /// Active appraised employees without an appraisal in the cycle (the publish guard).
@@ -530,7 +338,7 @@ pub fn uncomputed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
 /// Appraisals of `cycle` not yet published that were computed from older inputs than the
 /// cycle's current ones (its scheme, evidence or people changed since): publishing waits
 /// for a recompute.
-pub fn stale(conn: &mut DbConn, cycle: &cycles::Cycle) -> Result<i64, AppError> {
+pub fn stale(conn: &mut DbConn, cycle: &Cycle) -> Result<i64, AppError> {
     Ok(appraisals::table
         .filter(appraisals::cycle_id.eq(cycle.id))
         .filter(appraisals::state.eq_any(["draft", "reviewed"]))
@@ -539,34 +347,27 @@ pub fn stale(conn: &mut DbConn, cycle: &cycles::Cycle) -> Result<i64, AppError> 
         .get_result(conn)?)
 }
 
-/// Publishing makes every appraisal of the cycle visible to its employee, and queues a
-/// notice to each of them.
-pub fn publish_all(conn: &mut DbConn, cycle_id: i32) -> Result<usize, AppError> {
+/// Publishing makes every appraisal of the cycle visible to its employee; answers those
+/// published, as (appraisal, employee, version), for the notices.
+pub fn publish_all(conn: &mut DbConn, cycle_id: i32) -> Result<Vec<(i32, i32, i32)>, AppError> {
     let unpublished = || {
         appraisals::table
             .filter(appraisals::cycle_id.eq(cycle_id))
-            .filter(appraisals::state.eq_any(["draft", "reviewed"]))
+            .filter(appraisals::state.eq_any([
+                AppraisalState::Draft.as_str(),
+                AppraisalState::Reviewed.as_str(),
+            ]))
     };
     let targets: Vec<(i32, i32, i32)> = unpublished()
         .select((appraisals::id, appraisals::employee_id, appraisals::version))
         .load(conn)?;
-    let published = diesel::update(unpublished())
+    diesel::update(unpublished())
         .set((
-            appraisals::state.eq("published"),
+            appraisals::state.eq(AppraisalState::Published.as_str()),
             appraisals::published_at.eq(now()),
         ))
         .execute(conn)?;
-    let batch = targets
-        .into_iter()
-        .map(|(id, employee, version)| notices::NewNotice {
-            kind: notices::Kind::AppraisalPublished,
-            recipient_id: employee,
-            dedupe_key: format!("appraisal_published:{id}:v{version}"),
-            payload: serde_json::json!({"appraisal_id": id, "cycle_id": cycle_id}),
-        })
-        .collect();
-    notices::enqueue(conn, batch)?;
-    Ok(published)
+    Ok(targets)
 }
 
 /// May `viewer` see appraisal `a` of an employee managed by `manager`? HR: all;
@@ -584,9 +385,9 @@ pub fn get(conn: &mut DbConn, id: i32) -> Result<Appraisal, AppError> {
     Ok(appraisals::table.find(id).select(COLUMNS).first(conn)?)
 }
 
-pub fn set_state(conn: &mut DbConn, id: i32, state: &str) -> Result<Appraisal, AppError> {
+pub fn set_state(conn: &mut DbConn, id: i32, state: AppraisalState) -> Result<Appraisal, AppError> {
     Ok(diesel::update(appraisals::table.find(id))
-        .set(appraisals::state.eq(state))
+        .set(appraisals::state.eq(state.as_str()))
         .returning(COLUMNS)
         .get_result(conn)?)
 }
@@ -611,14 +412,17 @@ pub fn list_for_cycle(
     cycle_id: i32,
     department_id: Option<i32>,
 ) -> Result<Vec<Appraisal>, AppError> {
-    cycles::get(conn, cycle_id)?;
     let mut query = appraisals::table
-        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
         .filter(appraisals::cycle_id.eq(cycle_id))
         .into_boxed();
-    if let Scope::Team(lead) = Scope::of(viewer) {
-        query = query.filter(users::manager_id.eq(lead));
-    }
+    // A supervisor sees their reports' appraisals of the cycle (their own only once
+    // published, through "my appraisals"); staff see none here.
+    query = match Scope::of(viewer) {
+        Scope::Team(lead) => query.filter(appraisals::employee_id.ne(lead)),
+        Scope::Own(_) => return Ok(Vec::new()),
+        Scope::All => query,
+    };
+    query = crate::in_scope!(query, Scope::of(viewer), appraisals::employee_id);
     if let Some(department) = department_id {
         query = query.filter(appraisals::department_id.eq(department));
     }
@@ -658,7 +462,12 @@ pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError
     // Three equalities, not `eq_any`: diesel does not keep a prepared statement for an IN
     // list, and this is the read every employee makes (docs/PERFORMANCE.md).
     // On the concrete connection, so the prepared statement is reused (db::on_backend).
-    let [a, b, c] = PUBLISHED_STATES;
+    let [a, b, c] = [
+        AppraisalState::Published,
+        AppraisalState::Acknowledged,
+        AppraisalState::Appealed,
+    ]
+    .map(AppraisalState::as_str);
     let query = appraisals::table
         .inner_join(cycle_table::table)
         .filter(appraisals::employee_id.eq(viewer.id))
@@ -673,52 +482,53 @@ pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError
     Ok(on_backend!(conn, c => query.load(c))?)
 }
 
-/// A supervisor's review of a direct report's appraisal while the cycle is in review.
-pub fn review(
+/// The appraisal and the manager of its employee (who reviews it).
+pub fn with_manager(conn: &mut DbConn, id: i32) -> Result<(Appraisal, Option<i32>), AppError> {
+    Ok(appraisals::table
+        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
+        .filter(appraisals::id.eq(id))
+        .select((COLUMNS, users::manager_id))
+        .first(conn)?)
+}
+
+/// Marks an appraisal reviewed by `reviewer`, with a comment, and audits it.
+pub fn mark_reviewed(
     conn: &mut DbConn,
-    reviewer: &User,
-    id: i32,
+    reviewer: i32,
+    before: &Appraisal,
     comment: Option<String>,
 ) -> Result<Appraisal, AppError> {
-    write_tx(conn, |conn| {
-        let found: Option<(Appraisal, Option<i32>)> = appraisals::table
-            .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
-            .filter(appraisals::id.eq(id))
-            .select((COLUMNS, users::manager_id))
-            .first(conn)
-            .optional()?;
-        let before = match found {
-            Some((a, manager)) if manager == Some(reviewer.id) => a,
-            _ => return Err(AppError::NotFound),
-        };
-        let cycle = cycles::get(conn, before.cycle_id)?;
-        if cycle.state() != CycleState::Review || before.is_published() {
-            return Err(AppError::Conflict(format!(
-                "appraisals are reviewed while the cycle is in review; it is {}",
-                cycle.state()
-            )));
-        }
-        let after: Appraisal = diesel::update(appraisals::table.find(id))
-            .set((
-                appraisals::state.eq("reviewed"),
-                appraisals::supervisor_comment.eq(&comment),
-                appraisals::reviewed_by.eq(reviewer.id),
-            ))
-            .returning(COLUMNS)
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: Some(reviewer.id),
-                action: "review",
-                entity: Entity::Appraisal,
-                entity_id: id,
-                before: Some(&before),
-                after: Some(&after),
-            },
-        )?;
-        Ok(after)
-    })
+    let after: Appraisal = diesel::update(appraisals::table.find(before.id))
+        .set((
+            appraisals::state.eq(AppraisalState::Reviewed.as_str()),
+            appraisals::supervisor_comment.eq(&comment),
+            appraisals::reviewed_by.eq(reviewer),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)?;
+    record(conn, reviewer, "review", before, &after)?;
+    Ok(after)
+}
+
+/// The audit event of a change of an appraisal.
+pub fn record(
+    conn: &mut DbConn,
+    actor: i32,
+    action: &str,
+    before: &Appraisal,
+    after: &Appraisal,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        Change {
+            actor: Some(actor),
+            action,
+            entity: Entity::Appraisal,
+            entity_id: after.id,
+            before: Some(before),
+            after: Some(after),
+        },
+    )
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -737,7 +547,6 @@ type TotalAndGrade = (Option<i32>, Option<String>);
 /// Per department: how many appraisals, the mean, lowest and highest total, and how many
 /// of each grade (HR's overview of a cycle).
 pub fn report(conn: &mut DbConn, cycle_id: i32) -> Result<Vec<DepartmentReport>, AppError> {
-    cycles::get(conn, cycle_id)?;
     let rows: Vec<(i32, Option<i32>, Option<String>)> = appraisals::table
         .filter(appraisals::cycle_id.eq(cycle_id))
         .select((

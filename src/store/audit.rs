@@ -92,6 +92,17 @@ pub struct AuditFilter {
     pub entity_id: Option<i32>,
 }
 
+/// Every event of one object (`entity`, `id`), oldest first: an appraisal's or a cycle's
+/// history is short (a few computes, state changes and decisions).
+pub fn of_object(conn: &mut DbConn, entity: &str, id: i32) -> Result<Vec<AuditEvent>, AppError> {
+    Ok(audit_events::table
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq(id))
+        .select(COLUMNS)
+        .order(audit_events::id.asc())
+        .load(conn)?)
+}
+
 pub fn list(
     conn: &mut DbConn,
     filter: &AuditFilter,

@@ -10,6 +10,7 @@ use super::{now, Page, Paged};
 use crate::db::schema::{checklist_items, checklists, inspections};
 use crate::db::{write_tx, DbConn};
 use crate::domain::checklist::ChecklistDraft;
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 
 // Every column, in the order of the row struct.
@@ -79,9 +80,29 @@ pub fn list(
         .limit(page.limit)
         .offset(page.offset)
         .load(conn)?;
+    Ok(Paged {
+        items: with_items(conn, found)?,
+        total,
+    })
+}
+
+/// The current version of every checklist (the few an inspector chooses from).
+pub fn current(conn: &mut DbConn) -> Result<Vec<ChecklistWithItems>, AppError> {
+    let found: Vec<Checklist> = checklists::table
+        .filter(checklists::current.eq(true))
+        .select(COLUMNS)
+        .order((checklists::name.asc(), checklists::version.desc()))
+        .load(conn)?;
+    with_items(conn, found)
+}
+
+fn with_items(
+    conn: &mut DbConn,
+    found: Vec<Checklist>,
+) -> Result<Vec<ChecklistWithItems>, AppError> {
     let ids: Vec<i32> = found.iter().map(|c| c.id).collect();
     let all_items = items_of(conn, &ids)?;
-    let items = found
+    Ok(found
         .into_iter()
         .map(|checklist| {
             let items = all_items
@@ -91,8 +112,7 @@ pub fn list(
                 .collect();
             ChecklistWithItems { checklist, items }
         })
-        .collect();
-    Ok(Paged { items, total })
+        .collect())
 }
 
 fn insert_items(
@@ -168,9 +188,7 @@ pub fn edit(
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
         if !before.checklist.current {
-            return Err(AppError::Conflict(
-                "this is an old version of the checklist; edit its current version".into(),
-            ));
+            return Err(AppError::Conflict(Problem::OldChecklistVersion));
         }
         let used: bool = diesel::select(diesel::dsl::exists(
             inspections::table.filter(inspections::checklist_id.eq(id)),

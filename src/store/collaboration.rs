@@ -5,13 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
-use super::users::User;
-use super::{cycles, now, users};
+use super::now;
 use crate::db::schema::collaboration_ratings as cr;
-use crate::db::{write_tx, DbConn};
-use crate::domain::cycle::CycleState;
-use crate::domain::user::Role;
-use crate::error::{AppError, FieldErrors};
+use crate::db::DbConn;
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Rating {
@@ -39,13 +36,6 @@ const COLUMNS: (
     cr::comment,
 );
 
-pub struct NewRating {
-    pub ratee_id: i32,
-    pub cycle_id: i32,
-    pub rating: i32,
-    pub comment: Option<String>,
-}
-
 /// The ratings `rater` gave in a cycle, as (ratee, rating).
 pub fn given_by(conn: &mut DbConn, rater: i32, cycle: i32) -> Result<Vec<(i32, i32)>, AppError> {
     Ok(cr::table
@@ -55,88 +45,59 @@ pub fn given_by(conn: &mut DbConn, rater: i32, cycle: i32) -> Result<Vec<(i32, i
         .load(conn)?)
 }
 
-/// Answers the stored rating and whether it replaced an earlier one.
-pub fn rate(conn: &mut DbConn, rater: &User, new: NewRating) -> Result<(Rating, bool), AppError> {
-    write_tx(conn, |conn| {
-        let mut errors = FieldErrors::new();
-        if new.ratee_id == rater.id {
-            errors.add("ratee_id", "you cannot rate yourself");
-        }
-        match users::get(conn, new.ratee_id) {
-            Ok(ratee) if ratee.role() == Role::Hr || !ratee.active => {
-                errors.add("ratee_id", "is not an active employee")
-            }
-            Ok(ratee) if ratee.department_id == rater.department_id && ratee.id != rater.id => {
-                errors.add(
-                    "ratee_id",
-                    "works in your own department; rate colleagues of other departments",
-                )
-            }
-            Ok(_) => {}
-            Err(AppError::NotFound) => errors.add("ratee_id", "no such employee"),
-            Err(other) => return Err(other),
-        }
-        let cycle = match cycles::get(conn, new.cycle_id) {
-            Ok(cycle) => Some(cycle),
-            Err(AppError::NotFound) => {
-                errors.add("cycle_id", "no such cycle");
-                None
-            }
-            Err(other) => return Err(other),
-        };
-        errors.into_result()?;
-        let cycle = cycle.expect("checked");
-        if cycle.state() != CycleState::Open {
-            return Err(AppError::Conflict(format!(
-                "cycle \"{}\" is {}: ratings are accepted only while it is open",
-                cycle.name,
-                cycle.state()
-            )));
-        }
-        cycles::hold_for_entry(conn, &[&cycle])?;
-        let key = cr::table
-            .filter(cr::cycle_id.eq(new.cycle_id))
-            .filter(cr::rater_id.eq(rater.id))
-            .filter(cr::ratee_id.eq(new.ratee_id));
-        let before: Option<Rating> = key.select(COLUMNS).first(conn).optional()?;
-        let at = now();
-        let after: Rating = match &before {
-            Some(old) => diesel::update(cr::table.find(old.id))
-                .set((
-                    cr::rating.eq(new.rating),
-                    cr::comment.eq(&new.comment),
-                    cr::updated_at.eq(at),
-                ))
-                .returning(COLUMNS)
-                .get_result(conn)?,
-            None => diesel::insert_into(cr::table)
-                .values((
-                    cr::cycle_id.eq(new.cycle_id),
-                    cr::rater_id.eq(rater.id),
-                    cr::ratee_id.eq(new.ratee_id),
-                    cr::rating.eq(new.rating),
-                    cr::comment.eq(&new.comment),
-                    cr::created_at.eq(at),
-                    cr::updated_at.eq(at),
-                ))
-                .returning(COLUMNS)
-                .get_result(conn)?,
-        };
-        audit::record(
-            conn,
-            Change {
-                actor: Some(rater.id),
-                action: if before.is_some() {
-                    "replace"
-                } else {
-                    "create"
-                },
-                entity: Entity::CollaborationRating,
-                entity_id: after.id,
-                before: before.as_ref(),
-                after: Some(&after),
+/// Stores `rater`'s rating of `ratee` in a cycle, replacing an earlier one, with its audit
+/// event; answers the rating and whether it replaced one (the rules are
+/// `app::collaboration`'s).
+pub fn put(
+    conn: &mut DbConn,
+    rater: i32,
+    ratee: i32,
+    cycle: i32,
+    rating: i32,
+    comment: Option<String>,
+) -> Result<(Rating, bool), AppError> {
+    let key = cr::table
+        .filter(cr::cycle_id.eq(cycle))
+        .filter(cr::rater_id.eq(rater))
+        .filter(cr::ratee_id.eq(ratee));
+    let before: Option<Rating> = key.select(COLUMNS).first(conn).optional()?;
+    let at = now();
+    let after: Rating = match &before {
+        Some(old) => diesel::update(cr::table.find(old.id))
+            .set((
+                cr::rating.eq(rating),
+                cr::comment.eq(&comment),
+                cr::updated_at.eq(at),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)?,
+        None => diesel::insert_into(cr::table)
+            .values((
+                cr::cycle_id.eq(cycle),
+                cr::rater_id.eq(rater),
+                cr::ratee_id.eq(ratee),
+                cr::rating.eq(rating),
+                cr::comment.eq(&comment),
+                cr::created_at.eq(at),
+                cr::updated_at.eq(at),
+            ))
+            .returning(COLUMNS)
+            .get_result(conn)?,
+    };
+    audit::record(
+        conn,
+        Change {
+            actor: Some(rater),
+            action: if before.is_some() {
+                "replace"
+            } else {
+                "create"
             },
-        )?;
-        Ok((after, before.is_some()))
-    })
+            entity: Entity::CollaborationRating,
+            entity_id: after.id,
+            before: before.as_ref(),
+            after: Some(&after),
+        },
+    )?;
+    Ok((after, before.is_some()))
 }

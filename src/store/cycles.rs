@@ -1,3 +1,6 @@
+//! Cycles: their rows, scheme and state as stored, and the locks that order evidence and
+//! state changes. The rules and the workflow of a change (`app::cycles`) are not here.
+
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -6,11 +9,12 @@ use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
 use super::{now, Page, Paged};
-use crate::db::schema::{cycles, departments};
-use crate::db::{write_tx, DbConn};
-use crate::domain::cycle::{CycleState, Period};
+use crate::db::schema::cycles;
+use crate::db::DbConn;
+use crate::domain::cycle::{CycleSpan, CycleState, Period};
+use crate::domain::problem::Problem;
 use crate::domain::scheme::Scheme;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 
 // Every column, in the order of the row struct.
 use crate::db::schema::cycles::all_columns as COLUMNS;
@@ -21,7 +25,9 @@ pub struct Cycle {
     pub name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub state: String,
+    /// An unknown stored state is an error when the row is read, never a default.
+    #[diesel(deserialize_as = String)]
+    pub state: CycleState,
     pub appeal_window_days: i32,
     #[serde(skip)]
     pub scheme_json: Option<String>,
@@ -37,9 +43,8 @@ pub struct Cycle {
 }
 
 impl Cycle {
-    /// The column has a CHECK constraint; `draft` is the safe reading of anything else.
     pub fn state(&self) -> CycleState {
-        CycleState::parse(&self.state).unwrap_or(CycleState::Draft)
+        self.state
     }
     pub fn period(&self) -> Period {
         Period {
@@ -53,6 +58,14 @@ impl Cycle {
             .map(serde_json::from_str)
             .transpose()
             .map_err(AppError::internal)
+    }
+    pub fn span(&self) -> CycleSpan {
+        CycleSpan {
+            id: self.id,
+            name: self.name.clone(),
+            period: self.period(),
+            state: self.state,
+        }
     }
 }
 
@@ -89,53 +102,13 @@ pub fn list(
     Ok(Paged { items, total })
 }
 
-/// Why evidence dated `day` cannot be entered now.
-pub enum EntryProblem {
-    /// No cycle covers the date (a validation problem of the date).
-    NoCycle,
-    /// The covering cycle is not open (a conflict with the cycle's state).
-    NotOpen { name: String, state: CycleState },
-}
-
-impl EntryProblem {
-    pub fn message(&self) -> String {
-        match self {
-            EntryProblem::NoCycle => "no appraisal cycle covers this date".to_owned(),
-            EntryProblem::NotOpen { name, state } => format!(
-                "cycle \"{name}\" is {state}: evidence is accepted only while its cycle is open"
-            ),
-        }
-    }
-    pub fn into_error(self, field: &str) -> AppError {
-        match self {
-            EntryProblem::NoCycle => AppError::validation(field, self.message()),
-            EntryProblem::NotOpen { .. } => AppError::Conflict(self.message()),
-        }
-    }
-}
-
-/// The open cycle whose period holds `day`. Periods never overlap, so there is at most one.
-pub fn open_cycle_for(cycles: &[Cycle], day: NaiveDate) -> Result<&Cycle, EntryProblem> {
-    let cycle = cycles
-        .iter()
-        .find(|c| c.period().contains(day))
-        .ok_or(EntryProblem::NoCycle)?;
-    match cycle.state() {
-        CycleState::Open => Ok(cycle),
-        state => Err(EntryProblem::NotOpen {
-            name: cycle.name.clone(),
-            state,
-        }),
-    }
-}
-
 /// Evidence is about to be written into `entered` (cycles that accepted it). On PostgreSQL
 /// their rows are locked in share mode until the transaction ends: a change of state (which
 /// updates the row) waits for evidence writes in flight, and one that committed first makes
 /// them run again and see it (`db::write_tx`). SQLite's one write lock already orders them.
 /// Evidence entered past `open` (HR's corrections while an appeal is open) changes what the
 /// cycle's appraisals were computed from.
-pub fn hold_for_entry(conn: &mut DbConn, entered: &[&Cycle]) -> Result<(), AppError> {
+pub fn hold_for_entry(conn: &mut DbConn, entered: &[&CycleSpan]) -> Result<(), AppError> {
     let mut ids: Vec<i32> = entered.iter().map(|c| c.id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -148,7 +121,7 @@ pub fn hold_for_entry(conn: &mut DbConn, entered: &[&Cycle]) -> Result<(), AppEr
     }
     let past_open: Vec<i32> = entered
         .iter()
-        .filter(|c| c.state() != CycleState::Open)
+        .filter(|c| c.state != CycleState::Open)
         .map(|c| c.id)
         .collect();
     if !past_open.is_empty() {
@@ -183,53 +156,34 @@ pub fn open_appeals(conn: &mut DbConn) -> Result<HashSet<(i32, i32)>, AppError> 
         .collect())
 }
 
-/// Does `cycle` take evidence for `employee` now? While it is open, for anyone; once
-/// published, only for an employee whose appeal is open (HR's corrections).
-pub fn accepts_entry(cycle: &Cycle, appeals: &HashSet<(i32, i32)>, employee: i32) -> bool {
-    match cycle.state() {
-        CycleState::Open => true,
-        CycleState::Published => appeals.contains(&(cycle.id, employee)),
-        _ => false,
-    }
-}
-
-/// [`open_cycle_for`], except that a published cycle takes corrections for an employee
-/// whose appeal is open.
-pub fn entry_cycle_for<'a>(
-    cycles: &'a [Cycle],
-    appeals: &HashSet<(i32, i32)>,
-    day: NaiveDate,
-    employee: i32,
-) -> Result<&'a Cycle, EntryProblem> {
-    match open_cycle_for(cycles, day) {
-        Err(problem @ EntryProblem::NotOpen { .. }) => cycles
-            .iter()
-            .find(|c| c.period().contains(day) && accepts_entry(c, appeals, employee))
-            .ok_or(problem),
-        other => other,
-    }
-}
-
-fn overlap_conflict(
+/// A cycle other than `except` whose period overlaps `period`, if any.
+pub fn overlapping(
     conn: &mut DbConn,
     period: Period,
     except: Option<i32>,
-) -> Result<(), AppError> {
-    let clash = all(conn)?
+) -> Result<Option<Cycle>, AppError> {
+    Ok(all(conn)?
         .into_iter()
         .filter(|c| Some(c.id) != except)
-        .find(|c| c.period().overlaps(&period));
-    match clash {
-        Some(c) => Err(AppError::Conflict(format!(
-            "the period overlaps cycle \"{}\" ({} to {}); every date belongs to one cycle",
-            c.name, c.period_start, c.period_end
-        ))),
-        None => Ok(()),
+        .find(|c| c.period().overlaps(&period)))
+}
+
+fn overlap(found: &Cycle) -> Problem {
+    Problem::PeriodOverlaps {
+        cycle: found.name.clone(),
+        start: found.period_start,
+        end: found.period_end,
     }
 }
 
-fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
-    move || format!("a cycle named \"{name}\" already exists")
+/// The 409 of a unique name or of the database's own overlap rule.
+fn refused(error: diesel::result::Error, name: &str) -> AppError {
+    match AppError::from(error) {
+        AppError::Duplicate(_) => AppError::Duplicate(Problem::CycleNameTaken {
+            name: name.to_owned(),
+        }),
+        other => other,
+    }
 }
 
 fn record(
@@ -252,202 +206,114 @@ fn record(
     )
 }
 
-pub fn create(
+/// A new draft cycle (the rules are `app::cycles`'); a period that overlaps another
+/// cycle's is 409 naming it (also when the database's own rule catches a race).
+pub fn insert(
     conn: &mut DbConn,
     actor: i32,
     name: &str,
     period: Period,
     appeal_window_days: i32,
 ) -> Result<Cycle, AppError> {
-    write_tx(conn, |conn| {
-        overlap_conflict(conn, period, None)?;
-        let at = now();
-        let created: Cycle = diesel::insert_into(cycles::table)
-            .values((
-                cycles::name.eq(name),
-                cycles::period_start.eq(period.start),
-                cycles::period_end.eq(period.end),
-                cycles::state.eq(CycleState::Draft.as_str()),
-                cycles::appeal_window_days.eq(appeal_window_days),
-                cycles::created_at.eq(at),
-                cycles::updated_at.eq(at),
-            ))
-            .returning(COLUMNS)
-            .get_result(conn)
-            .map_err(|e| AppError::unique_or(e, name_taken(name)))?;
-        record(conn, actor, "create", None, &created)?;
-        Ok(created)
-    })
+    if let Some(found) = overlapping(conn, period, None)? {
+        return Err(AppError::Conflict(overlap(&found)));
+    }
+    let at = now();
+    let created: Cycle = diesel::insert_into(cycles::table)
+        .values((
+            cycles::name.eq(name),
+            cycles::period_start.eq(period.start),
+            cycles::period_end.eq(period.end),
+            cycles::state.eq(CycleState::Draft.as_str()),
+            cycles::appeal_window_days.eq(appeal_window_days),
+            cycles::created_at.eq(at),
+            cycles::updated_at.eq(at),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+        .map_err(|e| refused(e, name))?;
+    record(conn, actor, "create", None, &created)?;
+    Ok(created)
 }
 
-#[derive(Debug, Default)]
-pub struct CycleChanges {
-    pub name: Option<String>,
-    pub period: Option<Period>,
-    pub appeal_window_days: Option<i32>,
-}
-
-/// The period may change only in draft (evidence is tied to it from `open` on); the
-/// appeal window until publication; the name until the cycle is archived.
+/// Writes a cycle's name, period and appeal window (checked by `app::cycles`).
 pub fn update(
     conn: &mut DbConn,
     actor: i32,
-    id: i32,
-    changes: CycleChanges,
+    before: &Cycle,
+    name: &str,
+    period: Period,
+    appeal_window_days: i32,
 ) -> Result<Cycle, AppError> {
-    write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        let state = before.state();
-        let period = changes.period.unwrap_or(before.period());
-        let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
-        let window = changes
-            .appeal_window_days
-            .unwrap_or(before.appeal_window_days);
-        if period != before.period() {
-            if state != CycleState::Draft {
-                return Err(AppError::Conflict(format!(
-                    "the period of a {state} cycle cannot change any more"
-                )));
-            }
-            overlap_conflict(conn, period, Some(id))?;
+    if period != before.period() {
+        if let Some(found) = overlapping(conn, period, Some(before.id))? {
+            return Err(AppError::Conflict(overlap(&found)));
         }
-        if window != before.appeal_window_days && state >= CycleState::Published {
-            return Err(AppError::Conflict(format!(
-                "the appeal window of a {state} cycle cannot change any more"
-            )));
-        }
-        if state == CycleState::Archived && name != before.name {
-            return Err(AppError::Conflict("an archived cycle cannot change".into()));
-        }
-        if period == before.period() && name == before.name && window == before.appeal_window_days {
-            return Ok(before);
-        }
-        let after: Cycle = diesel::update(cycles::table.find(id))
-            .set((
-                cycles::name.eq(&name),
-                cycles::period_start.eq(period.start),
-                cycles::period_end.eq(period.end),
-                cycles::appeal_window_days.eq(window),
-                cycles::updated_at.eq(now()),
-            ))
-            .returning(COLUMNS)
-            .get_result(conn)
-            .map_err(|e| AppError::unique_or(e, name_taken(&name)))?;
-        record(conn, actor, "update", Some(&before), &after)?;
-        Ok(after)
-    })
+    }
+    let after: Cycle = diesel::update(cycles::table.find(before.id))
+        .set((
+            cycles::name.eq(name),
+            cycles::period_start.eq(period.start),
+            cycles::period_end.eq(period.end),
+            cycles::appeal_window_days.eq(appeal_window_days),
+            cycles::updated_at.eq(now()),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+        .map_err(|e| refused(e, name))?;
+    record(conn, actor, "update", Some(before), &after)?;
+    Ok(after)
 }
 
+/// Stores a scheme; appraisals computed before (in review) become stale.
 pub fn set_scheme(
     conn: &mut DbConn,
     actor: i32,
-    id: i32,
+    cycle: &Cycle,
     scheme: &Scheme,
-) -> Result<Scheme, AppError> {
-    write_tx(conn, |conn| {
-        let cycle = get(conn, id)?;
-        if !cycle.state().scheme_editable() {
-            return Err(AppError::Conflict(format!(
-                "the scheme of a {} cycle is frozen",
-                cycle.state()
-            )));
-        }
-        let mut errors = FieldErrors::new();
-        for (i, o) in scheme.department_overrides.iter().enumerate() {
-            let exists: bool = diesel::select(diesel::dsl::exists(
-                departments::table.find(o.department_id),
-            ))
-            .get_result(conn)?;
-            if !exists {
-                errors.add(
-                    &format!("department_overrides[{i}].department_id"),
-                    "no such department",
-                );
-            }
-        }
-        errors.into_result()?;
-        let before = cycle.scheme()?;
-        if before.as_ref() == Some(scheme) {
-            return Ok(scheme.clone());
-        }
-        let json = serde_json::to_string(scheme).map_err(AppError::internal)?;
-        // Appraisals computed before (in review) are now stale.
-        diesel::update(cycles::table.find(id))
-            .set((
-                cycles::scheme_json.eq(json),
-                cycles::inputs_revision.eq(cycles::inputs_revision + 1),
-                cycles::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            Change {
-                actor: Some(actor),
-                action: "set_scheme",
-                entity: Entity::Cycle,
-                entity_id: id,
-                before: before.as_ref(),
-                after: Some(scheme),
-            },
-        )?;
-        Ok(scheme.clone())
-    })
+) -> Result<(), AppError> {
+    let before = cycle.scheme()?;
+    let json = serde_json::to_string(scheme).map_err(AppError::internal)?;
+    diesel::update(cycles::table.find(cycle.id))
+        .set((
+            cycles::scheme_json.eq(json),
+            cycles::inputs_revision.eq(cycles::inputs_revision + 1),
+            cycles::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        Change {
+            actor: Some(actor),
+            action: "set_scheme",
+            entity: Entity::Cycle,
+            entity_id: cycle.id,
+            before: before.as_ref(),
+            after: Some(scheme),
+        },
+    )
 }
 
-/// What stops `cycle` from moving to `to`, given the data.
-fn guard(conn: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<String>, AppError> {
-    if let Some(problem) = cycle.state().transition_problem(to) {
-        return Ok(Some(problem));
-    }
-    Ok(match to {
-        CycleState::Open if cycle.scheme_json.is_none() => {
-            Some("set a valid scheme (weights and grade bands) before opening the cycle".into())
-        }
-        CycleState::Published => {
-            let waiting = super::appraisals::uncomputed(conn, cycle.id)?;
-            let stale = super::appraisals::stale(conn, cycle)?;
-            if waiting > 0 {
-                Some(format!(
-                    "{waiting} active employees have no computed appraisal for this cycle"
-                ))
-            } else if stale > 0 {
-                Some(format!(
-                    "{stale} appraisals were computed before the latest change of the scheme, \
-                     the evidence or the people; recompute first"
-                ))
-            } else {
-                None
-            }
-        }
-        _ => None,
-    })
-}
-
-pub fn transition(
+/// Moves the stored state (the guards are `app::cycles`').
+pub fn set_state(
     conn: &mut DbConn,
     actor: i32,
-    id: i32,
+    before: &Cycle,
     to: CycleState,
 ) -> Result<Cycle, AppError> {
-    write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        if let Some(problem) = guard(conn, &before, to)? {
-            return Err(AppError::Conflict(problem));
-        }
-        let after: Cycle = diesel::update(cycles::table.find(id))
-            .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
-            .returning(COLUMNS)
-            .get_result(conn)?;
-        match to {
-            CycleState::Open => {
-                super::reminders::queue_collaboration_requests(conn, &after)?;
-            }
-            CycleState::Published => {
-                super::appraisals::publish_all(conn, id)?;
-            }
-            _ => {}
-        }
-        record(conn, actor, "state", Some(&before), &after)?;
-        Ok(after)
-    })
+    let after: Cycle = diesel::update(cycles::table.find(before.id))
+        .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
+        .returning(COLUMNS)
+        .get_result(conn)?;
+    record(conn, actor, "state", Some(before), &after)?;
+    Ok(after)
+}
+
+/// Marks the cycle computed now; written first by a compute, so that a publication or a
+/// change of the same cycle waits for it (or makes it run again) instead of interleaving.
+pub fn mark_computing(conn: &mut DbConn, id: i32) -> Result<Cycle, AppError> {
+    Ok(diesel::update(cycles::table.find(id))
+        .set(cycles::computed_at.eq(now()))
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }

@@ -7,6 +7,7 @@ use super::{now, Page, Paged};
 use crate::db::schema::departments;
 use crate::db::{write_tx, DbConn};
 use crate::domain::department::DepartmentKind;
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 
 // Every column, in the order of the row struct.
@@ -16,15 +17,18 @@ use crate::db::schema::departments::all_columns as COLUMNS;
 pub struct Department {
     pub id: i32,
     pub name: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: DepartmentKind,
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
 }
 
-fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
-    move || format!("a department named \"{name}\" already exists")
+fn name_taken(name: &str) -> impl FnOnce() -> Problem + '_ {
+    move || Problem::DepartmentNameTaken {
+        name: name.to_owned(),
+    }
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> Result<Department, AppError> {
@@ -41,6 +45,14 @@ pub fn find_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Department>,
         .select(COLUMNS)
         .first(conn)
         .optional()?)
+}
+
+/// Every department, by name (a company has few: for choices and labels).
+pub fn all(conn: &mut DbConn) -> Result<Vec<Department>, AppError> {
+    Ok(departments::table
+        .select(COLUMNS)
+        .order(departments::name.asc())
+        .load(conn)?)
 }
 
 pub fn list(conn: &mut DbConn, page: Page) -> Result<Paged<Department>, AppError> {
@@ -87,7 +99,7 @@ pub fn create(
     })
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DepartmentChanges {
     pub name: Option<String>,
     pub kind: Option<DepartmentKind>,
@@ -97,21 +109,19 @@ pub fn update(
     conn: &mut DbConn,
     actor: i32,
     id: i32,
-    changes: DepartmentChanges,
+    changes: &DepartmentChanges,
 ) -> Result<Department, AppError> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
         let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
-        let kind = changes
-            .kind
-            .map_or(before.kind.clone(), |k| k.as_str().to_owned());
+        let kind = changes.kind.unwrap_or(before.kind);
         if name == before.name && kind == before.kind {
             return Ok(before);
         }
         let after: Department = diesel::update(departments::table.find(id))
             .set((
                 departments::name.eq(&name),
-                departments::kind.eq(&kind),
+                departments::kind.eq(kind.as_str()),
                 departments::updated_at.eq(now()),
             ))
             .returning(COLUMNS)

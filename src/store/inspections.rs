@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -7,15 +7,13 @@ use serde::Serialize;
 use super::audit::{self, Change, Entity};
 use super::scope::Scope;
 use super::users::User;
-use super::{checklists, cycles, notices, now, users, Page, Paged};
+use super::{now, Page, Paged};
 use crate::db::schema::{
     checklist_items, checklists as checklist_table, inspection_scores, inspections,
 };
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::domain::checklist::{inspection_score, ScoredItem};
-use crate::domain::clock::not_in_future;
-use crate::domain::user::Role;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 
 // Every column, in the order of the row struct.
 use crate::db::schema::inspections::all_columns as COLUMNS;
@@ -65,7 +63,7 @@ pub struct InspectionDetail {
 }
 
 pub fn round2(value: f64) -> f64 {
-    // f64::round rounds half away from zero, as DESIGN §3 asks.
+    // f64::round rounds half away from zero, as PRODUCT §3 asks.
     (value * 100.0).round() / 100.0
 }
 
@@ -159,142 +157,75 @@ pub fn detail(conn: &mut DbConn, id: i32) -> Result<InspectionDetail, AppError> 
     details(conn, vec![row])?.pop().ok_or(AppError::NotFound)
 }
 
-pub struct ScoreInput {
-    pub item_id: i64,
-    pub points: i64,
+/// One item's score as stored.
+pub struct NewScore {
+    pub item_id: i32,
+    pub points: i32,
     pub note: Option<String>,
 }
 
-pub struct NewInspection {
+/// An inspection's row as stored (the rules are `app::inspections`').
+pub struct NewRow {
+    pub cycle_id: i32,
     pub employee_id: i32,
     pub checklist_id: i32,
     pub occurred_on: NaiveDate,
-    pub scores: Vec<ScoreInput>,
     pub comment: Option<String>,
 }
 
-/// Checks that every item of the checklist is scored once, within its points.
-fn check_scores(
-    items: &[checklists::ChecklistItem],
-    scores: &[ScoreInput],
-    errors: &mut FieldErrors,
-) {
-    let by_id: HashMap<i64, &checklists::ChecklistItem> =
-        items.iter().map(|i| (i64::from(i.id), i)).collect();
-    let mut seen = HashSet::new();
-    for (i, score) in scores.iter().enumerate() {
-        let Some(item) = by_id.get(&score.item_id) else {
-            errors.add(
-                &format!("scores[{i}].item_id"),
-                "is not an item of this checklist",
-            );
-            continue;
-        };
-        if !seen.insert(score.item_id) {
-            errors.add(&format!("scores[{i}].item_id"), "is scored twice");
-        }
-        if !(0..=i64::from(item.max_points)).contains(&score.points) {
-            errors.add(
-                &format!("scores[{i}].points"),
-                format!(
-                    "must be from 0 to {} for \"{}\"",
-                    item.max_points, item.title
-                ),
-            );
-        }
+/// Inserts an inspection and its scores, with its audit event; answers it with its score.
+pub fn insert(
+    conn: &mut DbConn,
+    inspector: i32,
+    new: &NewRow,
+    scores: &[NewScore],
+) -> Result<InspectionDetail, AppError> {
+    let id: i32 = diesel::insert_into(inspections::table)
+        .values((
+            inspections::cycle_id.eq(new.cycle_id),
+            inspections::employee_id.eq(new.employee_id),
+            inspections::inspector_id.eq(inspector),
+            inspections::checklist_id.eq(new.checklist_id),
+            inspections::occurred_on.eq(new.occurred_on),
+            inspections::comment.eq(&new.comment),
+            inspections::created_at.eq(now()),
+        ))
+        .returning(inspections::id)
+        .get_result(conn)?;
+    for score in scores {
+        diesel::insert_into(inspection_scores::table)
+            .values((
+                inspection_scores::inspection_id.eq(id),
+                inspection_scores::item_id.eq(score.item_id),
+                inspection_scores::points.eq(score.points),
+                inspection_scores::note.eq(&score.note),
+            ))
+            .execute(conn)?;
     }
-    let missing: Vec<&str> = items
-        .iter()
-        .filter(|i| !seen.contains(&i64::from(i.id)))
-        .map(|i| i.title.as_str())
-        .collect();
-    if !missing.is_empty() {
-        errors.add(
-            "scores",
-            format!("every item must be scored; missing: {}", missing.join(", ")),
-        );
-    }
+    let detail = detail(conn, id)?;
+    audit::record(
+        conn,
+        Change::<(), _> {
+            actor: Some(inspector),
+            action: "create",
+            entity: Entity::Inspection,
+            entity_id: id,
+            before: None,
+            after: Some(&detail),
+        },
+    )?;
+    Ok(detail)
 }
 
-pub fn create(
-    conn: &mut DbConn,
-    inspector: &User,
-    new: NewInspection,
-    today: NaiveDate,
-) -> Result<InspectionDetail, AppError> {
-    write_tx(conn, |conn| {
-        let employee = users::get(conn, new.employee_id)?;
-        if !Scope::of(inspector).can_inspect(conn, employee.id)? {
-            return Err(AppError::NotFound);
-        }
-        let mut errors = FieldErrors::new();
-        if employee.role() == Role::Hr {
-            errors.add("employee_id", "HR staff are not appraised");
-        } else if !employee.active {
-            errors.add("employee_id", "is not an active employee");
-        }
-        match checklists::get(conn, new.checklist_id) {
-            Ok(checklist) if !checklist.checklist.current => errors.add(
-                "checklist_id",
-                "has been replaced by a newer version; use the current one",
-            ),
-            Ok(checklist) => check_scores(&checklist.items, &new.scores, &mut errors),
-            Err(AppError::NotFound) => errors.add("checklist_id", "no such checklist"),
-            Err(other) => return Err(other),
-        }
-        errors.take("occurred_on", not_in_future(new.occurred_on, today));
-        errors.into_result()?;
-        let all_cycles = cycles::all(conn)?;
-        let appeals = cycles::open_appeals(conn)?;
-        let cycle = cycles::entry_cycle_for(&all_cycles, &appeals, new.occurred_on, employee.id)
-            .map_err(|p| p.into_error("occurred_on"))?;
-        cycles::hold_for_entry(conn, &[cycle])?;
-        let id: i32 = diesel::insert_into(inspections::table)
-            .values((
-                inspections::cycle_id.eq(cycle.id),
-                inspections::employee_id.eq(employee.id),
-                inspections::inspector_id.eq(inspector.id),
-                inspections::checklist_id.eq(new.checklist_id),
-                inspections::occurred_on.eq(new.occurred_on),
-                inspections::comment.eq(&new.comment),
-                inspections::created_at.eq(now()),
-            ))
-            .returning(inspections::id)
-            .get_result(conn)?;
-        for score in &new.scores {
-            diesel::insert_into(inspection_scores::table)
-                .values((
-                    inspection_scores::inspection_id.eq(id),
-                    inspection_scores::item_id.eq(score.item_id as i32),
-                    inspection_scores::points.eq(score.points as i32),
-                    inspection_scores::note.eq(&score.note),
-                ))
-                .execute(conn)?;
-        }
-        let row = inspections::table.find(id).select(COLUMNS).first(conn)?;
-        let detail = details(conn, vec![row])?.remove(0);
-        notices::enqueue(
-            conn,
-            vec![notices::NewNotice {
-                kind: notices::Kind::InspectionRecorded,
-                recipient_id: employee.id,
-                dedupe_key: format!("inspection_recorded:{id}"),
-                payload: serde_json::json!({"inspection_id": id}),
-            }],
-        )?;
-        audit::record(
-            conn,
-            Change::<(), _> {
-                actor: Some(inspector.id),
-                action: "create",
-                entity: Entity::Inspection,
-                entity_id: id,
-                before: None,
-                after: Some(&detail),
-            },
-        )?;
-        Ok(detail)
-    })
+/// How many inspections each employee has in a cycle.
+pub fn count_by_employee(conn: &mut DbConn, cycle_id: i32) -> Result<HashMap<i32, i64>, AppError> {
+    Ok(inspections::table
+        .filter(inspections::cycle_id.eq(cycle_id))
+        .group_by(inspections::employee_id)
+        .select((inspections::employee_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// One inspection, if its employee is in the viewer's scope (404 otherwise).
@@ -326,19 +257,15 @@ pub fn list(
             return Err(AppError::NotFound);
         }
     }
-    let visible = scope.visible_ids(conn)?;
     let query = || {
         let mut query = inspections::table.into_boxed();
-        if let Some(ids) = &visible {
-            query = query.filter(inspections::employee_id.eq_any(ids.clone()));
-        }
         if let Some(employee) = filter.employee_id {
             query = query.filter(inspections::employee_id.eq(employee));
         }
         if let Some(cycle) = filter.cycle_id {
             query = query.filter(inspections::cycle_id.eq(cycle));
         }
-        query
+        crate::in_scope!(query, scope, inspections::employee_id)
     };
     let total = query().count().get_result(conn)?;
     let rows = query()
@@ -351,4 +278,25 @@ pub fn list(
         items: details(conn, rows)?,
         total,
     })
+}
+
+/// Every inspection of one employee in one cycle (a handful), if the employee is in the
+/// viewer's scope (404 otherwise).
+pub fn of_employee_in_cycle(
+    conn: &mut DbConn,
+    viewer: &User,
+    employee: i32,
+    cycle: i32,
+) -> Result<Vec<InspectionDetail>, AppError> {
+    let scope = Scope::of(viewer);
+    if !scope.can_see(conn, employee)? {
+        return Err(AppError::NotFound);
+    }
+    let rows = inspections::table
+        .filter(inspections::employee_id.eq(employee))
+        .filter(inspections::cycle_id.eq(cycle))
+        .select(COLUMNS)
+        .order((inspections::occurred_on.desc(), inspections::id.desc()))
+        .load(conn)?;
+    details(conn, rows)
 }

@@ -11,7 +11,6 @@ pub mod departments;
 pub mod evidence;
 pub mod inspections;
 pub mod notices;
-pub mod reminders;
 pub mod scope;
 pub mod throttle;
 pub mod users;

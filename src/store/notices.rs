@@ -11,6 +11,7 @@ use super::audit::{self, Change, Entity};
 use super::{now, Page, Paged};
 use crate::db::schema::notices;
 use crate::db::{write_tx, DbConn};
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 
 /// What a notice is about (`as_str` and the serialised name agree).
@@ -46,9 +47,33 @@ impl Kind {
         Kind::CollaborationRequest,
     ];
 
+    /// The kinds as written.
+    pub const NAMES: &'static [&'static str] = &[
+        "appraisal_published",
+        "inspection_recorded",
+        "appeal_filed",
+        "appeal_decided",
+        "review_reminder",
+        "collaboration_request",
+    ];
+
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
+}
+
+/// The payload of a review reminder: who lacked inspections when it was queued.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct ReminderPayload {
+    pub cycle_id: i32,
+    pub minimum: i32,
+    pub reports: Vec<ReminderReport>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct ReminderReport {
+    pub id: i32,
+    pub inspections: i64,
 }
 
 /// One notice to queue: what happened (payload: ids the template will load), for whom.
@@ -310,8 +335,8 @@ pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppErro
         let before = get(conn, id)?;
         if before.status != "failed" {
             return Err(AppError::Conflict(match before.status.as_str() {
-                "sent" => "this notice was sent; a sent notice is not mailed again".to_owned(),
-                _ => "this notice is already queued for delivery".to_owned(),
+                "sent" => Problem::NoticeSent,
+                _ => Problem::NoticeQueued,
             }));
         }
         let after: Notice = diesel::update(notices::table.find(id))
@@ -346,6 +371,8 @@ mod tests {
     /// filter use `as_str`.
     #[test]
     fn documented_kind_names_are_the_stored_ones() {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, Kind::NAMES);
         for kind in Kind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));

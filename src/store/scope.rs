@@ -1,7 +1,10 @@
-//! Data scope, in one place: whose employee data a caller may read (DESIGN §1).
+//! Data scope, in one place: whose employee data a caller may read (docs/PRODUCT.md, roles).
 //! Staff: themselves. Supervisors: themselves and their direct reports. HR: everyone.
-//! Every query that reads employee data filters through here; out-of-scope ids are
-//! answered as not found.
+//!
+//! One filter states it, [`in_scope!`], applied in SQL to the employee column of whatever is
+//! read (inspections, appraisals, people): lists are filtered by it, and a single id is
+//! checked by the same filter ([`Scope::can_see`]). Out-of-scope ids are answered as not
+//! found.
 
 use diesel::prelude::*;
 
@@ -11,6 +14,12 @@ use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::users::User;
 
+diesel::alias!(crate::db::schema::users as team_members: TeamMembers);
+
+/// The people table under another name, for the subquery of a supervisor's team (a query
+/// may read `users` itself as well).
+pub const TEAM: diesel::query_source::Alias<TeamMembers> = team_members;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     All,
@@ -19,44 +28,44 @@ pub enum Scope {
     Own(i32),
 }
 
+/// Narrows a boxed query to the rows whose `$employee` column is in `$scope`: everyone, one
+/// person, or a supervisor and whoever reports to them now (a subquery, so a team of any
+/// size is one statement).
+#[macro_export]
+macro_rules! in_scope {
+    ($query:expr, $scope:expr, $employee:expr) => {{
+        use $crate::store::scope::Scope;
+        match $scope {
+            Scope::All => $query,
+            Scope::Own(me) => $query.filter($employee.eq(me)),
+            Scope::Team(lead) => {
+                use $crate::db::schema::users as u;
+                let team = $crate::store::scope::TEAM;
+                $query.filter(
+                    $employee.eq(lead).or($employee.eq_any(
+                        team.filter(team.field(u::manager_id).eq(lead))
+                            .select(team.field(u::id)),
+                    )),
+                )
+            }
+        }
+    }};
+}
+
 impl Scope {
     pub fn of(user: &User) -> Scope {
-        match user.role() {
+        match user.role {
             Role::Hr => Scope::All,
             Role::Supervisor => Scope::Team(user.id),
             Role::Staff => Scope::Own(user.id),
         }
     }
 
-    /// The employee ids in scope, or None for everyone.
-    pub fn visible_ids(self, conn: &mut DbConn) -> Result<Option<Vec<i32>>, AppError> {
-        match self {
-            Scope::All => Ok(None),
-            Scope::Own(id) => Ok(Some(vec![id])),
-            Scope::Team(manager) => {
-                let mut ids: Vec<i32> = users::table
-                    .filter(users::manager_id.eq(manager))
-                    .select(users::id)
-                    .load(conn)?;
-                ids.push(manager);
-                Ok(Some(ids))
-            }
-        }
-    }
-
+    /// Whether `employee` is in scope: the same filter, on the person's row.
     pub fn can_see(self, conn: &mut DbConn, employee: i32) -> Result<bool, AppError> {
-        match self {
-            Scope::All => Ok(true),
-            Scope::Own(id) => Ok(id == employee),
-            Scope::Team(manager) if manager == employee => Ok(true),
-            Scope::Team(manager) => Ok(users::table
-                .find(employee)
-                .select(users::manager_id)
-                .first::<Option<i32>>(conn)
-                .optional()?
-                .flatten()
-                == Some(manager)),
-        }
+        let query = users::table.filter(users::id.eq(employee)).into_boxed();
+        let found: i64 = in_scope!(query, self, users::id).count().get_result(conn)?;
+        Ok(found > 0)
     }
 
     /// May the caller record inspections for `employee`? HR for anyone, a supervisor for

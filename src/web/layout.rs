@@ -8,10 +8,12 @@ use maud::{html, Markup, DOCTYPE};
 use super::session::{Ctx, CSRF_FIELD};
 use super::text::Texts;
 use crate::domain::user::Role;
-use crate::error::{AppError, RowError, MAX_REPORTED_ROW_ERRORS};
-use crate::notify::templates::Lang;
+use crate::error::{AppError, MAX_REPORTED_ROW_ERRORS};
+use crate::i18n::{self, Locale};
+use crate::store::Page;
 
-/// Something to tell the visitor at the top of a page: a success, or why a form was refused.
+/// Something to tell the visitor at the top of a page: a success, or why a form was refused,
+/// in their language.
 pub enum Alert {
     Done(&'static str),
     /// A result to report, such as an import's counts.
@@ -19,8 +21,11 @@ pub enum Alert {
     Problem {
         status: StatusCode,
         message: String,
+        /// Each refused field as the form labels it, and why.
         fields: Vec<(String, String)>,
-        rows: Vec<RowError>,
+        /// A refused upload's rows: the row as the spreadsheet numbers it, the column as
+        /// the template names it, why.
+        rows: Vec<(usize, String, String)>,
     },
 }
 
@@ -38,10 +43,17 @@ impl Alert {
         t.done(key).map(Alert::Done)
     }
 
-    fn problem(status: StatusCode, message: impl Into<String>) -> Alert {
+    /// A refusal said in one sentence (the catalog words problems as the end of a
+    /// sentence; alone at the top of a page, it starts with a capital).
+    fn problem(status: StatusCode, message: String) -> Alert {
+        let mut chars = message.chars();
+        let message = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => message,
+        };
         Alert::Problem {
             status,
-            message: message.into(),
+            message,
             fields: Vec::new(),
             rows: Vec::new(),
         }
@@ -51,32 +63,64 @@ impl Alert {
 /// A refusal the visitor can act on becomes an alert on the page they submitted from;
 /// anything else (not found, forbidden, internal) stays an error for the gate's error page.
 pub fn recoverable(t: &'static Texts, error: AppError) -> Result<Alert, AppError> {
+    recoverable_naming(t, error, |_, _| None)
+}
+
+/// [`recoverable`], with the rows of a list named by what they are (`row_name(list, i)`:
+/// the department of a row of weights) instead of by their number.
+pub fn recoverable_naming(
+    t: &'static Texts,
+    error: AppError,
+    row_name: impl Fn(&str, usize) -> Option<String>,
+) -> Result<Alert, AppError> {
     use actix_web::ResponseError;
+    let lang = t.lang;
     let status = error.status_code();
     Ok(match error {
-        AppError::Validation(fields) => Alert::Problem {
+        AppError::Validation(errors) => Alert::Problem {
             status,
             message: t.invalid_form.to_owned(),
-            fields: fields.into_pairs(),
+            fields: errors
+                .iter()
+                .map(|e| {
+                    let target = list_row(&e.field).and_then(|(list, i)| row_name(list, i));
+                    (
+                        i18n::field(lang, &e.field, target.as_deref()),
+                        i18n::problem(lang, &e.problem),
+                    )
+                })
+                .collect(),
             rows: Vec::new(),
         },
         AppError::Rows { errors, .. } => Alert::Problem {
             status,
             message: t.rows_refused.to_owned(),
             fields: Vec::new(),
-            rows: errors,
+            rows: errors
+                .iter()
+                .take(MAX_REPORTED_ROW_ERRORS)
+                .map(|e| (e.row, e.column.clone(), i18n::problem(lang, &e.problem)))
+                .collect(),
         },
-        AppError::Conflict(detail) | AppError::Duplicate(detail) | AppError::BadRequest(detail) => {
-            Alert::problem(status, detail)
-        }
-        AppError::TooManyRequests {
-            retry_after_seconds,
-        } => Alert::problem(status, format!("{} {retry_after_seconds} s", t.locked_out)),
-        AppError::Busy { .. } => Alert::problem(status, t.busy),
-        AppError::Unauthorized(_) => Alert::problem(status, t.bad_credentials),
-        AppError::PayloadTooLarge => Alert::problem(status, t.too_large),
+        AppError::Conflict(p)
+        | AppError::Duplicate(p)
+        | AppError::BadRequest(p)
+        | AppError::UnsupportedMediaType(p)
+        | AppError::Unauthorized(p) => Alert::problem(status, i18n::problem(lang, &p)),
+        error @ (AppError::TooManyRequests { .. }
+        | AppError::Busy { .. }
+        | AppError::PayloadTooLarge
+        | AppError::RequestTimeout
+        | AppError::Contended) => Alert::problem(status, i18n::problem(lang, &error.problem())),
         other => return Err(other),
     })
+}
+
+/// `department_overrides[2].weights.sales` → ("department_overrides", 2).
+fn list_row(path: &str) -> Option<(&str, usize)> {
+    let (list, rest) = path.split_once('[')?;
+    let index = rest.split(']').next()?.parse().ok()?;
+    Some((list, index))
 }
 
 /// The end of every form handler: a success goes on to `location` (303, so a reload does
@@ -135,7 +179,7 @@ pub fn button_form(ctx: &Ctx, action: &str, label: &str, class: &str) -> Markup 
 
 fn nav(ctx: &Ctx) -> Markup {
     let t = ctx.t;
-    let role = ctx.user.as_ref().map(|u| u.role());
+    let role = ctx.user.as_ref().map(|u| u.role);
     html! {
         nav.main {
             @if let Some(role) = role {
@@ -159,7 +203,7 @@ fn language_switch(ctx: &Ctx) -> Markup {
     let back = urlencode(&ctx.here);
     html! {
         span.lang {
-            @if ctx.lang == Lang::Zh {
+            @if ctx.lang == Locale::ZhCn {
                 a #lang-en href={ "/lang/en?back=" (back) } hreflang="en" { "English" }
             } @else {
                 a #lang-zh href={ "/lang/zh-CN?back=" (back) } hreflang="zh-CN" { "中文" }
@@ -184,7 +228,7 @@ fn alert_box(ctx: &Ctx, alert: &Alert) -> Markup {
                 @if !fields.is_empty() {
                     ul.fields {
                         @for (field, reason) in fields {
-                            li { code { (field) } ": " (reason) }
+                            li { strong { (field) } ": " (reason) }
                         }
                     }
                 }
@@ -192,8 +236,8 @@ fn alert_box(ctx: &Ctx, alert: &Alert) -> Markup {
                     table.rows {
                         thead { tr { th { (t.row) } th { (t.column) } th { (t.problem) } } }
                         tbody {
-                            @for e in rows.iter().take(MAX_REPORTED_ROW_ERRORS) {
-                                tr { td.num { (e.row) } td { code { (e.column) } } td { (e.message) } }
+                            @for (row, column, reason) in rows {
+                                tr { td.num { (row) } td { code { (column) } } td { (reason) } }
                             }
                         }
                     }
@@ -223,7 +267,7 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
                     div.who {
                         (language_switch(ctx))
                         @if let Some(user) = &ctx.user {
-                            span.name { (user.display_name) " · " (t.role(&user.role)) }
+                            span.name { (user.display_name) " · " (t.role(user.role)) }
                             form.inline method="post" action="/sign-out" {
                                 (csrf(ctx))
                                 button.link #sign-out type="submit" { (t.sign_out) }
@@ -241,10 +285,32 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
     }
 }
 
-pub fn lang_tag(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh-CN",
-        Lang::En => "en",
+pub fn lang_tag(lang: Locale) -> &'static str {
+    lang.as_str()
+}
+
+/// The links between the pages of a long list: where this page is in it, the previous and
+/// the next page (`href(offset)` is a page's address).
+pub fn pager(ctx: &Ctx, page: Page, total: i64, href: impl Fn(i64) -> String) -> Markup {
+    let t = ctx.t;
+    let shown = |n: i64| i18n::number(n);
+    let to = (page.offset + page.limit).min(total);
+    html! {
+        @if total > page.limit || page.offset > 0 {
+            nav.pager aria-label=(t.more) {
+                span.meta { (i18n::format(t.lang, "shown_of", vec![
+                    ("from", shown((page.offset + 1).min(total))),
+                    ("to", shown(to)),
+                    ("total", shown(total)),
+                ])) }
+                @if page.offset > 0 {
+                    " " a rel="prev" href=(href((page.offset - page.limit).max(0))) { (t.previous_page) }
+                }
+                @if to < total {
+                    " " a rel="next" href=(href(to)) { (t.next_page) }
+                }
+            }
+        }
     }
 }
 

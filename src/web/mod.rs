@@ -1,10 +1,12 @@
 //! The web pages for HR, supervisors and staff: server-rendered HTML (maud) in zh-CN and
-//! English, served by the same binary as the API and built on the same store functions,
-//! so every page applies the API's role and data-scope rules. Everything essential works
-//! without JavaScript; `app.js` only adds the scheme form's live sum of weights.
+//! English, served by the same binary as the API: every form goes to the same use case as
+//! the API's (`crate::app`), and every page reads through the same scope rules, so the pages
+//! apply the API's role and data-scope rules. Every word comes from the one catalog
+//! (`crate::i18n`). Everything essential works without JavaScript; `app.js` only adds the
+//! scheme form's live sum of weights.
 //!
-//! Arrows: `web` → `auth`, `domain`, `store`, `bulk`, `notify::templates::Lang`. Like `api`,
-//! nobody imports `web`.
+//! Arrows: `web` → `app`, `auth`, `domain`, `store`, `bulk`, `i18n`. Like `api`, nobody
+//! imports `web`.
 
 mod chart;
 mod hr;
@@ -25,14 +27,12 @@ use serde::Deserialize;
 
 pub use session::CsrfKey;
 
+use crate::app::sign_in::Credentials;
+use crate::app::App;
 use crate::auth::extract::{load, verify};
-use crate::auth::password::PasswordWorkers;
-use crate::auth::sign_in::sign_in;
-use crate::auth::TokenKeys;
-use crate::db::Db;
-use crate::domain::lockout::LockoutPolicy;
 use crate::domain::user::Role;
 use crate::error::{AppError, PROBLEM_JSON};
+use crate::i18n;
 use layout::{html_response, page, recoverable, see_other, Alert};
 use session::{Ctx, Fields, Visit, LANG_COOKIE, NONCE_COOKIE, SESSION_COOKIE};
 
@@ -72,25 +72,52 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/cycles/{id}/team/{employee}/inspection",
                 web::post().to(team::record_inspection),
             )
-            .route("/hr", web::get().to(hr::cycles))
-            .route("/hr/cycles", web::post().to(hr::create_cycle))
-            .route("/hr/cycles/{id}", web::get().to(hr::cycle))
-            .route("/hr/cycles/{id}/scheme", web::post().to(hr::save_scheme))
-            .route("/hr/cycles/{id}/state", web::post().to(hr::change_state))
-            .route("/hr/cycles/{id}/compute", web::post().to(hr::compute))
-            .route("/hr/cycles/{id}/import", web::post().to(hr::import))
-            .route("/hr/cycles/{id}/report", web::get().to(hr::report))
-            .route("/hr/people", web::get().to(hr::people))
-            .route("/hr/people", web::post().to(hr::create_person))
-            .route("/hr/people/{id}/active", web::post().to(hr::set_active))
-            .route("/hr/departments", web::post().to(hr::create_department))
-            .route("/hr/checklists", web::get().to(hr::checklists))
-            .route("/hr/checklists", web::post().to(hr::create_checklist))
-            .route("/appeals", web::get().to(hr::appeals))
-            .route("/appeals/{id}", web::get().to(hr::appeal))
-            .route("/appeals/{id}/decision", web::post().to(hr::decide))
-            .route("/hr/notices", web::get().to(hr::notices))
-            .route("/hr/notices/{id}/retry", web::post().to(hr::retry_notice))
+            .route("/hr", web::get().to(hr::cycles::cycles))
+            .route("/hr/cycles", web::post().to(hr::cycles::create_cycle))
+            .route("/hr/cycles/{id}", web::get().to(hr::cycle_page::cycle))
+            .route(
+                "/hr/cycles/{id}/scheme",
+                web::post().to(hr::scheme::save_scheme),
+            )
+            .route(
+                "/hr/cycles/{id}/state",
+                web::post().to(hr::cycles::change_state),
+            )
+            .route(
+                "/hr/cycles/{id}/compute",
+                web::post().to(hr::cycles::compute),
+            )
+            .route(
+                "/hr/cycles/{id}/import",
+                web::post().to(hr::evidence::import),
+            )
+            .route("/hr/cycles/{id}/report", web::get().to(hr::report::report))
+            .route("/hr/people", web::get().to(hr::people::people))
+            .route("/hr/people", web::post().to(hr::people::create_person))
+            .route(
+                "/hr/people/{id}/active",
+                web::post().to(hr::people::set_active),
+            )
+            .route(
+                "/hr/departments",
+                web::post().to(hr::people::create_department),
+            )
+            .route("/hr/checklists", web::get().to(hr::checklists::checklists))
+            .route(
+                "/hr/checklists",
+                web::post().to(hr::checklists::create_checklist),
+            )
+            .route("/appeals", web::get().to(hr::appeals::appeals))
+            .route("/appeals/{id}", web::get().to(hr::appeals::appeal))
+            .route(
+                "/appeals/{id}/decision",
+                web::post().to(hr::appeals::decide),
+            )
+            .route("/hr/notices", web::get().to(hr::notices::notices))
+            .route(
+                "/hr/notices/{id}/retry",
+                web::post().to(hr::notices::retry_notice),
+            )
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound)
             })),
@@ -181,8 +208,8 @@ async fn gate(
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let user = match &token {
         Some(token) => match verify(req.request(), Some(token)) {
-            Ok(caller) => match load(req.request(), caller).await {
-                Ok(user) => Some(user),
+            Ok(caller) => match load(req.request(), caller.clone()).await {
+                Ok(user) => Some((user, caller)),
                 Err(AppError::Unauthorized(_)) => None,
                 Err(other) => return Err(other.into()),
             },
@@ -191,15 +218,16 @@ async fn gate(
         None => None,
     };
     let stale_session = token.is_some() && user.is_none();
-    let lang = session::language(req.request(), user.as_ref().map(|u| &u.0));
+    let lang = session::language(req.request(), user.as_ref().map(|(u, _)| &u.0));
     req.extensions_mut().insert(Visit {
         lang,
         nonce,
         session: user.as_ref().and(token),
     });
     let signed_in = user.is_some();
-    if let Some(user) = user {
+    if let Some((user, caller)) = user {
         req.extensions_mut().insert(user);
+        req.extensions_mut().insert(caller);
     }
 
     let response = if !signed_in && !is_public(req.path()) {
@@ -254,12 +282,6 @@ fn finish(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-struct ProblemBody {
-    #[serde(default)]
-    detail: Option<String>,
-}
-
 /// A problem+json answer (from an extractor or a handler) as a page; 401 (a session that
 /// ended while the page was open) goes to the sign-in page.
 async fn as_page(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
@@ -275,11 +297,14 @@ async fn as_page(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody>
     if status == StatusCode::UNAUTHORIZED {
         return ServiceResponse::new(req, see_other("/sign-in"));
     }
-    let detail = actix_web::body::to_bytes(res.into_body())
-        .await
-        .ok()
-        .and_then(|b| serde_json::from_slice::<ProblemBody>(&b).ok())
-        .and_then(|p| p.detail);
+    // The problem itself, when it is ours, in the visitor's language (a body made by actix,
+    // such as an unreadable path, says only its status).
+    let lang = req.extensions().get::<Visit>().map(|v| v.lang);
+    let detail = res
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .zip(lang)
+        .map(|(e, lang)| i18n::problem(lang, &e.problem()));
     let page = error_page(&req, status, detail);
     ServiceResponse::new(req, page)
 }
@@ -288,7 +313,7 @@ async fn as_page(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody>
 /// conflicts and bad requests (403 and 404 say nothing about what exists).
 fn error_page(req: &HttpRequest, status: StatusCode, detail: Option<String>) -> HttpResponse {
     let Ok(ctx) = Ctx::extract(req).into_inner() else {
-        return AppError::problem_for_status(status);
+        return AppError::problem_for_status(status, crate::error::reader_locale(req));
     };
     let t = ctx.t;
     let (title, explain) = match status.as_u16() {
@@ -323,7 +348,7 @@ fn home_of(role: Role) -> &'static str {
 }
 
 async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    Ok(see_other(home_of(ctx.me()?.role())))
+    Ok(see_other(home_of(ctx.me()?.role)))
 }
 
 /// Only a path of this site is a place to return to. Browsers drop tabs and line breaks
@@ -360,7 +385,7 @@ fn sign_in_markup(ctx: &Ctx, email: &str, next: Option<&str>) -> maud::Markup {
 
 async fn sign_in_page(ctx: Ctx, query: web::Query<ReturnTo>) -> Result<HttpResponse, AppError> {
     if let Some(user) = &ctx.user {
-        return Ok(see_other(home_of(user.role())));
+        return Ok(see_other(home_of(user.role)));
     }
     let next = local_path(query.next.as_deref());
     let body = sign_in_markup(&ctx, "", next.as_deref());
@@ -376,21 +401,17 @@ async fn sign_in_form(
     ctx: Ctx,
     req: HttpRequest,
     form: Fields,
-    db: web::Data<Db>,
-    keys: web::Data<TokenKeys>,
-    policy: web::Data<LockoutPolicy>,
-    passwords: web::Data<PasswordWorkers>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, AppError> {
     let email = form.text("email").to_owned();
     let next = local_path(form.get("next"));
-    let outcome = sign_in(
-        &db,
-        **policy,
-        &passwords,
-        &email,
-        form.text("password").to_owned(),
-    )
-    .await;
+    let outcome = app
+        .sign_in(Credentials {
+            email: email.clone(),
+            password: form.text("password").to_owned(),
+        })
+        .await;
+    let keys = &app.keys;
     match outcome {
         Ok(user) => {
             let token = keys.issue(&user)?;
@@ -398,7 +419,7 @@ async fn sign_in_form(
             cookie.set_max_age(actix_web::cookie::time::Duration::seconds(
                 keys.ttl_seconds(),
             ));
-            let target = next.unwrap_or_else(|| home_of(user.role()).to_owned());
+            let target = next.unwrap_or_else(|| home_of(user.role).to_owned());
             let mut response = see_other(target);
             response.add_cookie(&cookie).map_err(AppError::internal)?;
             Ok(response)

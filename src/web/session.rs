@@ -23,10 +23,11 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::text::{texts, Texts};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller};
 use crate::domain::clock::CompanyTime;
+use crate::domain::problem::Problem;
 use crate::error::AppError;
-use crate::notify::templates::Lang;
+use crate::i18n::Locale;
 use crate::store::users::User;
 
 pub const SESSION_COOKIE: &str = "sa_session";
@@ -100,7 +101,7 @@ pub fn is_https(req: &HttpRequest) -> bool {
 /// What the gate decided for this request, left in its extensions.
 #[derive(Clone)]
 pub struct Visit {
-    pub lang: Lang,
+    pub lang: Locale,
     /// The browser's nonce (new when it had none; the gate then sets its cookie).
     pub nonce: String,
     /// The session token, when the browser sent one that checked out.
@@ -109,26 +110,24 @@ pub struct Visit {
 
 /// The language: the one chosen on the page (cookie), else the account's, else the
 /// browser's first preference between Chinese and English.
-pub fn language(req: &HttpRequest, user: Option<&User>) -> Lang {
+pub fn language(req: &HttpRequest, user: Option<&User>) -> Locale {
     if let Some(chosen) = req.cookie(LANG_COOKIE) {
-        return Lang::of_locale(chosen.value());
+        return Locale::of(chosen.value());
     }
     if let Some(user) = user {
-        return Lang::of_locale(&user.locale);
+        return user.locale;
     }
-    let accepted = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Lang::of_locale(accepted.trim_start())
+    crate::error::reader_locale(req)
 }
 
 /// Everything a page needs about its visitor: who (if signed in), in which language, and
 /// the token its forms carry.
 pub struct Ctx {
     pub user: Option<User>,
-    pub lang: Lang,
+    /// The signed-in visitor as the use cases take them (`app::App::write` checks the
+    /// account again inside its transaction).
+    pub caller: Option<Caller>,
+    pub lang: Locale,
     pub t: &'static Texts,
     pub csrf: String,
     /// The path and query of this page (where the language switch returns to).
@@ -151,7 +150,14 @@ impl Ctx {
     pub fn me(&self) -> Result<&User, AppError> {
         self.user
             .as_ref()
-            .ok_or(AppError::Unauthorized("sign in first"))
+            .ok_or(AppError::Unauthorized(Problem::TokenRequired))
+    }
+
+    /// The signed-in visitor, for a use case.
+    pub fn caller(&self) -> Result<&Caller, AppError> {
+        self.caller
+            .as_ref()
+            .ok_or(AppError::Unauthorized(Problem::TokenRequired))
     }
 }
 
@@ -169,6 +175,7 @@ impl FromRequest for Ctx {
             (Some(visit), Some(key), Some(time)) => Ok(Ctx {
                 time,
                 user: req.extensions().get::<AuthUser>().map(|u| u.0.clone()),
+                caller: req.extensions().get::<Caller>().cloned(),
                 lang: visit.lang,
                 t: texts(visit.lang),
                 csrf: key.token(&visit.nonce, visit.session.as_deref().unwrap_or("")),
@@ -239,14 +246,12 @@ impl FromRequest for Fields {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let body = body
-                .await
-                .map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+            let body = body.await.map_err(crate::error::unreadable_body)?;
             if body.len() > FORM_LIMIT {
                 return Err(AppError::PayloadTooLarge);
             }
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|_| AppError::BadRequest("the form could not be read".into()))?;
+                .map_err(|_| AppError::BadRequest(Problem::FormUnreadable))?;
             let given = pairs
                 .iter()
                 .find(|(k, _)| k == CSRF_FIELD)

@@ -1,6 +1,7 @@
 //! Pages every role has: "My service rating", one appraisal (with the review form for a
 //! supervisor and the audit trail for HR), one inspection, and rating colleagues of other
-//! departments. Access is decided by the store's scope functions, as for the API.
+//! departments. Access is decided by the store's scope functions, as for the API; every
+//! form goes to the same use case as the API's (`crate::app`).
 
 use std::collections::HashMap;
 
@@ -14,69 +15,36 @@ use super::layout::Alert;
 use super::layout::{after_form, answer, button_form, csrf, html_response, money, page, score};
 use super::session::{Ctx, Fields};
 use super::text::Texts;
+use crate::app::appraisals::NewAppeal;
+use crate::app::collaboration::NewRating;
+use crate::app::App;
 use crate::db::Db;
+use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::domain::cycle::CycleState;
-use crate::domain::evidence::{parse_rating, COMMENT_MAX};
-use crate::domain::text::{free_text, required_text};
+use crate::domain::evidence::COMMENT_MAX;
+use crate::domain::problem::Problem;
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n;
 use crate::store::appeals::{self, Appeal};
-use crate::store::appraisals::{self, Appraisal, ComponentInput, Inputs};
-use crate::store::audit::{self, AuditEvent, AuditFilter};
-use crate::store::collaboration::{self, NewRating};
+use crate::store::appraisals::{self, Appraisal};
+use crate::store::audit::{self, AuditEvent};
+use crate::store::collaboration;
 use crate::store::cycles::{self, Cycle};
 use crate::store::departments::{self, Department};
-use crate::store::inspections::{self, InspectionDetail, InspectionFilter};
+use crate::store::inspections::{self, InspectionDetail};
 use crate::store::users::{self, User};
-use crate::store::Page;
-
-/// Large enough for any one person's or team's list on a page.
-pub const ALL: Page = Page {
-    limit: 10_000,
-    offset: 0,
-};
 
 pub fn departments_by_id(list: Vec<Department>) -> HashMap<i32, Department> {
     list.into_iter().map(|d| (d.id, d)).collect()
 }
 
-pub fn cycle_state_label(t: &Texts, state: &str) -> &'static str {
-    match state {
-        "draft" => t.state_draft,
-        "open" => t.state_open,
-        "review" => t.state_review,
-        "published" => t.state_published,
-        "archived" => t.state_archived,
-        _ => t.state_draft,
-    }
-}
-
-pub fn appraisal_state_label(t: &Texts, state: &str) -> &'static str {
-    match state {
-        "draft" => t.appraisal_draft,
-        "reviewed" => t.appraisal_reviewed,
-        "published" => t.appraisal_published,
-        "acknowledged" => t.appraisal_acknowledged,
-        "appealed" => t.appraisal_appealed,
-        _ => t.appraisal_draft,
-    }
-}
-
-/// Why a component is missing, in the visitor's language (the stored reason is English;
-/// the numbers are the snapshot's).
-fn missing_reason(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
-    let reason = c.missing_reason.clone().unwrap_or_default();
-    if t.lang_code == "en" {
-        return reason;
-    }
-    let m = &inputs.min_evidence;
-    match name {
-        "sales" => t.missing_sales.to_owned(),
-        "satisfaction" => format!("{} {} / {}", t.missing_of, c.evidence, m.satisfaction),
-        "etiquette" => format!("{} {} / {}", t.missing_of, c.evidence, m.etiquette),
-        "collaboration" => format!("{} {} / {}", t.missing_of, c.evidence, m.collaboration),
-        _ => reason,
-    }
+/// Why a component is missing, in the visitor's language, from the snapshot's typed reason.
+fn missing_reason(t: &Texts, name: &str, c: &ComponentInput) -> String {
+    c.missing_reason
+        .as_ref()
+        .map(|reason| i18n::missing_reason(t.lang, name, reason))
+        .unwrap_or_default()
 }
 
 fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
@@ -127,7 +95,7 @@ fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup
             div.big { span.label { (t.rank) } span #rank { (a.department_rank.map_or("—".to_owned(), |r| r.to_string())) } }
             div.meta {
                 p { (t.cycle) ": " strong { (cycle.name) } " (" (cycle.period_start) " – " (cycle.period_end) ")" }
-                p { (t.status) ": " span #appraisal-state { (appraisal_state_label(t, &a.state)) } }
+                p { (t.status) ": " span #appraisal-state { (t.appraisal_state(a.state)) } }
                 @if a.total_centi.is_none() { p.warn { (t.insufficient_evidence) } }
             }
         }
@@ -140,7 +108,7 @@ fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup
                         td.num { (score(c.score)) }
                         td.num { (c.weight) "%" }
                         td { (evidence_label(t, name, c, inputs)) }
-                        td { @if c.score.is_none() { (missing_reason(t, name, c, inputs)) } }
+                        td { @if c.score.is_none() { (missing_reason(t, name, c)) } }
                     }
                 }
             }
@@ -189,7 +157,7 @@ fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>)
             .date()
     });
     html! {
-        @if a.state == "published" {
+        @if a.state == AppraisalState::Published {
             section.card.actions #actions {
                 (button_form(ctx, &format!("/appraisals/{}/acknowledge", a.id), t.acknowledge, "primary"))
                 form #appeal-form method="post" action={ "/appraisals/" (a.id) "/appeal" } {
@@ -204,18 +172,10 @@ fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>)
             section.card #appeal {
                 h2 { (t.your_appeal) }
                 p { (appeal.reason) }
-                p { (t.status) ": " strong #appeal-state { (appeal_state_label(t, &appeal.state)) } }
+                p { (t.status) ": " strong #appeal-state { (t.appeal_state(appeal.state)) } }
                 @if let Some(note) = &appeal.decision_note { p { (t.decision_note) ": " (note) } }
             }
         }
-    }
-}
-
-pub fn appeal_state_label(t: &Texts, state: &str) -> &'static str {
-    match state {
-        "upheld" => t.appeal_upheld,
-        "rejected" => t.appeal_rejected,
-        _ => t.appeal_open,
     }
 }
 
@@ -256,20 +216,14 @@ async fn render_my_rating(
             let all = cycles::all(conn)?;
             let open_cycles = all
                 .iter()
-                .filter(|c| c.state() == CycleState::Open)
+                .filter(|c| c.state == CycleState::Open)
                 .cloned()
                 .collect();
             let (inspections, appeal) = match mine.first() {
-                Some(latest) => {
-                    let filter = InspectionFilter {
-                        employee_id: Some(me.id),
-                        cycle_id: Some(latest.cycle_id),
-                    };
-                    (
-                        inspections::list(conn, &me, filter, ALL)?.items,
-                        appeals::of_appraisal(conn, latest.id)?,
-                    )
-                }
+                Some(latest) => (
+                    inspections::of_employee_in_cycle(conn, &me, me.id, latest.cycle_id)?,
+                    appeals::of_appraisal(conn, latest.id)?,
+                ),
                 None => (Vec::new(), None),
             };
             let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
@@ -314,7 +268,7 @@ async fn render_my_rating(
                                 td { a href={ "/appraisals/" (a.id) } { (data.cycles.get(&a.cycle_id).map_or("", |c| c.name.as_str())) } }
                                 td.num { (score(a.total())) }
                                 td { (a.grade.as_deref().unwrap_or("—")) }
-                                td { (appraisal_state_label(t, &a.state)) }
+                                td { (t.appraisal_state(a.state)) }
                             }
                         }
                     }
@@ -357,19 +311,16 @@ pub async fn render_appraisal(
     let data = db
         .run(move |conn| {
             let appraisal = appraisals::get_for(conn, &me, id)?;
-            let filter = InspectionFilter {
-                employee_id: Some(appraisal.employee_id),
-                cycle_id: Some(appraisal.cycle_id),
-            };
-            let inspections = inspections::list(conn, &me, filter, ALL)?.items;
+            let inspections = inspections::of_employee_in_cycle(
+                conn,
+                &me,
+                appraisal.employee_id,
+                appraisal.cycle_id,
+            )?;
             // HR: what happened to this appraisal and to its cycle (computes, state changes).
-            let audit = if me.role() == Role::Hr {
-                let of = |entity: &str, entity_id: i32| AuditFilter {
-                    entity: Some(entity.into()),
-                    entity_id: Some(entity_id),
-                };
-                let mut events = audit::list(conn, &of("appraisal", id), ALL)?.items;
-                events.extend(audit::list(conn, &of("cycle", appraisal.cycle_id), ALL)?.items);
+            let audit = if me.role == Role::Hr {
+                let mut events = audit::of_object(conn, "appraisal", id)?;
+                events.extend(audit::of_object(conn, "cycle", appraisal.cycle_id)?);
                 events.sort_by_key(|e| (e.at, e.id));
                 events
             } else {
@@ -393,7 +344,7 @@ pub async fn render_appraisal(
     let a = &data.appraisal;
     let inputs = a.inputs()?;
     let own = a.employee_id == me.id;
-    let reviewer = me.role() == Role::Supervisor && !own;
+    let reviewer = me.role == Role::Supervisor && !own;
     let body = html! {
         p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
         (breakdown(&ctx, a, &inputs, &data.cycle))
@@ -402,17 +353,17 @@ pub async fn render_appraisal(
             section.card #appeal {
                 h2 { (t.appeal) }
                 p { (appeal.reason) }
-                p { (t.status) ": " strong { (appeal_state_label(t, &appeal.state)) } }
-                @if me.role() == Role::Hr { p { a href={ "/appeals/" (appeal.id) } { (t.decide_appeal) } } }
+                p { (t.status) ": " strong { (t.appeal_state(appeal.state)) } }
+                @if me.role == Role::Hr { p { a href={ "/appeals/" (appeal.id) } { (t.decide_appeal) } } }
             }
         }
-        @if reviewer && data.cycle.state() == CycleState::Review && matches!(a.state.as_str(), "draft" | "reviewed") {
+        @if reviewer && data.cycle.state == CycleState::Review && matches!(a.state, AppraisalState::Draft | AppraisalState::Reviewed) {
             (review_form(&ctx, a))
         }
         h2 { (t.inspections) }
         @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
         @for i in &data.inspections { (inspection_card(&ctx, i, data.names.get(&i.inspector_id))) }
-        @if me.role() == Role::Hr {
+        @if me.role == Role::Hr {
             h2 { (t.audit_trail) }
             (audit_table(&ctx, &data.audit, &data.names))
         }
@@ -448,8 +399,8 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
                     tr {
                         td { (ctx.time.local(e.at).format("%Y-%m-%d %H:%M:%S")) }
                         td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
-                        td { code { (e.entity) " · " (e.action) } }
-                        td { details { summary { (t.show) } pre { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } }
+                        td { (i18n::audit_event(t.lang, &e.entity, &e.action)) }
+                        td { details { summary { (t.show) } pre { code { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } } }
                     }
                 }
             }
@@ -459,14 +410,12 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
 
 pub async fn acknowledge(
     ctx: Ctx,
+    app: web::Data<App>,
     db: web::Data<Db>,
     id: web::Path<i32>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let (me, id) = (ctx.me()?.clone(), id.into_inner());
-    let outcome = db
-        .run(move |conn| appeals::acknowledge(conn, &me, id))
-        .await;
+    let outcome = app.acknowledge(ctx.caller()?, id.into_inner()).await;
     after_form(
         ctx,
         outcome.map(|_| "/me?ok=acknowledged".to_owned()),
@@ -477,21 +426,18 @@ pub async fn acknowledge(
 
 pub async fn appeal(
     ctx: Ctx,
+    app: web::Data<App>,
     db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let (me, id, time) = (ctx.me()?.clone(), id.into_inner(), ctx.time);
-    let outcome = match required_text(form.text("reason"), COMMENT_MAX) {
-        Ok(reason) => db
-            .run(move |conn| appeals::appeal(conn, &me, id, &reason, time))
-            .await
-            .map(|_| ()),
-        Err(reason) => Err(AppError::validation("reason", reason)),
+    let input = NewAppeal {
+        reason: form.text("reason").to_owned(),
     };
+    let outcome = app.appeal(ctx.caller()?, id.into_inner(), input).await;
     after_form(
         ctx,
-        outcome.map(|()| "/me?ok=appealed".to_owned()),
+        outcome.map(|_| "/me?ok=appealed".to_owned()),
         |ctx, alert| render_my_rating(ctx, db, Some(alert)),
     )
     .await
@@ -563,7 +509,7 @@ async fn render_colleagues(
     let data = db
         .run(move |conn| {
             let cycle = cycles::get(conn, id)?;
-            let departments = departments::list(conn, ALL)?.items;
+            let departments = departments::all(conn)?;
             let people = match department {
                 Some(d) => users::rateable_in(conn, &me, d)?,
                 None => Vec::new(),
@@ -581,7 +527,7 @@ async fn render_colleagues(
         .await?;
     let t = ctx.t;
     let me = ctx.me()?;
-    let open = data.cycle.state() == CycleState::Open;
+    let open = data.cycle.state == CycleState::Open;
     let body = html! {
         p { (t.rate_intro) }
         @if !open { p.warn { (t.rating_closed) } }
@@ -630,38 +576,15 @@ async fn render_colleagues(
 
 pub async fn rate(
     ctx: Ctx,
+    app: web::Data<App>,
     db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let (me, cycle) = (ctx.me()?.clone(), id.into_inner());
+    let cycle = id.into_inner();
     let department = form.text("department_id").parse::<i32>().ok();
-    let mut errors = FieldErrors::new();
-    let ratee = form.text("ratee_id").parse::<i32>().ok();
-    if ratee.is_none() {
-        errors.add("ratee_id", "choose a colleague");
-    }
-    let rating = form
-        .text("rating")
-        .parse::<i64>()
-        .map_err(|_| "must be a whole number from 1 to 5".to_owned())
-        .and_then(parse_rating);
-    let rating = errors.take("rating", rating);
-    let comment = errors
-        .take("comment", free_text(form.get("comment"), COMMENT_MAX))
-        .flatten();
-    let outcome = match errors.into_result() {
-        Ok(()) => {
-            let new = NewRating {
-                ratee_id: ratee.expect("checked"),
-                cycle_id: cycle,
-                rating: rating.expect("checked"),
-                comment,
-            };
-            db.run(move |conn| collaboration::rate(conn, &me, new))
-                .await
-                .map(|_| ())
-        }
+    let outcome = match rating_from(&form, cycle) {
+        Ok(input) => app.rate(ctx.caller()?, input).await.map(|_| ()),
         Err(error) => Err(error),
     };
     let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
@@ -670,4 +593,26 @@ pub async fn rate(
         render_colleagues(ctx, db, cycle, department, Some(alert))
     })
     .await
+}
+
+/// The rating form as the use case's input (the same as the API's body).
+fn rating_from(form: &Fields, cycle: i32) -> Result<NewRating, AppError> {
+    let mut errors = FieldErrors::new();
+    let ratee = form.text("ratee_id").trim().parse::<i32>().ok();
+    if ratee.is_none() {
+        errors.add("ratee_id", Problem::Choose);
+    }
+    let rating = form.text("rating").trim().parse::<i64>().ok();
+    if rating.is_none() {
+        errors.add("rating", Problem::OutOfRange { min: 1, max: 5 });
+    }
+    match (ratee, rating) {
+        (Some(ratee_id), Some(rating)) if errors.is_empty() => Ok(NewRating {
+            ratee_id,
+            cycle_id: cycle,
+            rating,
+            comment: form.get("comment").map(str::to_owned),
+        }),
+        _ => Err(AppError::Validation(errors)),
+    }
 }

@@ -1,7 +1,6 @@
 //! Supervisors' pages: the team for a cycle (who still needs an inspection), the inspection
 //! form built from the checklist, and the review of the team's draft appraisals.
 
-use crate::domain::clock::CompanyTime;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -11,19 +10,21 @@ use maud::html;
 
 use super::layout::{after_form, answer, csrf, html_response, page, score, see_other, Alert};
 use super::session::{Ctx, Fields};
-use super::staff::{appraisal_state_label, cycle_state_label, render_appraisal, review_form, ALL};
+use super::staff::{render_appraisal, review_form};
+use crate::app::appraisals::Review;
+use crate::app::inspections::{NewInspection, ScoreInput};
+use crate::app::App;
 use crate::auth::{Reviewer, Supervisor};
 use crate::db::Db;
-use crate::domain::cycle::{parse_date, CycleState};
+use crate::domain::appraisal::AppraisalState;
+use crate::domain::cycle::CycleState;
 use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
-use crate::domain::text::free_text;
+use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::checklists::{self, ChecklistWithItems};
 use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::{
-    self, InspectionDetail, InspectionFilter, NewInspection, ScoreInput,
-};
+use crate::store::inspections::{self, InspectionDetail};
 use crate::store::scope::Scope;
 use crate::store::users::{self, User};
 
@@ -43,7 +44,7 @@ pub async fn current(
         .iter()
         .find_map(|s| {
             all.iter()
-                .filter(|c| c.state() == *s)
+                .filter(|c| c.state == *s)
                 .max_by_key(|c| c.period_start)
         })
         .or_else(|| all.iter().max_by_key(|c| c.period_start));
@@ -91,14 +92,11 @@ async fn render_team(
         .run(move |conn| {
             let cycle = cycles::get(conn, id)?;
             let reports = users::direct_reports(conn, me.id)?;
-            let filter = InspectionFilter {
-                employee_id: None,
-                cycle_id: Some(id),
-            };
-            let mut inspected = HashMap::new();
-            for i in inspections::list(conn, &me, filter, ALL)?.items {
-                *inspected.entry(i.employee_id).or_insert(0) += 1;
-            }
+            let counts = inspections::count_by_employee(conn, id)?;
+            let inspected = reports
+                .iter()
+                .map(|r| (r.id, counts.get(&r.id).copied().unwrap_or(0) as usize))
+                .collect();
             let appraisals = appraisals::list_for_cycle(conn, &me, id, None)?
                 .into_iter()
                 .map(|a| (a.employee_id, a))
@@ -115,8 +113,8 @@ async fn render_team(
         .await?;
     let t = ctx.t;
     let cycle = &data.cycle;
-    let open = cycle.state() == CycleState::Open;
-    let in_review = cycle.state() == CycleState::Review;
+    let open = cycle.state == CycleState::Open;
+    let in_review = cycle.state == CycleState::Review;
     let today = ctx.time.today();
     let days_left = (cycle.period_end - today).num_days();
     let soon = open && days_left <= SOON_DAYS;
@@ -128,7 +126,7 @@ async fn render_team(
     let body = html! {
         p.meta {
             (t.cycle) ": " strong { (cycle.name) } " · " (cycle.period_start) " – " (cycle.period_end)
-            " · " (cycle_state_label(t, &cycle.state))
+            " · " (t.cycle_state(cycle.state))
         }
         @if open && lacking > 0 {
             p class=(if soon { "alert problem" } else { "alert" }) #needs-inspection {
@@ -159,7 +157,7 @@ async fn render_team(
                                 Some(a) => {
                                     td.num { a href={ "/appraisals/" (a.id) } { (score(a.total())) } }
                                     td { (a.grade.as_deref().unwrap_or("—")) }
-                                    td { (appraisal_state_label(t, &a.state)) }
+                                    td { (t.appraisal_state(a.state)) }
                                 }
                                 None => { td.num { "—" } td {} td {} }
                             }
@@ -172,10 +170,10 @@ async fn render_team(
             h2 { (t.review_drafts) }
             @for r in &data.reports {
                 @if let Some(a) = data.appraisals.get(&r.id) {
-                    @if matches!(a.state.as_str(), "draft" | "reviewed") {
+                    @if matches!(a.state, AppraisalState::Draft | AppraisalState::Reviewed) {
                         section.card.draft data-employee=(r.id) {
                             h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
-                            p { (appraisal_state_label(t, &a.state)) }
+                            p { (t.appraisal_state(a.state)) }
                             (review_form(&ctx, a))
                         }
                     }
@@ -240,7 +238,7 @@ async fn render_form(
             Ok(FormPage {
                 cycle: cycles::get(conn, cycle_id)?,
                 employee: users::get(conn, employee_id)?,
-                checklists: checklists::list(conn, false, ALL)?.items,
+                checklists: checklists::current(conn)?,
             })
         })
         .await?;
@@ -305,17 +303,14 @@ async fn render_form(
     Ok(answer(&ctx, t.record_inspection, alert.as_ref(), body))
 }
 
-/// Reads the form the checklist built: one points field (and an optional note) per item.
+/// Reads the form the checklist built (one points field and an optional note per item) as
+/// the use case's input, the same as the API's body.
 fn inspection_from(form: &Fields, employee_id: i32) -> Result<NewInspection, AppError> {
     let mut errors = FieldErrors::new();
-    let checklist_id = form.text("checklist_id").parse::<i32>().ok();
+    let checklist_id = form.text("checklist_id").trim().parse::<i32>().ok();
     if checklist_id.is_none() {
-        errors.add("checklist_id", "choose a checklist");
+        errors.add("checklist_id", Problem::Choose);
     }
-    let occurred_on = errors.take("occurred_on", parse_date(form.text("occurred_on")));
-    let comment = errors
-        .take("comment", free_text(form.get("comment"), COMMENT_MAX))
-        .flatten();
     let mut scores = Vec::new();
     for (name, value) in form.pairs() {
         let Some(item) = name
@@ -327,47 +322,42 @@ fn inspection_from(form: &Fields, employee_id: i32) -> Result<NewInspection, App
         let points = match value.trim().parse::<i64>() {
             Ok(points) => points,
             Err(_) => {
-                errors.add(name, "must be a whole number of points");
+                errors.add(
+                    format!("scores[{}].points", scores.len()),
+                    Problem::NotWholeNumber,
+                );
                 continue;
             }
         };
-        let note = errors
-            .take(
-                &format!("note_{item}"),
-                free_text(form.get(&format!("note_{item}")), NOTE_MAX),
-            )
-            .flatten();
         scores.push(ScoreInput {
             item_id: item,
             points,
-            note,
+            note: form.get(&format!("note_{item}")).map(str::to_owned),
         });
     }
-    errors.into_result()?;
-    Ok(NewInspection {
-        employee_id,
-        checklist_id: checklist_id.expect("checked"),
-        occurred_on: occurred_on.expect("checked"),
-        scores,
-        comment,
-    })
+    match checklist_id {
+        Some(checklist_id) if errors.is_empty() => Ok(NewInspection {
+            employee_id,
+            checklist_id,
+            occurred_on: form.text("occurred_on").to_owned(),
+            scores,
+            comment: form.get("comment").map(str::to_owned),
+        }),
+        _ => Err(AppError::Validation(errors)),
+    }
 }
 
 pub async fn record_inspection(
     lead: Supervisor,
     ctx: Ctx,
+    app: web::Data<App>,
     db: web::Data<Db>,
-    time: web::Data<CompanyTime>,
     path: web::Path<(i32, i32)>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let (cycle, employee) = path.into_inner();
-    let (inspector, today) = (lead.0 .0.clone(), time.today());
     let outcome = match inspection_from(&form, employee) {
-        Ok(new) => {
-            db.run(move |conn| inspections::create(conn, &inspector, new, today))
-                .await
-        }
+        Ok(new) => app.record_inspection(ctx.caller()?, new).await,
         Err(error) => Err(error),
     };
     let location = |created: InspectionDetail| {
@@ -392,20 +382,18 @@ pub async fn record_inspection(
 /// A supervisor's review of a direct report's appraisal (HR runs appraisals and does not
 /// review: 403, as in the API).
 pub async fn review(
-    lead: Reviewer,
+    _lead: Reviewer,
     ctx: Ctx,
+    app: web::Data<App>,
     db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let (reviewer, id) = (lead.0 .0, id.into_inner());
-    let outcome = match free_text(form.get("comment"), COMMENT_MAX) {
-        Ok(comment) => {
-            db.run(move |conn| appraisals::review(conn, &reviewer, id, comment))
-                .await
-        }
-        Err(reason) => Err(AppError::validation("comment", reason)),
+    let id = id.into_inner();
+    let input = Review {
+        comment: form.get("comment").map(str::to_owned),
     };
+    let outcome = app.review(ctx.caller()?, id, input).await;
     let location = |a: Appraisal| format!("/cycles/{}/team?ok=reviewed", a.cycle_id);
     after_form(ctx, outcome.map(location), |ctx, alert| {
         render_appraisal(ctx, db, id, Some(alert))

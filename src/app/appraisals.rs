@@ -1,0 +1,342 @@
+//! Appraisals: computing a cycle (set-based: the evidence summed per employee in a handful
+//! of queries, each employee scored by the domain's rules, the results written at once),
+//! the supervisor's review, and the employee's acknowledgement or appeal with HR's
+//! decision.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::Duration;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{notices, App};
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::appraisal::{score_employee, AppealState, AppraisalState, EmployeeEvidence};
+use crate::domain::clock::CompanyTime;
+use crate::domain::cycle::CycleState;
+use crate::domain::evidence::COMMENT_MAX;
+use crate::domain::problem::Problem;
+use crate::domain::scoring;
+use crate::domain::text::{free_text, free_text_schema, required_text, required_text_schema};
+use crate::error::{AppError, FieldErrors};
+use crate::store::appeals::{self, Appeal};
+use crate::store::appraisals::{self, Appraisal, ComputeOutcome};
+use crate::store::users::User;
+use crate::store::{cycles, evidence, now};
+
+impl App {
+    /// Computes (or recomputes) every appraisal of a cycle in review.
+    pub async fn compute(&self, caller: &Caller, cycle: i32) -> Result<ComputeOutcome, AppError> {
+        self.write(caller, move |tx, me| compute(tx, me.id, cycle))
+            .await
+    }
+}
+
+/// The cycle's row is written first, so a publication or a change of scheme of the same
+/// cycle waits for the compute (or makes it run again, on PostgreSQL) instead of
+/// interleaving with it.
+pub fn compute(tx: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutcome, AppError> {
+    let started = Instant::now();
+    let cycle = cycles::mark_computing(tx, cycle_id)?;
+    if cycle.state() != CycleState::Review {
+        return Err(AppError::Conflict(Problem::ComputeInReviewOnly {
+            state: cycle.state(),
+        }));
+    }
+    let scheme = cycle
+        .scheme()?
+        .ok_or(AppError::Conflict(Problem::NoScheme))?;
+    let summary: HashMap<i32, EmployeeEvidence> = evidence::summary(tx, cycle_id, None)?
+        .into_iter()
+        .map(|e| (e.employee_id, e))
+        .collect();
+    let mut inspected = appraisals::inspections_by_employee(tx, cycle_id, None)?;
+    let none = EmployeeEvidence::default();
+    let computed: Vec<_> = appraisals::appraised(tx)?
+        .into_iter()
+        .map(|(employee, department)| {
+            let e = summary.get(&employee).unwrap_or(&none);
+            let found = inspected.remove(&employee).unwrap_or_default();
+            score_employee(&scheme, employee, department, e, found)
+        })
+        .collect();
+    let read = started.elapsed();
+    let mut by_department: HashMap<i32, Vec<(i32, Option<f64>)>> = HashMap::new();
+    for c in &computed {
+        by_department
+            .entry(c.department_id)
+            .or_default()
+            .push((c.employee_id, c.total));
+    }
+    let ranks: HashMap<i32, u32> = by_department
+        .values()
+        .flat_map(|totals| scoring::ranks(totals))
+        .collect();
+    let ranked = computed
+        .into_iter()
+        .map(|c| {
+            let rank = ranks.get(&c.employee_id).map(|r| *r as i32);
+            (c, rank)
+        })
+        .collect();
+    let scored = started.elapsed();
+    let outcome = appraisals::write_computed(tx, actor, &cycle, ranked)?;
+    tracing::info!(
+        cycle_id,
+        computed = outcome.computed,
+        changed = outcome.changed,
+        read_ms = read.as_millis() as u64,
+        score_ms = (scored - read).as_millis() as u64,
+        write_ms = (started.elapsed() - scored).as_millis() as u64,
+        "cycle computed"
+    );
+    Ok(outcome)
+}
+
+/// A review comment (optional).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[serde(default)]
+    #[schema(schema_with = free_text_schema::<COMMENT_MAX>)]
+    pub comment: Option<String>,
+}
+
+impl App {
+    /// A supervisor's review of a direct report's appraisal while the cycle is in review.
+    pub async fn review(
+        &self,
+        caller: &Caller,
+        id: i32,
+        input: Review,
+    ) -> Result<Appraisal, AppError> {
+        let comment = free_text(input.comment.as_deref(), COMMENT_MAX)
+            .map_err(|p| AppError::validation("comment", p))?;
+        self.write(caller, move |tx, me| review(tx, me, id, comment.clone()))
+            .await
+    }
+}
+
+pub fn review(
+    tx: &mut DbConn,
+    reviewer: &User,
+    id: i32,
+    comment: Option<String>,
+) -> Result<Appraisal, AppError> {
+    let before = match appraisals::with_manager(tx, id) {
+        Ok((a, manager)) if manager == Some(reviewer.id) => a,
+        Ok(_) | Err(AppError::NotFound) => return Err(AppError::NotFound),
+        Err(other) => return Err(other),
+    };
+    let cycle = cycles::get(tx, before.cycle_id)?;
+    if cycle.state() != CycleState::Review || before.is_published() {
+        return Err(AppError::Conflict(Problem::ReviewInReviewOnly {
+            state: cycle.state(),
+        }));
+    }
+    appraisals::mark_reviewed(tx, reviewer.id, &before, comment)
+}
+
+/// The caller's own appraisal, published and not yet acknowledged or appealed (else 404 /
+/// 409).
+fn own_published(tx: &mut DbConn, user: &User, id: i32) -> Result<Appraisal, AppError> {
+    let appraisal = appraisals::get(tx, id)?;
+    if appraisal.employee_id != user.id || !appraisal.is_published() {
+        return Err(AppError::NotFound);
+    }
+    match appraisal.state {
+        AppraisalState::Published => Ok(appraisal),
+        // One appeal at a time (also a unique index): a decided appeal publishes the
+        // appraisal again, and it may then be appealed again within its window.
+        AppraisalState::Appealed => Err(AppError::Conflict(Problem::AppealOpen)),
+        _ => Err(AppError::Conflict(Problem::AcknowledgedFinal)),
+    }
+}
+
+impl App {
+    pub async fn acknowledge(&self, caller: &Caller, id: i32) -> Result<Appraisal, AppError> {
+        self.write(caller, move |tx, me| {
+            let before = own_published(tx, me, id)?;
+            let after = appraisals::set_state(tx, id, AppraisalState::Acknowledged)?;
+            appraisals::record(tx, me.id, "acknowledge", &before, &after)?;
+            Ok(after)
+        })
+        .await
+    }
+}
+
+/// An appeal's reason.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAppeal {
+    #[schema(schema_with = required_text_schema::<COMMENT_MAX>)]
+    pub reason: String,
+}
+
+impl App {
+    /// Files an appeal within the cycle's appeal window (counted from publication); HR is
+    /// told.
+    pub async fn appeal(
+        &self,
+        caller: &Caller,
+        id: i32,
+        input: NewAppeal,
+    ) -> Result<Appeal, AppError> {
+        let reason = required_text(&input.reason, COMMENT_MAX)
+            .map_err(|p| AppError::validation("reason", p))?;
+        let time = self.time;
+        self.write(caller, move |tx, me| appeal(tx, me, id, &reason, time))
+            .await
+    }
+}
+
+pub fn appeal(
+    tx: &mut DbConn,
+    user: &User,
+    id: i32,
+    reason: &str,
+    time: CompanyTime,
+) -> Result<Appeal, AppError> {
+    let before = own_published(tx, user, id)?;
+    let cycle = cycles::get(tx, before.cycle_id)?;
+    let published = before.published_at.unwrap_or(before.computed_at);
+    let closes = published + Duration::days(i64::from(cycle.appeal_window_days));
+    if now() > closes {
+        return Err(AppError::Conflict(Problem::AppealWindowClosed {
+            days: cycle.appeal_window_days,
+            closed: time.local(closes),
+            zone: time.name(),
+        }));
+    }
+    let appeal = appeals::insert(tx, id, reason)?;
+    let after = appraisals::set_state(tx, id, AppraisalState::Appealed)?;
+    notices::tell_appealed(tx, appeal.id, id)?;
+    appraisals::record(tx, user.id, "appeal", &before, &after)?;
+    Ok(appeal)
+}
+
+/// HR's decision: `upheld` recomputes that one appraisal from its corrected evidence;
+/// `rejected` needs a note saying why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    #[schema(value_type = DecisionKind)]
+    pub decision: String,
+    #[serde(default)]
+    #[schema(schema_with = free_text_schema::<COMMENT_MAX>)]
+    pub note: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionKind {
+    Upheld,
+    Rejected,
+}
+
+impl Decision {
+    /// `upheld` or `rejected`, and a note, which a rejection must have (it tells the
+    /// employee why).
+    pub fn parse(&self) -> Result<(bool, Option<String>), AppError> {
+        let mut errors = FieldErrors::new();
+        let upheld = match self.decision.as_str() {
+            "upheld" => Some(true),
+            "rejected" => Some(false),
+            _ => {
+                errors.add(
+                    "decision",
+                    Problem::OneOf {
+                        options: &["upheld", "rejected"],
+                    },
+                );
+                None
+            }
+        };
+        let note = errors
+            .take("note", free_text(self.note.as_deref(), COMMENT_MAX))
+            .flatten();
+        if upheld == Some(false) && note.is_none() {
+            errors.add("note", Problem::NoteRequired);
+        }
+        errors.into_result()?;
+        Ok((upheld.expect("parsed"), note))
+    }
+}
+
+impl App {
+    /// Upheld: the appraisal is recomputed from the (corrected) evidence, alone, with the
+    /// weights, bands and minimums it was computed with. Rejected: the note says why. Either
+    /// way the appraisal is published again (and may be acknowledged, or appealed again
+    /// within its window), and the employee is told.
+    pub async fn decide(
+        &self,
+        caller: &Caller,
+        id: i32,
+        input: Decision,
+    ) -> Result<(Appeal, Appraisal), AppError> {
+        let (upheld, note) = input.parse()?;
+        self.write(caller, move |tx, me| {
+            decide(tx, me, id, upheld, note.clone())
+        })
+        .await
+    }
+}
+
+pub fn decide(
+    tx: &mut DbConn,
+    hr: &User,
+    id: i32,
+    upheld: bool,
+    note: Option<String>,
+) -> Result<(Appeal, Appraisal), AppError> {
+    let appeal = appeals::get(tx, id)?;
+    if appeal.state != AppealState::Open {
+        return Err(AppError::Conflict(Problem::AppealDecided {
+            upheld: appeal.state == AppealState::Upheld,
+        }));
+    }
+    let before = appraisals::get(tx, appeal.appraisal_id)?;
+    if upheld {
+        recompute_one(tx, &before)?;
+    }
+    let after = appraisals::set_state(tx, before.id, AppraisalState::Published)?;
+    let state = if upheld {
+        AppealState::Upheld
+    } else {
+        AppealState::Rejected
+    };
+    let decided = appeals::decide(tx, id, state, note.as_deref(), hr.id)?;
+    notices::tell_decided(tx, id, after.id, after.employee_id)?;
+    let action = if upheld {
+        "appeal_upheld"
+    } else {
+        "appeal_rejected"
+    };
+    appraisals::record(tx, hr.id, action, &before, &after)?;
+    Ok((decided, after))
+}
+
+/// Recomputes one appraisal from its employee's current evidence (an upheld appeal), with
+/// the scheme it was computed with. Only this appraisal changes: its rank is placed among
+/// the others' stored totals, which stay.
+fn recompute_one(tx: &mut DbConn, appraisal: &Appraisal) -> Result<Appraisal, AppError> {
+    let scheme = appraisal.inputs()?.scheme();
+    let cycle = cycles::get(tx, appraisal.cycle_id)?;
+    let e = evidence::summary(tx, appraisal.cycle_id, Some(appraisal.employee_id))?
+        .pop()
+        .unwrap_or_default();
+    let found =
+        appraisals::inspections_by_employee(tx, appraisal.cycle_id, Some(appraisal.employee_id))?
+            .remove(&appraisal.employee_id)
+            .unwrap_or_default();
+    let c = score_employee(
+        &scheme,
+        appraisal.employee_id,
+        appraisal.department_id,
+        &e,
+        found,
+    );
+    appraisals::write_recomputed(tx, appraisal, &cycle, &c)
+}

@@ -1,0 +1,346 @@
+//! Bulk evidence: sales targets, sales records and satisfaction responses, from the API
+//! (JSON or CSV) and the cycle page's upload alike. Every row is checked before anything is
+//! written; one bad row refuses the whole import, naming each bad row as the spreadsheet
+//! numbers it. Re-sending a row with the same `external_ref` and the same values is a
+//! no-op; the same reference with other values is an error. Each import leaves one audit
+//! event per cycle it touched.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::App;
+use crate::auth::Caller;
+use crate::bulk::{self, Row};
+use crate::db::DbConn;
+use crate::domain::clock::not_in_future;
+use crate::domain::cycle::{entry_cycle, entry_problem_is_conflict, CycleSpan, CycleState};
+use crate::domain::problem::Problem;
+use crate::domain::user::Role;
+use crate::error::{AppError, RowError};
+use crate::store::evidence::{self, DatedRow, ImportOutcome, Response, Sale, TargetRow};
+use crate::store::{cycles, users};
+
+/// The kinds of evidence an upload may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SalesTargets,
+    SalesRecords,
+    SatisfactionResponses,
+}
+
+impl Kind {
+    pub const VALUES: &'static [&'static str] =
+        &["sales-targets", "sales-records", "satisfaction-responses"];
+
+    pub fn parse(value: &str) -> Result<Kind, Problem> {
+        match value {
+            "sales-targets" => Ok(Kind::SalesTargets),
+            "sales-records" => Ok(Kind::SalesRecords),
+            "satisfaction-responses" => Ok(Kind::SatisfactionResponses),
+            _ => Err(Problem::OneOf {
+                options: Kind::VALUES,
+            }),
+        }
+    }
+}
+
+impl App {
+    /// Imports the rows of one kind of evidence, all or none.
+    pub async fn import(
+        &self,
+        caller: &Caller,
+        kind: Kind,
+        rows: Vec<Row>,
+    ) -> Result<ImportOutcome, AppError> {
+        let today = self.today();
+        // Typed parsing of 100k rows is work for the blocking threads.
+        match kind {
+            Kind::SalesTargets => {
+                let rows = parse_off_thread(rows, bulk::targets).await?;
+                self.write(caller, move |tx, me| import_targets(tx, me.id, &rows))
+                    .await
+            }
+            Kind::SalesRecords => {
+                let rows = parse_off_thread(rows, bulk::sales).await?;
+                self.write(caller, move |tx, me| import_sales(tx, me.id, &rows, today))
+                    .await
+            }
+            Kind::SatisfactionResponses => {
+                let rows = parse_off_thread(rows, bulk::satisfaction).await?;
+                self.write(caller, move |tx, me| {
+                    import_responses(tx, me.id, &rows, today)
+                })
+                .await
+            }
+        }
+    }
+}
+
+async fn parse_off_thread<T: Send + 'static>(
+    rows: Vec<Row>,
+    parse: fn(&[Row]) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    actix_web::web::block(move || parse(&rows)).await?
+}
+
+/// Sales records (blocking, in the caller's transaction).
+pub fn import_sales(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[DatedRow<Sale>],
+    today: NaiveDate,
+) -> Result<ImportOutcome, AppError> {
+    import_dated(tx, actor, rows, today, Sales)
+}
+
+/// Satisfaction responses (blocking, in the caller's transaction).
+pub fn import_responses(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[DatedRow<Response>],
+    today: NaiveDate,
+) -> Result<ImportOutcome, AppError> {
+    import_dated(tx, actor, rows, today, Responses)
+}
+
+/// Collects row problems; knows whether any was a conflict with a cycle's state.
+#[derive(Default)]
+struct RowProblems {
+    errors: Vec<RowError>,
+    conflict: bool,
+}
+
+impl RowProblems {
+    fn add(&mut self, row: usize, column: &str, problem: Problem) {
+        self.conflict |= matches!(
+            problem,
+            Problem::CycleNotOpen { .. } | Problem::TargetsFrozen { .. }
+        );
+        self.errors.push(RowError {
+            row,
+            column: column.to_owned(),
+            problem,
+        });
+    }
+    fn into_result(mut self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        self.errors.sort_by_key(|e| e.row);
+        Err(AppError::Rows {
+            conflict: self.conflict,
+            errors: self.errors,
+        })
+    }
+}
+
+fn check_employee(roles: &HashMap<i32, Role>, row: usize, id: i32, problems: &mut RowProblems) {
+    match roles.get(&id) {
+        None => problems.add(row, "employee_id", Problem::NoSuchEmployee),
+        Some(Role::Hr) => problems.add(row, "employee_id", Problem::HrNotAppraised),
+        Some(_) => {}
+    }
+}
+
+/// Targets may be set while a cycle is being prepared (draft) or is open (or, once
+/// published, for an employee whose appeal is open); a new target for the same employee
+/// and cycle replaces the old one.
+pub fn import_targets(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[TargetRow],
+) -> Result<ImportOutcome, AppError> {
+    let roles = users::roles(tx)?;
+    let spans: HashMap<i32, CycleSpan> = cycles::all(tx)?
+        .into_iter()
+        .map(|c| (c.id, c.span()))
+        .collect();
+    let appeals = cycles::open_appeals(tx)?;
+    let mut problems = RowProblems::default();
+    let mut wanted: HashMap<(i32, i32), (usize, i64)> = HashMap::new();
+    for r in rows {
+        check_employee(&roles, r.row, r.employee_id, &mut problems);
+        match spans.get(&r.cycle_id) {
+            None => problems.add(r.row, "cycle_id", Problem::NoSuchCycle),
+            Some(c)
+                if c.state > CycleState::Open
+                    && !(c.state == CycleState::Published
+                        && appeals.contains(&(c.id, r.employee_id))) =>
+            {
+                problems.add(
+                    r.row,
+                    "cycle_id",
+                    Problem::TargetsFrozen {
+                        cycle: c.name.clone(),
+                        state: c.state,
+                    },
+                );
+            }
+            Some(_) => {}
+        }
+        match wanted.insert((r.cycle_id, r.employee_id), (r.row, r.target)) {
+            Some((first, target)) if target != r.target => {
+                problems.add(r.row, "target", Problem::OtherTargetInFile { row: first })
+            }
+            _ => {}
+        }
+    }
+    problems.into_result()?;
+    let entered: Vec<&CycleSpan> = wanted
+        .keys()
+        .filter_map(|(cycle_id, _)| spans.get(cycle_id))
+        .collect();
+    cycles::hold_for_entry(tx, &entered)?;
+    let mut outcome = evidence::set_targets(tx, actor, &wanted)?;
+    outcome.received = rows.len();
+    // Rows that repeat a row of the same file count as unchanged.
+    outcome.unchanged = rows.len() - (outcome.inserted + outcome.updated);
+    Ok(outcome)
+}
+
+/// The parts of dated evidence that differ by kind.
+trait DatedKind<V> {
+    fn stored(
+        &self,
+        tx: &mut DbConn,
+        refs: &[String],
+    ) -> Result<Vec<(String, i32, NaiveDate, V)>, AppError>;
+    fn insert(
+        &self,
+        tx: &mut DbConn,
+        actor: i32,
+        rows: &[(&DatedRow<V>, i32)],
+    ) -> Result<(), AppError>;
+}
+
+struct Sales;
+struct Responses;
+
+impl DatedKind<Sale> for Sales {
+    fn stored(
+        &self,
+        tx: &mut DbConn,
+        refs: &[String],
+    ) -> Result<Vec<(String, i32, NaiveDate, Sale)>, AppError> {
+        evidence::stored_sales(tx, refs)
+    }
+    fn insert(
+        &self,
+        tx: &mut DbConn,
+        actor: i32,
+        rows: &[(&DatedRow<Sale>, i32)],
+    ) -> Result<(), AppError> {
+        evidence::insert_sales(tx, actor, rows)
+    }
+}
+
+impl DatedKind<Response> for Responses {
+    fn stored(
+        &self,
+        tx: &mut DbConn,
+        refs: &[String],
+    ) -> Result<Vec<(String, i32, NaiveDate, Response)>, AppError> {
+        evidence::stored_responses(tx, refs)
+    }
+    fn insert(
+        &self,
+        tx: &mut DbConn,
+        actor: i32,
+        rows: &[(&DatedRow<Response>, i32)],
+    ) -> Result<(), AppError> {
+        evidence::insert_responses(tx, actor, rows)
+    }
+}
+
+/// The checks of dated evidence: employee, a date not after the company's `today`, a cycle
+/// that takes the date, references repeated in the file or already stored with other
+/// values. Rows already stored identically are skipped; the cycles written into are held
+/// for the rest of the transaction.
+fn import_dated<V: PartialEq>(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[DatedRow<V>],
+    today: NaiveDate,
+    kind: impl DatedKind<V>,
+) -> Result<ImportOutcome, AppError> {
+    let roles = users::roles(tx)?;
+    let spans: Vec<CycleSpan> = cycles::all(tx)?.iter().map(|c| c.span()).collect();
+    let appeals = cycles::open_appeals(tx)?;
+    let mut problems = RowProblems::default();
+    let mut cycle_of = Vec::with_capacity(rows.len());
+    let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        check_employee(&roles, r.row, r.employee_id, &mut problems);
+        let entry = not_in_future(r.occurred_on, today).and_then(|day| {
+            entry_cycle(&spans, day, |cycle| {
+                appeals.contains(&(cycle, r.employee_id))
+            })
+        });
+        match entry {
+            Ok(c) => cycle_of.push(Some(c.id)),
+            Err(problem) => {
+                debug_assert!(
+                    entry_problem_is_conflict(&problem)
+                        || matches!(
+                            problem,
+                            Problem::NoCycleForDate | Problem::FutureDate { .. }
+                        )
+                );
+                problems.add(r.row, "occurred_on", problem);
+                cycle_of.push(None);
+            }
+        }
+        if let Some(&first) = first_with_ref.get(r.external_ref.as_str()) {
+            let a = &rows[first];
+            if a.employee_id != r.employee_id
+                || a.occurred_on != r.occurred_on
+                || a.values != r.values
+            {
+                problems.add(
+                    r.row,
+                    "external_ref",
+                    Problem::OtherValuesInFile { row: a.row },
+                );
+            }
+        } else {
+            first_with_ref.insert(&r.external_ref, i);
+        }
+    }
+    let refs: Vec<String> = first_with_ref.keys().map(|r| r.to_string()).collect();
+    let mut stored: HashMap<String, (i32, NaiveDate, V)> = HashMap::new();
+    for chunk in refs.chunks(evidence::CHUNK) {
+        for (reference, employee, day, values) in kind.stored(tx, chunk)? {
+            stored.insert(reference, (employee, day, values));
+        }
+    }
+    let mut outcome = ImportOutcome {
+        received: rows.len(),
+        ..ImportOutcome::default()
+    };
+    let mut plan: Vec<(&DatedRow<V>, i32)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let first = first_with_ref[r.external_ref.as_str()] == i;
+        match stored.get(&r.external_ref) {
+            Some((employee, day, values))
+                if *employee == r.employee_id && *day == r.occurred_on && *values == r.values =>
+            {
+                outcome.unchanged += 1
+            }
+            Some(_) => problems.add(r.row, "external_ref", Problem::ReferenceTaken),
+            None if !first => outcome.unchanged += 1,
+            None => {
+                if let Some(cycle) = cycle_of[i] {
+                    plan.push((r, cycle));
+                }
+            }
+        }
+    }
+    problems.into_result()?;
+    outcome.inserted = plan.len();
+    let into: HashSet<i32> = plan.iter().map(|(_, id)| *id).collect();
+    let entered: Vec<&CycleSpan> = spans.iter().filter(|c| into.contains(&c.id)).collect();
+    cycles::hold_for_entry(tx, &entered)?;
+    kind.insert(tx, actor, &plan)?;
+    Ok(outcome)
+}

@@ -1,0 +1,104 @@
+//! The use cases: one module per thing people do (create a person, open a cycle, put a
+//! scheme, import evidence, record an inspection, compute, review, publish, appeal, decide,
+//! rate, …). The three doors, the API, the pages and the CLI, are thin adapters over them:
+//! each reads its own form of the same raw input, and the use case parses it into domain
+//! types, checks the rules, and writes through `store`.
+//!
+//! A request's use case runs in one blocking call ([`App::write`], [`App::read`]) that also
+//! checks the caller's account (active, at its token's version and role), inside the same
+//! write transaction as the work, so a person deactivated a moment ago can no longer act,
+//! and every rule sees one consistent state (`db::write_tx`). The use cases own the workflow
+//! that spans aggregates (publishing queues notices, opening queues rating requests); a
+//! `store` module only reads and writes its own tables.
+//!
+//! Arrows: `app` → `domain`, `store`, `auth`, `db`, `i18n`; nobody in `app` imports `api`
+//! or `web`.
+
+pub mod appraisals;
+pub mod checklists;
+pub mod collaboration;
+pub mod cycles;
+pub mod departments;
+pub mod evidence;
+pub mod inspections;
+pub mod notices;
+pub mod people;
+pub mod sign_in;
+
+use std::sync::Arc;
+
+use crate::auth::password::PasswordWorkers;
+use crate::auth::{Caller, TokenKeys};
+use crate::db::{write_tx, Db, DbConn};
+use crate::domain::clock::CompanyTime;
+use crate::domain::lockout::LockoutPolicy;
+use crate::error::AppError;
+use crate::store::users::User;
+
+/// What the use cases need from the running service; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub time: CompanyTime,
+    pub lockout: LockoutPolicy,
+    pub passwords: Arc<PasswordWorkers>,
+    pub keys: Arc<TokenKeys>,
+}
+
+/// Who does something: a person (their audited id), or the system (bootstrap, the CLI).
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    Person(&'a User),
+    System,
+}
+
+impl Actor<'_> {
+    pub fn id(&self) -> Option<i32> {
+        match self {
+            Actor::Person(user) => Some(user.id),
+            Actor::System => None,
+        }
+    }
+}
+
+impl App {
+    /// Runs `work` for `caller` in one blocking call and one write transaction: the
+    /// account is checked first, inside the transaction. `work` may run again when the
+    /// transaction loses a race (`db::write_tx`), so it only touches the database.
+    pub async fn write<T, F>(&self, caller: &Caller, mut work: F) -> Result<T, AppError>
+    where
+        F: FnMut(&mut DbConn, &User) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let caller = caller.clone();
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    let me = caller.account(tx)?;
+                    work(tx, &me)
+                })
+            })
+            .await
+    }
+
+    /// Runs `work` for `caller` in one blocking call, after the account check, without a
+    /// write transaction (reads).
+    pub async fn read<T, F>(&self, caller: &Caller, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &User) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let caller = caller.clone();
+        self.db
+            .run(move |conn| {
+                let me = caller.account(conn)?;
+                work(conn, &me)
+            })
+            .await
+    }
+
+    /// The company's date now.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.time.today()
+    }
+}

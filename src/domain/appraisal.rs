@@ -1,0 +1,344 @@
+//! One employee's appraisal as the rules make it: the inputs it is computed from (kept with
+//! it as a snapshot, so a later change of configuration never rewrites what the employee was
+//! shown), its states, and the scoring of one employee from their evidence (pure).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::checklist::InspectionScore;
+use super::problem::Problem;
+use super::scheme::{GradeBand, MinEvidence, Scheme, Weights};
+pub use super::scoring::MissingReason;
+use super::scoring::{self, round2, Outcome};
+
+/// Where an appraisal is in its life (PRODUCT §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppraisalState {
+    Draft,
+    Reviewed,
+    Published,
+    Acknowledged,
+    Appealed,
+}
+
+impl AppraisalState {
+    pub const ALL: [AppraisalState; 5] = [
+        AppraisalState::Draft,
+        AppraisalState::Reviewed,
+        AppraisalState::Published,
+        AppraisalState::Acknowledged,
+        AppraisalState::Appealed,
+    ];
+    pub const VALUES: &'static [&'static str] =
+        &["draft", "reviewed", "published", "acknowledged", "appealed"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppraisalState::Draft => "draft",
+            AppraisalState::Reviewed => "reviewed",
+            AppraisalState::Published => "published",
+            AppraisalState::Acknowledged => "acknowledged",
+            AppraisalState::Appealed => "appealed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<AppraisalState, Problem> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or(Problem::OneOf {
+                options: Self::VALUES,
+            })
+    }
+
+    /// Visible to the employee.
+    pub fn is_published(self) -> bool {
+        matches!(
+            self,
+            AppraisalState::Published | AppraisalState::Acknowledged | AppraisalState::Appealed
+        )
+    }
+}
+
+impl fmt::Display for AppraisalState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for AppraisalState {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        AppraisalState::parse(&value).map_err(|_| format!("unknown appraisal state {value:?}"))
+    }
+}
+
+/// An appeal's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppealState {
+    Open,
+    Upheld,
+    Rejected,
+}
+
+impl AppealState {
+    pub const VALUES: &'static [&'static str] = &["open", "upheld", "rejected"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppealState::Open => "open",
+            AppealState::Upheld => "upheld",
+            AppealState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<AppealState, Problem> {
+        match value {
+            "open" => Ok(AppealState::Open),
+            "upheld" => Ok(AppealState::Upheld),
+            "rejected" => Ok(AppealState::Rejected),
+            _ => Err(Problem::OneOf {
+                options: Self::VALUES,
+            }),
+        }
+    }
+}
+
+impl TryFrom<String> for AppealState {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        AppealState::parse(&value).map_err(|_| format!("unknown appeal state {value:?}"))
+    }
+}
+
+/// The rule shown with every etiquette score (PRODUCT §3). Old snapshots stored it in
+/// English; any stored text reads as the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CriticalRule {
+    /// An inspection in which a critical item scored 0 counts as 0.
+    #[default]
+    CriticalZeroCountsZero,
+}
+
+impl<'de> Deserialize<'de> for CriticalRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|_| CriticalRule::CriticalZeroCountsZero)
+    }
+}
+
+/// One component as computed, with the weight that applied to the employee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentInput {
+    /// Rounded to two decimals.
+    pub score: Option<f64>,
+    pub weight: i32,
+    pub evidence: i64,
+    pub missing_reason: Option<MissingReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InspectionInput {
+    pub id: i32,
+    pub occurred_on: NaiveDate,
+    pub score: f64,
+    pub critical_failed: bool,
+}
+
+/// Everything an appraisal was computed from: kept with it, so a later change of
+/// configuration or evidence never rewrites what the employee was shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub weights: Weights,
+    pub full_marks_at: i32,
+    pub min_evidence: MinEvidence,
+    pub grade_bands: Vec<GradeBand>,
+    pub sales: ComponentInput,
+    pub satisfaction: ComponentInput,
+    pub etiquette: ComponentInput,
+    pub collaboration: ComponentInput,
+    pub sales_total: i64,
+    pub sales_target: Option<i64>,
+    pub inspections: Vec<InspectionInput>,
+    #[serde(default)]
+    pub critical_rule: CriticalRule,
+}
+
+impl Inputs {
+    /// The scheme these inputs were computed with (an upheld appeal recomputes with it).
+    pub fn scheme(&self) -> Scheme {
+        Scheme {
+            weights: self.weights,
+            full_marks_at: self.full_marks_at,
+            min_evidence: self.min_evidence,
+            grade_bands: self.grade_bands.clone(),
+            department_overrides: Vec::new(),
+        }
+    }
+}
+
+/// What a cycle holds for one employee: counts and sums, never who rated whom.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EmployeeEvidence {
+    pub employee_id: i32,
+    pub sales_target: Option<i64>,
+    pub sales_records: i64,
+    pub sales_total: i64,
+    pub satisfaction_responses: i64,
+    pub satisfaction_rating_sum: i64,
+    pub inspections: i64,
+    pub collaboration_raters: i64,
+    pub collaboration_rating_sum: i64,
+}
+
+/// One employee scored: the snapshot, the total and the grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    pub employee_id: i32,
+    pub department_id: i32,
+    pub inputs: Inputs,
+    pub total: Option<f64>,
+    pub grade: Option<String>,
+}
+
+impl Computed {
+    pub fn total_centi(&self) -> Option<i32> {
+        centi(self.total)
+    }
+}
+
+/// A score as stored: hundredths, rounded half away from zero once.
+pub fn centi(score: Option<f64>) -> Option<i32> {
+    score.map(|s| (round2(s) * 100.0).round() as i32)
+}
+
+fn component(outcome: &Outcome, weight: i32) -> ComponentInput {
+    ComponentInput {
+        score: outcome.score.map(round2),
+        weight,
+        evidence: outcome.evidence,
+        missing_reason: outcome.missing_reason.clone(),
+    }
+}
+
+/// Scores one employee from the cycle's evidence and scheme (PRODUCT §3).
+pub fn score_employee(
+    scheme: &Scheme,
+    employee_id: i32,
+    department_id: i32,
+    e: &EmployeeEvidence,
+    inspections: Vec<InspectionInput>,
+) -> Computed {
+    let min = scheme.min_evidence;
+    let scores: Vec<f64> = inspections.iter().map(|i| i.score).collect();
+    let w = scheme.weights_for(department_id);
+    let sales = scoring::sales(
+        e.sales_total,
+        e.sales_target,
+        scheme.full_marks_at,
+        e.sales_records,
+    );
+    let satisfaction = scoring::satisfaction(
+        e.satisfaction_rating_sum,
+        e.satisfaction_responses,
+        min.satisfaction,
+    );
+    let etiquette = scoring::etiquette(&scores, min.etiquette);
+    let collaboration = scoring::collaboration(
+        e.collaboration_rating_sum,
+        e.collaboration_raters,
+        min.collaboration,
+    );
+    let total = scoring::total(&[
+        (w.sales, sales.score),
+        (w.satisfaction, satisfaction.score),
+        (w.etiquette, etiquette.score),
+        (w.collaboration, collaboration.score),
+    ]);
+    let grade = total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
+    Computed {
+        employee_id,
+        department_id,
+        total,
+        grade,
+        inputs: Inputs {
+            weights: w,
+            full_marks_at: scheme.full_marks_at,
+            min_evidence: min,
+            grade_bands: scheme.grade_bands.clone(),
+            sales: component(&sales, w.sales),
+            satisfaction: component(&satisfaction, w.satisfaction),
+            etiquette: component(&etiquette, w.etiquette),
+            collaboration: component(&collaboration, w.collaboration),
+            sales_total: e.sales_total,
+            sales_target: e.sales_target,
+            inspections,
+            critical_rule: CriticalRule::CriticalZeroCountsZero,
+        },
+    }
+}
+
+/// An inspection's totals as the scorer takes them.
+pub fn inspection_input(
+    id: i32,
+    occurred_on: NaiveDate,
+    score: InspectionScore,
+) -> InspectionInput {
+    InspectionInput {
+        id,
+        occurred_on,
+        score: score.score,
+        critical_failed: score.critical_failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_snapshots_still_read() {
+        let old = r#"{"score":null,"weight":30,"evidence":2,
+            "missing_reason":"2 of 5 required satisfaction responses"}"#;
+        let c: ComponentInput = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            c.missing_reason,
+            Some(MissingReason::TooFew { have: 2, need: 5 })
+        );
+        let old = r#"{"score":null,"weight":40,"evidence":0,"missing_reason":"no sales target"}"#;
+        let c: ComponentInput = serde_json::from_str(old).unwrap();
+        assert_eq!(c.missing_reason, Some(MissingReason::NoTarget));
+        let new = serde_json::to_string(&ComponentInput {
+            score: None,
+            weight: 10,
+            evidence: 1,
+            missing_reason: Some(MissingReason::TooFew { have: 1, need: 3 }),
+        })
+        .unwrap();
+        assert!(
+            new.contains(r#""missing_reason":{"code":"too_few","have":1,"need":3}"#),
+            "{new}"
+        );
+        let again: ComponentInput = serde_json::from_str(&new).unwrap();
+        assert_eq!(
+            again.missing_reason,
+            Some(MissingReason::TooFew { have: 1, need: 3 })
+        );
+        let rule: CriticalRule = serde_json::from_str(
+            r#""an inspection in which a critical item scored 0 counts as 0""#,
+        )
+        .unwrap();
+        assert_eq!(rule, CriticalRule::CriticalZeroCountsZero);
+    }
+
+    #[test]
+    fn unknown_stored_states_are_errors() {
+        assert!(AppraisalState::try_from("draft".to_owned()).is_ok());
+        assert!(AppraisalState::try_from("gone".to_owned()).is_err());
+        assert!(AppealState::try_from("maybe".to_owned()).is_err());
+    }
+}

@@ -1,0 +1,384 @@
+//! Why something was refused, as values: every validation failure, guard and conflict that
+//! the rules produce, with its parameters. No sentence lives here: the message catalog
+//! (`crate::i18n`) renders each in the reader's language, and [`Problem::code`] is the
+//! stable machine name the API sends beside the words, so integrations never parse text.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::state::CycleState;
+
+/// Problems of a whole input, each with the field it concerns (`weights.sales`,
+/// `grade_bands[2].min_total`); empty means valid.
+pub type Problems = Vec<(String, Problem)>;
+
+#[derive(Debug, Clone, PartialEq, Eq, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter, Hash))]
+pub enum Problem {
+    // What a value must look like.
+    Required,
+    Empty,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    ControlCharacters,
+    ControlCharactersInText,
+    NulCharacter,
+    OnlySpaces,
+    NotEmail,
+    NotDate,
+    NotWholeNumber,
+    NotPositiveId,
+    NotText,
+    NotBoolean,
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// One of fixed machine values (a role, a state, a kind), listed as they are written.
+    OneOf {
+        options: &'static [&'static str],
+    },
+    Twice,
+    Choose,
+    UnknownField,
+    UnknownParameter,
+    UnknownColumn,
+    /// Not one of the values the field takes.
+    UnknownValue,
+    NotList,
+    /// A value of the wrong kind (an object where a number belongs).
+    WrongShape,
+
+    // Request bodies and uploads.
+    MalformedJson {
+        line: usize,
+        column: usize,
+    },
+    BodyUnreadable,
+    QueryUnreadable,
+    FormUnreadable,
+    UploadUnreadable,
+    NotJsonObject,
+    NotJsonArray,
+    RowNotObject,
+    RowTooManyFields,
+    NoRows,
+    TooManyRows {
+        max: usize,
+    },
+    TooManyColumns {
+        max: usize,
+    },
+    NoHeader,
+    HeaderUnreadable,
+    RowUnreadable,
+    ColumnTwice {
+        column: String,
+    },
+    MediaType {
+        expected: &'static str,
+    },
+    TooLarge,
+    TooSlow,
+
+    // Schemes.
+    WeightsSum {
+        sum: i64,
+    },
+    BandCount {
+        max: usize,
+    },
+    BandsNotDecreasing,
+    LastBandNotZero,
+    TooManyOverrides {
+        max: usize,
+    },
+    OverrideTwice,
+    NoSuchDepartment,
+
+    // Cycles.
+    PeriodEndsBeforeStart,
+    PeriodTooLong {
+        max_days: i64,
+    },
+    PeriodOverlaps {
+        cycle: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    CycleNameTaken {
+        name: String,
+    },
+    NextStateOnly {
+        from: CycleState,
+        next: CycleState,
+        to: CycleState,
+    },
+    FinalState {
+        state: CycleState,
+    },
+    SchemeNeeded,
+    Uncomputed {
+        count: i64,
+    },
+    Stale {
+        count: i64,
+    },
+    PeriodFrozen {
+        state: CycleState,
+    },
+    AppealWindowFrozen {
+        state: CycleState,
+    },
+    CycleArchived,
+    SchemeFrozen {
+        state: CycleState,
+    },
+    ComputeInReviewOnly {
+        state: CycleState,
+    },
+    ReviewInReviewOnly {
+        state: CycleState,
+    },
+    NoScheme,
+    NoSuchCycle,
+    NoCycleForDate,
+    CycleNotOpen {
+        cycle: String,
+        state: CycleState,
+    },
+    TargetsFrozen {
+        cycle: String,
+        state: CycleState,
+    },
+    RatingsClosed {
+        cycle: String,
+        state: CycleState,
+    },
+
+    // People.
+    EmailTaken {
+        email: String,
+    },
+    DepartmentNameTaken {
+        name: String,
+    },
+    NoSuchUser,
+    NoSuchEmployee,
+    OwnManager,
+    ManagerInactive,
+    ManagerNotSupervisor,
+    ManagementLoop,
+    ManagesPeople {
+        count: i64,
+    },
+    LastActiveHr,
+    OwnAccount,
+    PasswordChangedMeanwhile,
+    PasswordUnchanged,
+    PasswordWrong,
+    HrNotAppraised,
+    NotActiveEmployee,
+    RateSelf,
+    RateOwnDepartment,
+
+    // Evidence.
+    FutureDate {
+        today: NaiveDate,
+    },
+    OtherTargetInFile {
+        row: usize,
+    },
+    OtherValuesInFile {
+        row: usize,
+    },
+    ReferenceTaken,
+
+    // Checklists and inspections.
+    ItemCount {
+        max: usize,
+    },
+    ChecklistReplaced,
+    OldChecklistVersion,
+    NoSuchChecklist,
+    NotAnItem,
+    ScoredTwice,
+    PointsRange {
+        max: i32,
+        item: String,
+    },
+    ItemsMissing {
+        items: Vec<String>,
+    },
+    TooManyScores {
+        max: usize,
+    },
+
+    // Appraisals and appeals.
+    AppealWindowClosed {
+        days: i32,
+        closed: NaiveDateTime,
+        zone: &'static str,
+    },
+    AppealOpen,
+    AcknowledgedFinal,
+    NoteRequired,
+    AppealDecided {
+        upheld: bool,
+    },
+
+    // Notices.
+    NoticeSent,
+    NoticeQueued,
+
+    // Access and capacity.
+    BadCredentials,
+    TokenRequired,
+    Forbidden,
+    NotFound,
+    Locked {
+        seconds: u64,
+    },
+    Busy {
+        seconds: u64,
+    },
+    Contended,
+    Storage,
+    Unavailable,
+    Internal,
+    Duplicate,
+    MethodNotAllowed,
+}
+
+impl Problem {
+    /// The stable machine name of the problem (documented in the OpenAPI description).
+    pub fn code(&self) -> &'static str {
+        use Problem::*;
+        match self {
+            Required => "required",
+            Empty => "empty",
+            TooLong { .. } => "too_long",
+            TooShort { .. } => "too_short",
+            ControlCharacters => "control_characters",
+            ControlCharactersInText => "control_characters_in_text",
+            NulCharacter => "nul_character",
+            OnlySpaces => "only_spaces",
+            NotEmail => "not_email",
+            NotDate => "not_date",
+            NotWholeNumber => "not_whole_number",
+            NotPositiveId => "not_positive_id",
+            NotText => "not_text",
+            NotBoolean => "not_boolean",
+            OutOfRange { .. } => "out_of_range",
+            OneOf { .. } => "one_of",
+            Twice => "twice",
+            Choose => "choose",
+            UnknownField => "unknown_field",
+            UnknownParameter => "unknown_parameter",
+            UnknownColumn => "unknown_column",
+            UnknownValue => "unknown_value",
+            NotList => "not_list",
+            WrongShape => "wrong_shape",
+            MalformedJson { .. } => "malformed_json",
+            BodyUnreadable => "body_unreadable",
+            QueryUnreadable => "query_unreadable",
+            FormUnreadable => "form_unreadable",
+            UploadUnreadable => "upload_unreadable",
+            NotJsonObject => "not_json_object",
+            NotJsonArray => "not_json_array",
+            RowNotObject => "row_not_object",
+            RowTooManyFields => "row_too_many_fields",
+            NoRows => "no_rows",
+            TooManyRows { .. } => "too_many_rows",
+            TooManyColumns { .. } => "too_many_columns",
+            NoHeader => "no_header",
+            HeaderUnreadable => "header_unreadable",
+            RowUnreadable => "row_unreadable",
+            ColumnTwice { .. } => "column_twice",
+            MediaType { .. } => "media_type",
+            TooLarge => "too_large",
+            TooSlow => "too_slow",
+            WeightsSum { .. } => "weights_sum",
+            BandCount { .. } => "band_count",
+            BandsNotDecreasing => "bands_not_decreasing",
+            LastBandNotZero => "last_band_not_zero",
+            TooManyOverrides { .. } => "too_many_overrides",
+            OverrideTwice => "override_twice",
+            NoSuchDepartment => "no_such_department",
+            PeriodEndsBeforeStart => "period_ends_before_start",
+            PeriodTooLong { .. } => "period_too_long",
+            PeriodOverlaps { .. } => "period_overlaps",
+            CycleNameTaken { .. } => "cycle_name_taken",
+            NextStateOnly { .. } => "next_state_only",
+            FinalState { .. } => "final_state",
+            SchemeNeeded => "scheme_needed",
+            Uncomputed { .. } => "uncomputed",
+            Stale { .. } => "stale",
+            PeriodFrozen { .. } => "period_frozen",
+            AppealWindowFrozen { .. } => "appeal_window_frozen",
+            CycleArchived => "cycle_archived",
+            SchemeFrozen { .. } => "scheme_frozen",
+            ComputeInReviewOnly { .. } => "compute_in_review_only",
+            ReviewInReviewOnly { .. } => "review_in_review_only",
+            NoScheme => "no_scheme",
+            NoSuchCycle => "no_such_cycle",
+            NoCycleForDate => "no_cycle_for_date",
+            CycleNotOpen { .. } => "cycle_not_open",
+            TargetsFrozen { .. } => "targets_frozen",
+            RatingsClosed { .. } => "ratings_closed",
+            EmailTaken { .. } => "email_taken",
+            DepartmentNameTaken { .. } => "department_name_taken",
+            NoSuchUser => "no_such_user",
+            NoSuchEmployee => "no_such_employee",
+            OwnManager => "own_manager",
+            ManagerInactive => "manager_inactive",
+            ManagerNotSupervisor => "manager_not_supervisor",
+            ManagementLoop => "management_loop",
+            ManagesPeople { .. } => "manages_people",
+            LastActiveHr => "last_active_hr",
+            OwnAccount => "own_account",
+            PasswordChangedMeanwhile => "password_changed_meanwhile",
+            PasswordUnchanged => "password_unchanged",
+            PasswordWrong => "password_wrong",
+            HrNotAppraised => "hr_not_appraised",
+            NotActiveEmployee => "not_active_employee",
+            RateSelf => "rate_self",
+            RateOwnDepartment => "rate_own_department",
+            FutureDate { .. } => "future_date",
+            OtherTargetInFile { .. } => "other_target_in_file",
+            OtherValuesInFile { .. } => "other_values_in_file",
+            ReferenceTaken => "reference_taken",
+            ItemCount { .. } => "item_count",
+            ChecklistReplaced => "checklist_replaced",
+            OldChecklistVersion => "old_checklist_version",
+            NoSuchChecklist => "no_such_checklist",
+            NotAnItem => "not_an_item",
+            ScoredTwice => "scored_twice",
+            PointsRange { .. } => "points_range",
+            ItemsMissing { .. } => "items_missing",
+            TooManyScores { .. } => "too_many_scores",
+            AppealWindowClosed { .. } => "appeal_window_closed",
+            AppealOpen => "appeal_open",
+            AcknowledgedFinal => "acknowledged_final",
+            NoteRequired => "note_required",
+            AppealDecided { .. } => "appeal_decided",
+            NoticeSent => "notice_sent",
+            NoticeQueued => "notice_queued",
+            BadCredentials => "bad_credentials",
+            TokenRequired => "token_required",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            Locked { .. } => "locked",
+            Busy { .. } => "busy",
+            Contended => "contended",
+            Storage => "storage",
+            Unavailable => "unavailable",
+            Internal => "internal",
+            Duplicate => "duplicate",
+            MethodNotAllowed => "method_not_allowed",
+        }
+    }
+}

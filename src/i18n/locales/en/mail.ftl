@@ -1,0 +1,54 @@
+# The notice mails (notify::templates), in the glossary's words (docs/GLOSSARY.md).
+
+mail-greeting = Hello { $name },
+mail-footer = This message was sent by Service Appraisal.
+mail-colon = {": "}
+
+published-subject-total = Your service rating for { $cycle }: { $total } ({ $grade })
+published-subject = Your service rating for { $cycle } is published
+published-intro = Your appraisal for { $cycle } has been published.
+published-total = Total
+published-grade = Grade
+published-rank = Rank in your department
+published-no-total = none: not enough evidence for any component
+published-component = { $component } (weight { $weight }%)
+published-appeal-until = Please acknowledge it. If you disagree, you can appeal until { $date }.
+published-link = View your appraisal
+
+missing-sales = missing: no sales target was set
+missing-satisfaction = missing: { $have } of { $need } required satisfaction responses
+missing-etiquette = missing: { $have } of { $need } required inspections
+missing-collaboration = missing: { $have } of { $need } required collaboration ratings
+
+inspection-subject = Etiquette inspection on { $date }: { $score } of 100
+inspection-intro = { $inspector } recorded an etiquette inspection of your service on { $date } ({ $checklist }).
+inspection-item-critical = { $item } (critical)
+inspection-critical-failed = A critical item was not met, so this inspection scores 0.
+inspection-comment = Your supervisor's comment:
+inspection-link = View the inspection
+
+appeal-filed-subject = Appeal filed by { $employee } ({ $cycle })
+appeal-filed-intro = { $employee } ({ $department }) appealed their appraisal for { $cycle }. Their reason:
+appeal-filed-correct = This employee's evidence can be corrected while the appeal is open.
+appeal-filed-link = Decide the appeal
+
+appeal-decided-subject-upheld = Your appeal for { $cycle } was upheld
+appeal-decided-subject-rejected = Your appeal for { $cycle } was rejected
+appeal-decided-recomputed = Your appraisal was recomputed: total { $total } ({ $grade }).
+appeal-decided-stays = Your appraisal stays as published.
+appeal-decided-note = HR's note:
+
+reminder-subject = { $count ->
+    [one] One of your team still needs an inspection before { $end }
+   *[other] { $count } of your team still need inspections before { $end }
+}
+reminder-intro = { $cycle } ends on { $end }. These direct reports have fewer than { $minimum } inspections so far:
+reminder-line = { $name }: { $count ->
+    [one] one inspection
+   *[other] { $count } inspections
+}
+reminder-link = Open your team
+
+collaboration-subject = Rate your colleagues in other departments ({ $cycle })
+collaboration-intro = The appraisal cycle { $cycle } is open until { $end }. How colleagues of other departments worked with you counts towards their collaboration score; please rate those you worked with.
+collaboration-link = Rate colleagues

@@ -1,0 +1,48 @@
+# 通知邮件（notify::templates），用语以术语表为准（docs/GLOSSARY.md）。
+
+mail-greeting = { $name }，您好：
+mail-footer = 此邮件由服务考评系统发送。
+mail-colon = ：
+
+published-subject-total = { $cycle } 服务考评结果：{ $total } 分（{ $grade }）
+published-subject = { $cycle } 服务考评结果已发布
+published-intro = 您在 { $cycle } 的服务考评已发布。
+published-total = 总分
+published-grade = 等级
+published-rank = 部门排名
+published-no-total = 无：各考评项的依据均不足
+published-component = { $component }（权重 { $weight }%）
+published-appeal-until = 请确认考评结果。如有异议，可在 { $date } 前提出申诉。
+published-link = 查看考评详情
+
+missing-sales = 缺失：未设定销售目标
+missing-satisfaction = 缺失：顾客满意度评价 { $have } 条，至少需要 { $need } 条
+missing-etiquette = 缺失：礼仪检查 { $have } 次，至少需要 { $need } 次
+missing-collaboration = 缺失：协作评价 { $have } 条，至少需要 { $need } 条
+
+inspection-subject = { $date } 礼仪检查结果：{ $score } 分（满分 100）
+inspection-intro = { $inspector } 于 { $date } 对您的服务进行了礼仪检查（{ $checklist }）。
+inspection-item-critical = { $item }（关键项）
+inspection-critical-failed = 有关键项未达标，本次检查计 0 分。
+inspection-comment = 主管评语：
+inspection-link = 查看检查详情
+
+appeal-filed-subject = { $employee } 对 { $cycle } 的考评提出申诉
+appeal-filed-intro = { $employee }（{ $department }）对 { $cycle } 的考评提出申诉，理由如下：
+appeal-filed-correct = 申诉处理期间可更正该员工的考评依据。
+appeal-filed-link = 处理申诉
+
+appeal-decided-subject-upheld = 您对 { $cycle } 考评的申诉已被支持
+appeal-decided-subject-rejected = 您对 { $cycle } 考评的申诉已被驳回
+appeal-decided-recomputed = 您的考评已重新计算：总分 { $total }（{ $grade }）。
+appeal-decided-stays = 您的考评维持已发布的结果。
+appeal-decided-note = 人力资源部说明：
+
+reminder-subject = { $end } 前还有 { $count } 名下属需要礼仪检查
+reminder-intro = { $cycle } 将于 { $end } 结束。以下直属员工的礼仪检查仍少于 { $minimum } 次：
+reminder-line = { $name }：{ $count } 次
+reminder-link = 查看我的团队
+
+collaboration-subject = 请评价其他部门同事的协作（{ $cycle }）
+collaboration-intro = 考评周期 { $cycle } 开放至 { $end }。您对合作过的其他部门同事的评价将计入他们的协作得分，请为他们评分。
+collaboration-link = 去评价

@@ -1,0 +1,153 @@
+//! Appeals: the list (open first, a page at a time) and one appeal with HR's decision (the
+//! same use case as the API's, `app::App::decide`).
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+
+use crate::app::appraisals::Decision;
+use crate::app::App;
+use crate::auth::Hr;
+use crate::db::Db;
+use crate::domain::appraisal::AppealState;
+use crate::domain::evidence::COMMENT_MAX;
+use crate::error::AppError;
+use crate::store::{appeals, appraisals, users, Page};
+use crate::web::layout::{after_form, answer, csrf, pager, score, Alert};
+use crate::web::session::{Ctx, Fields};
+
+/// Appeals per page.
+const APPEALS_PAGE: i64 = 50;
+
+#[derive(serde::Deserialize)]
+pub struct AppealsQuery {
+    state: Option<String>,
+    offset: Option<i64>,
+}
+
+pub async fn appeals(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    query: web::Query<AppealsQuery>,
+) -> Result<HttpResponse, AppError> {
+    // Open appeals unless another state (or all) is asked for.
+    let state = match query.state.as_deref() {
+        None => Some(AppealState::Open),
+        Some(s) => AppealState::parse(s).ok(),
+    };
+    let page = Page {
+        limit: APPEALS_PAGE,
+        offset: query.offset.unwrap_or(0).max(0),
+    };
+    let (list, total, names) = db
+        .run(move |conn| {
+            let paged = appeals::list(conn, state, page)?;
+            let ids: Vec<i32> = paged.items.iter().map(|a| a.appraisal_id).collect();
+            let employees = appraisals::employees_of(conn, &ids)?;
+            let people: Vec<i32> = employees.values().copied().collect();
+            let names = users::names(conn, &people)?;
+            let by_appraisal: HashMap<i32, String> = employees
+                .into_iter()
+                .map(|(a, e)| (a, names.get(&e).cloned().unwrap_or_default()))
+                .collect();
+            Ok((paged.items, paged.total, by_appraisal))
+        })
+        .await?;
+    let t = ctx.t;
+    let alert = Alert::done(t, req.query_string());
+    let shown = state.map_or("all", AppealState::as_str);
+    let body = html! {
+        nav.departments {
+            @for (s, label) in [("open", t.appeal_open), ("upheld", t.appeal_upheld), ("rejected", t.appeal_rejected), ("all", t.all)] {
+                a class=(if shown == s { "current" } else { "" }) href={ "/appeals?state=" (s) } { (label) }
+            }
+        }
+        @if list.is_empty() { p.empty { (t.no_appeals) } }
+        @else {
+            table #appeals {
+                thead { tr { th { (t.employee) } th { (t.reason) } th { (t.status) } th { (t.when) } } }
+                tbody { @for a in &list { tr {
+                    td { a href={ "/appeals/" (a.id) } { (names.get(&a.appraisal_id).map_or("?", String::as_str)) } }
+                    td { (a.reason) }
+                    td { (t.appeal_state(a.state)) }
+                    td { (ctx.time.local(a.created_at).format("%Y-%m-%d %H:%M")) }
+                } } }
+            }
+            (pager(&ctx, page, total, |at| format!("/appeals?state={shown}&offset={at}")))
+        }
+    };
+    Ok(answer(&ctx, t.nav_appeals, alert.as_ref(), body))
+}
+
+pub async fn appeal(
+    _hr: Hr,
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    render_appeal(ctx, db, id.into_inner(), None).await
+}
+
+async fn render_appeal(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/appeals/{id}"));
+    let (appeal, appraisal, employee) = db
+        .run(move |conn| {
+            let appeal = appeals::get(conn, id)?;
+            let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
+            let employee = users::get(conn, appraisal.employee_id)?;
+            Ok((appeal, appraisal, employee))
+        })
+        .await?;
+    let t = ctx.t;
+    let body = html! {
+        p.meta { (t.employee) ": " strong { (employee.display_name) } " · "
+            a href={ "/appraisals/" (appraisal.id) } { (t.appraisal) " " (score(appraisal.total())) " " (appraisal.grade.as_deref().unwrap_or("")) } }
+        section.card { h2 { (t.reason) } p #appeal-reason-text { (appeal.reason) } p { (t.status) ": " strong #appeal-state { (t.appeal_state(appeal.state)) } }
+            @if let Some(note) = &appeal.decision_note { p { (t.decision_note) ": " (note) } } }
+        @if appeal.state == AppealState::Open {
+            form.card #decision-form method="post" action={ "/appeals/" (appeal.id) "/decision" } {
+                (csrf(&ctx))
+                fieldset {
+                    legend { (t.decision) }
+                    label.choice { input #decision-upheld type="radio" name="decision" value="upheld" required; " " (t.uphold) }
+                    label.choice { input #decision-rejected type="radio" name="decision" value="rejected"; " " (t.reject) }
+                }
+                p.note { (t.uphold_note) }
+                label { (t.decision_note) textarea #decision-note name="note" rows="3" maxlength=(COMMENT_MAX) {} }
+                button.primary #decide type="submit" { (t.decide) }
+            }
+        }
+    };
+    let title = format!("{} — {}", t.appeal, employee.display_name);
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
+}
+
+pub async fn decide(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let input = Decision {
+        decision: form.text("decision").to_owned(),
+        note: form.get("note").map(str::to_owned),
+    };
+    let outcome = app.decide(ctx.caller()?, id, input).await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/appeals?ok=decided".to_owned()),
+        |ctx, alert| render_appeal(ctx, db, id, Some(alert)),
+    )
+    .await
+}

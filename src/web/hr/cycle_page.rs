@@ -1,0 +1,249 @@
+//! A cycle's page: its state and the next step, compute, what is computed and what is
+//! stale, the scheme form (filled with what is stored, or with what was sent when it was
+//! refused) and the evidence upload. The handlers of those forms (`cycles`, `scheme`,
+//! `evidence`) answer with this page.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+use crate::auth::Hr;
+use crate::db::Db;
+use crate::domain::cycle::CycleState;
+use crate::domain::scheme::{Scheme, Weights};
+use crate::error::AppError;
+use crate::store::appraisals;
+use crate::store::cycles::{self, Cycle};
+use crate::store::departments::{self, Department};
+use crate::web::layout::{answer, button_form, csrf, Alert};
+use crate::web::session::{Ctx, Fields};
+use crate::web::staff::component_name;
+
+struct CyclePage {
+    cycle: Cycle,
+    scheme: Option<Scheme>,
+    departments: Vec<Department>,
+    computed: i64,
+    uncomputed: i64,
+    stale: i64,
+}
+
+pub async fn cycle(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_cycle(ctx, db, id.into_inner(), None, alert).await
+}
+
+pub async fn render_cycle(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    sent: Option<&Fields>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/hr/cycles/{id}"));
+    let data = db
+        .run(move |conn| {
+            let cycle = cycles::get(conn, id)?;
+            let uncomputed = appraisals::uncomputed(conn, id)?;
+            let computed = appraisals::count_for_cycle(conn, id)?;
+            let stale = appraisals::stale(conn, &cycle)?;
+            Ok(CyclePage {
+                stale,
+                scheme: cycle.scheme()?,
+                departments: departments::all(conn)?,
+                cycle,
+                computed,
+                uncomputed,
+            })
+        })
+        .await?;
+    let t = ctx.t;
+    let c = &data.cycle;
+    let state = c.state;
+    let values = SchemeValues {
+        sent,
+        stored: data.scheme.as_ref(),
+    };
+    let body = html! {
+        p.meta { (c.period_start) " – " (c.period_end) " · " (t.status) ": " strong #cycle-state { (t.cycle_state(c.state)) }
+            " · " (t.appeal_window_days) ": " (c.appeal_window_days) }
+        section.card.actions #cycle-actions {
+            @if let Some(target) = state.next() {
+                form.inline method="post" action={ "/hr/cycles/" (c.id) "/state" } {
+                    (csrf(&ctx))
+                    input type="hidden" name="state" value=(target.as_str());
+                    button.primary #next-state type="submit" data-state=(target.as_str()) { (t.move_to(target)) }
+                }
+            }
+            @if state == CycleState::Review {
+                (button_form(&ctx, &format!("/hr/cycles/{}/compute", c.id), t.compute, "primary compute"))
+            }
+            a.button href={ "/hr/cycles/" (c.id) "/report" } { (t.report) }
+            p.note { (t.computed_count) ": " (data.computed) " · " (t.uncomputed_count) ": " (data.uncomputed) }
+            @if data.stale > 0 {
+                p.alert.problem #stale-appraisals role="status" { (t.stale_count) ": " strong { (data.stale) } " · " (t.stale_note) }
+            }
+        }
+        h2 { (t.scheme) }
+        @if state.scheme_editable() {
+            (scheme_form(&ctx, c, &data.departments, &values))
+        } @else if let Some(s) = &data.scheme {
+            p { @for n in WEIGHT_NAMES { (component_name(t, n)) " " (weight_of(&s.weights, n)) "% · " } }
+        }
+        h2 { (t.upload_evidence) }
+        (upload_form(&ctx, c))
+    };
+    let title = format!("{} — {}", t.cycle, c.name);
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
+}
+
+/// The form's values: what was sent (after a refusal) or what is stored.
+struct SchemeValues<'a> {
+    sent: Option<&'a Fields>,
+    stored: Option<&'a Scheme>,
+}
+
+impl SchemeValues<'_> {
+    fn get(
+        &self,
+        name: &str,
+        stored: impl FnOnce(&Scheme) -> Option<String>,
+        default: &str,
+    ) -> String {
+        match self.sent {
+            Some(form) => form.text(name).to_owned(),
+            None => self
+                .stored
+                .and_then(stored)
+                .unwrap_or_else(|| default.to_owned()),
+        }
+    }
+}
+
+pub const WEIGHT_NAMES: [&str; 4] = ["sales", "satisfaction", "etiquette", "collaboration"];
+pub const BAND_ROWS: usize = 6;
+
+pub fn weight_of(w: &Weights, name: &str) -> i32 {
+    match name {
+        "sales" => w.sales,
+        "satisfaction" => w.satisfaction,
+        "etiquette" => w.etiquette,
+        _ => w.collaboration,
+    }
+}
+
+fn scheme_form(
+    ctx: &Ctx,
+    cycle: &Cycle,
+    departments: &[Department],
+    values: &SchemeValues,
+) -> Markup {
+    let t = ctx.t;
+    let default_bands = [("A", "90"), ("B", "75"), ("C", "60"), ("D", "0")];
+    let weights: Vec<(&str, String)> = WEIGHT_NAMES
+        .iter()
+        .map(|n| {
+            (
+                *n,
+                values.get(
+                    &format!("w_{n}"),
+                    |s| Some(weight_of(&s.weights, n).to_string()),
+                    "25",
+                ),
+            )
+        })
+        .collect();
+    let sum: i64 = weights
+        .iter()
+        .filter_map(|(_, v)| v.trim().parse::<i64>().ok())
+        .sum();
+    html! {
+        form.card #scheme-form method="post" action={ "/hr/cycles/" (cycle.id) "/scheme" } {
+            (csrf(ctx))
+            fieldset.weights {
+                legend { (t.weights) }
+                @for (name, value) in &weights {
+                    label { (component_name(t, name)) " (%)"
+                        input.weight type="number" name={ "w_" (name) } id={ "w-" (name) } min="0" max="100" step="1" required value=(value);
+                    }
+                }
+                p.sum { (t.weight_sum) ": " output #weight-sum class=(if sum == 100 { "ok" } else { "bad" }) data-must=(t.weights_must_sum) { (sum) }
+                    " / 100" }
+            }
+            fieldset {
+                legend { (t.evidence_rules) }
+                label { (t.full_marks_at)
+                    input type="number" name="full_marks_at" min="1" max="1000" value=(values.get("full_marks_at", |s| Some(s.full_marks_at.to_string()), "100")); }
+                label { (t.min_satisfaction)
+                    input type="number" name="min_satisfaction" min="1" max="1000" value=(values.get("min_satisfaction", |s| Some(s.min_evidence.satisfaction.to_string()), "5")); }
+                label { (t.min_etiquette)
+                    input type="number" name="min_etiquette" min="1" max="1000" value=(values.get("min_etiquette", |s| Some(s.min_evidence.etiquette.to_string()), "1")); }
+                label { (t.min_collaboration)
+                    input type="number" name="min_collaboration" min="1" max="1000" value=(values.get("min_collaboration", |s| Some(s.min_evidence.collaboration.to_string()), "3")); }
+            }
+            fieldset.bands {
+                legend { (t.grade_bands) }
+                @for i in 0..BAND_ROWS {
+                    @let default = default_bands.get(i).copied().unwrap_or(("", ""));
+                    div.row {
+                        input type="text" name={ "band_grade_" (i) } maxlength="20" aria-label=(t.grade)
+                            value=(values.get(&format!("band_grade_{i}"), |s| s.grade_bands.get(i).map(|b| b.grade.clone()).or(Some(String::new())), default.0));
+                        " ≥ "
+                        input type="number" name={ "band_min_" (i) } min="0" max="100" aria-label=(t.min_total)
+                            value=(values.get(&format!("band_min_{i}"), |s| s.grade_bands.get(i).map(|b| b.min_total.to_string()).or(Some(String::new())), default.1));
+                    }
+                }
+                p.note { (t.bands_note) }
+            }
+            details.overrides {
+                summary { (t.department_overrides) }
+                p.note { (t.overrides_note) }
+                table {
+                    thead { tr { th { (t.department) } @for n in WEIGHT_NAMES { th { (component_name(t, n)) } } } }
+                    tbody {
+                        @for d in departments {
+                            @let over = values.stored.and_then(|s| s.department_overrides.iter().find(|o| o.department_id == d.id));
+                            tr {
+                                td { (d.name) }
+                                @for n in WEIGHT_NAMES {
+                                    td { input type="number" min="0" max="100" name={ "o_" (d.id) "_" (n) } aria-label={ (d.name) " · " (component_name(t, n)) }
+                                        value=(values.get(&format!("o_{}_{n}", d.id), |_| Some(over.map_or(String::new(), |o| weight_of(&o.weights, n).to_string())), "")); }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            button.primary #save-scheme type="submit" { (t.save_scheme) }
+        }
+    }
+}
+
+fn upload_form(ctx: &Ctx, c: &Cycle) -> Markup {
+    let t = ctx.t;
+    html! {
+        form.card #upload-form method="post" action={ "/hr/cycles/" (c.id) "/import" } enctype="multipart/form-data" {
+            (csrf(ctx))
+            label { (t.kind)
+                select #upload-kind name="kind" {
+                    option value="sales-targets" { (t.sales_targets) }
+                    option value="sales-records" { (t.sales_records) }
+                    option value="satisfaction-responses" { (t.satisfaction_responses) }
+                }
+            }
+            label { (t.csv_file) input #upload-file type="file" name="file" accept=".csv,text/csv" required; }
+            ul.note {
+                li { (t.sales_targets) ": " code { "employee_id,cycle_id,target" } }
+                li { (t.sales_records) ": " code { "employee_id,occurred_on,amount,external_ref" } }
+                li { (t.satisfaction_responses) ": " code { "employee_id,occurred_on,rating,channel,external_ref" } }
+            }
+            p.note { (t.upload_note) " " (t.this_cycle_id) ": " code { (c.id) } }
+            button.primary #upload-button type="submit" { (t.upload) }
+        }
+    }
+}

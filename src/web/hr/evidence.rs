@@ -1,0 +1,101 @@
+//! Uploading evidence on the cycle page: a CSV of sales targets, sales records or
+//! satisfaction responses, read like the API's CSV body and imported by the same use case
+//! (`app::App::import`): all rows or none, with every refused row listed as the spreadsheet
+//! numbers it.
+
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+use super::cycle_page::render_cycle;
+use crate::app::evidence::Kind;
+use crate::app::App;
+use crate::auth::Hr;
+use crate::bulk;
+use crate::db::Db;
+use crate::domain::problem::Problem;
+use crate::error::AppError;
+use crate::web::layout::{recoverable, Alert};
+use crate::web::session::{check_csrf, Ctx, CSRF_FIELD};
+
+/// The upload form: its CSRF token, the kind of evidence and the file, read with limits.
+async fn read_upload(
+    req: &HttpRequest,
+    mut parts: Multipart,
+) -> Result<(String, Vec<u8>), AppError> {
+    let unreadable = || AppError::BadRequest(Problem::UploadUnreadable);
+    let (mut token, mut kind, mut file) = (None, None, None);
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|_| unreadable())?;
+        let name = part.name().unwrap_or("").to_owned();
+        let limit = if name == "file" {
+            bulk::IMPORT_BODY_LIMIT
+        } else {
+            1024
+        };
+        let bytes = part
+            .bytes(limit)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?
+            .map_err(|_| unreadable())?;
+        match name.as_str() {
+            CSRF_FIELD => token = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "kind" => kind = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "file" => file = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    check_csrf(req, token.as_deref())?;
+    let kind = kind.ok_or_else(|| AppError::validation("kind", Problem::Choose))?;
+    let file = file
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| AppError::validation("file", Problem::Choose))?;
+    Ok((kind, file))
+}
+
+/// CSV upload of targets, sales or satisfaction: all rows or none, with the per-row report.
+pub async fn import(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    parts: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = match read_upload(&req, parts).await {
+        Ok((kind, file)) => match Kind::parse(&kind) {
+            Ok(kind) => {
+                // Reading a large file is work for the blocking threads.
+                match web::block(move || bulk::rows_from_csv(&file)).await? {
+                    Ok(rows) if rows.is_empty() => {
+                        Err(AppError::validation("file", Problem::NoRows))
+                    }
+                    Ok(rows) => app.import(ctx.caller()?, kind, rows).await,
+                    Err(error) => Err(error),
+                }
+            }
+            Err(problem) => Err(AppError::validation("kind", problem)),
+        },
+        Err(error) => Err(error),
+    };
+    let t = ctx.t;
+    let alert = match outcome {
+        Ok(o) => Alert::Note(format!(
+            "{} — {}: {} · {}: {} · {}: {} · {}: {}",
+            t.imported,
+            t.received,
+            o.received,
+            t.inserted,
+            o.inserted,
+            t.updated,
+            o.updated,
+            t.unchanged,
+            o.unchanged
+        )),
+        Err(AppError::Forbidden) => return Err(AppError::Forbidden),
+        Err(error) => recoverable(t, error)?,
+    };
+    render_cycle(ctx, db, id, None, Some(alert)).await
+}

@@ -1,0 +1,107 @@
+//! Notice delivery: every notice a page at a time (by status), with the failed ones to send
+//! again (the same use case as the API's, `app::App::retry_notice`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+
+use crate::app::App;
+use crate::auth::Hr;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n;
+use crate::store::notices::{self, NoticeFilter};
+use crate::store::{users, Page};
+use crate::web::layout::{after_form, answer, button_form, pager, Alert};
+use crate::web::session::{Ctx, Fields};
+
+/// Notices per page.
+const NOTICES_PAGE: i64 = 100;
+
+#[derive(serde::Deserialize)]
+pub struct NoticesQuery {
+    status: Option<String>,
+    offset: Option<i64>,
+}
+
+pub async fn notices(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    query: web::Query<NoticesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    let status = query
+        .status
+        .clone()
+        .filter(|s| ["pending", "sent", "failed"].contains(&s.as_str()));
+    let offset = query.offset.unwrap_or(0).max(0);
+    render_notices(ctx, db, status, offset, alert).await
+}
+
+async fn render_notices(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    status: Option<String>,
+    offset: i64,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at("/hr/notices");
+    let shown = status.clone();
+    let page = Page {
+        limit: NOTICES_PAGE,
+        offset,
+    };
+    let (list, total, names) = db
+        .run(move |conn| {
+            let filter = NoticeFilter { status, kind: None };
+            let paged = notices::list(conn, &filter, page)?;
+            let ids: Vec<i32> = paged.items.iter().map(|n| n.recipient_id).collect();
+            let names = users::names(conn, &ids)?;
+            Ok((paged.items, paged.total, names))
+        })
+        .await?;
+    let t = ctx.t;
+    let body = html! {
+        nav.departments {
+            @for (s, label) in [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent)] {
+                a class=(if shown.as_deref() == Some(s) { "current" } else { "" }) href={ "/hr/notices?status=" (s) } { (label) }
+            }
+            a class=(if shown.is_none() { "current" } else { "" }) href="/hr/notices" { (t.all) }
+        }
+        p.meta { (t.count) ": " (total) }
+        table #notices {
+            thead { tr { th { (t.kind) } th { (t.recipient) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } th {} } }
+            tbody { @for n in &list { tr class=(n.status.as_str()) {
+                td { (i18n::notice_kind(t.lang, &n.kind)) }
+                td { (names.get(&n.recipient_id).map_or("?", String::as_str)) }
+                td { (match n.status.as_str() { "sent" => t.notice_sent, "failed" => t.notice_failed, _ => t.notice_pending }) }
+                td.num { (n.attempts) }
+                td { (n.last_error.as_deref().unwrap_or("")) }
+                td { @if n.status == "failed" { (button_form(&ctx, &format!("/hr/notices/{}/retry", n.id), t.retry, "")) } }
+            } } }
+        }
+        (pager(&ctx, page, total, |at| match &shown {
+            Some(s) => format!("/hr/notices?status={s}&offset={at}"),
+            None => format!("/hr/notices?offset={at}"),
+        }))
+    };
+    Ok(answer(&ctx, t.nav_notices, alert.as_ref(), body))
+}
+
+pub async fn retry_notice(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i64>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let outcome = app.retry_notice(ctx.caller()?, id.into_inner()).await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/hr/notices?ok=requeued".to_owned()),
+        |ctx, alert| render_notices(ctx, db, Some("failed".into()), 0, Some(alert)),
+    )
+    .await
+}

@@ -1,0 +1,246 @@
+//! Departments and people: the list of departments with the form for a new one, people a
+//! page at a time (by department), the form for a new person, and deactivating or
+//! reactivating someone. Creating a person is the same use case as the API's and the
+//! CLI's (`app::App::create_person`).
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+
+use crate::app::departments::NewDepartment;
+use crate::app::people::{NewPerson, PersonChanges};
+use crate::app::App;
+use crate::auth::Hr;
+use crate::db::Db;
+use crate::domain::problem::Problem;
+use crate::domain::user::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::store::users::{self, UserFilter};
+use crate::store::{departments, Page};
+use crate::web::layout::{after_form, answer, csrf, pager, Alert};
+use crate::web::session::{Ctx, Fields};
+
+#[derive(serde::Deserialize)]
+pub struct PeopleQuery {
+    department_id: Option<i32>,
+    offset: Option<i64>,
+}
+
+const PEOPLE_PAGE: i64 = 200;
+
+pub async fn people(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    query: web::Query<PeopleQuery>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_people(
+        ctx,
+        db,
+        query.department_id,
+        query.offset.unwrap_or(0).max(0),
+        None,
+        alert,
+    )
+    .await
+}
+
+async fn render_people(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    department: Option<i32>,
+    offset: i64,
+    sent: Option<&Fields>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at("/hr/people");
+    let (departments, people, total, leads) = db
+        .run(move |conn| {
+            let departments = departments::all(conn)?;
+            let filter = UserFilter {
+                department_id: department,
+                ..UserFilter::default()
+            };
+            let page = Page {
+                limit: PEOPLE_PAGE,
+                offset,
+            };
+            let people = users::list(conn, filter, page)?;
+            // Who may be someone's supervisor: the active supervisors.
+            let managers = users::active_supervisors(conn)?;
+            Ok((departments, people.items, people.total, managers))
+        })
+        .await?;
+    let t = ctx.t;
+    let names: HashMap<i32, &str> = departments
+        .iter()
+        .map(|d| (d.id, d.name.as_str()))
+        .collect();
+    let managers: HashMap<i32, &str> = leads
+        .iter()
+        .map(|u| (u.id, u.display_name.as_str()))
+        .collect();
+    let value = |name: &str| sent.and_then(|f| f.get(name)).unwrap_or("").to_owned();
+    let body = html! {
+        h2 { (t.departments) }
+        table #departments {
+            thead { tr { th { (t.name) } th { (t.kind) } } }
+            tbody { @for d in &departments { tr {
+                td { a href={ "/hr/people?department_id=" (d.id) } { (d.name) } }
+                td { (t.department_kind(d.kind)) }
+            } } }
+        }
+        form.card.grid #new-department method="post" action="/hr/departments" {
+            (csrf(&ctx))
+            label { (t.name) input type="text" name="department_name" required value=(value("department_name")); }
+            label { (t.kind) select name="kind" { option value="front_line" { (t.front_line) } option value="back_office" { (t.back_office) } } }
+            button type="submit" { (t.add_department) }
+        }
+        h2 { (t.people) " (" (total) ")" }
+        table #people {
+            thead { tr { th { (t.name) } th { (t.email) } th { (t.role_label) } th { (t.department) } th { (t.manager) } th { (t.active) } } }
+            tbody { @for u in &people { tr class=(if u.active { "" } else { "inactive" }) {
+                td { (u.display_name) } td { (u.email) } td { (t.role(u.role)) }
+                td { (names.get(&u.department_id).copied().unwrap_or("?")) }
+                td { (u.manager_id.and_then(|m| managers.get(&m).copied()).unwrap_or("—")) }
+                td {
+                    @if u.active { "✓ " } @else { "— " }
+                    form.inline method="post" action={ "/hr/people/" (u.id) "/active" } {
+                        (csrf(&ctx))
+                        input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
+                        button type="submit" { (if u.active { t.deactivate } else { t.reactivate }) }
+                    }
+                }
+            } } }
+        }
+        (pager(&ctx, Page { limit: PEOPLE_PAGE, offset }, total, |at| {
+            format!("/hr/people?offset={at}{}", department.map_or(String::new(), |d| format!("&department_id={d}")))
+        }))
+        h2 { (t.add_person) }
+        form.card.grid #new-person method="post" action="/hr/people" {
+            (csrf(&ctx))
+            label { (t.name) input type="text" name="display_name" required value=(value("display_name")); }
+            label { (t.email) input type="email" name="email" required value=(value("email")); }
+            label { (t.role_label) select name="role" {
+                @for r in [Role::Staff, Role::Supervisor, Role::Hr] { option value=(r.as_str()) selected[value("role") == r.as_str()] { (t.role(r)) } }
+            } }
+            label { (t.department) select name="department_id" {
+                @for d in &departments { option value=(d.id) selected[value("department_id") == d.id.to_string()] { (d.name) } }
+            } }
+            label { (t.manager) select name="manager_id" {
+                option value="" { "—" }
+                @for u in &leads { option value=(u.id) selected[value("manager_id") == u.id.to_string()] { (u.display_name) } }
+            } }
+            label { (t.language) select name="locale" {
+                option value="zh-CN" selected[value("locale") == "zh-CN"] { "中文" }
+                option value="en" selected[value("locale") == "en"] { "English" }
+            } }
+            label { (t.initial_password) input type="password" name="password" required autocomplete="new-password"; }
+            button.primary type="submit" { (t.add_person) }
+        }
+    };
+    Ok(answer(&ctx, t.nav_people, alert.as_ref(), body))
+}
+
+/// Deactivates (locked out at once, kept in history) or reactivates a person.
+pub async fn set_active(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let outcome = match form.text("active") {
+        "true" | "false" => {
+            let changes = PersonChanges {
+                active: Some(form.text("active") == "true"),
+                ..PersonChanges::default()
+            };
+            app.change_person(ctx.caller()?, id.into_inner(), changes)
+                .await
+                .map(|_| ())
+        }
+        _ => Err(AppError::validation("active", Problem::NotBoolean)),
+    };
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/people?ok=saved".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, None, Some(alert)),
+    )
+    .await
+}
+
+pub async fn create_department(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let input = NewDepartment {
+        name: form.text("department_name").to_owned(),
+        kind: form.text("kind").to_owned(),
+    };
+    let outcome = app.create_department(ctx.caller()?, input).await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/hr/people?ok=created".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+    )
+    .await
+}
+
+/// The person form as the use case's input (the same as the API's body and the CLI's
+/// flags): only the choice of department and supervisor is read here.
+fn person_from(form: &Fields) -> Result<NewPerson, AppError> {
+    let mut errors = FieldErrors::new();
+    let department_id = form.text("department_id").trim().parse::<i32>().ok();
+    if department_id.is_none() {
+        errors.add("department_id", Problem::Choose);
+    }
+    let manager_id = match form.text("manager_id").trim() {
+        "" => None,
+        id => match id.parse::<i32>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("manager_id", Problem::Choose);
+                None
+            }
+        },
+    };
+    match department_id {
+        Some(department_id) if errors.is_empty() => Ok(NewPerson {
+            email: form.text("email").to_owned(),
+            display_name: form.text("display_name").to_owned(),
+            role: form.text("role").to_owned(),
+            department_id,
+            manager_id,
+            locale: Some(form.text("locale").to_owned()),
+            password: form.text("password").to_owned(),
+        }),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+pub async fn create_person(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let outcome = match person_from(&form) {
+        Ok(input) => app.create_person(ctx.caller()?, input).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    after_form(
+        ctx,
+        outcome.map(|()| "/hr/people?ok=created".to_owned()),
+        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+    )
+    .await
+}
