@@ -200,8 +200,9 @@ async fn a_hand_worked_cycle(app: TestApp) {
     assert_eq!(x["weights"]["sales"], 0);
     assert_eq!(
         x["components"]["sales"]["missing_reason"],
-        "no sales target"
+        "no sales target was set for this cycle"
     );
+    assert_eq!(x["components"]["sales"]["missing"]["code"], "no_target");
     // The supervisors have no evidence at all.
     for s in [&f, &k] {
         let x = &by[&s.id];
@@ -290,10 +291,11 @@ async fn a_hand_worked_cycle(app: TestApp) {
     // Someone new without an appraisal blocks publication until a recompute.
     let late = app.user(&hr, "staff", front, Some(f.id)).await;
     let refused = app.post(&state_path, &hr, state("published")).await;
+    assert_eq!(refused.code(409), "uncomputed");
     assert!(refused.problem(409)["detail"]
         .as_str()
         .unwrap()
-        .contains("1 active employees"));
+        .contains("one active employee"));
     // The refused publication queued nothing: change and notice commit together.
     assert_eq!(notice_count(&app, &hr, "appraisal_published").await, 0);
     assert_eq!(notice_count(&app, &hr, "inspection_recorded").await, 4);
@@ -580,10 +582,7 @@ async fn appeals_close_with_their_window(app: TestApp) {
             json!({"reason": "Please look again"}),
         )
         .await;
-    assert!(late.problem(409)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("appeal window"));
+    assert_eq!(late.code(409), "appeal_window_closed");
 }
 
 async fn notice_count(app: &TestApp, hr: &str, kind: &str) -> i64 {

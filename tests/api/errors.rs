@@ -10,7 +10,115 @@ on_both_backends!(
     oversized_bodies_are_refused,
     import_limits_are_answered_not_crashed,
     nul_characters_are_refused_not_stored,
+    problems_speak_the_readers_language,
 );
+
+/// `Accept-Language` chooses the words of a problem; its codes stay the same (PRODUCT §9).
+async fn problems_speak_the_readers_language(app: TestApp) {
+    let hr = app.hr_token().await;
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "2027 Q1", "period_start": "2027-01-01", "period_end": "2027-03-31"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let scheme = json!({
+        "weights": {"sales": 40, "satisfaction": 30, "etiquette": 20, "collaboration": 20},
+        "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 95},
+                        {"grade": "C", "min_total": 0}]});
+    let path = format!("/api/v1/cycles/{cycle}/scheme");
+    let put = |language: Option<&'static str>| {
+        let request = app
+            .client
+            .put(format!("{}{path}", app.base))
+            .bearer_auth(&hr)
+            .json(&scheme);
+        match language {
+            Some(l) => request.header("accept-language", l),
+            None => request,
+        }
+    };
+    let chinese = answer(put(Some("zh-CN,zh;q=0.9,en;q=0.5")).send().await.unwrap()).await;
+    let body = chinese.problem(422);
+    assert_eq!(body["title"], "无法处理的内容", "{body}");
+    assert_eq!(body["code"], "validation");
+    let weights = &body["errors"]["weights"];
+    assert_eq!(weights, "权重合计必须为 100（当前为 110）", "{body}");
+    let fields: Vec<(&str, &str, &str)> = body["field_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap(),
+                e["code"].as_str().unwrap(),
+                e["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&("weights", "weights_sum", "权重")),
+        "{fields:?}"
+    );
+    assert!(
+        fields
+            .iter()
+            .any(|(f, c, _)| *f == "grade_bands" && *c == "bands_not_decreasing"),
+        "{fields:?}"
+    );
+    // Without the header (and with a language the service does not speak): English, the
+    // same codes.
+    for language in [None, Some("fr-FR")] {
+        let english = answer(put(language).send().await.unwrap()).await;
+        let body = english.problem(422);
+        assert_eq!(body["title"], "Unprocessable content", "{body}");
+        assert_eq!(
+            body["errors"]["weights"],
+            "must sum to 100 (they sum to 110)"
+        );
+        assert_eq!(english.field_codes("weights"), ["weights_sum"]);
+    }
+    // A conflict, and actix's own answers (an unknown path), in Chinese too.
+    let opened = app
+        .client
+        .post(format!("{}/api/v1/cycles/{cycle}/state", app.base))
+        .bearer_auth(&hr)
+        .header("accept-language", "zh-CN")
+        .json(&json!({"state": "open"}))
+        .send()
+        .await
+        .unwrap();
+    let opened = answer(opened).await;
+    assert_eq!(opened.code(409), "scheme_needed");
+    assert!(
+        opened.body["detail"].as_str().unwrap().contains("权重"),
+        "{:?}",
+        opened.body
+    );
+    let unknown = app
+        .client
+        .get(format!("{}/api/v1/no-such-thing", app.base))
+        .bearer_auth(&hr)
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    let unknown = answer(unknown).await;
+    assert_eq!(unknown.code(404), "not_found");
+    assert!(
+        unknown.body["title"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| c > '\u{4e00}'),
+        "{:?}",
+        unknown.body
+    );
+}
 
 /// PostgreSQL cannot store U+0000; every way in answers 422 naming the field instead of
 /// reaching the database (it answered 500 on PostgreSQL before).

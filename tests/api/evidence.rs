@@ -273,11 +273,12 @@ async fn scheme_and_state_rules_are_enforced(app: TestApp) {
     let mut bad = scheme();
     bad["grade_bands"] = json!([{"grade": "B", "min_total": 75}, {"grade": "A", "min_total": 90},
                                 {"grade": "D", "min_total": 0}]);
-    assert!(app
-        .put(&scheme_path, hr, bad)
-        .await
-        .field_error("grade_bands")
-        .contains("decreasing"));
+    assert_eq!(
+        app.put(&scheme_path, hr, bad)
+            .await
+            .field_codes("grade_bands"),
+        ["bands_not_decreasing"]
+    );
     let mut bad = scheme();
     bad["department_overrides"] = json!([{"department_id": 9999,
         "weights": {"sales": 25, "satisfaction": 25, "etiquette": 25, "collaboration": 25}}]);
@@ -301,10 +302,7 @@ async fn scheme_and_state_rules_are_enforced(app: TestApp) {
             json!({"state": "open"}),
         )
         .await;
-    assert!(refused.problem(409)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("scheme"));
+    assert_eq!(refused.code(409), "scheme_needed");
     // Periods never overlap; bad periods are named.
     app.post(
         "/api/v1/cycles",
@@ -382,10 +380,7 @@ async fn scheme_and_state_rules_are_enforced(app: TestApp) {
     .problem(409);
     // Publishing needs computed appraisals, which do not exist yet.
     let publish = c.set_state(&app, "published").await;
-    assert!(publish.problem(409)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("no computed appraisal"));
+    assert_eq!(publish.code(409), "uncomputed");
     assert_eq!(c.evidence(&app, c.ann.id).await, json!({}));
 }
 
@@ -514,8 +509,9 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         .iter()
         .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap()))
         .collect();
-    assert_eq!(named, [(537, "occurred_on"), (537, "amount")]);
-    assert!(refused.body["errors"]["rows[537].amount"].is_string());
+    // The 537th row of data is row 538 of the spreadsheet (the header is row 1).
+    assert_eq!(named, [(538, "occurred_on"), (538, "amount")]);
+    assert!(refused.body["errors"]["rows[538].amount"].is_string());
     assert_eq!(
         c.evidence(&app, c.ann.id).await,
         json!({}),
@@ -560,7 +556,7 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         .iter()
         .map(|e| (e["row"].as_i64(), e["column"].as_str()))
         .collect();
-    assert_eq!(seen, [(Some(1), Some("rating")), (Some(2), Some("rating"))]);
+    assert_eq!(seen, [(Some(2), Some("rating")), (Some(3), Some("rating"))]);
     let hr_id = app.get("/api/v1/me", &c.hr).await.body["id"]
         .as_i64()
         .unwrap();
@@ -575,7 +571,7 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         .unwrap()
         .clone();
     assert_eq!(errors[0]["message"], "no such employee");
-    assert_eq!(errors[1]["message"], "HR staff are not appraised");
+    assert_eq!(errors[1]["message"], "HR accounts are not appraised");
     let extra = format!(
         "employee_id,cycle_id,target,bonus\n{},{},100,1\n",
         c.ann.id, c.cycle

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod appraisals;
+mod architecture;
 mod auth;
 mod binary;
 mod errors;

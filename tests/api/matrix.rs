@@ -1,4 +1,4 @@
-//! The access-control matrix (DESIGN §1): every route of the OpenAPI document, called by
+//! The access-control matrix (PRODUCT §1): every route of the OpenAPI document, called by
 //! the employee themself, a peer in the same department, the supervisor of another team,
 //! the direct supervisor and HR, with the exact answer each must get. A route in the
 //! document without a row here fails the test, and so does a row for a route that is not
@@ -511,7 +511,7 @@ async fn every_route_answers_each_caller_as_designed(app: TestApp) {
     all.extend(later);
     assert!(
         failures.is_empty(),
-        "{} answers differ from DESIGN §1:\n{}",
+        "{} answers differ from PRODUCT §1:\n{}",
         failures.len(),
         failures.join("\n")
     );

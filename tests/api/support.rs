@@ -243,6 +243,28 @@ impl Answer {
             .unwrap_or_else(|| panic!("no error for {field}: {body}"))
             .to_owned()
     }
+    /// Asserts a 422 naming `field`; returns the machine codes of its problems.
+    #[track_caller]
+    pub fn field_codes(&self, field: &str) -> Vec<String> {
+        let body = self.problem(422);
+        let codes: Vec<String> = body["field_errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no field_errors: {body}"))
+            .iter()
+            .filter(|e| e["field"] == field)
+            .filter_map(|e| e["code"].as_str().map(str::to_owned))
+            .collect();
+        assert!(!codes.is_empty(), "no error for {field}: {body}");
+        codes
+    }
+    /// The machine code of a problem answer (`stale`, `last_active_hr`, …).
+    #[track_caller]
+    pub fn code(&self, status: u16) -> String {
+        self.problem(status)["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no code: {self:?}"))
+            .to_owned()
+    }
     #[track_caller]
     pub fn ok(&self, status: u16) -> &Value {
         assert_eq!(self.status.as_u16(), status, "unexpected answer: {self:?}");

@@ -8,6 +8,7 @@ mod support;
 
 mod driver;
 mod forms;
+mod language;
 mod pages;
 mod walk;
 
