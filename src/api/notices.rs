@@ -8,17 +8,7 @@ use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::notices::{self, Kind, Notice, NoticeFilter};
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum NoticeStatus {
-    Pending,
-    Sent,
-    Failed,
-}
-
-const STATUSES: &[&str] = &["pending", "sent", "failed"];
+use crate::store::notices::{self, Kind, Notice, NoticeFilter, NoticeStatus};
 
 /// The outbox and its delivery state (HR).
 #[utoipa::path(
@@ -35,10 +25,7 @@ pub async fn list(
     let mut errors = FieldErrors::new();
     params.only(&["limit", "offset", "status", "kind"], &mut errors);
     let page = params.page(&mut errors);
-    let status = params.text("status", 20, &mut errors);
-    if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        errors.add("status", Problem::OneOf { options: STATUSES });
-    }
+    let status = params.parsed("status", NoticeStatus::parse, &mut errors);
     let kind = params.text("kind", 50, &mut errors);
     if kind.as_deref().is_some_and(|k| Kind::parse(k).is_none()) {
         errors.add(

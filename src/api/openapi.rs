@@ -85,7 +85,7 @@ use super::{
     components(schemas(
         crate::error::ProblemBody,
         crate::domain::appraisal::AppealState,
-        notices::NoticeStatus,
+        crate::store::notices::NoticeStatus,
         crate::store::notices::Kind
     ))
 )]

@@ -101,7 +101,7 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
                     notices::recipient_id.eq(n.recipient_id),
                     notices::dedupe_key.eq(n.dedupe_key.clone()),
                     notices::payload_json.eq(n.payload.to_string()),
-                    notices::status.eq("pending"),
+                    notices::status.eq(PENDING),
                     notices::attempts.eq(0),
                     notices::next_attempt_at.eq(at),
                     notices::created_at.eq(at),
@@ -121,6 +121,49 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
     Ok(queued)
 }
 
+/// Where a notice is in its delivery: queued (and being tried), sent, or given up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl NoticeStatus {
+    pub const VALUES: &'static [&'static str] = &["pending", "sent", "failed"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeStatus::Pending => "pending",
+            NoticeStatus::Sent => "sent",
+            NoticeStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<NoticeStatus, Problem> {
+        match value {
+            "pending" => Ok(NoticeStatus::Pending),
+            "sent" => Ok(NoticeStatus::Sent),
+            "failed" => Ok(NoticeStatus::Failed),
+            _ => Err(Problem::OneOf {
+                options: Self::VALUES,
+            }),
+        }
+    }
+}
+
+impl TryFrom<String> for NoticeStatus {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        NoticeStatus::parse(&value).map_err(|_| format!("unknown notice status {value:?}"))
+    }
+}
+
+const PENDING: &str = "pending";
+const SENT: &str = "sent";
+const FAILED: &str = "failed";
+
 #[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Notice {
     pub id: i64,
@@ -129,7 +172,9 @@ pub struct Notice {
     pub dedupe_key: String,
     #[serde(skip)]
     pub payload_json: String,
-    pub status: String,
+    /// An unknown stored status is an error when the row is read, never a default.
+    #[diesel(deserialize_as = String)]
+    pub status: NoticeStatus,
     pub attempts: i32,
     #[serde(serialize_with = "super::as_utc")]
     pub next_attempt_at: NaiveDateTime,
@@ -146,7 +191,7 @@ pub struct Notice {
 
 #[derive(Debug, Default, Clone)]
 pub struct NoticeFilter {
-    pub status: Option<String>,
+    pub status: Option<NoticeStatus>,
     pub kind: Option<String>,
 }
 
@@ -157,8 +202,8 @@ pub fn list(
 ) -> Result<Paged<Notice>, AppError> {
     let query = || {
         let mut query = notices::table.into_boxed();
-        if let Some(status) = &filter.status {
-            query = query.filter(notices::status.eq(status.clone()));
+        if let Some(status) = filter.status {
+            query = query.filter(notices::status.eq(status.as_str()));
         }
         if let Some(kind) = &filter.kind {
             query = query.filter(notices::kind.eq(kind.clone()));
@@ -187,7 +232,7 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<Notice, AppError> {
 /// Due: pending, its next attempt reached, and nobody holding a live lease on it.
 fn due_ids(conn: &mut DbConn, at: NaiveDateTime, limit: i64) -> Result<Vec<i64>, AppError> {
     Ok(notices::table
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(PENDING))
         .filter(notices::next_attempt_at.le(at))
         .filter(
             notices::lease_until
@@ -240,7 +285,7 @@ pub fn claim(
             let mut taken = Vec::new();
             for id in due_ids(conn, at, limit)? {
                 let updated = diesel::update(notices::table.find(id))
-                    .filter(notices::status.eq("pending"))
+                    .filter(notices::status.eq(PENDING))
                     .filter(
                         notices::lease_until
                             .is_null()
@@ -274,10 +319,10 @@ pub fn claim(
 pub fn mark_sent(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppError> {
     let at = now();
     let updated = diesel::update(notices::table.find(id))
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(PENDING))
         .filter(notices::lease_owner.eq(owner))
         .set((
-            notices::status.eq("sent"),
+            notices::status.eq(SENT),
             notices::sent_at.eq(Some(at)),
             notices::attempts.eq(notices::attempts + 1),
             notices::lease_until.eq(None::<NaiveDateTime>),
@@ -296,13 +341,9 @@ pub fn mark_attempt_failed(
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> Result<bool, AppError> {
-    let status = if retry_at.is_some() {
-        "pending"
-    } else {
-        "failed"
-    };
+    let status = if retry_at.is_some() { PENDING } else { FAILED };
     let updated = diesel::update(notices::table.find(id))
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(PENDING))
         .filter(notices::lease_owner.eq(owner))
         .set((
             notices::status.eq(status),
@@ -320,7 +361,7 @@ pub fn mark_attempt_failed(
 pub fn release(conn: &mut DbConn, owner: &str) -> Result<usize, AppError> {
     Ok(diesel::update(notices::table)
         .filter(notices::lease_owner.eq(owner))
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(PENDING))
         .set((
             notices::lease_until.eq(None::<NaiveDateTime>),
             notices::lease_owner.eq(None::<String>),
@@ -333,16 +374,15 @@ pub fn release(conn: &mut DbConn, owner: &str) -> Result<usize, AppError> {
 pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppError> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
-        if before.status != "failed" {
-            return Err(AppError::Conflict(match before.status.as_str() {
-                "sent" => Problem::NoticeSent,
-                _ => Problem::NoticeQueued,
-            }));
+        match before.status {
+            NoticeStatus::Failed => {}
+            NoticeStatus::Sent => return Err(AppError::Conflict(Problem::NoticeSent)),
+            NoticeStatus::Pending => return Err(AppError::Conflict(Problem::NoticeQueued)),
         }
         let after: Notice = diesel::update(notices::table.find(id))
-            .filter(notices::status.eq("failed"))
+            .filter(notices::status.eq(FAILED))
             .set((
-                notices::status.eq("pending"),
+                notices::status.eq(PENDING),
                 notices::attempts.eq(0),
                 notices::next_attempt_at.eq(now()),
             ))

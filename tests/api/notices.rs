@@ -13,7 +13,7 @@ use appraisal::db::schema::users;
 use appraisal::db::{Db, DbConn, DbUrl};
 use appraisal::notify::{Notifier, WorkerHandle};
 use appraisal::settings::{MailTransportKind, Secret, Settings, SmtpTls};
-use appraisal::store::notices;
+use appraisal::store::notices::{self, NoticeStatus};
 use chrono::{Duration as Days, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use mailparse::MailHeaderMap;
@@ -359,7 +359,7 @@ async fn a_stopping_worker_finishes_the_mails_in_hand_and_gives_back_the_rest(ba
             .all(|n| n.lease_owner.is_none() && n.lease_until.is_none()),
         "{after:?}"
     );
-    assert!(after.iter().all(|n| n.status == "pending"));
+    assert!(after.iter().all(|n| n.status == NoticeStatus::Pending));
     let attempts: i32 = after.iter().map(|n| n.attempts).sum();
     assert_eq!(
         attempts, 2,

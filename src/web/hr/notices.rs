@@ -9,7 +9,7 @@ use crate::auth::Hr;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n;
-use crate::store::notices::{self, NoticeFilter};
+use crate::store::notices::{self, NoticeFilter, NoticeStatus};
 use crate::store::{users, Page};
 use crate::web::layout::{after_form, answer, button_form, pager, Alert};
 use crate::web::session::{Ctx, Fields};
@@ -33,8 +33,8 @@ pub async fn notices(
     let alert = Alert::done(ctx.t, req.query_string());
     let status = query
         .status
-        .clone()
-        .filter(|s| ["pending", "sent", "failed"].contains(&s.as_str()));
+        .as_deref()
+        .and_then(|s| NoticeStatus::parse(s).ok());
     let offset = query.offset.unwrap_or(0).max(0);
     render_notices(ctx, db, status, offset, alert).await
 }
@@ -42,12 +42,12 @@ pub async fn notices(
 async fn render_notices(
     ctx: Ctx,
     db: web::Data<Db>,
-    status: Option<String>,
+    status: Option<NoticeStatus>,
     offset: i64,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr/notices");
-    let shown = status.clone();
+    let shown = status.map(NoticeStatus::as_str);
     let page = Page {
         limit: NOTICES_PAGE,
         offset,
@@ -65,7 +65,7 @@ async fn render_notices(
     let body = html! {
         nav.departments {
             @for (s, label) in [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent)] {
-                a class=(if shown.as_deref() == Some(s) { "current" } else { "" }) href={ "/hr/notices?status=" (s) } { (label) }
+                a class=(if shown == Some(s) { "current" } else { "" }) href={ "/hr/notices?status=" (s) } { (label) }
             }
             a class=(if shown.is_none() { "current" } else { "" }) href="/hr/notices" { (t.all) }
         }
@@ -75,13 +75,13 @@ async fn render_notices(
             tbody { @for n in &list { tr class=(n.status.as_str()) {
                 td { (i18n::notice_kind(t.lang, &n.kind)) }
                 td { (names.get(&n.recipient_id).map_or("?", String::as_str)) }
-                td { (match n.status.as_str() { "sent" => t.notice_sent, "failed" => t.notice_failed, _ => t.notice_pending }) }
+                td { (match n.status { NoticeStatus::Sent => t.notice_sent, NoticeStatus::Failed => t.notice_failed, NoticeStatus::Pending => t.notice_pending }) }
                 td.num { (n.attempts) }
                 td { (n.last_error.as_deref().unwrap_or("")) }
-                td { @if n.status == "failed" { (button_form(&ctx, &format!("/hr/notices/{}/retry", n.id), t.retry, "")) } }
+                td { @if n.status == NoticeStatus::Failed { (button_form(&ctx, &format!("/hr/notices/{}/retry", n.id), t.retry, "")) } }
             } } }
         }
-        (pager(&ctx, page, total, |at| match &shown {
+        (pager(&ctx, page, total, |at| match shown {
             Some(s) => format!("/hr/notices?status={s}&offset={at}"),
             None => format!("/hr/notices?offset={at}"),
         }))
@@ -101,7 +101,7 @@ pub async fn retry_notice(
     after_form(
         ctx,
         outcome.map(|_| "/hr/notices?ok=requeued".to_owned()),
-        |ctx, alert| render_notices(ctx, db, Some("failed".into()), 0, Some(alert)),
+        |ctx, alert| render_notices(ctx, db, Some(NoticeStatus::Failed), 0, Some(alert)),
     )
     .await
 }
