@@ -10,11 +10,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::domain::cycle::parse_date;
+use crate::domain::cycle::parse_sheet_date;
 use crate::domain::evidence::{
-    parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target,
+    parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target, parse_yuan,
 };
 use crate::domain::problem::Problem;
+use crate::domain::user::{parse_employee_number, Email, PersonRef};
 use crate::error::{AppError, RowError};
 use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 
@@ -91,17 +92,144 @@ pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     all_or_none(rows, problems)
 }
 
-pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|_| AppError::BadRequest(Problem::HeaderUnreadable))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+/// The forms a bulk upload comes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// With the `charset` the sender named, if any.
+    Csv {
+        charset: Option<String>,
+    },
+    Xlsx,
+}
+
+impl Format {
+    /// The media type `text/csv`, `application/json` or XLSX's (with a charset parameter
+    /// for CSV); None for any other.
+    pub fn of_media_type(content_type: &str) -> Option<Format> {
+        let mut parts = content_type.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let charset = parts
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+        match essence.as_str() {
+            "application/json" => Some(Format::Json),
+            "text/csv" => Some(Format::Csv { charset }),
+            XLSX_MEDIA_TYPE => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// An uploaded file, by its content: XLSX files are ZIP archives, anything else is
+    /// read as CSV.
+    pub fn of_file(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Format::Xlsx
+        } else {
+            Format::Csv { charset: None }
+        }
+    }
+}
+
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The rows of an upload in any of its forms.
+pub fn rows_from(bytes: &[u8], format: &Format) -> Result<Vec<Row>, AppError> {
+    match format {
+        Format::Json => rows_from_json(bytes),
+        Format::Csv { charset } => rows_from_csv_text(&decode_csv(bytes, charset.as_deref())?),
+        Format::Xlsx => rows_from_xlsx(bytes),
+    }
+}
+
+/// A CSV file's text: UTF-8 with or without a byte-order mark, or GB18030 (of which GBK
+/// and GB2312 are subsets), as Excel in China saves it; a `charset` named by the sender
+/// decides, else UTF-8 when the bytes are valid UTF-8, else GB18030. Bytes that are
+/// neither are refused, never replaced.
+pub fn decode_csv(bytes: &[u8], charset: Option<&str>) -> Result<String, AppError> {
+    let unreadable = || AppError::validation("file", Problem::NotUtf8OrGb18030);
+    let gb = |bytes: &[u8]| {
+        let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+        if had_errors {
+            Err(unreadable())
+        } else {
+            Ok(text.into_owned())
+        }
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8(rest.to_vec()).map_err(|_| unreadable());
+    }
+    match charset {
+        Some("gb18030" | "gbk" | "gb2312" | "cp936") => gb(bytes),
+        Some("utf-8" | "utf8") => String::from_utf8(bytes.to_vec()).map_err(|_| unreadable()),
+        Some(_) => Err(AppError::UnsupportedMediaType(Problem::MediaType {
+            expected: "text/csv; charset=utf-8 or gb18030",
+        })),
+        None => match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(_) => gb(bytes),
+        },
+    }
+}
+
+/// The first sheet of an XLSX workbook: the first row names the columns. Dates come as
+/// `YYYY-MM-DD`, whole numbers as numbers, other numbers as the shortest text that reads
+/// back as the same number (so `1234.56` stays `1234.56`).
+pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    use calamine::{Data, Reader};
+    let unreadable = || AppError::validation("file", Problem::UploadUnreadable);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
+    let mut lines = range.rows();
+    let Some(header) = lines.next() else {
+        return Err(AppError::validation("header", Problem::NoHeader));
+    };
+    let text = |cell: &Data| -> String {
+        match cell {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+            Data::Int(n) => n.to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => format!("{f}"),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(d) => d
+                .as_datetime()
+                .map(|d| d.date().format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            Data::Error(_) => String::new(),
+        }
+    };
+    let headers: Vec<String> = header.iter().map(text).collect();
+    check_headers(&headers)?;
+    let mut rows = Vec::new();
+    for (i, line) in lines.enumerate() {
+        if line.iter().all(|c| matches!(c, Data::Empty)) {
+            continue;
+        }
+        if rows.len() >= MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        rows.push(Row {
+            number: spreadsheet_row(i),
+            cells: headers
+                .iter()
+                .zip(line.iter())
+                .filter(|(h, _)| !h.is_empty())
+                .map(|(h, c)| (h.clone(), Cell::Text(text(c))))
+                .collect(),
+        });
+    }
+    Ok(rows)
+}
+
+/// The header row names each column once, and not too many.
+fn check_headers(headers: &[String]) -> Result<(), AppError> {
     if headers.is_empty() || headers.iter().all(String::is_empty) {
         return Err(AppError::validation("header", Problem::NoHeader));
     }
@@ -124,6 +252,26 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
             },
         ));
     }
+    Ok(())
+}
+
+/// CSV bytes in UTF-8 or GB18030, told apart as [`decode_csv`] does.
+pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    rows_from_csv_text(&decode_csv(bytes, None)?)
+}
+
+fn rows_from_csv_text(text: &str) -> Result<Vec<Row>, AppError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| AppError::BadRequest(Problem::HeaderUnreadable))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    check_headers(&headers)?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -243,13 +391,82 @@ impl<'a> RowReader<'a> {
 
     pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
         let text = self.text(column)?;
-        self.check(column, parse_date(&text))
+        self.check(column, parse_sheet_date(&text))
     }
 
     /// Keeps a parsed value or records its reason.
     pub fn check<T>(&mut self, column: &str, parsed: Result<T, Problem>) -> Option<T> {
         parsed.map_err(|reason| self.fail(column, reason)).ok()
     }
+}
+
+impl RowReader<'_> {
+    /// Whether the row has a non-empty cell in `column`.
+    pub fn has(&self, column: &str) -> bool {
+        match self.row.cells.get(column) {
+            None | Some(Cell::Json(Value::Null)) => false,
+            Some(Cell::Text(t)) => !t.is_empty(),
+            Some(_) => true,
+        }
+    }
+
+    /// The person the row names: by exactly one of `employee_id`, `employee_number` or
+    /// `email`.
+    pub fn person(&mut self) -> Option<PersonRef> {
+        let given: Vec<&str> = ["employee_id", "employee_number", "email"]
+            .into_iter()
+            .filter(|c| self.has(c))
+            .collect();
+        match given.as_slice() {
+            ["employee_id"] => self.id("employee_id").map(PersonRef::Id),
+            ["employee_number"] => self
+                .text("employee_number")
+                .and_then(|n| self.check("employee_number", parse_employee_number(&n)))
+                .map(PersonRef::Number),
+            ["email"] => self
+                .text("email")
+                .and_then(|e| self.check("email", Email::parse(e.trim())))
+                .map(|e| PersonRef::Email(e.into_string())),
+            [] => {
+                self.fail("employee_id", Problem::NoPersonReference);
+                None
+            }
+            _ => {
+                self.fail(given[1], Problem::OnePersonReference);
+                None
+            }
+        }
+    }
+
+    /// A sales amount: `amount` in fen, or `amount_yuan` with up to two decimals (exactly
+    /// one of them).
+    pub fn amount(&mut self) -> Option<i64> {
+        match (self.has("amount"), self.has("amount_yuan")) {
+            (true, true) => {
+                self.fail(
+                    "amount_yuan",
+                    Problem::BothGiven {
+                        first: "amount",
+                        second: "amount_yuan",
+                    },
+                );
+                None
+            }
+            (false, true) => self
+                .text("amount_yuan")
+                .and_then(|y| self.check("amount_yuan", parse_yuan(&y))),
+            _ => self
+                .int("amount")
+                .and_then(|a| self.check("amount", parse_amount(a))),
+        }
+    }
+}
+
+/// The columns that name a person, in every kind of evidence.
+const PERSON_COLUMNS: [&str; 3] = ["employee_id", "employee_number", "email"];
+
+fn known(extra: &[&'static str]) -> Vec<&'static str> {
+    PERSON_COLUMNS.iter().chain(extra).copied().collect()
 }
 
 /// Parses every row with `parse`; any problem anywhere refuses the whole body.
@@ -271,17 +488,40 @@ pub fn parse_rows<T>(
     all_or_none(parsed, problems)
 }
 
-/// Sales targets: `employee_id, cycle_id, target`.
-pub fn targets(rows: &[Row]) -> Result<Vec<TargetRow>, AppError> {
-    parse_rows(rows, &["employee_id", "cycle_id", "target"], |r| {
-        let employee_id = r.id("employee_id");
-        let cycle_id = r.id("cycle_id");
-        let target = r
-            .int("target")
-            .and_then(|t| r.check("target", parse_target(t)));
+/// Sales targets: a person, `cycle_id` (which an upload made on a cycle's page may leave
+/// out: `cycle`), and `target` in fen or `target_yuan`.
+pub fn targets(rows: &[Row], cycle: Option<i32>) -> Result<Vec<TargetRow>, AppError> {
+    parse_rows(rows, &known(&["cycle_id", "target", "target_yuan"]), |r| {
+        let person = r.person();
+        let cycle_id = match (cycle, r.has("cycle_id")) {
+            (Some(c), false) => Some(c),
+            _ => r.id("cycle_id"),
+        };
+        let target = if r.has("target_yuan") && r.has("target") {
+            r.fail(
+                "target_yuan",
+                Problem::BothGiven {
+                    first: "target",
+                    second: "target_yuan",
+                },
+            );
+            None
+        } else if r.has("target_yuan") {
+            r.text("target_yuan")
+                .and_then(|y| r.check("target_yuan", parse_yuan(&y)))
+                .and_then(|t| r.check("target_yuan", parse_target(t)))
+        } else {
+            r.int("target")
+                .and_then(|t| r.check("target", parse_target(t)))
+        };
+        let person = person?;
         Some(TargetRow {
             row: r.number(),
-            employee_id: employee_id?,
+            employee_id: match person {
+                PersonRef::Id(id) => id,
+                _ => 0,
+            },
+            person,
             cycle_id: cycle_id?,
             target: target?,
         })
@@ -293,15 +533,20 @@ fn dated<V>(
     r: &mut RowReader,
     values: impl FnOnce(&mut RowReader) -> Option<V>,
 ) -> Option<DatedRow<V>> {
-    let employee_id = r.id("employee_id");
+    let person = r.person();
     let occurred_on = r.date("occurred_on");
     let values = values(r);
     let external_ref = r
         .text("external_ref")
         .and_then(|x| r.check("external_ref", parse_external_ref(&x)));
+    let person = person?;
     Some(DatedRow {
         row: r.number(),
-        employee_id: employee_id?,
+        employee_id: match person {
+            PersonRef::Id(id) => id,
+            _ => 0,
+        },
+        person,
         occurred_on: occurred_on?,
         external_ref: external_ref?,
         values: values?,
@@ -312,12 +557,10 @@ fn dated<V>(
 pub fn sales(rows: &[Row]) -> Result<Vec<DatedRow<Sale>>, AppError> {
     parse_rows(
         rows,
-        &["employee_id", "occurred_on", "amount", "external_ref"],
+        &known(&["occurred_on", "amount", "amount_yuan", "external_ref"]),
         |r| {
             dated(r, |r| {
-                let amount = r
-                    .int("amount")
-                    .and_then(|a| r.check("amount", parse_amount(a)));
+                let amount = r.amount();
                 Some(Sale { amount: amount? })
             })
         },
@@ -328,13 +571,7 @@ pub fn sales(rows: &[Row]) -> Result<Vec<DatedRow<Sale>>, AppError> {
 pub fn satisfaction(rows: &[Row]) -> Result<Vec<DatedRow<Response>>, AppError> {
     parse_rows(
         rows,
-        &[
-            "employee_id",
-            "occurred_on",
-            "rating",
-            "channel",
-            "external_ref",
-        ],
+        &known(&["occurred_on", "rating", "channel", "external_ref"]),
         |r| {
             dated(r, |r| {
                 let rating = r

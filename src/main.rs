@@ -71,6 +71,9 @@ struct CreateUserArgs {
     /// zh-CN or en.
     #[arg(long, default_value = "en")]
     locale: String,
+    /// The employee number (工号) HR's spreadsheets key the person by.
+    #[arg(long)]
+    employee_number: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -202,6 +205,7 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
         manager_email: args.manager_email,
         locale: args.locale,
         password,
+        employee_number: args.employee_number,
     };
     match people::create_from_cli(&mut conn, input) {
         Ok(user) => {

@@ -15,7 +15,7 @@ use crate::domain::checklist::{ChecklistDraft, Item};
 use crate::domain::cycle::{CycleState, Period};
 use crate::domain::department::DepartmentKind;
 use crate::domain::scheme::{DepartmentOverride, GradeBand, MinEvidence, Scheme, Weights};
-use crate::domain::user::{Email, Locale, Role};
+use crate::domain::user::{Email, Locale, PersonRef, Role};
 use crate::error::AppError;
 use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 use crate::store::users::{self, NewUser, User};
@@ -152,6 +152,8 @@ struct Seat<'a> {
     department_id: i32,
     manager_id: Option<i32>,
     locale: Locale,
+    /// 工号: E and a running number.
+    number: Option<String>,
 }
 
 fn person(conn: &mut DbConn, hash: &str, seat: Seat) -> Result<User, AppError> {
@@ -164,6 +166,7 @@ fn person(conn: &mut DbConn, hash: &str, seat: Seat) -> Result<User, AppError> {
         manager_id: seat.manager_id,
         locale: seat.locale,
         password_hash: hash.to_owned(),
+        employee_number: seat.number.clone(),
     };
     users::insert(conn, None, &new)
 }
@@ -246,6 +249,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
             department_id: hr_department.id,
             manager_id: None,
             locale: Locale::ZhCn,
+            number: Some("E0001".to_owned()),
         },
     )?;
 
@@ -263,6 +267,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
                 department_id: department.id,
                 manager_id: None,
                 locale: locale(i),
+                number: Some(format!("E{:04}", 100 + i * 10)),
             },
         )?;
         let mut staff = Vec::new();
@@ -278,6 +283,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
                     department_id: department.id,
                     manager_id: Some(lead.id),
                     locale: locale(i + n),
+                    number: Some(format!("E{:04}", 100 + i * 10 + n)),
                 },
             )?);
         }
@@ -391,6 +397,7 @@ fn seed_cycle(
             let target = dice.between(40, 90) * 1_000_000;
             targets.push(TargetRow {
                 row,
+                person: PersonRef::Id(member.id),
                 employee_id: member.id,
                 cycle_id: cycle.id,
                 target,
@@ -398,6 +405,7 @@ fn seed_cycle(
             for n in 0..12 {
                 sales.push(DatedRow {
                     row: sales.len() + 1,
+                    person: PersonRef::Id(member.id),
                     employee_id: member.id,
                     occurred_on: day(dice),
                     external_ref: format!("SAMPLE-POS-{}-{}-{n}", cycle.id, member.id),
@@ -410,6 +418,7 @@ fn seed_cycle(
             for n in 0..dice.between(3, 8) {
                 responses.push(DatedRow {
                     row: responses.len() + 1,
+                    person: PersonRef::Id(member.id),
                     employee_id: member.id,
                     occurred_on: day(dice),
                     external_ref: format!("SAMPLE-CSAT-{}-{}-{n}", cycle.id, member.id),

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::body::JsonBody;
 use super::views::TokenView;
+use crate::app::passwords::{Forgotten, PasswordReset};
 use crate::app::sign_in::Credentials;
 use crate::app::App;
 use crate::auth::TokenKeys;
@@ -37,4 +38,35 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let user = app.sign_in(body.0).await?;
     Ok(HttpResponse::Ok().json(token_response(&app.keys, &user)?))
+}
+
+/// "Forgot password": mails a reset link (valid 24 hours) to an active account with this
+/// email. The answer is the same, 202, whether or not such an account exists; at most one
+/// mail an hour goes to an account.
+#[utoipa::path(
+post, path = "/api/v1/auth/forgot", tag = "auth",
+request_body = Forgotten,
+responses((status = 202, description = "If an active account has this email, a reset link is on its way"))
+)]
+pub async fn forgot(
+    app: web::Data<App>,
+    body: JsonBody<Forgotten>,
+) -> Result<HttpResponse, AppError> {
+    app.forgot_password(body.0).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Sets a new password with the token of a mailed link (once; a used, expired or unknown
+/// token answers 422 on `token`, alike). Every earlier session of the account ends.
+#[utoipa::path(
+post, path = "/api/v1/auth/reset", tag = "auth",
+request_body = PasswordReset,
+responses((status = 204, description = "The password is set; sign in with it"))
+)]
+pub async fn reset(
+    app: web::Data<App>,
+    body: JsonBody<PasswordReset>,
+) -> Result<HttpResponse, AppError> {
+    app.reset_password(body.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -19,13 +19,21 @@ use crate::store::evidence::ImportOutcome;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SalesTargetRow {
+    /// The employee, by exactly one of `employee_id`, `employee_number` or `email`.
     #[schema(minimum = 1, maximum = 2147483647)]
-    employee_id: i64,
+    employee_id: Option<i64>,
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9._/-]+$")]
+    employee_number: Option<String>,
+    #[schema(schema_with = crate::domain::user::email_schema::<true>)]
+    email: Option<String>,
     #[schema(minimum = 1, maximum = 2147483647)]
     cycle_id: i64,
-    /// Minor units (cents, fen).
+    /// Minor units (cents, fen); or `target_yuan`.
     #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
-    target: i64,
+    target: Option<i64>,
+    /// Yuan with up to two decimals (exact), instead of `target`.
+    #[schema(pattern = r"^[+]?[0-9]{0,15}(\.[0-9]{1,2})?$")]
+    target_yuan: Option<String>,
 }
 
 /// One sale (negative: a return or refund); `external_ref` is unique, and a row with a
@@ -34,13 +42,22 @@ pub struct SalesTargetRow {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SalesRecordRow {
+    /// The employee, by exactly one of `employee_id`, `employee_number` or `email`.
     #[schema(minimum = 1, maximum = 2147483647)]
-    employee_id: i64,
+    employee_id: Option<i64>,
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9._/-]+$")]
+    employee_number: Option<String>,
+    #[schema(schema_with = crate::domain::user::email_schema::<true>)]
+    email: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY/M/D`.
     #[schema(format = Date)]
     occurred_on: String,
-    /// Minor units.
+    /// Minor units (fen); or `amount_yuan`.
     #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
-    amount: i64,
+    amount: Option<i64>,
+    /// Yuan with up to two decimals (exact), instead of `amount`.
+    #[schema(pattern = r"^[+-]?[0-9]{0,15}(\.[0-9]{1,2})?$")]
+    amount_yuan: Option<String>,
     #[schema(schema_with = line_schema::<EXTERNAL_REF_MAX, false>)]
     external_ref: String,
 }
@@ -51,8 +68,13 @@ pub struct SalesRecordRow {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SatisfactionRow {
+    /// The employee, by exactly one of `employee_id`, `employee_number` or `email`.
     #[schema(minimum = 1, maximum = 2147483647)]
-    employee_id: i64,
+    employee_id: Option<i64>,
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9._/-]+$")]
+    employee_number: Option<String>,
+    #[schema(schema_with = crate::domain::user::email_schema::<true>)]
+    email: Option<String>,
     #[schema(format = Date)]
     occurred_on: String,
     #[schema(minimum = 1, maximum = 5)]
@@ -68,6 +90,7 @@ post, path = "/api/v1/sales-targets", tag = "evidence", security(("bearer" = ["h
 request_body(content(
     (Vec<SalesTargetRow> = "application/json"),
     (String = "text/csv", example = json!("employee_id,cycle_id,target\n7,3,5000000\n")),
+    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
@@ -79,7 +102,10 @@ pub async fn sales_targets(
     app: web::Data<App>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(app.import(&caller, Kind::SalesTargets, body.0).await?))
+    Ok(HttpResponse::Ok().json(
+        app.import(&caller, Kind::SalesTargets, body.0, None)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -87,6 +113,7 @@ post, path = "/api/v1/sales-records", tag = "evidence", security(("bearer" = ["h
 request_body(content(
     (Vec<SalesRecordRow> = "application/json"),
     (String = "text/csv", example = json!("employee_id,occurred_on,amount,external_ref\n7,2026-10-02,129900,POS-1\n")),
+    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
@@ -98,7 +125,10 @@ pub async fn sales_records(
     app: web::Data<App>,
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(app.import(&caller, Kind::SalesRecords, body.0).await?))
+    Ok(HttpResponse::Ok().json(
+        app.import(&caller, Kind::SalesRecords, body.0, None)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -106,6 +136,7 @@ post, path = "/api/v1/satisfaction-responses", tag = "evidence", security(("bear
 request_body(content(
     (Vec<SatisfactionRow> = "application/json"),
     (String = "text/csv", example = json!("employee_id,occurred_on,rating,channel,external_ref\n7,2026-10-02,5,phone,CSAT-1\n")),
+    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
@@ -118,7 +149,7 @@ pub async fn satisfaction_responses(
     body: ImportBody,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
-        app.import(&caller, Kind::SatisfactionResponses, body.0)
+        app.import(&caller, Kind::SatisfactionResponses, body.0, None)
             .await?,
     ))
 }

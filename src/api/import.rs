@@ -1,12 +1,13 @@
-//! The API's bulk body: a JSON array of objects, or `text/csv` whose header names the same
-//! columns; read into rows by [`crate::bulk`].
+//! The API's bulk body: a JSON array of objects, `text/csv` (UTF-8 with or without BOM, or
+//! GB18030/GBK, detected or named by `charset`), or an XLSX workbook (its first sheet)
+//! whose header names the same columns; read into rows by [`crate::bulk`].
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use crate::bulk::{rows_from_csv, rows_from_json, Row};
+use crate::bulk::{rows_from, Format, Row};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 
@@ -20,34 +21,21 @@ impl FromRequest for ImportBody {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let essence = req
+        let format = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .unwrap_or_default();
+            .and_then(Format::of_media_type);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let csv = match essence.as_str() {
-                "application/json" => false,
-                "text/csv" => true,
-                _ => {
-                    return Err(AppError::UnsupportedMediaType(Problem::MediaType {
-                        expected: "application/json or text/csv",
-                    }))
-                }
+            let Some(format) = format else {
+                return Err(AppError::UnsupportedMediaType(Problem::MediaType {
+                    expected: "application/json, text/csv (UTF-8 or GB18030) or XLSX",
+                }));
             };
             let bytes = bytes.await.map_err(super::body::unreadable)?;
             // Reading 100k rows is work for the blocking threads, not the async workers.
-            let rows = web::block(move || {
-                if csv {
-                    rows_from_csv(&bytes)
-                } else {
-                    rows_from_json(&bytes)
-                }
-            })
-            .await??;
+            let rows = web::block(move || rows_from(&bytes, &format)).await??;
             if rows.is_empty() {
                 return Err(AppError::validation("body", Problem::NoRows));
             }

@@ -63,6 +63,8 @@ macro_rules! api_routes {
 
 api_routes! {
     "/auth/login" => [POST auth::login as Public],
+    "/auth/forgot" => [POST auth::forgot as Public],
+    "/auth/reset" => [POST auth::reset as Public],
     "/openapi.json" => [GET openapi::document as Public],
     "/me" => [GET me::get_me as Any],
     "/me/password" => [PUT me::change_password as Any],

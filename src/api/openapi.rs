@@ -37,6 +37,8 @@ use super::{
     ),
     paths(
         auth::login,
+        auth::forgot,
+        auth::reset,
         document,
         health::health,
         health::ready,

@@ -18,6 +18,7 @@ params(
     ("department_id" = Option<i32>, Query, minimum = 1),
     ("role" = Option<Role>, Query),
     ("active" = Option<bool>, Query),
+    ("q" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00]*$", description = "Part of a name, an email or an employee number (any case)"),
 ),
 responses((status = 200, description = "People by id", body = PageView<UserView>))
 )]
@@ -29,7 +30,7 @@ pub async fn list(
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
     params.only(
-        &["limit", "offset", "department_id", "role", "active"],
+        &["limit", "offset", "department_id", "role", "active", "q"],
         &mut errors,
     );
     let page = params.page(&mut errors);
@@ -39,6 +40,9 @@ pub async fn list(
             .text("role", 20, &mut errors)
             .and_then(|r| errors.take("role", Role::parse(&r))),
         active: params.boolean("active", &mut errors),
+        search: params
+            .text("q", 100, &mut errors)
+            .filter(|q| !q.trim().is_empty()),
     };
     errors.into_result()?;
     let paged = app

@@ -77,6 +77,8 @@ pub struct UserView {
     pub manager_id: Option<i32>,
     pub locale: Locale,
     pub active: bool,
+    /// The number HR's spreadsheets key the person by (工号), when given.
+    pub employee_number: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -92,6 +94,7 @@ impl From<User> for UserView {
             manager_id: u.manager_id,
             locale: u.locale,
             active: u.active,
+            employee_number: u.employee_number,
             created_at: utc(u.created_at),
             updated_at: utc(u.updated_at),
         }

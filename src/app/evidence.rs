@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::clock::not_in_future;
 use crate::domain::cycle::{entry_cycle, entry_problem_is_conflict, CycleSpan, CycleState};
 use crate::domain::problem::Problem;
-use crate::domain::user::Role;
+use crate::domain::user::{PersonRef, Role};
 use crate::error::{AppError, RowError};
 use crate::store::evidence::{self, DatedRow, ImportOutcome, Response, Sale, TargetRow};
 use crate::store::{cycles, users};
@@ -46,35 +46,151 @@ impl Kind {
 }
 
 impl App {
-    /// Imports the rows of one kind of evidence, all or none.
+    /// Imports the rows of one kind of evidence, all or none. `within`: the cycle whose
+    /// page the upload came from; its rows must fall in it (a target may leave its cycle
+    /// out).
     pub async fn import(
         &self,
         caller: &Caller,
         kind: Kind,
         rows: Vec<Row>,
+        within: Option<i32>,
     ) -> Result<ImportOutcome, AppError> {
         let today = self.today();
         // Typed parsing of 100k rows is work for the blocking threads.
         match kind {
             Kind::SalesTargets => {
-                let rows = parse_off_thread(rows, bulk::targets).await?;
-                self.write(caller, move |tx, me| import_targets(tx, me.id, &rows))
-                    .await
+                let mut rows =
+                    actix_web::web::block(move || bulk::targets(&rows, within)).await??;
+                self.write(caller, move |tx, me| {
+                    resolve_people(tx, &mut rows)?;
+                    if let Some(cycle) = within {
+                        only_cycle_targets(&rows, cycle)?;
+                    }
+                    import_targets(tx, me.id, &rows)
+                })
+                .await
             }
             Kind::SalesRecords => {
-                let rows = parse_off_thread(rows, bulk::sales).await?;
-                self.write(caller, move |tx, me| import_sales(tx, me.id, &rows, today))
-                    .await
+                let mut rows = parse_off_thread(rows, bulk::sales).await?;
+                self.write(caller, move |tx, me| {
+                    resolve_people(tx, &mut rows)?;
+                    only_dated_within(tx, &rows, within)?;
+                    import_sales(tx, me.id, &rows, today)
+                })
+                .await
             }
             Kind::SatisfactionResponses => {
-                let rows = parse_off_thread(rows, bulk::satisfaction).await?;
+                let mut rows = parse_off_thread(rows, bulk::satisfaction).await?;
                 self.write(caller, move |tx, me| {
+                    resolve_people(tx, &mut rows)?;
+                    only_dated_within(tx, &rows, within)?;
                     import_responses(tx, me.id, &rows, today)
                 })
                 .await
             }
         }
     }
+}
+
+/// A row that names its employee.
+trait NamesPerson {
+    fn row(&self) -> usize;
+    fn person(&self) -> &PersonRef;
+    fn set_employee(&mut self, id: i32);
+}
+
+impl NamesPerson for TargetRow {
+    fn row(&self) -> usize {
+        self.row
+    }
+    fn person(&self) -> &PersonRef {
+        &self.person
+    }
+    fn set_employee(&mut self, id: i32) {
+        self.employee_id = id;
+    }
+}
+
+impl<V> NamesPerson for DatedRow<V> {
+    fn row(&self) -> usize {
+        self.row
+    }
+    fn person(&self) -> &PersonRef {
+        &self.person
+    }
+    fn set_employee(&mut self, id: i32) {
+        self.employee_id = id;
+    }
+}
+
+/// Rows that name their employee by employee number or email get the employee's id; a
+/// number or email nobody has is the row's problem.
+fn resolve_people<R: NamesPerson>(tx: &mut DbConn, rows: &mut [R]) -> Result<(), AppError> {
+    let (mut numbers, mut emails) = (Vec::new(), Vec::new());
+    for r in rows.iter() {
+        match r.person() {
+            PersonRef::Number(n) => numbers.push(n.clone()),
+            PersonRef::Email(e) => emails.push(e.clone()),
+            PersonRef::Id(_) => {}
+        }
+    }
+    if numbers.is_empty() && emails.is_empty() {
+        return Ok(());
+    }
+    numbers.sort();
+    numbers.dedup();
+    emails.sort();
+    emails.dedup();
+    let (by_number, by_email) = users::ids_by_number_and_email(tx, &numbers, &emails)?;
+    let mut problems = RowProblems::default();
+    for r in rows.iter_mut() {
+        let found = match r.person() {
+            PersonRef::Id(id) => Some(*id),
+            PersonRef::Number(n) => by_number.get(n).copied(),
+            PersonRef::Email(e) => by_email.get(e).copied(),
+        };
+        match found {
+            Some(id) => r.set_employee(id),
+            None => problems.add(r.row(), r.person().column(), Problem::NoSuchEmployee),
+        }
+    }
+    problems.into_result()
+}
+
+/// On a cycle's page, targets are for that cycle.
+fn only_cycle_targets(rows: &[TargetRow], cycle: i32) -> Result<(), AppError> {
+    let mut problems = RowProblems::default();
+    for r in rows.iter().filter(|r| r.cycle_id != cycle) {
+        problems.add(r.row, "cycle_id", Problem::OtherCycle);
+    }
+    problems.into_result()
+}
+
+/// On a cycle's page, dated evidence falls in that cycle's period.
+fn only_dated_within<V>(
+    tx: &mut DbConn,
+    rows: &[DatedRow<V>],
+    within: Option<i32>,
+) -> Result<(), AppError> {
+    let Some(cycle) = within else {
+        return Ok(());
+    };
+    let cycle = cycles::get(tx, cycle)?;
+    let period = cycle.period();
+    let mut problems = RowProblems::default();
+    for r in rows.iter().filter(|r| !period.contains(r.occurred_on)) {
+        problems.add(
+            r.row,
+            "occurred_on",
+            Problem::OutsideCycle {
+                cycle: cycle.name.clone(),
+                start: period.start,
+                end: period.end,
+            },
+        );
+    }
+    problems.into_result()
 }
 
 async fn parse_off_thread<T: Send + 'static>(

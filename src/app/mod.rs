@@ -22,6 +22,7 @@ pub mod departments;
 pub mod evidence;
 pub mod inspections;
 pub mod notices;
+pub mod passwords;
 pub mod people;
 pub mod sign_in;
 

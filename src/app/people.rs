@@ -13,8 +13,8 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::problem::Problem;
 use crate::domain::text::line_schema;
 use crate::domain::user::{
-    creates_management_cycle, email_schema, new_password_schema, new_password_schema_or_null,
-    parse_display_name, Email, Locale, NewPassword, Role, DISPLAY_NAME_MAX,
+    creates_management_cycle, email_schema, new_password_schema_or_null, parse_display_name,
+    parse_employee_number, Email, Locale, NewPassword, Role, DISPLAY_NAME_MAX,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::store::users::{self, NewUser, Stored, User};
@@ -40,8 +40,14 @@ pub struct NewPerson {
     #[serde(default)]
     #[schema(value_type = Option<Locale>)]
     pub locale: Option<String>,
-    #[schema(schema_with = new_password_schema)]
-    pub password: String,
+    /// Absent, null or empty: the person gets a mailed link to set one (valid a week).
+    #[serde(default)]
+    #[schema(schema_with = new_password_schema_or_null)]
+    pub password: Option<String>,
+    /// The number HR's spreadsheets key the person by (工号); unique.
+    #[serde(default)]
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9._/-]+$")]
+    pub employee_number: Option<String>,
 }
 
 /// A new person, parsed.
@@ -52,7 +58,9 @@ pub struct Person {
     pub department_id: i32,
     pub manager_id: Option<i32>,
     pub locale: Locale,
-    pub password: NewPassword,
+    /// None: the person sets one through a mailed link.
+    pub password: Option<NewPassword>,
+    pub employee_number: Option<String>,
 }
 
 impl NewPerson {
@@ -66,7 +74,14 @@ impl NewPerson {
             Some(locale) => errors.take("locale", Locale::parse(locale)),
             None => Some(Locale::En),
         };
-        let password = errors.take("password", NewPassword::parse(&self.password));
+        let password = match self.password.as_deref() {
+            None | Some("") => Some(None),
+            Some(p) => errors.take("password", NewPassword::parse(p)).map(Some),
+        };
+        let employee_number = match self.employee_number.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(number) => errors.take("employee_number", parse_employee_number(number)),
+        };
         match (email, display_name, role, locale, password) {
             (Some(email), Some(display_name), Some(role), Some(locale), Some(password))
                 if errors.is_empty() =>
@@ -79,6 +94,7 @@ impl NewPerson {
                     manager_id: self.manager_id,
                     locale,
                     password,
+                    employee_number,
                 })
             }
             _ => Err(AppError::Validation(errors)),
@@ -91,11 +107,15 @@ impl App {
     /// transaction (a retried transaction does not hash again).
     pub async fn create_person(&self, caller: &Caller, input: NewPerson) -> Result<User, AppError> {
         let person = input.parse()?;
-        let secret = person.password.expose().to_owned();
-        let hash = self
-            .passwords
-            .run(move || password::hash(&secret))
-            .await??;
+        let hash = match &person.password {
+            Some(new) => {
+                let secret = new.expose().to_owned();
+                self.passwords
+                    .run(move || password::hash(&secret))
+                    .await??
+            }
+            None => password::NO_PASSWORD.to_owned(),
+        };
         self.write(caller, move |tx, me| {
             create_person(tx, Actor::Person(me), &person, &hash)
         })
@@ -103,7 +123,8 @@ impl App {
     }
 }
 
-/// Creates a person whose password is already hashed (in the caller's transaction).
+/// Creates a person whose password is already hashed (in the caller's transaction); one
+/// without a password is mailed a link to set it.
 pub fn create_person(
     tx: &mut DbConn,
     actor: Actor,
@@ -111,7 +132,7 @@ pub fn create_person(
     password_hash: &str,
 ) -> Result<User, AppError> {
     check_references(tx, None, Some(person.department_id), person.manager_id)?;
-    users::insert(
+    let created = users::insert(
         tx,
         actor.id(),
         &NewUser {
@@ -122,8 +143,13 @@ pub fn create_person(
             manager_id: person.manager_id,
             locale: person.locale,
             password_hash: password_hash.to_owned(),
+            employee_number: person.employee_number.clone(),
         },
-    )
+    )?;
+    if password_hash == password::NO_PASSWORD {
+        super::passwords::send_setup_link(tx, created.id)?;
+    }
+    Ok(created)
 }
 
 /// Why `manager` cannot manage `user` (None for a new person).
@@ -201,6 +227,10 @@ pub struct PersonChanges {
     #[schema(schema_with = new_password_schema_or_null)]
     pub password: Option<String>,
     pub active: Option<bool>,
+    /// Null (or empty) removes it.
+    #[serde(default, deserialize_with = "crate::domain::text::double_option")]
+    #[schema(value_type = Option<String>, max_length = 32, pattern = r"^[A-Za-z0-9._/-]*$")]
+    pub employee_number: Option<Option<String>>,
 }
 
 /// The changes, parsed.
@@ -214,6 +244,7 @@ pub struct Changes {
     pub locale: Option<Locale>,
     pub password: Option<NewPassword>,
     pub active: Option<bool>,
+    pub employee_number: Option<Option<String>>,
 }
 
 impl PersonChanges {
@@ -243,6 +274,14 @@ impl PersonChanges {
                 .as_deref()
                 .and_then(|p| errors.take("password", NewPassword::parse(p))),
             active: self.active,
+            employee_number: match &self.employee_number {
+                None => None,
+                Some(None) => Some(None),
+                Some(Some(n)) if n.trim().is_empty() => Some(None),
+                Some(Some(n)) => errors
+                    .take("employee_number", parse_employee_number(n))
+                    .map(Some),
+            },
         };
         errors.into_result()?;
         Ok(changes)
@@ -316,6 +355,10 @@ pub fn change_person(
         manager_id: changes.manager_id.unwrap_or(before.manager_id),
         locale: changes.locale.unwrap_or(before.locale),
         active: changes.active.unwrap_or(before.active),
+        employee_number: changes
+            .employee_number
+            .clone()
+            .unwrap_or_else(|| before.employee_number.clone()),
     };
     if before.role == Role::Supervisor && after.role != Role::Supervisor {
         let reports = users::count_reports(tx, id)?;
@@ -338,6 +381,7 @@ pub fn change_person(
         && after.manager_id == current.manager_id
         && after.locale == current.locale
         && after.active == current.active
+        && after.employee_number == current.employee_number
         && password_hash.is_none();
     if unchanged {
         return Ok(before);
@@ -432,6 +476,7 @@ pub struct CliPerson {
     pub manager_email: Option<String>,
     pub locale: String,
     pub password: String,
+    pub employee_number: Option<String>,
 }
 
 /// `appraisal create-user`: the same rules as the API's and the page's, through
@@ -467,12 +512,16 @@ pub fn create_from_cli(conn: &mut DbConn, input: CliPerson) -> Result<User, AppE
             department_id: department.id,
             manager_id,
             locale: Some(input.locale.clone()),
-            password: input.password.clone(),
+            password: Some(input.password.clone()),
+            employee_number: input.employee_number.clone(),
         };
         let person = raw
             .parse()
             .map_err(|e| rename(e, &[("display_name", "name")]))?;
-        let hash = password::hash(person.password.expose())?;
+        let hash = match &person.password {
+            Some(new) => password::hash(new.expose())?,
+            None => password::NO_PASSWORD.to_owned(),
+        };
         create_person(tx, Actor::System, &person, &hash)
     })
 }
@@ -525,6 +574,7 @@ pub fn bootstrap_hr(
             manager_id: None,
             locale: Locale::En,
             password_hash: hash.clone(),
+            employee_number: None,
         };
         users::insert(tx, None, &new).map(Some)
     })

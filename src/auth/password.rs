@@ -29,9 +29,18 @@ pub fn hash(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
+/// What an account without a password stores instead of a hash (made in bulk, or by HR
+/// without one): nothing matches it; its owner sets a password through a mailed link.
+pub const NO_PASSWORD: &str = "!no-password";
+
 /// True when `password` matches the PHC string. The parameters come from the string, so
-/// hashes made with older parameters keep working.
+/// hashes made with older parameters keep working. An account without a password matches
+/// nothing, after the same work as a real verification.
 pub fn verify(password: &str, phc: &str) -> bool {
+    if phc == NO_PASSWORD {
+        verify_dummy(password);
+        return false;
+    }
     match PasswordHash::new(phc) {
         Ok(parsed) => argon2()
             .verify_password(password.as_bytes(), &parsed)

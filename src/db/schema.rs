@@ -24,6 +24,7 @@ diesel::table! {
         token_version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        employee_number -> Nullable<Text>,
     }
 }
 
@@ -51,6 +52,7 @@ diesel::table! {
 
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(password_tokens -> users (user_id));
 
 diesel::table! {
     cycles (id) {
@@ -76,6 +78,19 @@ diesel::table! {
         previous_id -> Nullable<Integer>,
         current -> Bool,
         created_at -> Timestamp,
+        retired -> Bool,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> BigInt,
+        user_id -> Integer,
+        token_hash -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -165,6 +180,7 @@ diesel::joinable!(inspection_scores -> checklist_items (item_id));
 diesel::joinable!(inspections -> cycles (cycle_id));
 diesel::joinable!(inspections -> checklists (checklist_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    password_tokens,
     appeals,
     appraisals,
     audit_events,

@@ -122,6 +122,29 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, Problem> {
         .ok_or(Problem::NotDate)
 }
 
+/// A date as a spreadsheet holds it: `2026-11-26`, or `2026/11/26` and `2026/1/5` as Excel
+/// in China writes dates into a CSV (cells of date type arrive from XLSX already as dates).
+pub fn parse_sheet_date(value: &str) -> Result<NaiveDate, Problem> {
+    if let Ok(date) = parse_date(value) {
+        return Ok(date);
+    }
+    let parts: Vec<&str> = value.split('/').collect();
+    let digits = |p: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    match parts.as_slice() {
+        [y, m, d] if digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2) => {
+            NaiveDate::from_ymd_opt(
+                y.parse().map_err(|_| Problem::NotDate)?,
+                m.parse().map_err(|_| Problem::NotDate)?,
+                d.parse().map_err(|_| Problem::NotDate)?,
+            )
+            .ok_or(Problem::NotDate)
+        }
+        _ => Err(Problem::NotDate),
+    }
+}
+
 pub fn parse_appeal_window(days: i64) -> Result<i32, Problem> {
     if (0..=i64::from(MAX_APPEAL_WINDOW_DAYS)).contains(&days) {
         Ok(days as i32)
@@ -136,6 +159,25 @@ pub fn parse_appeal_window(days: i64) -> Result<i32, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_dates_take_the_forms_excel_writes() {
+        let want = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        for text in ["2026-01-05", "2026/1/5", "2026/01/05", "2026/1/05"] {
+            assert_eq!(parse_sheet_date(text), Ok(want), "{text}");
+        }
+        for text in [
+            "2026/13/1",
+            "2026/2/30",
+            "26/1/5",
+            "2026/1/5/1",
+            "2026-1-5",
+            "2026/1/",
+            "5/1/2026",
+        ] {
+            assert_eq!(parse_sheet_date(text), Err(Problem::NotDate), "{text}");
+        }
+    }
 
     fn day(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

@@ -32,6 +32,41 @@ pub fn parse_target(value: i64) -> Result<i64, Problem> {
     }
 }
 
+/// An amount in yuan as a spreadsheet writes it (`1234.5`, `-80`, `12.05`), read exactly
+/// into fen, never through floating point: at most two decimals.
+pub fn parse_yuan(text: &str) -> Result<i64, Problem> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty()
+        || !all_digits(whole)
+        || !all_digits(fraction)
+        || fraction.len() > 2
+        || whole.len() > 15
+    {
+        return Err(Problem::NotYuan);
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| Problem::NotYuan)?
+    };
+    let cents: i64 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<i64>().map_err(|_| Problem::NotYuan)? * 10,
+        _ => fraction.parse().map_err(|_| Problem::NotYuan)?,
+    };
+    let fen = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or(Problem::NotYuan)?;
+    parse_amount(if negative { -fen } else { fen })
+}
+
 pub fn parse_rating(value: i64) -> Result<i32, Problem> {
     if (1..=5).contains(&value) {
         Ok(value as i32)
@@ -61,5 +96,32 @@ mod tests {
         assert_eq!(parse_rating(5), Ok(5));
         assert!(parse_external_ref("  ").is_err());
         assert_eq!(parse_external_ref(" POS-1 "), Ok("POS-1".into()));
+    }
+
+    #[test]
+    fn yuan_are_read_exactly_into_fen() {
+        assert_eq!(parse_yuan("1234.5"), Ok(123_450));
+        assert_eq!(parse_yuan("0.07"), Ok(7));
+        assert_eq!(parse_yuan("-80"), Ok(-8_000));
+        assert_eq!(parse_yuan(" 12.05 "), Ok(1_205));
+        assert_eq!(parse_yuan(".5"), Ok(50));
+        // 0.1 + 0.2 in floating point is 0.30000000000000004; here it is 30 fen.
+        assert_eq!(parse_yuan("0.30"), Ok(30));
+        for bad in [
+            "",
+            "-",
+            "1.234",
+            "1,000",
+            "1e3",
+            "12.3.4",
+            "¥5",
+            "9999999999999999",
+        ] {
+            assert_eq!(parse_yuan(bad), Err(Problem::NotYuan), "{bad}");
+        }
+        assert!(
+            parse_yuan("10000000000.01").is_err(),
+            "beyond the largest amount"
+        );
     }
 }

@@ -61,6 +61,8 @@ pub enum Problem {
     QueryUnreadable,
     FormUnreadable,
     UploadUnreadable,
+    /// A CSV file in neither UTF-8 nor GB18030 (GBK).
+    NotUtf8OrGb18030,
     NotJsonObject,
     NotJsonArray,
     RowNotObject,
@@ -163,6 +165,10 @@ pub enum Problem {
     EmailTaken {
         email: String,
     },
+    EmployeeNumberTaken {
+        number: String,
+    },
+    NotEmployeeNumber,
     DepartmentNameTaken {
         name: String,
     },
@@ -180,12 +186,33 @@ pub enum Problem {
     PasswordChangedMeanwhile,
     PasswordUnchanged,
     PasswordWrong,
+    /// A set-password link that is unknown, used or expired (the three answer alike).
+    LinkInvalid,
+    /// The password typed twice differs.
+    PasswordsDiffer,
     HrNotAppraised,
     NotActiveEmployee,
     RateSelf,
     RateOwnDepartment,
 
     // Evidence.
+    NotYuan,
+    /// A target for another cycle than the one whose page the upload came from.
+    OtherCycle,
+    /// Two columns that say the same thing, both filled in.
+    BothGiven {
+        first: &'static str,
+        second: &'static str,
+    },
+    /// Only one of the ways to name a person (employee_id, employee_number, email).
+    OnePersonReference,
+    NoPersonReference,
+    /// The row's date lies outside the cycle the upload was made on.
+    OutsideCycle {
+        cycle: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
     FutureDate {
         today: NaiveDate,
     },
@@ -287,6 +314,7 @@ impl Problem {
             QueryUnreadable => "query_unreadable",
             FormUnreadable => "form_unreadable",
             UploadUnreadable => "upload_unreadable",
+            NotUtf8OrGb18030 => "not_utf8_or_gb18030",
             NotJsonObject => "not_json_object",
             NotJsonArray => "not_json_array",
             RowNotObject => "row_not_object",
@@ -330,6 +358,8 @@ impl Problem {
             TargetsFrozen { .. } => "targets_frozen",
             RatingsClosed { .. } => "ratings_closed",
             EmailTaken { .. } => "email_taken",
+            EmployeeNumberTaken { .. } => "employee_number_taken",
+            NotEmployeeNumber => "not_employee_number",
             DepartmentNameTaken { .. } => "department_name_taken",
             NoSuchUser => "no_such_user",
             NoSuchEmployee => "no_such_employee",
@@ -343,10 +373,18 @@ impl Problem {
             PasswordChangedMeanwhile => "password_changed_meanwhile",
             PasswordUnchanged => "password_unchanged",
             PasswordWrong => "password_wrong",
+            LinkInvalid => "link_invalid",
+            PasswordsDiffer => "passwords_differ",
             HrNotAppraised => "hr_not_appraised",
             NotActiveEmployee => "not_active_employee",
             RateSelf => "rate_self",
             RateOwnDepartment => "rate_own_department",
+            NotYuan => "not_yuan",
+            OtherCycle => "other_cycle",
+            BothGiven { .. } => "both_given",
+            OnePersonReference => "one_person_reference",
+            NoPersonReference => "no_person_reference",
+            OutsideCycle { .. } => "outside_cycle",
             FutureDate { .. } => "future_date",
             OtherTargetInFile { .. } => "other_target_in_file",
             OtherValuesInFile { .. } => "other_values_in_file",

@@ -132,6 +132,48 @@ impl Locale {
     }
 }
 
+/// How a spreadsheet row names a person: by id, by employee number (工号), or by email.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PersonRef {
+    Id(i32),
+    Number(String),
+    Email(String),
+}
+
+impl PersonRef {
+    /// The column it came from.
+    pub fn column(&self) -> &'static str {
+        match self {
+            PersonRef::Id(_) => "employee_id",
+            PersonRef::Number(_) => "employee_number",
+            PersonRef::Email(_) => "email",
+        }
+    }
+}
+
+pub const EMPLOYEE_NUMBER_MAX: usize = 32;
+
+/// An employee number (工号) as HR's systems write it: trimmed, 1–32 characters of
+/// letters, digits, `-`, `_`, `.` and `/`; kept as written (leading zeros matter).
+pub fn parse_employee_number(value: &str) -> Result<String, Problem> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Problem::Empty);
+    }
+    if value.chars().count() > EMPLOYEE_NUMBER_MAX {
+        return Err(Problem::TooLong {
+            max: EMPLOYEE_NUMBER_MAX,
+        });
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        return Err(Problem::NotEmployeeNumber);
+    }
+    Ok(value.to_owned())
+}
+
 /// A normalised (trimmed, lower-case) email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);

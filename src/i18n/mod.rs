@@ -149,9 +149,10 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         MalformedJson { line, column } => vec![("line", size(line)), ("column", size(column))],
         ColumnTwice { column } => vec![("column", words(column.clone()))],
         MediaType { expected } => vec![("expected", words(*expected))],
+        BothGiven { first, second } => vec![("first", words(*first)), ("second", words(*second))],
         WeightsSum { sum } => vec![("sum", number(*sum))],
         PeriodTooLong { max_days } => vec![("max_days", number(*max_days))],
-        PeriodOverlaps { cycle, start, end } => vec![
+        OutsideCycle { cycle, start, end } | PeriodOverlaps { cycle, start, end } => vec![
             ("cycle", words(cycle.clone())),
             ("start", words(start.to_string())),
             ("end", words(end.to_string())),
@@ -181,6 +182,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             vec![("cycle", words(cycle.clone())), ("state", state(s))]
         }
         EmailTaken { email } => vec![("email", words(email.clone()))],
+        EmployeeNumberTaken { number } => vec![("number", words(number.clone()))],
         FutureDate { today } => vec![("today", words(today.to_string()))],
         OtherTargetInFile { row } | OtherValuesInFile { row } => vec![("row", size(row))],
         PointsRange { max, item } => vec![("max", number(*max)), ("item", words(item.clone()))],

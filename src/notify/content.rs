@@ -13,6 +13,7 @@ use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::notices::{Kind, Notice, ReminderPayload};
+use crate::store::password_tokens::{self, Purpose};
 use crate::store::users::{self, User};
 use crate::store::{appeals, cycles, departments, inspections};
 
@@ -95,6 +96,21 @@ pub fn load(
             appeal_decided(conn, &recipient, appeal_id)?
         }
         Kind::ReviewReminder => reminder(conn, &recipient, payload(notice)?)?,
+        Kind::PasswordSetup | Kind::PasswordReset => {
+            // The link's secret is made now, for this mail only; the table keeps its hash.
+            let purpose = if kind == Kind::PasswordSetup {
+                Purpose::Setup
+            } else {
+                Purpose::Reset
+            };
+            let (token, expires) = password_tokens::issue(conn, recipient.id, purpose)?;
+            Content::PasswordLink {
+                setup: kind == Kind::PasswordSetup,
+                email: recipient.email.clone(),
+                token,
+                expires: time.local(expires),
+            }
+        }
         Kind::CollaborationRequest => {
             let CycleRef { cycle_id } = payload(notice)?;
             let cycle = cycles::get(conn, cycle_id)?;

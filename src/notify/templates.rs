@@ -92,6 +92,15 @@ pub enum Content {
         cycle: String,
         period_end: NaiveDate,
     },
+    /// A one-time link to set (`setup`) or reset a password; `token` is the link's secret,
+    /// made when the mail is written and never stored.
+    PasswordLink {
+        setup: bool,
+        email: String,
+        token: String,
+        /// In the company's time.
+        expires: chrono::NaiveDateTime,
+    },
 }
 
 /// A rendered mail: subject and the two alternatives of its body.
@@ -403,6 +412,38 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
                 ],
             )
         }
+        Content::PasswordLink {
+            setup,
+            email,
+            token,
+            expires,
+        } => {
+            let (subject, intro, action) = if *setup {
+                (
+                    "password-setup-subject",
+                    "password-setup-intro",
+                    "password-setup-link",
+                )
+            } else {
+                (
+                    "password-reset-subject",
+                    "password-reset-intro",
+                    "password-reset-link",
+                )
+            };
+            (
+                i18n::text(lang, subject),
+                vec![
+                    Block::Para(say(intro, vec![("email", words(email.clone()))])),
+                    link(action, format!("/reset?token={token}")),
+                    Block::Para(say(
+                        "password-link-expires",
+                        vec![("until", words(expires.format("%Y-%m-%d %H:%M").to_string()))],
+                    )),
+                    Block::Para(i18n::text(lang, "password-link-not-you")),
+                ],
+            )
+        }
     };
     let greeting = say("mail-greeting", vec![("name", words(name.to_owned()))]);
     let footer = i18n::text(lang, "mail-footer");
@@ -671,6 +712,18 @@ mod tests {
                 cycle: "2026 Q4".into(),
                 period_end: day,
             },
+            Content::PasswordLink {
+                setup: true,
+                email: "li.na@example.cn".into(),
+                token: "abc".into(),
+                expires: day.and_hms_opt(9, 30, 0).unwrap(),
+            },
+            Content::PasswordLink {
+                setup: false,
+                email: "li.na@example.cn".into(),
+                token: "abc".into(),
+                expires: day.and_hms_opt(9, 30, 0).unwrap(),
+            },
         ]
     }
 
@@ -682,8 +735,8 @@ mod tests {
         for content in every_kind() {
             let zh = render(&content, Locale::ZhCn, "李安", url);
             for text in [&zh.subject, &zh.text] {
-                // The link, whose path is an address, not words.
-                let text = text.replace(url, " ");
+                // The link, whose path is an address, not words, and the address mailed to.
+                let text = text.replace(url, " ").replace("li.na@example.cn", " ");
                 let text: String = text
                     .split(' ')
                     .filter(|w| !w.starts_with('/'))
@@ -698,6 +751,10 @@ mod tests {
             let en = render(&content, Locale::En, "Ann Lee", url);
             for text in [&en.subject, &en.text] {
                 let outside_names = strip_names(text);
+                assert!(
+                    !outside_names.contains("{ $"),
+                    "an argument is missing: {text}"
+                );
                 assert!(!has_chinese(&outside_names), "{content:?} in en: {text}");
             }
         }

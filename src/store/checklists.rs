@@ -27,6 +27,9 @@ pub struct Checklist {
     pub current: bool,
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,
+    /// Retired by HR: no longer offered to inspectors (its versions stay with the
+    /// inspections that used them).
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]

@@ -13,6 +13,7 @@ use super::now;
 use crate::db::schema::{sales_records, sales_targets, satisfaction_responses};
 use crate::db::DbConn;
 pub use crate::domain::appraisal::EmployeeEvidence;
+use crate::domain::user::PersonRef;
 use crate::error::AppError;
 
 /// Rows per INSERT statement, and references per lookup (well under both backends'
@@ -54,6 +55,8 @@ fn record_import(
 
 pub struct TargetRow {
     pub row: usize,
+    /// How the row named the employee; `employee_id` is theirs once resolved.
+    pub person: PersonRef,
     pub employee_id: i32,
     pub cycle_id: i32,
     pub target: i64,
@@ -113,6 +116,8 @@ pub fn set_targets(
 pub struct DatedRow<V> {
     /// As the spreadsheet numbers it (the header is row 1).
     pub row: usize,
+    /// How the row named the employee; `employee_id` is theirs once resolved.
+    pub person: PersonRef,
     pub employee_id: i32,
     pub occurred_on: NaiveDate,
     pub external_ref: String,

@@ -11,6 +11,7 @@ pub mod departments;
 pub mod evidence;
 pub mod inspections;
 pub mod notices;
+pub mod password_tokens;
 pub mod scope;
 pub mod throttle;
 pub mod users;

@@ -24,6 +24,10 @@ pub enum Kind {
     AppealDecided,
     ReviewReminder,
     CollaborationRequest,
+    /// A link to set a first password (an account made without one).
+    PasswordSetup,
+    /// A link to choose a new password (forgotten, or sent by HR).
+    PasswordReset,
 }
 
 impl Kind {
@@ -35,16 +39,20 @@ impl Kind {
             Kind::AppealDecided => "appeal_decided",
             Kind::ReviewReminder => "review_reminder",
             Kind::CollaborationRequest => "collaboration_request",
+            Kind::PasswordSetup => "password_setup",
+            Kind::PasswordReset => "password_reset",
         }
     }
 
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::AppraisalPublished,
         Kind::InspectionRecorded,
         Kind::AppealFiled,
         Kind::AppealDecided,
         Kind::ReviewReminder,
         Kind::CollaborationRequest,
+        Kind::PasswordSetup,
+        Kind::PasswordReset,
     ];
 
     /// The kinds as written.
@@ -55,6 +63,8 @@ impl Kind {
         "appeal_decided",
         "review_reminder",
         "collaboration_request",
+        "password_setup",
+        "password_reset",
     ];
 
     pub fn parse(text: &str) -> Option<Kind> {

@@ -31,6 +31,8 @@ pub struct User {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::as_utc")]
     pub updated_at: NaiveDateTime,
+    /// The number HR's spreadsheets key the person by (工号), when HR gave one.
+    pub employee_number: Option<String>,
 }
 
 impl User {
@@ -51,6 +53,7 @@ type Columns = (
     users::token_version,
     users::created_at,
     users::updated_at,
+    users::employee_number,
 );
 
 const COLUMNS: Columns = (
@@ -65,6 +68,7 @@ const COLUMNS: Columns = (
     users::token_version,
     users::created_at,
     users::updated_at,
+    users::employee_number,
 );
 
 /// The audit picture of a user: the public fields, plus a marker when the password changed.
@@ -76,9 +80,21 @@ struct Audited<'a> {
     password: Option<&'static str>,
 }
 
-fn email_taken(email: &str) -> impl FnOnce() -> Problem + '_ {
-    move || Problem::EmailTaken {
-        email: email.to_owned(),
+/// A unique violation names what was taken: the email, or the employee number.
+fn taken(error: diesel::result::Error, email: &str, number: Option<&str>) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let on_number = matches!(
+        &error,
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.message().contains("employee_number")
+    );
+    match (on_number, number) {
+        (true, Some(number)) => AppError::unique_or(error, || Problem::EmployeeNumberTaken {
+            number: number.to_owned(),
+        }),
+        _ => AppError::unique_or(error, || Problem::EmailTaken {
+            email: email.to_owned(),
+        }),
     }
 }
 
@@ -116,6 +132,42 @@ pub fn rateable_in(
         .select(COLUMNS)
         .order((users::display_name, users::id))
         .load(conn)?)
+}
+
+/// Values per `IN (…)` list, well under both backends' limits on bound parameters.
+const LOOKUP_CHUNK: usize = 1000;
+
+/// The ids of the people with these employee numbers and these emails (chunked: a
+/// spreadsheet may name thousands).
+#[allow(clippy::type_complexity)]
+pub fn ids_by_number_and_email(
+    conn: &mut DbConn,
+    numbers: &[String],
+    emails: &[String],
+) -> Result<
+    (
+        std::collections::HashMap<String, i32>,
+        std::collections::HashMap<String, i32>,
+    ),
+    AppError,
+> {
+    let mut by_number = std::collections::HashMap::new();
+    for chunk in numbers.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(Option<String>, i32)> = users::table
+            .filter(users::employee_number.eq_any(chunk))
+            .select((users::employee_number, users::id))
+            .load(conn)?;
+        by_number.extend(found.into_iter().filter_map(|(n, id)| n.map(|n| (n, id))));
+    }
+    let mut by_email = std::collections::HashMap::new();
+    for chunk in emails.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(String, i32)> = users::table
+            .filter(users::email.eq_any(chunk))
+            .select((users::email, users::id))
+            .load(conn)?;
+        by_email.extend(found);
+    }
+    Ok((by_number, by_email))
 }
 
 /// The active supervisors, by name: who may be someone's supervisor.
@@ -186,11 +238,39 @@ pub fn hr_exists(conn: &mut DbConn) -> Result<bool, AppError> {
     .get_result(conn)?)
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     pub department_id: Option<i32>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    /// Part of a name, an email or an employee number (any case).
+    pub search: Option<String>,
+}
+
+diesel::define_sql_function! {
+    /// SQL's `lower`, so a search ignores case on both backends.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(
+        text: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// `text` for a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken
+/// literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 pub fn list(conn: &mut DbConn, filter: UserFilter, page: Page) -> Result<Paged<User>, AppError> {
@@ -204,6 +284,18 @@ pub fn list(conn: &mut DbConn, filter: UserFilter, page: Page) -> Result<Paged<U
         }
         if let Some(active) = filter.active {
             query = query.filter(users::active.eq(active));
+        }
+        if let Some(search) = &filter.search {
+            let pattern = contains_pattern(search.trim());
+            query = query.filter(
+                lower(users::display_name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(users::email.like(pattern.clone()).escape('\\'))
+                    .or(lower_nullable(users::employee_number)
+                        .like(pattern)
+                        .escape('\\')),
+            );
         }
         query
     };
@@ -226,6 +318,7 @@ pub struct NewUser {
     pub manager_id: Option<i32>,
     pub locale: Locale,
     pub password_hash: String,
+    pub employee_number: Option<String>,
 }
 
 /// Inserts a person, with its audit event. A taken email is 409 naming it.
@@ -244,10 +337,11 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
             users::token_version.eq(0),
             users::created_at.eq(at),
             users::updated_at.eq(at),
+            users::employee_number.eq(&new.employee_number),
         ))
         .returning(COLUMNS)
         .get_result(conn)
-        .map_err(|e| AppError::unique_or(e, email_taken(new.email.as_str())))?;
+        .map_err(|e| taken(e, new.email.as_str(), new.employee_number.as_deref()))?;
     audit::record(
         conn,
         Change::<(), _> {
@@ -272,6 +366,7 @@ pub struct Stored {
     pub manager_id: Option<i32>,
     pub locale: Locale,
     pub active: bool,
+    pub employee_number: Option<String>,
 }
 
 impl Stored {
@@ -284,6 +379,7 @@ impl Stored {
             manager_id: user.manager_id,
             locale: user.locale,
             active: user.active,
+            employee_number: user.employee_number.clone(),
         }
     }
 }
@@ -309,10 +405,11 @@ pub fn update(
             users::active.eq(after.active),
             users::token_version.eq(before.token_version + i32::from(revoke)),
             users::updated_at.eq(now()),
+            users::employee_number.eq(&after.employee_number),
         ))
         .returning(COLUMNS)
         .get_result(conn)
-        .map_err(|e| AppError::unique_or(e, email_taken(&after.email)))?;
+        .map_err(|e| taken(e, &after.email, after.employee_number.as_deref()))?;
     if let Some(hash) = password_hash {
         diesel::update(users::table.find(before.id))
             .set(users::password_hash.eq(hash))

@@ -268,6 +268,7 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
                         (language_switch(ctx))
                         @if let Some(user) = &ctx.user {
                             span.name { (user.display_name) " · " (t.role(user.role)) }
+                            a #password-link href="/me/password" { (t.nav_password) }
                             form.inline method="post" action="/sign-out" {
                                 (csrf(ctx))
                                 button.link #sign-out type="submit" { (t.sign_out) }

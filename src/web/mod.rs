@@ -11,6 +11,7 @@
 mod chart;
 mod hr;
 mod layout;
+mod password;
 mod session;
 mod staff;
 mod team;
@@ -48,6 +49,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/sign-out", web::post().to(sign_out))
             .route("/lang/{code}", web::get().to(switch_language))
             .route("/static/{file}", web::get().to(asset))
+            .route("/forgot", web::get().to(password::forgot_page))
+            .route("/forgot", web::post().to(password::forgot))
+            .route("/reset", web::get().to(password::reset_page))
+            .route("/reset", web::post().to(password::reset))
+            .route("/me/password", web::get().to(password::change_page))
+            .route("/me/password", web::post().to(password::change))
             .route("/me", web::get().to(staff::my_rating))
             .route("/appraisals/{id}", web::get().to(staff::appraisal))
             .route(
@@ -92,8 +99,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(hr::evidence::import),
             )
             .route("/hr/cycles/{id}/report", web::get().to(hr::report::report))
+            .route(
+                "/hr/cycles/{id}/templates/{file}",
+                web::get().to(hr::cycle_page::template),
+            )
             .route("/hr/people", web::get().to(hr::people::people))
             .route("/hr/people", web::post().to(hr::people::create_person))
+            .route("/hr/people/{id}", web::get().to(hr::person::person))
+            .route("/hr/people/{id}", web::post().to(hr::person::save))
+            .route(
+                "/hr/people/{id}/reset-link",
+                web::post().to(hr::person::send_reset_link),
+            )
             .route(
                 "/hr/people/{id}/active",
                 web::post().to(hr::people::set_active),
@@ -126,7 +143,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Pages anyone may open; every other page needs a session.
 fn is_public(path: &str) -> bool {
-    path == "/sign-in" || path.starts_with("/lang/") || path.starts_with("/static/")
+    matches!(path, "/sign-in" | "/forgot" | "/reset")
+        || path.starts_with("/lang/")
+        || path.starts_with("/static/")
 }
 
 /// The site's own origin as configured (`server.public_url`), for requests that arrive
@@ -379,19 +398,25 @@ fn sign_in_markup(ctx: &Ctx, email: &str, next: Option<&str>) -> maud::Markup {
             label { (t.email) input #email type="email" name="email" value=(email) required autocomplete="username" autofocus; }
             label { (t.password) input #password type="password" name="password" required autocomplete="current-password"; }
             button.primary #sign-in-button type="submit" { (t.sign_in) }
+            p { a #forgot-link href="/forgot" { (t.forgot_password) } }
         }
     }
 }
 
-async fn sign_in_page(ctx: Ctx, query: web::Query<ReturnTo>) -> Result<HttpResponse, AppError> {
+async fn sign_in_page(
+    ctx: Ctx,
+    req: HttpRequest,
+    query: web::Query<ReturnTo>,
+) -> Result<HttpResponse, AppError> {
     if let Some(user) = &ctx.user {
         return Ok(see_other(home_of(user.role)));
     }
     let next = local_path(query.next.as_deref());
     let body = sign_in_markup(&ctx, "", next.as_deref());
+    let alert = Alert::done(ctx.t, req.query_string());
     Ok(html_response(
         StatusCode::OK,
-        page(&ctx, ctx.t.sign_in, None, body),
+        page(&ctx, ctx.t.sign_in, alert.as_ref(), body),
     ))
 }
 

@@ -10,6 +10,7 @@ mod binary;
 mod errors;
 mod evidence;
 mod faults;
+mod hr_work;
 mod instances;
 mod integrity;
 mod mail;

@@ -242,6 +242,22 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({"email": w.hr_person.email, "password": w.hr_person.password})),
             ALL,
         ),
+        // Anyone may ask for a reset link: the same 202 for every address.
+        row(
+            Method::POST,
+            "/api/v1/auth/forgot",
+            "/api/v1/auth/forgot",
+            Some(json!({"email": "nobody@example.com"})),
+            [S(202); 5],
+        ),
+        // A made-up link is refused alike for everyone.
+        row(
+            Method::POST,
+            "/api/v1/auth/reset",
+            "/api/v1/auth/reset",
+            Some(json!({"token": "made-up", "new_password": "another-password-1"})),
+            [S(422); 5],
+        ),
         get("/api/v1/openapi.json", "/api/v1/openapi.json".into(), ALL),
         get("/health", "/health".into(), ALL),
         get("/ready", "/ready".into(), ALL),

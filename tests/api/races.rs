@@ -111,6 +111,17 @@ pub fn statuses(answers: &[Answer]) -> Vec<u16> {
     answers.iter().map(|a| a.status.as_u16()).collect()
 }
 
+/// The statuses with the problem code of each refusal, for a broken round's message.
+pub fn answered(answers: &[Answer]) -> Vec<String> {
+    answers
+        .iter()
+        .map(|a| match a.body["code"].as_str() {
+            Some(code) if !a.status.is_success() => format!("{} {code}", a.status.as_u16()),
+            _ => a.status.as_u16().to_string(),
+        })
+        .collect()
+}
+
 pub fn count_of(answers: &[Answer], status: u16) -> usize {
     answers
         .iter()
@@ -336,7 +347,7 @@ async fn cycles_with_the_same_period(app: TestApp) {
         if count_of(&answers, 201) != 1 || count_of(&answers, 409) != 3 || overlapping != 0 {
             tally.broke(format!(
                 "{:?}, {overlapping} overlapping pairs",
-                statuses(&answers)
+                answered(&answers)
             ));
             execute(
                 &mut conn,

@@ -49,6 +49,13 @@ const ALLOWED: &[&str] = &[
     "C",
     "D",
     "CSV",
+    "XLSX",
+    "GBK",
+    "Excel",
+    // Column names of the upload files, as the header row must spell them.
+    "email",
+    "amount",
+    "target",
     "YYYY",
     "MM",
     "DD",

@@ -8,6 +8,7 @@ mod support;
 
 mod driver;
 mod forms;
+mod hr_pages;
 mod language;
 mod pages;
 mod walk;

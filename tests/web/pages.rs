@@ -566,7 +566,7 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
     hr.sign_in(&app.hr_email, &app.hr_password).await;
     let ann = c.ann.id.to_string();
     // (who sends it: 0 staff, 1 supervisor, 2 HR, 3 nobody signed in; path; fields)
-    let cases: [Form; 17] = [
+    let cases: [Form; 22] = [
         (0, format!("/appraisals/{mine}/acknowledge"), vec![]),
         (
             0,
@@ -646,6 +646,38 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
             2,
             format!("/hr/cycles/{cycle}/state"),
             vec![("state", "archived".into())],
+        ),
+        (
+            0,
+            "/me/password".into(),
+            vec![
+                ("current_password", "not-the-password".into()),
+                ("new_password", "another-password-1".into()),
+                ("repeat_password", "another-password-1".into()),
+            ],
+        ),
+        (
+            2,
+            format!("/hr/people/{}", c.ben.id),
+            vec![
+                ("display_name", "Ben".into()),
+                ("email", c.ben.email.clone()),
+            ],
+        ),
+        (2, format!("/hr/people/{}/reset-link", c.ben.id), vec![]),
+        (
+            3,
+            "/forgot".into(),
+            vec![("email", "nobody@example.test".into())],
+        ),
+        (
+            3,
+            "/reset".into(),
+            vec![
+                ("token", "made-up".into()),
+                ("new_password", "another-password-1".into()),
+                ("repeat_password", "another-password-1".into()),
+            ],
         ),
         (0, "/sign-out".into(), vec![]),
         (

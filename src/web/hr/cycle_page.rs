@@ -224,26 +224,77 @@ fn scheme_form(
     }
 }
 
+/// The kinds of evidence a cycle takes now: targets while it is prepared or open, sales and
+/// satisfaction while it is open.
+fn accepted_kinds(state: CycleState) -> &'static [&'static str] {
+    match state {
+        CycleState::Draft => &["sales-targets"],
+        CycleState::Open => &["sales-targets", "sales-records", "satisfaction-responses"],
+        _ => &[],
+    }
+}
+
+/// The columns of each kind's template (the API also takes `employee_id` or `email` for
+/// the person, and amounts in fen).
+pub fn template_columns(kind: &str) -> &'static str {
+    match kind {
+        "sales-targets" => "employee_number,target_yuan",
+        "sales-records" => "employee_number,occurred_on,amount_yuan,external_ref",
+        _ => "employee_number,occurred_on,rating,channel,external_ref",
+    }
+}
+
 fn upload_form(ctx: &Ctx, c: &Cycle) -> Markup {
     let t = ctx.t;
+    let kinds = accepted_kinds(c.state);
+    let label = |kind: &str| match kind {
+        "sales-targets" => t.sales_targets,
+        "sales-records" => t.sales_records,
+        _ => t.satisfaction_responses,
+    };
     html! {
-        form.card #upload-form method="post" action={ "/hr/cycles/" (c.id) "/import" } enctype="multipart/form-data" {
-            (csrf(ctx))
-            label { (t.kind)
-                select #upload-kind name="kind" {
-                    option value="sales-targets" { (t.sales_targets) }
-                    option value="sales-records" { (t.sales_records) }
-                    option value="satisfaction-responses" { (t.satisfaction_responses) }
+        @if kinds.is_empty() {
+            p.note #no-upload { (t.upload_closed) }
+        } @else {
+            form.card #upload-form method="post" action={ "/hr/cycles/" (c.id) "/import" } enctype="multipart/form-data" {
+                (csrf(ctx))
+                label { (t.kind)
+                    select #upload-kind name="kind" {
+                        @for kind in kinds { option value=(kind) { (label(kind)) } }
+                    }
                 }
+                label { (t.upload_file) input #upload-file type="file" name="file"
+                    accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
+                ul.note #templates {
+                    @for kind in kinds {
+                        li { (label(kind)) ": " code { (template_columns(kind)) } " · "
+                            a href={ "/hr/cycles/" (c.id) "/templates/" (kind) ".csv" } download { (t.download_template) } }
+                    }
+                }
+                p.note { (t.upload_note) }
+                button.primary #upload-button type="submit" { (t.upload) }
             }
-            label { (t.csv_file) input #upload-file type="file" name="file" accept=".csv,text/csv" required; }
-            ul.note {
-                li { (t.sales_targets) ": " code { "employee_id,cycle_id,target" } }
-                li { (t.sales_records) ": " code { "employee_id,occurred_on,amount,external_ref" } }
-                li { (t.satisfaction_responses) ": " code { "employee_id,occurred_on,rating,channel,external_ref" } }
-            }
-            p.note { (t.upload_note) " " (t.this_cycle_id) ": " code { (c.id) } }
-            button.primary #upload-button type="submit" { (t.upload) }
         }
     }
+}
+
+/// A kind's template: its header and one example row, UTF-8 with a byte-order mark so
+/// that Excel opens it with the Chinese intact.
+pub async fn template(_hr: Hr, path: web::Path<(i32, String)>) -> Result<HttpResponse, AppError> {
+    let (_, file) = path.into_inner();
+    let kind = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
+    let example = match kind {
+        "sales-targets" => "E0101,80000.00",
+        "sales-records" => "E0101,2026-11-26,1299.50,POS-20261126-0001",
+        "satisfaction-responses" => "E0101,2026/11/26,5,phone,CSAT-20261126-0001",
+        _ => return Err(AppError::NotFound),
+    };
+    let body = format!("\u{feff}{}\r\n{example}\r\n", template_columns(kind));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{kind}.csv\""),
+        ))
+        .body(body))
 }

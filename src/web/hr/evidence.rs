@@ -68,11 +68,13 @@ pub async fn import(
         Ok((kind, file)) => match Kind::parse(&kind) {
             Ok(kind) => {
                 // Reading a large file is work for the blocking threads.
-                match web::block(move || bulk::rows_from_csv(&file)).await? {
+                match web::block(move || bulk::rows_from(&file, &bulk::Format::of_file(&file)))
+                    .await?
+                {
                     Ok(rows) if rows.is_empty() => {
                         Err(AppError::validation("file", Problem::NoRows))
                     }
-                    Ok(rows) => app.import(ctx.caller()?, kind, rows).await,
+                    Ok(rows) => app.import(ctx.caller()?, kind, rows, Some(id)).await,
                     Err(error) => Err(error),
                 }
             }

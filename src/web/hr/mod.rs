@@ -11,6 +11,7 @@ pub mod cycles;
 pub mod evidence;
 pub mod notices;
 pub mod people;
+pub mod person;
 pub mod report;
 pub mod scheme;
 

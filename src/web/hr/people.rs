@@ -25,6 +25,29 @@ use crate::web::session::{Ctx, Fields};
 pub struct PeopleQuery {
     department_id: Option<i32>,
     offset: Option<i64>,
+    /// Part of a name, an email or an employee number.
+    q: Option<String>,
+}
+
+/// What the people list shows: one department, a search, and where in the list.
+#[derive(Clone, Default)]
+struct Shown {
+    department: Option<i32>,
+    search: Option<String>,
+    offset: i64,
+}
+
+impl Shown {
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(d) = self.department {
+            parts.push(format!("department_id={d}"));
+        }
+        if let Some(q) = &self.search {
+            parts.push(format!("q={}", crate::web::layout::urlencode(q)));
+        }
+        parts.join("&")
+    }
 }
 
 const PEOPLE_PAGE: i64 = 200;
@@ -37,31 +60,38 @@ pub async fn people(
     query: web::Query<PeopleQuery>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_people(
-        ctx,
-        db,
-        query.department_id,
-        query.offset.unwrap_or(0).max(0),
-        None,
-        alert,
-    )
-    .await
+    let shown = Shown {
+        department: query.department_id,
+        search: query
+            .q
+            .clone()
+            .map(|q| q.chars().take(100).collect::<String>())
+            .filter(|q| !q.trim().is_empty()),
+        offset: query.offset.unwrap_or(0).max(0),
+    };
+    render_people(ctx, db, shown, None, alert).await
 }
 
 async fn render_people(
     ctx: Ctx,
     db: web::Data<Db>,
-    department: Option<i32>,
-    offset: i64,
+    shown: Shown,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = ctx.at("/hr/people");
+    let here = match shown.query().as_str() {
+        "" => "/hr/people".to_owned(),
+        q => format!("/hr/people?{q}"),
+    };
+    let ctx = ctx.at(here);
+    let (department, offset) = (shown.department, shown.offset);
+    let search = shown.search.clone();
     let (departments, people, total, leads) = db
         .run(move |conn| {
             let departments = departments::all(conn)?;
             let filter = UserFilter {
                 department_id: department,
+                search,
                 ..UserFilter::default()
             };
             let page = Page {
@@ -100,10 +130,16 @@ async fn render_people(
             button type="submit" { (t.add_department) }
         }
         h2 { (t.people) " (" (total) ")" }
+        form.card.inline-search #people-search method="get" action="/hr/people" role="search" {
+            @if let Some(d) = department { input type="hidden" name="department_id" value=(d); }
+            label { (t.search_people) input #people-q type="search" name="q" value=(shown.search.as_deref().unwrap_or("")) maxlength="100"; }
+            button type="submit" { (t.search) }
+        }
         table #people {
-            thead { tr { th { (t.name) } th { (t.email) } th { (t.role_label) } th { (t.department) } th { (t.manager) } th { (t.active) } } }
-            tbody { @for u in &people { tr class=(if u.active { "" } else { "inactive" }) {
-                td { (u.display_name) } td { (u.email) } td { (t.role(u.role)) }
+            thead { tr { th { (t.employee_number) } th { (t.name) } th { (t.email) } th { (t.role_label) } th { (t.department) } th { (t.manager) } th { (t.active) } } }
+            tbody { @for u in &people { tr class=(if u.active { "" } else { "inactive" }) data-person=(u.id) {
+                td { (u.employee_number.as_deref().unwrap_or("—")) }
+                td { a href={ "/hr/people/" (u.id) } { (u.display_name) } } td { (u.email) } td { (t.role(u.role)) }
                 td { (names.get(&u.department_id).copied().unwrap_or("?")) }
                 td { (u.manager_id.and_then(|m| managers.get(&m).copied()).unwrap_or("—")) }
                 td {
@@ -117,13 +153,17 @@ async fn render_people(
             } } }
         }
         (pager(&ctx, Page { limit: PEOPLE_PAGE, offset }, total, |at| {
-            format!("/hr/people?offset={at}{}", department.map_or(String::new(), |d| format!("&department_id={d}")))
+            match shown.query().as_str() {
+                "" => format!("/hr/people?offset={at}"),
+                q => format!("/hr/people?{q}&offset={at}"),
+            }
         }))
         h2 { (t.add_person) }
         form.card.grid #new-person method="post" action="/hr/people" {
             (csrf(&ctx))
             label { (t.name) input type="text" name="display_name" required value=(value("display_name")); }
             label { (t.email) input type="email" name="email" required value=(value("email")); }
+            label { (t.employee_number) input type="text" name="employee_number" maxlength="32" value=(value("employee_number")); }
             label { (t.role_label) select name="role" {
                 @for r in [Role::Staff, Role::Supervisor, Role::Hr] { option value=(r.as_str()) selected[value("role") == r.as_str()] { (t.role(r)) } }
             } }
@@ -138,7 +178,8 @@ async fn render_people(
                 option value="zh-CN" selected[value("locale") == "zh-CN"] { "中文" }
                 option value="en" selected[value("locale") == "en"] { "English" }
             } }
-            label { (t.initial_password) input type="password" name="password" required autocomplete="new-password"; }
+            label { (t.initial_password) input type="password" name="password" autocomplete="new-password"; }
+            p.note { (t.initial_password_note) }
             button.primary type="submit" { (t.add_person) }
         }
     };
@@ -169,7 +210,7 @@ pub async fn set_active(
     after_form(
         ctx,
         outcome.map(|()| "/hr/people?ok=saved".to_owned()),
-        |ctx, alert| render_people(ctx, db, None, 0, None, Some(alert)),
+        |ctx, alert| render_people(ctx, db, Shown::default(), None, Some(alert)),
     )
     .await
 }
@@ -189,7 +230,7 @@ pub async fn create_department(
     after_form(
         ctx,
         outcome.map(|_| "/hr/people?ok=created".to_owned()),
-        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+        |ctx, alert| render_people(ctx, db, Shown::default(), Some(&form), Some(alert)),
     )
     .await
 }
@@ -220,7 +261,8 @@ fn person_from(form: &Fields) -> Result<NewPerson, AppError> {
             department_id,
             manager_id,
             locale: Some(form.text("locale").to_owned()),
-            password: form.text("password").to_owned(),
+            password: Some(form.text("password").to_owned()),
+            employee_number: Some(form.text("employee_number").to_owned()),
         }),
         _ => Err(AppError::Validation(errors)),
     }
@@ -240,7 +282,7 @@ pub async fn create_person(
     after_form(
         ctx,
         outcome.map(|()| "/hr/people?ok=created".to_owned()),
-        |ctx, alert| render_people(ctx, db, None, 0, Some(&form), Some(alert)),
+        |ctx, alert| render_people(ctx, db, Shown::default(), Some(&form), Some(alert)),
     )
     .await
 }

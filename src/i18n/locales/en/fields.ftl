@@ -74,3 +74,5 @@ field-manager-email = Supervisor's email
 field-department-kind = Kind of department
 field-bootstrap-hr_email = Bootstrap HR email
 field-unknown = { $path }
+field-token = The link
+field-repeat_password = Repeat the new password

@@ -52,3 +52,12 @@ reminder-link = Open your team
 collaboration-subject = Rate your colleagues in other departments ({ $cycle })
 collaboration-intro = The appraisal cycle { $cycle } is open until { $end }. How colleagues of other departments worked with you counts towards their collaboration score; please rate those you worked with.
 collaboration-link = Rate colleagues
+
+password-setup-subject = Set your password for Service Appraisal
+password-setup-intro = An account was made for you ({ $email }). Choose your password with the link below; then sign in with your email and that password.
+password-setup-link = Set my password
+password-reset-subject = Choose a new password for Service Appraisal
+password-reset-intro = Someone (you, or HR for you) asked for a new password for { $email }. Choose it with the link below; your current password works until then.
+password-reset-link = Choose a new password
+password-link-expires = The link works once, until { $until }.
+password-link-not-you = If you did not expect this mail, ignore it: nothing changes.

@@ -73,3 +73,5 @@ field-manager-email = 主管邮箱
 field-department-kind = 部门类型
 field-bootstrap-hr_email = 初始人力资源账号邮箱
 field-unknown = { $path }
+field-token = 链接
+field-repeat_password = 再次输入新密码

@@ -46,3 +46,12 @@ reminder-link = 查看我的团队
 collaboration-subject = 请评价其他部门同事的协作（{ $cycle }）
 collaboration-intro = 考评周期 { $cycle } 开放至 { $end }。您对合作过的其他部门同事的评价将计入他们的协作得分，请为他们评分。
 collaboration-link = 去评价
+
+password-setup-subject = 设置您的服务考评密码
+password-setup-intro = 已为您创建账号（{ $email }）。请通过下面的链接设置密码，然后用邮箱和该密码登录。
+password-setup-link = 设置密码
+password-reset-subject = 为服务考评设置新密码
+password-reset-intro = 有人（您本人，或人力资源替您）为 { $email } 申请了新密码。请通过下面的链接设置；在此之前当前密码仍然有效。
+password-reset-link = 设置新密码
+password-link-expires = 链接仅可使用一次，有效期至 { $until }。
+password-link-not-you = 如果您没有预期收到此邮件，请忽略：不会有任何变化。

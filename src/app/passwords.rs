@@ -1,0 +1,153 @@
+//! Passwords set and reset by mailed link: an account made without a password gets a link
+//! to set one (a week); anyone may ask for a reset link on the sign-in page (the answer is
+//! the same whether the email is known or not, and at most one mail an hour is sent per
+//! account); HR may send a person one. The link's token is made when the mail is written
+//! (`notify::content`) and only its hash is stored; using it sets the password, ends every
+//! earlier session, and clears the lockout.
+
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::App;
+use crate::auth::{password, Caller};
+use crate::db::{write_tx, DbConn};
+use crate::domain::problem::Problem;
+use crate::domain::user::{new_password_schema, NewPassword, EMAIL_MAX};
+use crate::error::{AppError, FieldErrors};
+use crate::store::notices::{self, Kind, NewNotice};
+use crate::store::users::{self, Stored};
+use crate::store::{password_tokens, throttle};
+
+/// Queues the mail with a link to set a first password (in the caller's transaction).
+pub fn send_setup_link(tx: &mut DbConn, user: i32) -> Result<usize, AppError> {
+    notices::enqueue(
+        tx,
+        vec![NewNotice {
+            kind: Kind::PasswordSetup,
+            recipient_id: user,
+            dedupe_key: format!("password_setup:{user}:{}", Utc::now().timestamp()),
+            payload: serde_json::json!({}),
+        }],
+    )
+}
+
+/// Queues a reset link; `per` bounds how often: one mail per account and hour for the
+/// sign-in page's form, one a minute when HR sends it.
+fn send_reset_link(tx: &mut DbConn, user: i32, per_seconds: i64) -> Result<usize, AppError> {
+    let slot = Utc::now().timestamp() / per_seconds;
+    notices::enqueue(
+        tx,
+        vec![NewNotice {
+            kind: Kind::PasswordReset,
+            recipient_id: user,
+            dedupe_key: format!("password_reset:{user}:{per_seconds}:{slot}"),
+            payload: serde_json::json!({}),
+        }],
+    )
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Forgotten {
+    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The token of the mailed link.
+    #[schema(max_length = 100, pattern = r"^[A-Za-z0-9_-]+$")]
+    pub token: String,
+    #[schema(schema_with = new_password_schema)]
+    pub new_password: String,
+}
+
+impl App {
+    /// "Forgot password": a reset link for an active account with that email. Nothing in
+    /// the answer, or its time, tells whether the account exists.
+    pub async fn forgot_password(&self, input: Forgotten) -> Result<(), AppError> {
+        if input.email.chars().count() > EMAIL_MAX {
+            return Err(AppError::validation(
+                "email",
+                Problem::TooLong { max: EMAIL_MAX },
+            ));
+        }
+        let email = input.email.trim().to_lowercase();
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    if let Some(user) = users::find_by_email(tx, &email)? {
+                        if user.active {
+                            send_reset_link(tx, user.id, 3600)?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    /// Sets the password of the link's account: once per link, not after it expires (an
+    /// unknown, used or expired link answer alike, 422 on `token`).
+    pub async fn reset_password(&self, input: PasswordReset) -> Result<(), AppError> {
+        let mut errors = FieldErrors::new();
+        let new = errors.take("new_password", NewPassword::parse(&input.new_password));
+        if input.token.is_empty() || input.token.len() > 100 {
+            errors.add("token", Problem::LinkInvalid);
+        }
+        errors.into_result()?;
+        let new = new.expect("parsed when there were no problems");
+        let secret = new.expose().to_owned();
+        let hash = self
+            .passwords
+            .run(move || password::hash(&secret))
+            .await??;
+        let token = input.token;
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    let Some(id) = password_tokens::redeem(tx, &token)? else {
+                        return Err(AppError::validation("token", Problem::LinkInvalid));
+                    };
+                    let before = users::get(tx, id)?;
+                    if !before.active {
+                        return Err(AppError::validation("token", Problem::LinkInvalid));
+                    }
+                    throttle::clear(tx, &before.email)?;
+                    users::update(tx, id, &before, &Stored::of(&before), Some(&hash), true)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    /// Whether a link still opens the form (the reset page).
+    pub async fn reset_link_valid(&self, token: String) -> Result<bool, AppError> {
+        if token.is_empty() || token.len() > 100 {
+            return Ok(false);
+        }
+        self.db
+            .run(move |conn| password_tokens::is_valid(conn, &token))
+            .await
+    }
+
+    /// HR sends a person a link to choose a new password (the person's page).
+    pub async fn send_reset_link(&self, caller: &Caller, id: i32) -> Result<(), AppError> {
+        self.write(caller, move |tx, _| {
+            let person = users::get(tx, id)?;
+            if !person.active {
+                return Err(AppError::Conflict(Problem::NotActiveEmployee));
+            }
+            let sent = if users::password_hash(tx, id)? == password::NO_PASSWORD {
+                send_setup_link(tx, id)?
+            } else {
+                send_reset_link(tx, id, 60)?
+            };
+            let _ = sent;
+            Ok(())
+        })
+        .await
+    }
+}

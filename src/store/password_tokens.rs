@@ -1,0 +1,119 @@
+//! One-time links to set or reset a password. The link carries a random token; only its
+//! SHA-256 is stored, so the table does not hold anything that opens an account. A token
+//! is used once, and not after it expires.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::now;
+use crate::db::schema::password_tokens;
+use crate::db::DbConn;
+use crate::error::AppError;
+
+/// What a link is for: a first password (an account made without one) or a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Setup,
+    Reset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Setup => "setup",
+            Purpose::Reset => "reset",
+        }
+    }
+
+    /// How long a link stays good: a week to set a first password (the person may be on
+    /// leave), a day to reset one.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Purpose::Setup => Duration::days(7),
+            Purpose::Reset => Duration::hours(24),
+        }
+    }
+}
+
+fn digest(token: &str) -> String {
+    let hash = Sha256::digest(token.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new token for `user`, and when it expires. Earlier unused tokens of the same purpose
+/// stop working: only the newest link opens the form.
+pub fn issue(
+    conn: &mut DbConn,
+    user: i32,
+    purpose: Purpose,
+) -> Result<(String, NaiveDateTime), AppError> {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let at = now();
+    let expires = at + purpose.lifetime();
+    diesel::update(
+        password_tokens::table
+            .filter(password_tokens::user_id.eq(user))
+            .filter(password_tokens::purpose.eq(purpose.as_str()))
+            .filter(password_tokens::used_at.is_null()),
+    )
+    .set(password_tokens::expires_at.eq(at))
+    .execute(conn)?;
+    diesel::insert_into(password_tokens::table)
+        .values((
+            password_tokens::user_id.eq(user),
+            password_tokens::token_hash.eq(digest(&token)),
+            password_tokens::purpose.eq(purpose.as_str()),
+            password_tokens::created_at.eq(at),
+            password_tokens::expires_at.eq(expires),
+        ))
+        .execute(conn)?;
+    Ok((token, expires))
+}
+
+/// The person a token was issued to, marking it used; `None` for a token that is unknown,
+/// used or expired (the three answer alike).
+pub fn redeem(conn: &mut DbConn, token: &str) -> Result<Option<i32>, AppError> {
+    let at = now();
+    // One statement: two requests with the same token cannot both use it.
+    let user: Option<i32> = diesel::update(
+        password_tokens::table
+            .filter(password_tokens::token_hash.eq(digest(token)))
+            .filter(password_tokens::used_at.is_null())
+            .filter(password_tokens::expires_at.gt(at)),
+    )
+    .set(password_tokens::used_at.eq(Some(at)))
+    .returning(password_tokens::user_id)
+    .get_result(conn)
+    .optional()?;
+    Ok(user)
+}
+
+/// Whether `token` would open the form now (the reset page shows the form only then).
+pub fn is_valid(conn: &mut DbConn, token: &str) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        password_tokens::table
+            .filter(password_tokens::token_hash.eq(digest(token)))
+            .filter(password_tokens::used_at.is_null())
+            .filter(password_tokens::expires_at.gt(now())),
+    ))
+    .get_result(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_digest_is_kept() {
+        let d = digest("abc");
+        assert_eq!(d.len(), 64);
+        assert_ne!(d, "abc");
+        assert_eq!(d, digest("abc"));
+    }
+}

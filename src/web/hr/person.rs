@@ -1,0 +1,174 @@
+//! One person's page (HR): every field the API's `PATCH /users/{id}` changes, the same use
+//! case (`app::App::change_person`, with its rules: a supervisor who manages people keeps
+//! the role, the last HR account stays, no loop of managers), and a button that mails the
+//! person a link to choose a new password.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+
+use crate::app::people::PersonChanges;
+use crate::app::App;
+use crate::auth::Hr;
+use crate::db::Db;
+use crate::domain::problem::Problem;
+use crate::domain::user::{Locale, Role};
+use crate::error::{AppError, FieldErrors};
+use crate::store::{departments, users};
+use crate::web::layout::{after_form, answer, button_form, csrf, Alert};
+use crate::web::session::{Ctx, Fields};
+
+pub async fn person(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render(ctx, db, id.into_inner(), None, alert).await
+}
+
+async fn render(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    sent: Option<&Fields>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/hr/people/{id}"));
+    let (person, departments, leads) = db
+        .run(move |conn| {
+            Ok((
+                users::get(conn, id)?,
+                departments::all(conn)?,
+                users::active_supervisors(conn)?,
+            ))
+        })
+        .await?;
+    let t = ctx.t;
+    // After a refusal the form shows what was sent; else what is stored.
+    let value =
+        |name: &str, stored: String| sent.and_then(|f| f.get(name)).map_or(stored, str::to_owned);
+    let manager = value(
+        "manager_id",
+        person.manager_id.map_or(String::new(), |m| m.to_string()),
+    );
+    let department = value("department_id", person.department_id.to_string());
+    let role = value("role", person.role.as_str().to_owned());
+    let locale = value("locale", person.locale.as_str().to_owned());
+    let body = html! {
+        form.card.grid #person-form method="post" action={ "/hr/people/" (id) } {
+            (csrf(&ctx))
+            label { (t.name) input #person-name type="text" name="display_name" required value=(value("display_name", person.display_name.clone())); }
+            label { (t.email) input #person-email type="email" name="email" required value=(value("email", person.email.clone())); }
+            label { (t.employee_number) input #person-number type="text" name="employee_number" maxlength="32"
+                value=(value("employee_number", person.employee_number.clone().unwrap_or_default())); }
+            label { (t.role_label) select #person-role name="role" {
+                @for r in [Role::Staff, Role::Supervisor, Role::Hr] { option value=(r.as_str()) selected[role == r.as_str()] { (t.role(r)) } }
+            } }
+            label { (t.department) select #person-department name="department_id" {
+                @for d in &departments { option value=(d.id) selected[department == d.id.to_string()] { (d.name) } }
+            } }
+            label { (t.manager) select #person-manager name="manager_id" {
+                option value="" { "—" }
+                @for u in leads.iter().filter(|u| u.id != id) { option value=(u.id) selected[manager == u.id.to_string()] { (u.display_name) } }
+            } }
+            label { (t.language) select #person-locale name="locale" {
+                option value="zh-CN" selected[locale == Locale::ZhCn.as_str()] { "中文" }
+                option value="en" selected[locale == Locale::En.as_str()] { "English" }
+            } }
+            button.primary #save-person type="submit" { (t.save) }
+        }
+        section.card.actions #person-actions {
+            p { (t.active) ": " strong { (if person.active { t.yes } else { t.no }) } }
+            form.inline method="post" action={ "/hr/people/" (id) "/active" } {
+                (csrf(&ctx))
+                input type="hidden" name="active" value=(if person.active { "false" } else { "true" });
+                button #toggle-active type="submit" { (if person.active { t.deactivate } else { t.reactivate }) }
+            }
+            @if person.active {
+                (button_form(&ctx, &format!("/hr/people/{id}/reset-link"), t.send_reset_link, ""))
+            }
+        }
+        p { a href="/hr/people" { (t.nav_people) } }
+    };
+    let title = format!("{} — {}", t.nav_people, person.display_name);
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
+}
+
+/// The form as the API's changes: every field is sent, so each is compared with what is
+/// stored (and nothing changes when nothing differs).
+fn changes_from(form: &Fields) -> Result<PersonChanges, AppError> {
+    let mut errors = FieldErrors::new();
+    let department_id = form.text("department_id").trim().parse::<i32>().ok();
+    if department_id.is_none() {
+        errors.add("department_id", Problem::Choose);
+    }
+    let manager_id = match form.text("manager_id").trim() {
+        "" => Some(None),
+        id => match id.parse::<i32>() {
+            Ok(id) => Some(Some(id)),
+            Err(_) => {
+                errors.add("manager_id", Problem::Choose);
+                None
+            }
+        },
+    };
+    errors.into_result()?;
+    let number = form.text("employee_number").trim();
+    Ok(PersonChanges {
+        email: Some(form.text("email").trim().to_owned()),
+        display_name: Some(form.text("display_name").to_owned()),
+        role: Some(form.text("role").to_owned()),
+        department_id,
+        manager_id,
+        locale: Some(form.text("locale").to_owned()),
+        password: None,
+        active: None,
+        employee_number: Some((!number.is_empty()).then(|| number.to_owned())),
+    })
+}
+
+pub async fn save(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = match changes_from(&form) {
+        Ok(changes) => app
+            .change_person(ctx.caller()?, id, changes)
+            .await
+            .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    after_form(
+        ctx,
+        outcome.map(|()| format!("/hr/people/{id}?ok=saved")),
+        |ctx, alert| render(ctx, db, id, Some(&form), Some(alert)),
+    )
+    .await
+}
+
+/// Mails the person a link to choose a new password (or, for an account that never had
+/// one, to set it).
+pub async fn send_reset_link(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = app.send_reset_link(ctx.caller()?, id).await;
+    after_form(
+        ctx,
+        outcome.map(|()| format!("/hr/people/{id}?ok=link_sent")),
+        |ctx, alert| render(ctx, db, id, None, Some(alert)),
+    )
+    .await
+}
