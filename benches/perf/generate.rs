@@ -189,7 +189,7 @@ pub const DEPARTMENTS: Table = Table {
 pub const USERS: Table = Table {
     name: "users",
     columns: "id, email, display_name, role, department_id, manager_id, locale, password_hash, \
-              active, token_version, created_at, updated_at",
+              active, token_version, created_at, updated_at, employee_number",
 };
 pub const SALES_TARGETS: Table = Table {
     name: "sales_targets",
@@ -341,6 +341,7 @@ pub fn company(conn: &mut DbConn, employees: usize, seed: u64) -> anyhow::Result
             Cell::Int(0),
             Cell::Stamp(at),
             Cell::Stamp(at),
+            Cell::Text(format!("E{id:06}")),
         ]
     };
     write(conn, |conn| {
