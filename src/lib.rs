@@ -12,6 +12,7 @@ pub mod db;
 pub mod deadline;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod notify;
 pub mod sample;

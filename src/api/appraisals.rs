@@ -15,6 +15,7 @@ use crate::domain::appraisal::{
 };
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
+use crate::export::Format as ExportFormat;
 use crate::i18n::{self, Locale};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::cycles;
@@ -276,4 +277,46 @@ pub async fn report(
         cycle_id: id,
         departments,
     }))
+}
+
+/// A cycle's appraisals as a spreadsheet (DESIGN §12), in the reader's language.
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/export", tag = "appraisals", security(("bearer" = ["supervisor", "hr"])),
+params(
+    ("id" = i32, Path, description = "The id"),
+    ("format" = Option<String>, Query, pattern = "^(xlsx|csv)$", description = "`xlsx` (the default: the appraisals, then the department report with a chart) or `csv` (the appraisals)"),
+),
+responses(
+    (status = 200, description = "HR: every appraisal of the cycle; a supervisor: their reports'. Headers in the reader's language (Accept-Language); text that a spreadsheet would run as a formula starts with `'`", content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv"),
+    )),
+    (status = 404, description = "No such cycle", body = ProblemBody, content_type = "application/problem+json"),
+)
+)]
+pub async fn export(
+    caller: Caller,
+    app: web::Data<App>,
+    id: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let params = QueryParams::from_request(&req)?;
+    let mut errors = FieldErrors::new();
+    params.only(&["format"], &mut errors);
+    let format = match params.text("format", 10, &mut errors) {
+        None => Some(ExportFormat::Xlsx),
+        Some(text) => errors.take("format", ExportFormat::parse(&text)),
+    };
+    errors.into_result()?;
+    let format = format.expect("parsed when there were no problems");
+    let file = app
+        .export_cycle(&caller, id.into_inner(), format, reader_locale(&req))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.media_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file.filename),
+        ))
+        .body(file.bytes))
 }

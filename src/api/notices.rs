@@ -35,7 +35,11 @@ pub async fn list(
             },
         );
     }
-    let filter = NoticeFilter { status, kind };
+    let filter = NoticeFilter {
+        status,
+        kind,
+        newest_first: false,
+    };
     errors.into_result()?;
     let paged = app
         .read(&caller, move |conn, _| notices::list(conn, &filter, page))

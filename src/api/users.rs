@@ -105,3 +105,47 @@ pub async fn patch(
     let updated = app.change_person(&caller, id.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().json(UserView::from(updated)))
 }
+
+/// One person of a bulk file (DESIGN §12): matched by `employee_number`, else `email`, else
+/// new. `department` by name; `manager` by employee number or email (also of a later row).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PersonRow {
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9._/-]+$")]
+    employee_number: Option<String>,
+    #[schema(schema_with = crate::domain::user::email_schema::<false>)]
+    email: String,
+    #[schema(schema_with = crate::domain::text::line_schema::<{ crate::domain::user::DISPLAY_NAME_MAX }, false>)]
+    display_name: String,
+    #[schema(value_type = Role)]
+    role: String,
+    #[schema(max_length = 100)]
+    department: String,
+    /// An employee number or an email; empty leaves the manager as it is.
+    #[schema(max_length = 254)]
+    manager: Option<String>,
+    #[schema(value_type = Option<crate::domain::user::Locale>)]
+    locale: Option<String>,
+    active: Option<bool>,
+}
+
+#[utoipa::path(
+post, path = "/api/v1/users/bulk", tag = "people", security(("bearer" = ["hr"])),
+request_body(content(
+    (Vec<PersonRow> = "application/json"),
+    (String = "text/csv", example = json!("employee_number,email,display_name,role,department,manager,locale\nE0101,li.na@example.com,李娜,staff,旗舰店,E0001,zh-CN\n")),
+    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)),
+responses(
+    (status = 200, description = "Every row applied: the counts. People made without a password are mailed a link to set one", body = crate::app::people_bulk::PeopleOutcome),
+    (status = 422, description = "Some rows are refused; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
+)
+)]
+pub async fn bulk(
+    caller: Caller,
+    app: web::Data<App>,
+    body: super::import::ImportBody,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(app.import_people(&caller, body.0).await?))
+}

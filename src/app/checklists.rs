@@ -33,6 +33,16 @@ impl App {
             .await
     }
 
+    /// Retires the checklist (its current version): no longer offered to inspectors.
+    pub async fn retire_checklist(
+        &self,
+        caller: &Caller,
+        id: i32,
+    ) -> Result<ChecklistWithItems, AppError> {
+        self.write(caller, move |tx, me| checklists::retire(tx, me.id, id))
+            .await
+    }
+
     /// Answers the version that now holds the edit: the same id when no inspection used
     /// it, a new version otherwise.
     pub async fn edit_checklist(

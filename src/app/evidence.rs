@@ -222,13 +222,13 @@ pub fn import_responses(
 
 /// Collects row problems; knows whether any was a conflict with a cycle's state.
 #[derive(Default)]
-struct RowProblems {
+pub(crate) struct RowProblems {
     errors: Vec<RowError>,
     conflict: bool,
 }
 
 impl RowProblems {
-    fn add(&mut self, row: usize, column: &str, problem: Problem) {
+    pub(crate) fn add(&mut self, row: usize, column: &str, problem: Problem) {
         self.conflict |= matches!(
             problem,
             Problem::CycleNotOpen { .. } | Problem::TargetsFrozen { .. }
@@ -239,7 +239,7 @@ impl RowProblems {
             problem,
         });
     }
-    fn into_result(mut self) -> Result<(), AppError> {
+    pub(crate) fn into_result(mut self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             return Ok(());
         }

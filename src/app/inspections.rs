@@ -163,6 +163,9 @@ pub fn record(
         errors.add("employee_id", Problem::NotActiveEmployee);
     }
     match checklists::get(tx, new.checklist_id) {
+        Ok(checklist) if checklist.checklist.retired => {
+            errors.add("checklist_id", Problem::ChecklistRetired)
+        }
         Ok(checklist) if !checklist.checklist.current => {
             errors.add("checklist_id", Problem::ChecklistReplaced)
         }

@@ -20,10 +20,12 @@ pub mod collaboration;
 pub mod cycles;
 pub mod departments;
 pub mod evidence;
+pub mod export;
 pub mod inspections;
 pub mod notices;
 pub mod passwords;
 pub mod people;
+pub mod people_bulk;
 pub mod sign_in;
 
 use std::sync::Arc;

@@ -229,6 +229,8 @@ pub enum Problem {
         max: usize,
     },
     ChecklistReplaced,
+    /// HR retired the checklist: inspections no longer use it.
+    ChecklistRetired,
     OldChecklistVersion,
     NoSuchChecklist,
     NotAnItem,
@@ -391,6 +393,7 @@ impl Problem {
             ReferenceTaken => "reference_taken",
             ItemCount { .. } => "item_count",
             ChecklistReplaced => "checklist_replaced",
+            ChecklistRetired => "checklist_retired",
             OldChecklistVersion => "old_checklist_version",
             NoSuchChecklist => "no_such_checklist",
             NotAnItem => "not_an_item",

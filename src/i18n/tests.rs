@@ -170,6 +170,7 @@ pub fn every_problem() -> Vec<Problem> {
         ReferenceTaken,
         ItemCount { max: 50 },
         ChecklistReplaced,
+        ChecklistRetired,
         OldChecklistVersion,
         NoSuchChecklist,
         NotAnItem,

@@ -335,6 +335,15 @@ pub fn uncomputed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
+/// Drafts of a cycle that no supervisor has reviewed yet (HR's to-do list).
+pub fn unreviewed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Appraisals of `cycle` not yet published that were computed from older inputs than the
 /// cycle's current ones (its scheme, evidence or people changed since): publishing waits
 /// for a recompute.

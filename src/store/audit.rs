@@ -94,6 +94,47 @@ pub struct AuditFilter {
 
 /// Every event of one object (`entity`, `id`), oldest first: an appraisal's or a cycle's
 /// history is short (a few computes, state changes and decisions).
+/// The fields whose values differ between an event's before and after (both JSON objects),
+/// as (field, before, after). Only plain values (text, numbers, yes/no, none) are listed:
+/// bookkeeping (timestamps, versions, ids) and nested values (a stored snapshot, a scheme)
+/// are left out. An event with only an after (a creation, an import's counts) lists its
+/// fields against none.
+pub fn changed_fields(
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    use serde_json::{Map, Value};
+    const BOOKKEEPING: &[&str] = &[
+        "created_at",
+        "updated_at",
+        "computed_at",
+        "published_at",
+        "token_version",
+        "version",
+        "id",
+    ];
+    let parse = |text: Option<&str>| -> Map<String, Value> {
+        text.and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .and_then(|v| match v {
+                Value::Object(map) => Some(map),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (parse(before), parse(after));
+    let plain = |v: Option<&Value>| !matches!(v, Some(Value::Object(_) | Value::Array(_)));
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !BOOKKEEPING.contains(&k.as_str()))
+        .filter(|k| before.get(*k) != after.get(*k))
+        .filter(|k| plain(before.get(*k)) && plain(after.get(*k)))
+        .map(|k| {
+            let value = |m: &Map<String, Value>| m.get(k).cloned().unwrap_or(Value::Null);
+            (k.clone(), value(&before), value(&after))
+        })
+        .collect()
+}
+
 pub fn of_object(conn: &mut DbConn, entity: &str, id: i32) -> Result<Vec<AuditEvent>, AppError> {
     Ok(audit_events::table
         .filter(audit_events::entity.eq(entity))
@@ -126,4 +167,25 @@ pub fn list(
         .offset(page.offset)
         .load(conn)?;
     Ok(Paged { items, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_lists_only_what_changed() {
+        use serde_json::json;
+        let before = r#"{"manager_id": 3, "display_name": "Li Na", "updated_at": "x", "locale": "en", "inputs": {"a": 1}}"#;
+        let after = r#"{"manager_id": 5, "display_name": "Li Na", "updated_at": "y", "locale": null, "inputs": {"a": 2}}"#;
+        assert_eq!(
+            changed_fields(Some(before), Some(after)),
+            [
+                ("locale".to_owned(), json!("en"), json!(null)),
+                ("manager_id".to_owned(), json!(3), json!(5)),
+            ]
+        );
+        let created = changed_fields(None, Some(r#"{"inserted": 2}"#));
+        assert_eq!(created, [("inserted".to_owned(), json!(null), json!(2))]);
+    }
 }

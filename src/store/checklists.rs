@@ -182,6 +182,42 @@ pub fn create(
 
 /// Edits checklist `id` (a current version). Answers the version that now holds the edit:
 /// the same id when no inspection used it, a new version otherwise.
+/// Whether an inspection used this version (an edit then makes a new version).
+pub fn used(conn: &mut DbConn, id: i32) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        inspections::table.filter(inspections::checklist_id.eq(id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// HR retires a checklist: its current version stops being current, so inspectors are no
+/// longer offered it and an inspection naming it is refused; the versions stay with the
+/// inspections that used them.
+pub fn retire(conn: &mut DbConn, actor: i32, id: i32) -> Result<ChecklistWithItems, AppError> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if !before.checklist.current {
+            return Err(AppError::Conflict(Problem::OldChecklistVersion));
+        }
+        diesel::update(checklists::table.find(id))
+            .set((checklists::current.eq(false), checklists::retired.eq(true)))
+            .execute(conn)?;
+        let after = get(conn, id)?;
+        audit::record(
+            conn,
+            Change {
+                actor: Some(actor),
+                action: "retire",
+                entity: Entity::Checklist,
+                entity_id: id,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(after)
+    })
+}
+
 pub fn edit(
     conn: &mut DbConn,
     actor: i32,

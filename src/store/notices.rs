@@ -203,6 +203,8 @@ pub struct Notice {
 pub struct NoticeFilter {
     pub status: Option<NoticeStatus>,
     pub kind: Option<String>,
+    /// The outbox page reads newest first; the API oldest first (its documented order).
+    pub newest_first: bool,
 }
 
 pub fn list(
@@ -221,9 +223,13 @@ pub fn list(
         query
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
+    let ordered = if filter.newest_first {
+        query().order(notices::id.desc())
+    } else {
+        query().order(notices::id.asc())
+    };
+    let items = ordered
         .select(notices::all_columns)
-        .order(notices::id.asc())
         .limit(page.limit)
         .offset(page.offset)
         .load(conn)?;

@@ -180,6 +180,23 @@ pub fn active_supervisors(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
         .load(conn)?)
 }
 
+/// Name and employee number of everyone whose employee data `viewer` may read (HR: all; a
+/// supervisor: themselves and their reports; staff: themselves), for labelling an export.
+pub fn labels(
+    conn: &mut DbConn,
+    viewer: &User,
+) -> Result<std::collections::HashMap<i32, (String, Option<String>)>, AppError> {
+    let query = users::table
+        .select((users::id, users::display_name, users::employee_number))
+        .into_boxed();
+    let query = crate::in_scope!(query, super::scope::Scope::of(viewer), users::id);
+    Ok(query
+        .load::<(i32, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, number)| (id, (name, number)))
+        .collect())
+}
+
 /// Display names by id (for labelling lists; callers decide what may be shown).
 pub fn names(
     conn: &mut DbConn,

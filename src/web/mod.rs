@@ -9,6 +9,7 @@
 //! imports `web`.
 
 mod chart;
+mod export;
 mod hr;
 mod layout;
 mod password;
@@ -70,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/cycles/{id}/collaboration", web::post().to(staff::rate))
             .route("/team", web::get().to(team::current))
+            .route("/cycles/{id}/export", web::get().to(export::export))
             .route("/cycles/{id}/team", web::get().to(team::team))
             .route(
                 "/cycles/{id}/team/{employee}/inspection",
@@ -100,11 +102,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/hr/cycles/{id}/report", web::get().to(hr::report::report))
             .route(
+                "/hr/cycles/{id}/edit",
+                web::post().to(hr::cycles::edit_cycle),
+            )
+            .route(
                 "/hr/cycles/{id}/templates/{file}",
                 web::get().to(hr::cycle_page::template),
             )
             .route("/hr/people", web::get().to(hr::people::people))
             .route("/hr/people", web::post().to(hr::people::create_person))
+            .route(
+                "/hr/people/import",
+                web::post().to(hr::people::import_people),
+            )
+            .route(
+                "/hr/people/template.csv",
+                web::get().to(hr::people::people_template),
+            )
             .route("/hr/people/{id}", web::get().to(hr::person::person))
             .route("/hr/people/{id}", web::post().to(hr::person::save))
             .route(
@@ -120,6 +134,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(hr::people::create_department),
             )
             .route("/hr/checklists", web::get().to(hr::checklists::checklists))
+            .route(
+                "/hr/checklists/{id}",
+                web::get().to(hr::checklists::checklist),
+            )
+            .route(
+                "/hr/checklists/{id}",
+                web::post().to(hr::checklists::save_checklist),
+            )
+            .route(
+                "/hr/checklists/{id}/retire",
+                web::post().to(hr::checklists::retire_checklist),
+            )
             .route(
                 "/hr/checklists",
                 web::post().to(hr::checklists::create_checklist),

@@ -317,9 +317,14 @@ pub async fn render_appraisal(
                 appraisal.employee_id,
                 appraisal.cycle_id,
             )?;
-            // HR: what happened to this appraisal and to its cycle (computes, state changes).
+            // HR: this appraisal's own history: its computes, review, appeal and
+            // acknowledgement, the person's inspections (recorded, corrected), and what
+            // happened to the cycle (imports, state changes).
             let audit = if me.role == Role::Hr {
                 let mut events = audit::of_object(conn, "appraisal", id)?;
+                for inspection in &inspections {
+                    events.extend(audit::of_object(conn, "inspection", inspection.id)?);
+                }
                 events.extend(audit::of_object(conn, "cycle", appraisal.cycle_id)?);
                 events.sort_by_key(|e| (e.at, e.id));
                 events
@@ -389,6 +394,58 @@ pub fn review_form(ctx: &Ctx, a: &Appraisal) -> Markup {
     }
 }
 
+/// Fields an event changed, each as "label: before → after" in the reader's words (states,
+/// roles and yes/no as the pages name them); fields without a label in the catalog, and
+/// nested values, are left out.
+fn changes_list(t: &Texts, e: &AuditEvent) -> Markup {
+    let changed: Vec<(String, String, String)> =
+        audit::changed_fields(e.before_json.as_deref(), e.after_json.as_deref())
+            .into_iter()
+            .filter_map(|(field, before, after)| {
+                let label = i18n::exact(t.lang, &format!("field-{field}"), Vec::new())?;
+                let word = |v: &serde_json::Value| audit_value(t, &e.entity, &field, v);
+                Some((label, word(&before), word(&after)))
+            })
+            .collect();
+    html! {
+        @if changed.is_empty() { "—" }
+        @else {
+            ul.changes { @for (label, before, after) in &changed {
+                li { (label) ": " (before) " → " (after) }
+            } }
+        }
+    }
+}
+
+/// One value of an audit event as the pages say it.
+fn audit_value(t: &Texts, entity: &str, field: &str, value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::Bool(b) => (if *b { t.yes } else { t.no }).to_owned(),
+        Value::String(s) => {
+            let word = match (entity, field) {
+                ("appraisal", "state") => {
+                    AppraisalState::parse(s).ok().map(|x| t.appraisal_state(x))
+                }
+                ("cycle", "state") => CycleState::parse(s).ok().map(|x| t.cycle_state(x)),
+                ("appeal", "state") => crate::domain::appraisal::AppealState::parse(s)
+                    .ok()
+                    .map(|x| t.appeal_state(x)),
+                (_, "role") => Role::parse(s).ok().map(|r| t.role(r)),
+                (_, "locale") => match s.as_str() {
+                    "zh-CN" => Some("中文"),
+                    "en" => Some("English"),
+                    _ => None,
+                },
+                _ => None,
+            };
+            word.map_or_else(|| s.chars().take(80).collect(), str::to_owned)
+        }
+        other => other.to_string(),
+    }
+}
+
 fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -> Markup {
     let t = ctx.t;
     html! {
@@ -400,7 +457,7 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
                         td { (ctx.time.local(e.at).format("%Y-%m-%d %H:%M:%S")) }
                         td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
                         td { (i18n::audit_event(t.lang, &e.entity, &e.action)) }
-                        td { details { summary { (t.show) } pre { code { (e.before_json.as_deref().unwrap_or("—")) "\n→\n" (e.after_json.as_deref().unwrap_or("—")) } } } }
+                        td { (changes_list(t, e)) }
                     }
                 }
             }
@@ -413,9 +470,28 @@ pub async fn acknowledge(
     app: web::Data<App>,
     db: web::Data<Db>,
     id: web::Path<i32>,
-    _form: Fields,
+    form: Fields,
 ) -> Result<HttpResponse, AppError> {
-    let outcome = app.acknowledge(ctx.caller()?, id.into_inner()).await;
+    let id = id.into_inner();
+    // Acknowledging ends the right to appeal: said first, on a page of its own.
+    if form.text("confirm") != "yes" {
+        let ctx = ctx.at("/me");
+        let t = ctx.t;
+        let body = html! {
+            section.card #confirm {
+                p #confirm-what { (t.confirm_acknowledge_note) }
+                form.inline method="post" action={ "/appraisals/" (id) "/acknowledge" } {
+                    (csrf(&ctx))
+                    input type="hidden" name="confirm" value="yes";
+                    button.primary #confirm-acknowledge type="submit" { (t.acknowledge) }
+                }
+                " "
+                a.button #cancel href="/me" { (t.cancel) }
+            }
+        };
+        return Ok(answer(&ctx, t.confirm_title, None, body));
+    }
+    let outcome = app.acknowledge(ctx.caller()?, id).await;
     after_form(
         ctx,
         outcome.map(|_| "/me?ok=acknowledged".to_owned()),

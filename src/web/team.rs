@@ -166,6 +166,7 @@ async fn render_team(
                 }
             }
         }
+        @if !data.appraisals.is_empty() { (crate::web::export::buttons(t, cycle.id)) }
         @if in_review && !data.appraisals.is_empty() {
             h2 { (t.review_drafts) }
             @for r in &data.reports {

@@ -17,6 +17,7 @@ on_both_backends!(
     a_forgotten_password_is_reset_once_by_mailed_link,
     a_person_made_without_a_password_sets_one_by_link,
     spreadsheets_as_excel_saves_them_are_read,
+    a_cycle_goes_out_to_excel_in_the_readers_language_and_scope,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -442,4 +443,172 @@ async fn spreadsheets_as_excel_saves_them_are_read(app: TestApp) {
     )
     .await;
     assert_eq!(not_a_book.status.as_u16(), 422, "{:?}", not_a_book.body);
+}
+
+/// A GET with a language, answering the status, the media type and the bytes.
+async fn download(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    lang: Option<&str>,
+) -> (u16, String, Vec<u8>) {
+    let mut request = client()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(lang) = lang {
+        request = request.header("accept-language", lang);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let media = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, media, response.bytes().await.unwrap().to_vec())
+}
+
+fn csv_lines(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a BOM, so Excel reads the Chinese");
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn csv_header(bytes: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(bytes)
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    csv::Reader::from_reader(text.as_bytes())
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn a_cycle_goes_out_to_excel_in_the_readers_language_and_scope(app: TestApp) {
+    use calamine::Reader;
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let desk = app.department(&hr, "Call Centre", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let other_lead = app.user(&hr, "supervisor", desk, None).await;
+    let mut people = Vec::new();
+    for (name, number, dept, manager) in [
+        (
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "E0101",
+            store,
+            lead.id,
+        ),
+        ("王芳", "E0102", store, lead.id),
+        ("Cara", "E0201", desk, other_lead.id),
+    ] {
+        let email = format!("{}@example.test", number.to_lowercase());
+        let made = app
+            .post(
+                "/api/v1/users",
+                &hr,
+                json!({"email": email, "display_name": name, "role": "staff", "department_id": dept,
+                       "manager_id": manager, "employee_number": number, "password": "long-enough-password"}),
+            )
+            .await;
+        people.push((made.ok(201)["id"].as_i64().unwrap(), email));
+    }
+    let cycle = app.open_cycle(&hr, "Q3", "2026-07-01", "2026-09-30").await;
+    let targets =
+        "employee_number,cycle_id,target_yuan\nE0101,{c},1000\nE0102,{c},1000\nE0201,{c},1000\n"
+            .replace("{c}", &cycle.to_string());
+    app.post_csv("/api/v1/sales-targets", &hr, targets)
+        .await
+        .ok(200);
+    let sales = "employee_number,occurred_on,amount_yuan,external_ref\n\
+                 E0101,2026-08-01,900,S-1\nE0102,2026-08-02,500,S-2\nE0201,2026-08-03,1000,S-3\n";
+    app.post_csv("/api/v1/sales-records", &hr, sales.to_owned())
+        .await
+        .ok(200);
+    app.post(
+        &format!("/api/v1/cycles/{cycle}/state"),
+        &hr,
+        json!({"state": "review"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    let all = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let appraised = all.ok(200)["items"].as_array().unwrap().len();
+    let path = format!("/api/v1/cycles/{cycle}/export");
+
+    // HR, CSV, Chinese: every appraisal, Chinese headers, the formula neutralised.
+    let (status, media, csv) =
+        download(&app, &format!("{path}?format=csv"), &hr, Some("zh-CN")).await;
+    assert_eq!((status, media.as_str()), (200, "text/csv; charset=utf-8"));
+    let header = csv_header(&csv);
+    assert_eq!(header[..3], ["工号", "姓名", "部门"]);
+    assert!(header.contains(&"销售业绩得分".to_owned()), "{header:?}");
+    assert!(
+        header.contains(&"销售业绩实际权重（%）".to_owned()),
+        "{header:?}"
+    );
+    let rows = csv_lines(&csv);
+    assert_eq!(rows.len(), appraised);
+    let first = rows.iter().find(|r| r[0] == "E0101").expect("E0101's row");
+    assert!(first[1].starts_with("'="), "neutralised: {:?}", first[1]);
+    let sales_score = header.iter().position(|h| h == "销售业绩得分").unwrap();
+    assert_eq!(first[sales_score], "90");
+    let fang = rows.iter().find(|r| r[0] == "E0102").unwrap();
+    assert_eq!(fang[1], "王芳");
+    assert_eq!(fang[sales_score], "50");
+
+    // HR, XLSX (the default), English: the appraisals first, then the report with a chart.
+    let (status, media, xlsx) = download(&app, &path, &hr, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(media, XLSX);
+    assert!(
+        xlsx.windows(20).any(|w| w == b"xl/charts/chart1.xml"),
+        "a native chart in the workbook"
+    );
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(book.sheet_names(), ["Appraisals", "Department report"]);
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let top: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(top[..3], ["Employee number", "Name", "Department"]);
+    assert_eq!(sheet.rows().count(), appraised + 1);
+    let evil = sheet.rows().find(|r| r[0] == "E0101").unwrap()[1].to_string();
+    assert!(evil.starts_with("'="), "{evil}");
+    let report = book.worksheet_range_at(1).unwrap().unwrap();
+    let departments: Vec<String> = report.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(departments, ["Call Centre", "Flagship Store"]);
+
+    // A supervisor: their reports only.
+    let lead_token = app.login(&lead.email, &lead.password).await;
+    let (status, _, csv) = download(&app, &format!("{path}?format=csv"), &lead_token, None).await;
+    assert_eq!(status, 200);
+    let numbers: Vec<String> = csv_lines(&csv).into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(
+        numbers,
+        ["E0101", "E0102"],
+        "not Cara, not the supervisor's own"
+    );
+
+    // Staff may not; a format that is not offered is 422.
+    let staff = app.login(&people[1].1, "long-enough-password").await;
+    assert_eq!(download(&app, &path, &staff, None).await.0, 403);
+    let pdf = app.get(&format!("{path}?format=pdf"), &hr).await;
+    assert_eq!(pdf.field_codes("format"), ["one_of"]);
 }

@@ -16,5 +16,6 @@ mod integrity;
 mod mail;
 mod matrix;
 mod notices;
+mod people_bulk;
 mod races;
 mod sample;

@@ -304,6 +304,16 @@ fn rows(w: &World) -> Vec<Row> {
             ),
             HR_ONLY_422,
         ),
+        // People in bulk: HR only; an unknown role is refused row by row.
+        row(
+            Method::POST,
+            "/api/v1/users/bulk",
+            "/api/v1/users/bulk",
+            Some(
+                json!([{"email": "bulk@example.test", "display_name": "B", "role": "boss", "department": "Store"}]),
+            ),
+            HR_ONLY_422,
+        ),
         row(
             Method::PATCH,
             "/api/v1/users/{id}",
@@ -366,6 +376,12 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/cycles/{id}/report",
             format!("/api/v1/cycles/{rc}/report"),
             HR_ONLY,
+        ),
+        // The export: supervisors (their reports' rows) and HR; staff not.
+        get(
+            "/api/v1/cycles/{id}/export",
+            format!("/api/v1/cycles/{rc}/export?format=csv"),
+            [S(403), S(403), S(200), S(200), S(200)],
         ),
         get("/api/v1/checklists", "/api/v1/checklists".into(), ALL),
         get(

@@ -11,6 +11,8 @@ on_both_backends!(
     hr_finds_and_corrects_a_person_on_the_pages,
     anyone_changes_their_own_password_on_a_page,
     an_upload_from_a_cycles_page_stays_in_that_cycle,
+    steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do,
+    checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages,
 );
 
 async fn hr_finds_and_corrects_a_person_on_the_pages(app: TestApp) {
@@ -231,4 +233,286 @@ async fn an_upload_from_a_cycles_page_stays_in_that_cycle(app: TestApp) {
         .await
         .body
         .contains("multipart/form-data"));
+}
+
+async fn steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    app.user(&hr, "staff", store, Some(lead.id)).await;
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "Q4", "period_start": "2026-10-01", "period_end": "2026-12-31"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.put(
+        &format!("/api/v1/cycles/{cycle}/scheme"),
+        &hr,
+        json!({"weights": {"sales": 100, "satisfaction": 0, "etiquette": 0, "collaboration": 0},
+               "min_evidence": {"satisfaction": 1, "etiquette": 2, "collaboration": 1},
+               "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "C", "min_total": 0}]}),
+    )
+    .await
+    .ok(200);
+    let mut visitor = Visitor::new(&app.base);
+    visitor.sign_in(&app.hr_email, &app.hr_password).await;
+    let csrf = visitor.token("/hr").await;
+    let state = format!("/hr/cycles/{cycle}/state");
+    let cycle_state = |app: &TestApp| {
+        let path = format!("/api/v1/cycles/{cycle}");
+        let hr = hr.clone();
+        let app = app.http.base.clone();
+        async move {
+            let answer = crate::support::answer(
+                crate::support::client()
+                    .get(format!("{app}{path}"))
+                    .bearer_auth(&hr)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            answer.ok(200)["state"].as_str().unwrap().to_owned()
+        }
+    };
+
+    // Opening mails everyone: first the question, with how many; nothing has happened yet.
+    let asked = visitor
+        .post(&state, &[("csrf", &csrf), ("state", "open")])
+        .await;
+    assert_eq!(asked.status, 200);
+    assert!(
+        asked.body.contains("id=\"confirm-state\""),
+        "{}",
+        asked.body
+    );
+    assert!(
+        asked
+            .body
+            .contains("<strong>2</strong> people will be mailed"),
+        "{}",
+        asked.body
+    );
+    assert_eq!(cycle_state(&app).await, "draft");
+    let done = visitor
+        .post(
+            &state,
+            &[("csrf", &csrf), ("state", "open"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(cycle_state(&app).await, "open");
+
+    // The dashboard: the open cycle, its days left and the two people without inspections.
+    let home = visitor.get("/hr").await;
+    let todo = &home.body[home.body.find("id=\"todo\"").expect("a to-do list")..];
+    let item = &todo[todo
+        .find(&format!("data-cycle=\"{cycle}\""))
+        .expect("the open cycle")..];
+    let item = &item[..item.find("</li>").unwrap()];
+    assert!(
+        item.contains(&format!("href=\"/hr/cycles/{cycle}\"")),
+        "{item}"
+    );
+    assert!(item.contains("2 people still lack inspections"), "{item}");
+
+    // Review needs no question; publishing asks, with the reviewed and stale counts.
+    visitor
+        .post(&state, &[("csrf", &csrf), ("state", "review")])
+        .await;
+    assert_eq!(cycle_state(&app).await, "review");
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    let home = visitor.get("/hr").await;
+    assert!(
+        home.body.contains("2 drafts not yet reviewed"),
+        "{}",
+        home.body
+    );
+    let asked = visitor
+        .post(&state, &[("csrf", &csrf), ("state", "published")])
+        .await;
+    assert!(
+        asked.body.contains("<strong>0 / 2</strong>"),
+        "{}",
+        asked.body
+    );
+    assert_eq!(cycle_state(&app).await, "review");
+}
+
+async fn checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
+    let open = app.open_cycle(&hr, "Q3", "2026-07-01", "2026-09-30").await;
+    let checklist = app
+        .post(
+            "/api/v1/checklists",
+            &hr,
+            json!({"name": "Floor", "items": [{"title": "Greeting", "max_points": 5}]}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let lead_token = app.login(&lead.email, &lead.password).await;
+    app.post(
+        "/api/v1/inspections",
+        &lead_token,
+        json!({"employee_id": ann.id, "checklist_id": checklist["id"], "occurred_on": "2026-08-01",
+               "scores": [{"item_id": checklist["items"][0]["id"], "points": 4}]}),
+    )
+    .await
+    .ok(201);
+    let mut visitor = Visitor::new(&app.base);
+    visitor.sign_in(&app.hr_email, &app.hr_password).await;
+
+    // A used checklist edited on its page becomes version 2; retired, inspectors cannot use it.
+    let id = checklist["id"].as_i64().unwrap();
+    let page = visitor.get(&format!("/hr/checklists/{id}")).await;
+    assert!(
+        page.body.contains("value=\"Greeting\""),
+        "the stored items fill the form"
+    );
+    let csrf = page.csrf();
+    let saved = visitor
+        .post(
+            &format!("/hr/checklists/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Floor"),
+                ("title_0", "Greeting"),
+                ("max_0", "5"),
+                ("title_1", "Farewell"),
+                ("max_1", "5"),
+                ("critical_1", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let new_id: i64 = saved
+        .location
+        .as_deref()
+        .unwrap()
+        .trim_start_matches("/hr/checklists/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(
+        new_id, id,
+        "a used version is kept; the edit is a new version"
+    );
+    let current = app.get(&format!("/api/v1/checklists/{new_id}"), &hr).await;
+    assert_eq!(current.ok(200)["version"], 2);
+    assert_eq!(current.body["items"][1]["critical"], true);
+    let retired = visitor
+        .post(
+            &format!("/hr/checklists/{new_id}/retire"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(retired.status, 303, "{}", retired.body);
+    let refused = app
+        .post(
+            "/api/v1/inspections",
+            &lead_token,
+            json!({"employee_id": ann.id, "checklist_id": new_id, "occurred_on": "2026-08-02",
+                   "scores": [{"item_id": current.body["items"][0]["id"], "points": 4},
+                              {"item_id": current.body["items"][1]["id"], "points": 4}]}),
+        )
+        .await;
+    assert_eq!(refused.field_codes("checklist_id"), ["checklist_retired"]);
+    assert!(!visitor
+        .get("/hr/checklists")
+        .await
+        .body
+        .contains(&format!("data-checklist=\"{new_id}\"")));
+
+    // A cycle renamed on its page; its period is frozen once open.
+    let saved = visitor
+        .post(
+            &format!("/hr/cycles/{open}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("name", "2026 三季度"),
+                ("appeal_window_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stored = app.get(&format!("/api/v1/cycles/{open}"), &hr).await;
+    assert_eq!(stored.ok(200)["name"], "2026 三季度");
+    assert_eq!(stored.body["appeal_window_days"], 10);
+    let frozen = visitor
+        .post(
+            &format!("/hr/cycles/{open}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("name", "2026 三季度"),
+                ("period_start", "2026-07-02"),
+            ],
+        )
+        .await;
+    assert_eq!(frozen.status, 409, "{}", frozen.body);
+
+    // People from a file on the people page; the template downloads.
+    let file = "employee_number,email,display_name,role,department,manager\n\
+                E0107,li.na@example.test,李娜,staff,Flagship Store,E0001\n\
+                E0001,zhang.wei@example.test,张伟,supervisor,Flagship Store,\n";
+    let csrf = visitor.token("/hr/people").await;
+    let uploaded = visitor
+        .post_multipart(
+            "/hr/people/import",
+            &[("csrf", &csrf), ("kind", "people"), ("file", file)],
+        )
+        .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    assert!(uploaded.body.contains("new: 2"), "{}", uploaded.body);
+    let found = app.get("/api/v1/users?q=E0107", &hr).await;
+    assert_eq!(found.ok(200)["items"][0]["display_name"], "李娜");
+    let template = visitor.get("/hr/people/template.csv").await;
+    assert!(template
+        .body
+        .contains("employee_number,email,display_name,role,department,manager,locale,active"));
+
+    // The export buttons lead to the spreadsheet; staff may not have it.
+    app.post(
+        &format!("/api/v1/cycles/{open}/state"),
+        &hr,
+        json!({"state": "review"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/cycles/{open}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    let report = visitor.get(&format!("/hr/cycles/{open}/report")).await;
+    assert!(report
+        .body
+        .contains(&format!("href=\"/cycles/{open}/export?format=xlsx\"")));
+    let xlsx = visitor
+        .get(&format!("/cycles/{open}/export?format=xlsx"))
+        .await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let mut staff = Visitor::new(&app.base);
+    staff.sign_in(&ann.email, &ann.password).await;
+    assert_eq!(
+        staff
+            .get(&format!("/cycles/{open}/export?format=csv"))
+            .await
+            .status,
+        403
+    );
 }

@@ -69,6 +69,9 @@ const ALLOWED: &[&str] = &[
     "archived",
     "upheld",
     "rejected",
+    "staff",
+    "supervisor",
+    "hr",
 ];
 
 struct Seen {
@@ -332,6 +335,10 @@ async fn every_page_and_refusal_speaks_one_language(app: TestApp) {
         seen.check("GET /sign-in", &page);
         let refused = anonymous.sign_in(&c.ann.email, "not-the-password").await;
         seen.check("a refused sign-in", &refused);
+        for path in ["/forgot", "/reset?token=made-up"] {
+            let page = anonymous.get(path).await;
+            seen.check(&format!("GET {path}"), &page);
+        }
 
         // HR.
         let mut hr = visitor(&app, &c.hr, lang).await;
@@ -349,6 +356,9 @@ async fn every_page_and_refusal_speaks_one_language(app: TestApp) {
             "/appeals?state=all".to_owned(),
             format!("/appeals/{}", c.appeal),
             "/hr/notices".to_owned(),
+            format!("/hr/people/{}", c.ann.id),
+            format!("/hr/checklists/{}", c.checklist["id"]),
+            "/me/password".to_owned(),
             format!("/appraisals/{}", c.ann_appraisal),
             format!("/inspections/{}", c.inspection),
             "/me".to_owned(),
@@ -417,6 +427,50 @@ async fn every_page_and_refusal_speaks_one_language(app: TestApp) {
             &[("state", "archived")],
         )
         .await;
+        // Editing a cycle, a checklist and a person with mistakes; a people file with bad rows.
+        submit(
+            &mut seen,
+            &mut hr,
+            &cycle_page,
+            &format!("{cycle_page}/edit"),
+            &[("name", ""), ("appeal_window_days", "x")],
+        )
+        .await;
+        let checklist_page = format!("/hr/checklists/{}", c.checklist["id"]);
+        submit(
+            &mut seen,
+            &mut hr,
+            &checklist_page,
+            &checklist_page,
+            &[("name", ""), ("title_0", "Greeting"), ("max_0", "x")],
+        )
+        .await;
+        let person_page = format!("/hr/people/{}", c.ann.id);
+        let lead = c.lead.id.to_string();
+        submit(
+            &mut seen,
+            &mut hr,
+            &person_page,
+            &person_page,
+            &[
+                ("display_name", ""),
+                ("email", "x"),
+                ("role", "staff"),
+                ("manager_id", &lead),
+            ],
+        )
+        .await;
+        let token = hr.token("/hr/people").await;
+        let people = "employee_number,email,display_name,role,department,manager
+                      E1,not-an-email,,boss,Nowhere,E404
+";
+        let answer = hr
+            .post_multipart(
+                "/hr/people/import",
+                &[("csrf", &token), ("kind", "people"), ("file", people)],
+            )
+            .await;
+        seen.check("upload people", &answer);
         // Uploads: bad rows, a column named twice, no rows, a kind that does not exist.
         let token = hr.token(&cycle_page).await;
         let future = (Utc::now().date_naive() + Duration::days(3)).to_string();
@@ -715,6 +769,18 @@ async fn every_page_and_refusal_speaks_one_language(app: TestApp) {
             "/me",
             &format!("{appraisal}/acknowledge"),
             &[],
+        )
+        .await;
+        submit(
+            &mut seen,
+            &mut ann,
+            "/me/password",
+            "/me/password",
+            &[
+                ("current_password", "not-the-password"),
+                ("new_password", "a-new-password-1"),
+                ("repeat_password", "another-password-2"),
+            ],
         )
         .await;
 

@@ -246,6 +246,13 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     b.submit("#save-scheme").await;
     assert!(alert_ok(&b).await.contains("saved"));
     b.submit("#next-state").await;
+    // Opening mails everyone: the page says how many and asks first.
+    assert!(
+        b.text("#confirm-what").await.starts_with('3'),
+        "{}",
+        b.text("#confirm-what").await
+    );
+    b.submit("#confirm-state").await;
     assert_eq!(b.text("#cycle-state").await, "Open");
 
     // HR: CSV evidence; a file with a bad row imports nothing and says which row.
@@ -375,6 +382,10 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     sign_in(&b, &app, &app.hr_email, &app.hr_password).await;
     b.goto(&format!("{}/hr/cycles/{cycle}", app.base)).await;
     b.submit("#next-state").await;
+    // Publishing asks first, with how many drafts were reviewed and how many are stale.
+    let what = b.text("#confirm-what").await;
+    assert!(what.contains("1 / 3") && what.ends_with(": 0"), "{what}");
+    b.submit("#confirm-state").await;
     assert_eq!(b.text("#cycle-state").await, "Published");
     b.goto(&format!("{}/hr/cycles/{cycle}/report", app.base))
         .await;
@@ -476,6 +487,15 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     assert_eq!(b.text("#appeal-state").await, "Rejected");
     assert_eq!(b.text("#appraisal-state").await, "Published");
     b.find("#actions button.primary").await; // acknowledge, as the API allows after a decision
+                                             // Acknowledging ends the right to appeal: the page says so and asks first.
+    b.submit("#actions button.primary").await;
+    assert!(
+        b.text("#confirm-what").await.contains("no longer appeal"),
+        "{}",
+        b.text("#confirm-what").await
+    );
+    b.submit("#confirm-acknowledge").await;
+    assert_eq!(b.text("#appraisal-state").await, "Acknowledged");
     b.quit().await;
 }
 

@@ -1,5 +1,6 @@
-//! Checklists: the current version of each, and the form for a new one (the same use case
-//! as the API's, `app::App::create_checklist`).
+//! Checklists: the current version of each with its edit page, the form for a new one, and
+//! retiring one (the same use cases as the API's: an edit of a version an inspection used
+//! makes a new version; an unused one is edited in place).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
@@ -38,8 +39,9 @@ async fn render_checklists(
     let value = |name: &str| sent.and_then(|f| f.get(name)).unwrap_or("").to_owned();
     let body = html! {
         @for c in &list {
-            section.card.checklist {
-                h3 { (c.checklist.name) " v" (c.checklist.version) }
+            section.card.checklist data-checklist=(c.checklist.id) {
+                h3 { (c.checklist.name) " v" (c.checklist.version) " "
+                    a.button href={ "/hr/checklists/" (c.checklist.id) } { (t.edit) } }
                 table.items { tbody { @for i in &c.items { tr {
                     td { (i.title) @if i.critical { " " span.critical { "★ " (t.critical) } } }
                     td.num { (i.max_points) }
@@ -49,31 +51,37 @@ async fn render_checklists(
         h2 { (t.new_checklist) }
         form.card #new-checklist method="post" action="/hr/checklists" {
             (csrf(&ctx))
-            label { (t.name) input type="text" name="name" required value=(value("name")); }
-            table.items {
-                thead { tr { th { (t.item) } th { (t.max_points) } th { (t.critical) } } }
-                tbody {
-                    @for i in 0..ITEM_ROWS { tr {
-                        td { input type="text" name={ "title_" (i) } aria-label=(t.item) value=(value(&format!("title_{i}"))); }
-                        td { input type="number" name={ "max_" (i) } min="1" max="100" aria-label=(t.max_points) value=(value(&format!("max_{i}"))); }
-                        td { input type="checkbox" name={ "critical_" (i) } aria-label=(t.critical) checked[sent.is_some_and(|f| f.checked(&format!("critical_{i}")))]; }
-                    } }
-                }
-            }
-            p.note { (t.checklist_note) }
+            (fields(t, &value, &|name| sent.is_some_and(|f| f.checked(name))))
             button.primary type="submit" { (t.create) }
         }
     };
     Ok(answer(&ctx, t.nav_checklists, alert.as_ref(), body))
 }
 
-pub async fn create_checklist(
-    _hr: Hr,
-    ctx: Ctx,
-    app: web::Data<App>,
-    db: web::Data<Db>,
-    form: Fields,
-) -> Result<HttpResponse, AppError> {
+/// The name and the item rows, filled with `value` / `checked` (what was sent, or stored).
+fn fields(
+    t: &crate::web::text::Texts,
+    value: &dyn Fn(&str) -> String,
+    checked: &dyn Fn(&str) -> bool,
+) -> maud::Markup {
+    html! {
+        label { (t.name) input type="text" name="name" required value=(value("name")); }
+        table.items {
+            thead { tr { th { (t.item) } th { (t.max_points) } th { (t.critical) } } }
+            tbody {
+                @for i in 0..ITEM_ROWS { tr {
+                    td { input type="text" name={ "title_" (i) } aria-label=(t.item) value=(value(&format!("title_{i}"))); }
+                    td { input type="number" name={ "max_" (i) } min="1" max="100" aria-label=(t.max_points) value=(value(&format!("max_{i}"))); }
+                    td { input type="checkbox" name={ "critical_" (i) } aria-label=(t.critical) checked[checked(&format!("critical_{i}"))]; }
+                } }
+            }
+        }
+        p.note { (t.checklist_note) }
+    }
+}
+
+/// The items a form sent (empty rows skipped).
+fn input_from(form: &Fields) -> Result<ChecklistInput, AppError> {
     let mut items = Vec::new();
     let mut errors = FieldErrors::new();
     for i in 0..ITEM_ROWS {
@@ -90,14 +98,144 @@ pub async fn create_checklist(
             critical: form.checked(&format!("critical_{i}")),
         });
     }
-    let outcome = match errors.into_result() {
-        Ok(()) => {
-            let input = ChecklistInput {
-                name: form.text("name").to_owned(),
-                items,
-            };
-            app.create_checklist(ctx.caller()?, input).await.map(|_| ())
+    errors.into_result()?;
+    Ok(ChecklistInput {
+        name: form.text("name").to_owned(),
+        items,
+    })
+}
+
+pub async fn checklist(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let alert = Alert::done(ctx.t, req.query_string());
+    render_checklist(ctx, db, id.into_inner(), None, alert).await
+}
+
+async fn render_checklist(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    sent: Option<&Fields>,
+    alert: Option<Alert>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/hr/checklists/{id}"));
+    let (stored, used) = db
+        .run(move |conn| Ok((checklists::get(conn, id)?, checklists::used(conn, id)?)))
+        .await?;
+    let t = ctx.t;
+    let c = &stored.checklist;
+    let value = |name: &str| -> String {
+        if let Some(f) = sent {
+            return f.get(name).unwrap_or("").to_owned();
         }
+        if name == "name" {
+            return c.name.clone();
+        }
+        let row = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        if let Some(i) = row("title_") {
+            return stored
+                .items
+                .get(i)
+                .map_or(String::new(), |item| item.title.clone());
+        }
+        if let Some(i) = row("max_") {
+            return stored
+                .items
+                .get(i)
+                .map_or(String::new(), |item| item.max_points.to_string());
+        }
+        String::new()
+    };
+    let checked = |name: &str| -> bool {
+        match sent {
+            Some(f) => f.checked(name),
+            None => name
+                .strip_prefix("critical_")
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|i| stored.items.get(i))
+                .is_some_and(|item| item.critical),
+        }
+    };
+    let body = html! {
+        p.meta { (c.name) " v" (c.version) " · "
+            @if c.retired { (t.checklist_retired) } @else if !c.current { (t.checklist_old_version) }
+            @else if used { (t.checklist_used_note) } @else { (t.checklist_unused_note) } }
+        @if c.current {
+            form.card #edit-checklist method="post" action={ "/hr/checklists/" (id) } {
+                (csrf(&ctx))
+                (fields(t, &value, &checked))
+                button.primary #save-checklist type="submit" { (t.save) }
+            }
+            form.inline #retire-checklist method="post" action={ "/hr/checklists/" (id) "/retire" } {
+                (csrf(&ctx))
+                button type="submit" { (t.retire_checklist) }
+            }
+        }
+    };
+    Ok(answer(
+        &ctx,
+        &format!("{} — {}", t.nav_checklists, c.name),
+        alert.as_ref(),
+        body,
+    ))
+}
+
+pub async fn save_checklist(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = match input_from(&form) {
+        Ok(input) => app.edit_checklist(ctx.caller()?, id, input).await,
+        Err(error) => Err(error),
+    };
+    after_form(
+        ctx,
+        outcome.map(|saved| format!("/hr/checklists/{}?ok=saved", saved.checklist.id)),
+        |ctx, alert| render_checklist(ctx, db, id, Some(&form), Some(alert)),
+    )
+    .await
+}
+
+pub async fn retire_checklist(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = app.retire_checklist(ctx.caller()?, id).await;
+    after_form(
+        ctx,
+        outcome.map(|_| "/hr/checklists?ok=retired".to_owned()),
+        |ctx, alert| render_checklist(ctx, db, id, None, Some(alert)),
+    )
+    .await
+}
+
+pub async fn create_checklist(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let outcome = match input_from(&form) {
+        Ok(input) => app.create_checklist(ctx.caller()?, input).await.map(|_| ()),
         Err(error) => Err(error),
     };
     after_form(

@@ -89,6 +89,19 @@ pub async fn render_cycle(
                 p.alert.problem #stale-appraisals role="status" { (t.stale_count) ": " strong { (data.stale) } " · " (t.stale_note) }
             }
         }
+        details.card #edit-cycle {
+            summary { (t.edit_cycle) }
+            form method="post" action={ "/hr/cycles/" (c.id) "/edit" } {
+                (csrf(&ctx))
+                label { (t.name) input #edit-cycle-name type="text" name="name" required maxlength=(crate::domain::cycle::CYCLE_NAME_MAX) value=(c.name) disabled[state == CycleState::Archived]; }
+                label { (t.period_start) input type="date" name="period_start" required value=(c.period_start) disabled[state != CycleState::Draft]; }
+                label { (t.period_end) input type="date" name="period_end" required value=(c.period_end) disabled[state != CycleState::Draft]; }
+                label { (t.appeal_window_days) input type="number" name="appeal_window_days" min="0" max="90" value=(c.appeal_window_days)
+                    disabled[matches!(state, CycleState::Published | CycleState::Archived)]; }
+                p.note { (t.edit_cycle_note) }
+                @if state != CycleState::Archived { button.primary #save-cycle type="submit" { (t.save) } }
+            }
+        }
         h2 { (t.scheme) }
         @if state.scheme_editable() {
             (scheme_form(&ctx, c, &data.departments, &values))

@@ -4,13 +4,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
 use super::cycle_page::render_cycle;
-use crate::app::cycles::NewCycle;
+use crate::app::cycles::{CyclePatch, NewCycle};
 use crate::app::App;
 use crate::auth::Hr;
 use crate::db::Db;
-use crate::domain::cycle::CYCLE_NAME_MAX;
+use crate::db::DbConn;
+use crate::domain::cycle::{CycleState, CYCLE_NAME_MAX};
 use crate::error::{AppError, FieldErrors};
+use crate::store::appeals;
 use crate::store::cycles;
+use crate::store::notices::{self, NoticeFilter, NoticeStatus};
+use crate::store::{appraisals, inspections, users, Page};
 use crate::web::layout::{after_form, answer, csrf, recoverable, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -31,12 +35,48 @@ async fn render_cycles(
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr");
-    let mut all = db.run(cycles::all).await?;
+    let today = ctx.time.today();
+    let (mut all, todo) = db
+        .run(move |conn| {
+            let all = cycles::all(conn)?;
+            let todo = to_do(conn, &all, today)?;
+            Ok((all, todo))
+        })
+        .await?;
     all.sort_by_key(|c| std::cmp::Reverse(c.period_start));
     let t = ctx.t;
     let value =
         |name: &str, default: &str| sent.and_then(|f| f.get(name)).unwrap_or(default).to_owned();
     let body = html! {
+        section.card #todo {
+            h2 { (t.todo) }
+            @if todo.is_empty() {
+                p.empty { (t.todo_nothing) }
+            } @else {
+                ul {
+                    @if todo.open_appeals > 0 {
+                        li { a href="/appeals?state=open" { (todo.open_appeals) " " (t.todo_open_appeals) } }
+                    }
+                    @if todo.failed_notices > 0 {
+                        li { a href="/hr/notices?status=failed" { (todo.failed_notices) " " (t.todo_failed_notices) } }
+                    }
+                    @for c in &todo.cycles {
+                        li data-cycle=(c.id) {
+                            a href={ "/hr/cycles/" (c.id) } { (c.name) } " · " (t.cycle_state(c.state)) ": "
+                            @if c.state == CycleState::Open {
+                                (t.days_left) " " (c.days_left)
+                                @if c.lacking_inspections > 0 { " · " (c.lacking_inspections) " " (t.todo_lacking_inspections) }
+                            } @else {
+                                @if c.uncomputed > 0 { (c.uncomputed) " " (t.todo_uncomputed) " · " }
+                                (c.unreviewed) " " (t.todo_unreviewed)
+                                @if c.stale > 0 { " · " strong { (c.stale) " " (t.todo_stale) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t.cycles) }
         table #cycles {
             thead { tr { th { (t.cycle) } th { (t.period) } th { (t.status) } th { (t.scheme) } } }
             tbody {
@@ -61,6 +101,89 @@ async fn render_cycles(
         }
     };
     Ok(answer(&ctx, t.cycles, alert.as_ref(), body))
+}
+
+/// What needs HR's hand, each with where it is fixed.
+struct ToDo {
+    open_appeals: i64,
+    failed_notices: i64,
+    cycles: Vec<CycleToDo>,
+}
+
+struct CycleToDo {
+    id: i32,
+    name: String,
+    state: CycleState,
+    days_left: i64,
+    lacking_inspections: usize,
+    uncomputed: i64,
+    unreviewed: i64,
+    stale: i64,
+}
+
+impl ToDo {
+    fn is_empty(&self) -> bool {
+        self.open_appeals == 0 && self.failed_notices == 0 && self.cycles.is_empty()
+    }
+}
+
+fn to_do(
+    conn: &mut DbConn,
+    all: &[cycles::Cycle],
+    today: chrono::NaiveDate,
+) -> Result<ToDo, AppError> {
+    let one = Page {
+        limit: 1,
+        offset: 0,
+    };
+    let open_appeals =
+        appeals::list(conn, Some(crate::domain::appraisal::AppealState::Open), one)?.total;
+    let failed = NoticeFilter {
+        status: Some(NoticeStatus::Failed),
+        kind: None,
+        newest_first: false,
+    };
+    let failed_notices = notices::list(conn, &failed, one)?.total;
+    let mut todo = Vec::new();
+    let appraised = users::appraised_ids(conn)?;
+    for c in all {
+        match c.state {
+            CycleState::Open => {
+                let minimum = c.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
+                let counts = inspections::count_by_employee(conn, c.id)?;
+                let lacking = appraised
+                    .iter()
+                    .filter(|id| counts.get(id).copied().unwrap_or(0) < i64::from(minimum))
+                    .count();
+                todo.push(CycleToDo {
+                    id: c.id,
+                    name: c.name.clone(),
+                    state: c.state,
+                    days_left: (c.period_end - today).num_days().max(0),
+                    lacking_inspections: lacking,
+                    uncomputed: 0,
+                    unreviewed: 0,
+                    stale: 0,
+                });
+            }
+            CycleState::Review => todo.push(CycleToDo {
+                id: c.id,
+                name: c.name.clone(),
+                state: c.state,
+                days_left: 0,
+                lacking_inspections: 0,
+                uncomputed: appraisals::uncomputed(conn, c.id)?,
+                unreviewed: appraisals::unreviewed(conn, c.id)?,
+                stale: appraisals::stale(conn, c)?,
+            }),
+            _ => {}
+        }
+    }
+    Ok(ToDo {
+        open_appeals,
+        failed_notices,
+        cycles: todo,
+    })
 }
 
 pub async fn create_cycle(
@@ -105,6 +228,13 @@ pub async fn change_state(
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    // Opening mails everyone, publishing shows results to everyone, archiving ends the
+    // cycle: each asks first, on a page of its own (no script needed).
+    if let Ok(to) = CycleState::parse(form.text("state")) {
+        if needs_confirmation(to) && form.text("confirm") != "yes" {
+            return confirm_state(ctx, db, id, to).await;
+        }
+    }
     let outcome = app.move_cycle(ctx.caller()?, id, form.text("state")).await;
     after_form(
         ctx,
@@ -112,6 +242,97 @@ pub async fn change_state(
         |ctx, alert| render_cycle(ctx, db, id, None, Some(alert)),
     )
     .await
+}
+
+/// The cycle's name, period and appeal window, as its state allows (the same use case as
+/// `PATCH /cycles/{id}`; a field the state freezes is not sent by the form).
+pub async fn edit_cycle(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut errors = FieldErrors::new();
+    let window = form
+        .get("appeal_window_days")
+        .and_then(|w| super::number(w, "appeal_window_days", &mut errors));
+    let field = |name: &str| form.get(name).map(str::to_owned);
+    let outcome = match errors.into_result() {
+        Ok(()) => {
+            let patch = CyclePatch {
+                name: field("name"),
+                period_start: field("period_start"),
+                period_end: field("period_end"),
+                appeal_window_days: window,
+            };
+            app.change_cycle(ctx.caller()?, id, patch).await.map(|_| ())
+        }
+        Err(error) => Err(error),
+    };
+    after_form(
+        ctx,
+        outcome.map(|()| format!("/hr/cycles/{id}?ok=saved")),
+        |ctx, alert| render_cycle(ctx, db, id, None, Some(alert)),
+    )
+    .await
+}
+
+fn needs_confirmation(to: CycleState) -> bool {
+    matches!(
+        to,
+        CycleState::Open | CycleState::Published | CycleState::Archived
+    )
+}
+
+/// What the step will do, and the button that does it.
+async fn confirm_state(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    id: i32,
+    to: CycleState,
+) -> Result<HttpResponse, AppError> {
+    let ctx = ctx.at(format!("/hr/cycles/{id}"));
+    let (cycle, people, total, reviewed, stale) = db
+        .run(move |conn| {
+            let cycle = cycles::get(conn, id)?;
+            let people = users::appraised_ids(conn)?.len();
+            let total = appraisals::count_for_cycle(conn, id)?;
+            let unreviewed = appraisals::unreviewed(conn, id)?;
+            let stale = appraisals::stale(conn, &cycle)?;
+            Ok((cycle, people, total, total - unreviewed, stale))
+        })
+        .await?;
+    let t = ctx.t;
+    let body = html! {
+        section.card #confirm data-state=(to.as_str()) {
+            p.meta { (cycle.name) " · " (cycle.period_start) " – " (cycle.period_end) " · " (t.cycle_state(cycle.state)) }
+            @match to {
+                CycleState::Open => {
+                    p #confirm-what { strong { (people) } " " (t.confirm_open_mails) }
+                }
+                CycleState::Published => {
+                    p #confirm-what {
+                        (t.confirm_reviewed) ": " strong { (reviewed) " / " (total) }
+                        " · " (t.stale_count) ": " strong { (stale) }
+                    }
+                    p { (t.confirm_publish_note) }
+                }
+                _ => { p #confirm-what { (t.confirm_archive_note) } }
+            }
+            form.inline method="post" action={ "/hr/cycles/" (id) "/state" } {
+                (csrf(&ctx))
+                input type="hidden" name="state" value=(to.as_str());
+                input type="hidden" name="confirm" value="yes";
+                button.primary #confirm-state type="submit" { (t.move_to(to)) }
+            }
+            " "
+            a.button #cancel href={ "/hr/cycles/" (id) } { (t.cancel) }
+        }
+    };
+    Ok(answer(&ctx, t.confirm_title, None, body))
 }
 
 pub async fn compute(

@@ -19,7 +19,7 @@ use crate::web::layout::{recoverable, Alert};
 use crate::web::session::{check_csrf, Ctx, CSRF_FIELD};
 
 /// The upload form: its CSRF token, the kind of evidence and the file, read with limits.
-async fn read_upload(
+pub(super) async fn read_upload(
     req: &HttpRequest,
     mut parts: Multipart,
 ) -> Result<(String, Vec<u8>), AppError> {

@@ -54,7 +54,11 @@ async fn render_notices(
     };
     let (list, total, names) = db
         .run(move |conn| {
-            let filter = NoticeFilter { status, kind: None };
+            let filter = NoticeFilter {
+                status,
+                kind: None,
+                newest_first: true,
+            };
             let paged = notices::list(conn, &filter, page)?;
             let ids: Vec<i32> = paged.items.iter().map(|n| n.recipient_id).collect();
             let names = users::names(conn, &ids)?;
@@ -71,8 +75,9 @@ async fn render_notices(
         }
         p.meta { (t.count) ": " (total) }
         table #notices {
-            thead { tr { th { (t.kind) } th { (t.recipient) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } th {} } }
+            thead { tr { th { (t.when) } th { (t.kind) } th { (t.recipient) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } th {} } }
             tbody { @for n in &list { tr class=(n.status.as_str()) {
+                td { (ctx.time.local(n.created_at).format("%Y-%m-%d %H:%M")) }
                 td { (i18n::notice_kind(t.lang, &n.kind)) }
                 td { (names.get(&n.recipient_id).map_or("?", String::as_str)) }
                 td { (match n.status { NoticeStatus::Sent => t.notice_sent, NoticeStatus::Failed => t.notice_failed, NoticeStatus::Pending => t.notice_pending }) }

@@ -158,6 +158,16 @@ async fn render_people(
                 q => format!("/hr/people?{q}&offset={at}"),
             }
         }))
+        h2 { (t.import_people) }
+        form.card #people-upload method="post" action="/hr/people/import" enctype="multipart/form-data" {
+            (csrf(&ctx))
+            input type="hidden" name="kind" value="people";
+            label { (t.upload_file) input #people-file type="file" name="file" required
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; }
+            p.note { code { (crate::bulk::PEOPLE_COLUMNS.join(",")) } " · " a href="/hr/people/template.csv" download { (t.download_template) } }
+            p.note { (t.import_people_note) }
+            button.primary #people-upload-button type="submit" { (t.upload) }
+        }
         h2 { (t.add_person) }
         form.card.grid #new-person method="post" action="/hr/people" {
             (csrf(&ctx))
@@ -285,4 +295,63 @@ pub async fn create_person(
         |ctx, alert| render_people(ctx, db, Shown::default(), Some(&form), Some(alert)),
     )
     .await
+}
+
+/// People in bulk from a file (CSV or XLSX): the same use case as `POST /api/v1/users/bulk`.
+pub async fn import_people(
+    _hr: Hr,
+    ctx: Ctx,
+    req: HttpRequest,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    parts: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let outcome = match super::evidence::read_upload(&req, parts).await {
+        Ok((_, file)) => {
+            // Reading a large file is work for the blocking threads.
+            match web::block(move || {
+                crate::bulk::rows_from(&file, &crate::bulk::Format::of_file(&file))
+            })
+            .await?
+            {
+                Ok(rows) if rows.is_empty() => Err(AppError::validation("file", Problem::NoRows)),
+                Ok(rows) => app.import_people(ctx.caller()?, rows).await,
+                Err(error) => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    };
+    let t = ctx.t;
+    let alert = match outcome {
+        Ok(o) => Alert::Note(format!(
+            "{} — {}: {} · {}: {} · {}: {} · {}: {}",
+            t.imported,
+            t.received,
+            o.received,
+            t.created_count,
+            o.created,
+            t.updated,
+            o.updated,
+            t.unchanged,
+            o.unchanged
+        )),
+        Err(AppError::Forbidden) => return Err(AppError::Forbidden),
+        Err(error) => crate::web::layout::recoverable(t, error)?,
+    };
+    render_people(ctx, db, Shown::default(), None, Some(alert)).await
+}
+
+/// The people file's header and one example row, as Excel opens it (UTF-8 with BOM).
+pub async fn people_template(_hr: Hr) -> HttpResponse {
+    let body = format!(
+        "\u{feff}{}\r\nE0101,li.na@example.com,李娜,staff,旗舰店,E0001,zh-CN,true\r\n",
+        crate::bulk::PEOPLE_COLUMNS.join(",")
+    );
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"people.csv\"",
+        ))
+        .body(body)
 }

@@ -61,6 +61,7 @@ pub async fn report(
     }
     let body = html! {
         p.meta { a href={ "/hr/cycles/" (cycle.id) } { (cycle.name) } " · " (t.cycle_state(cycle.state)) }
+        @if !report.is_empty() { (crate::web::export::buttons(t, cycle.id)) }
         h2 { (t.grade_distribution) }
         (chart::grades(t.grade_distribution, &counts))
         h2 { (t.by_department) }

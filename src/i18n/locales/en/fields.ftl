@@ -76,3 +76,10 @@ field-bootstrap-hr_email = Bootstrap HR email
 field-unknown = { $path }
 field-token = The link
 field-repeat_password = Repeat the new password
+# The counts of an import, as the audit trail shows them.
+field-received = Rows received
+field-inserted = New
+field-updated = Updated
+field-unchanged = Unchanged
+field-grade = Grade
+field-supervisor_comment = Supervisor's comment

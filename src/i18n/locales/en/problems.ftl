@@ -123,6 +123,7 @@ problem-reference_taken = was imported before with other values
 
 problem-item_count = must have from 1 to { $max } items
 problem-checklist_replaced = has been replaced by a newer version; use the current one
+problem-checklist_retired = has been retired by HR; choose another checklist
 problem-old_checklist_version = this is an old version of the checklist; edit its current version
 problem-no_such_checklist = no such checklist
 problem-not_an_item = is not an item of this checklist

@@ -75,3 +75,10 @@ field-bootstrap-hr_email = 初始人力资源账号邮箱
 field-unknown = { $path }
 field-token = 链接
 field-repeat_password = 再次输入新密码
+# 导入的计数（审计记录中显示）。
+field-received = 收到行数
+field-inserted = 新增
+field-updated = 更新
+field-unchanged = 未变
+field-grade = 等级
+field-supervisor_comment = 主管评语

@@ -112,6 +112,7 @@ problem-reference_taken = 此前已用不同的内容导入过
 
 problem-item_count = 须有 1 到 { $max } 个检查项
 problem-checklist_replaced = 已有更新的版本，请使用当前版本
+problem-checklist_retired = 已被人力资源停用，请选择其他检查表
 problem-old_checklist_version = 这是检查表的旧版本，请修改当前版本
 problem-no_such_checklist = 没有这个检查表
 problem-not_an_item = 不是此检查表的检查项

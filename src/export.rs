@@ -1,0 +1,267 @@
+//! Spreadsheets out: sheets of cells written as CSV (UTF-8 with BOM, so Excel in China reads
+//! the Chinese) or as an XLSX workbook (`rust_xlsxwriter`) with a native chart. Words and
+//! rows come from the use case (`app::export`); this module only writes them.
+//!
+//! Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, or a
+//! tab or carriage return before one) is written with a leading `'`, in both forms, so a
+//! name or note typed as `=HYPERLINK(…)` stays text when the file is opened or re-saved.
+
+use std::borrow::Cow;
+
+use rust_xlsxwriter::{Chart, ChartType, Format as CellFormat, Workbook, XlsxError};
+
+use crate::domain::problem::Problem;
+use crate::error::AppError;
+
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const CSV_MEDIA_TYPE: &str = "text/csv; charset=utf-8";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Result<Format, Problem> {
+        match text {
+            "xlsx" => Ok(Format::Xlsx),
+            "csv" => Ok(Format::Csv),
+            _ => Err(Problem::OneOf {
+                options: &["xlsx", "csv"],
+            }),
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Xlsx => XLSX_MEDIA_TYPE,
+            Format::Csv => CSV_MEDIA_TYPE,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Number)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(value: i64) -> Cell {
+        Cell::Number(value as f64)
+    }
+}
+
+/// One sheet: its name, the header row and the rows.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A column chart over one sheet: categories in one column, values in another.
+#[derive(Debug, Clone)]
+pub struct ColumnChart {
+    pub title: String,
+    pub category_column: u16,
+    pub value_column: u16,
+}
+
+/// Text as a spreadsheet must not run it.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    let first = text
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .chars()
+        .next();
+    let runs = matches!(first, Some('=' | '+' | '-' | '@')) || text.starts_with(['\t', '\r']);
+    if runs {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The sheet as CSV: a UTF-8 BOM, then RFC 4180 with CRLF line ends.
+pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::with_capacity(64 + sheet.rows.len() * 128);
+    out.extend_from_slice("\u{feff}".as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer
+        .write_record(sheet.headers.iter().map(|h| neutralise(h).into_owned()))
+        .map_err(AppError::internal)?;
+    for row in &sheet.rows {
+        let fields = row.iter().map(|cell| match cell {
+            Cell::Text(t) => neutralise(t).into_owned(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Empty => String::new(),
+        });
+        writer.write_record(fields).map_err(AppError::internal)?;
+    }
+    writer.into_inner().map_err(AppError::internal)
+}
+
+/// Numbers as people write them: integers without a decimal point, others as they are
+/// (the scores are already rounded to two decimals).
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A workbook of `sheets` (the first is the one that opens), with `chart` drawn on the
+/// sheet it names, beside its table.
+pub fn xlsx(sheets: &[Sheet], chart: Option<(usize, ColumnChart)>) -> Result<Vec<u8>, AppError> {
+    build_xlsx(sheets, chart).map_err(AppError::internal)
+}
+
+fn build_xlsx(sheets: &[Sheet], chart: Option<(usize, ColumnChart)>) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = CellFormat::new().set_bold();
+    for (index, sheet) in sheets.iter().enumerate() {
+        let page = book.add_worksheet();
+        page.set_name(sheet_name(&sheet.name))?;
+        for (col, header) in sheet.headers.iter().enumerate() {
+            page.write_string_with_format(0, col as u16, neutralise(header), &bold)?;
+            let width = header
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum::<f64>();
+            page.set_column_width(col as u16, (width + 2.0).clamp(8.0, 40.0))?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Text(t) => {
+                        page.write_string(r, col as u16, neutralise(t))?;
+                    }
+                    Cell::Number(n) => {
+                        page.write_number(r, col as u16, *n)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+        page.set_freeze_panes(1, 0)?;
+        if !sheet.headers.is_empty() {
+            page.autofilter(
+                0,
+                0,
+                sheet.rows.len() as u32,
+                sheet.headers.len() as u16 - 1,
+            )?;
+        }
+        if let Some((on, spec)) = &chart {
+            if *on == index && !sheet.rows.is_empty() {
+                let name = sheet_name(&sheet.name);
+                let last = sheet.rows.len() as u32;
+                let mut drawn = Chart::new(ChartType::Column);
+                drawn
+                    .add_series()
+                    .set_categories((
+                        name.as_str(),
+                        1,
+                        spec.category_column,
+                        last,
+                        spec.category_column,
+                    ))
+                    .set_values((name.as_str(), 1, spec.value_column, last, spec.value_column))
+                    .set_name(sheet.headers[spec.value_column as usize].as_str());
+                drawn.title().set_name(&spec.title);
+                drawn.legend().set_hidden();
+                page.insert_chart(last + 2, 0, &drawn)?;
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// A name Excel accepts for a sheet: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
+        .take(31)
+        .collect();
+    if clean.trim().is_empty() {
+        "Sheet".to_owned()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_looking_text_is_neutralised() {
+        for text in [
+            "=1+1",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            " =1",
+            "=HYPERLINK(\"x\")",
+        ] {
+            assert!(neutralise(text).starts_with('\''), "{text:?}");
+        }
+        for text in ["李娜", "Ann", "E0107", "1-2", "a=b", ""] {
+            assert_eq!(neutralise(text), text);
+        }
+    }
+
+    #[test]
+    fn csv_has_a_bom_crlf_and_neutral_cells() {
+        let sheet = Sheet {
+            name: "考评".into(),
+            headers: vec!["工号".into(), "总分".into()],
+            rows: vec![
+                vec![Cell::Text("=cmd|' /C calc'!A0".into()), Cell::Number(83.5)],
+                vec![Cell::Text("E, \"1\"".into()), Cell::Empty],
+            ],
+        };
+        let bytes = csv(&sheet).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}工号,总分\r\n'=cmd|' /C calc'!A0,83.5\r\n\"E, \"\"1\"\"\",\r\n"
+        );
+    }
+
+    #[test]
+    fn sheet_names_are_ones_excel_accepts() {
+        assert_eq!(sheet_name("a/b[c]"), "a-b-c-");
+        assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
+        assert_eq!(sheet_name(" "), "Sheet");
+    }
+}

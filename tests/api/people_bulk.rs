@@ -1,0 +1,258 @@
+//! People in bulk (`POST /api/v1/users/bulk`, DESIGN §12): matched by employee number, else
+//! email, else new; departments by name; managers by number or email, also defined later in
+//! the file; all or none with every row's problems; the same file twice changes nothing.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::{answer, client, Answer, TestApp};
+
+on_both_backends!(
+    a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing,
+    a_bad_row_imports_nobody_and_every_row_says_why,
+    two_imports_of_the_same_new_people_at_once_make_each_person_once,
+);
+
+async fn post_csv_bytes(app: &TestApp, token: &str, body: Vec<u8>) -> Answer {
+    let response = client()
+        .post(format!("{}/api/v1/users/bulk", app.base))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("request sent");
+    answer(response).await
+}
+
+async fn people(app: &TestApp, hr: &str) -> Vec<Value> {
+    let list = app.get("/api/v1/users?limit=200", hr).await;
+    list.ok(200)["items"].as_array().unwrap().clone()
+}
+
+fn by_number<'a>(people: &'a [Value], number: &str) -> &'a Value {
+    people
+        .iter()
+        .find(|p| p["employee_number"] == number)
+        .unwrap_or_else(|| panic!("{number} in {people:?}"))
+}
+
+/// The store's supervisor first in the file would be ordinary; here the staff come first and
+/// name a supervisor defined further down.
+const COMPANY: &str =
+    "employee_number,email,display_name,role,department,manager,locale,active\r\n\
+    E0101,li.na@example.test,李娜,staff,旗舰店,E0001,zh-CN,\r\n\
+    E0102,wang.fang@example.test,王芳,staff,旗舰店,zhang.wei@example.test,zh-CN,true\r\n\
+    E0201,chen.jie@example.test,陈杰,staff,客服中心,E0002,,\r\n\
+    E0001,zhang.wei@example.test,张伟,supervisor,旗舰店,,zh-CN,\r\n\
+    E0002,liu.yang@example.test,刘洋,主管,客服中心,,en,\r\n";
+
+async fn a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    app.department(&hr, "客服中心", "front_line").await;
+
+    // As Excel in China saves it: GBK.
+    let (gbk, _, lossy) = encoding_rs::GBK.encode(COMPANY);
+    assert!(!lossy);
+    let first = post_csv_bytes(&app, &hr, gbk.to_vec()).await;
+    assert_eq!(
+        first.ok(200),
+        &json!({"received": 5, "created": 5, "updated": 0, "unchanged": 0})
+    );
+    let all = people(&app, &hr).await;
+    let (li, zhang) = (by_number(&all, "E0101"), by_number(&all, "E0001"));
+    assert_eq!(li["display_name"], "李娜");
+    assert_eq!(
+        li["manager_id"], zhang["id"],
+        "a manager defined later in the file"
+    );
+    assert_eq!(
+        by_number(&all, "E0102")["manager_id"],
+        zhang["id"],
+        "by email"
+    );
+    assert_eq!(
+        by_number(&all, "E0201")["manager_id"],
+        by_number(&all, "E0002")["id"]
+    );
+    assert_eq!(by_number(&all, "E0201")["locale"], "en", "empty locale: en");
+    assert_eq!(zhang["role"], "supervisor");
+    assert_eq!(
+        by_number(&all, "E0002")["role"],
+        "supervisor",
+        "the role in Chinese"
+    );
+
+    // The same file again: nothing changes, nothing is written.
+    let audit_before = app.get("/api/v1/audit-events?limit=1", &hr).await.ok(200)["total"].clone();
+    let again = post_csv_bytes(&app, &hr, gbk.to_vec()).await;
+    assert_eq!(
+        again.ok(200),
+        &json!({"received": 5, "created": 0, "updated": 0, "unchanged": 5})
+    );
+    let audit_after = app.get("/api/v1/audit-events?limit=1", &hr).await.ok(200)["total"].clone();
+    assert_eq!(
+        audit_before, audit_after,
+        "no audit event for an unchanged file"
+    );
+
+    // A row matched by number renames the person and moves them; a row with a new number
+    // but a known email updates that person (and gives them the number).
+    let moved = json!([
+        {"employee_number": "E0101", "email": "li.na@example.test", "display_name": "李娜娜",
+         "role": "staff", "department": "客服中心", "manager": "E0002"},
+        {"employee_number": "E0301", "email": "chen.jie@example.test", "display_name": "陈杰",
+         "role": "staff", "department": "客服中心", "active": false}
+    ]);
+    let changed = app.post("/api/v1/users/bulk", &hr, moved).await;
+    assert_eq!(
+        changed.ok(200),
+        &json!({"received": 2, "created": 0, "updated": 2, "unchanged": 0})
+    );
+    let all = people(&app, &hr).await;
+    let li = by_number(&all, "E0101");
+    assert_eq!(li["display_name"], "李娜娜");
+    assert_eq!(li["manager_id"], by_number(&all, "E0002")["id"]);
+    let chen = by_number(&all, "E0301");
+    assert_eq!(chen["email"], "chen.jie@example.test");
+    assert_eq!(chen["active"], false);
+
+    // New people have no password: they cannot sign in until they set one by link.
+    app.try_login("zhang.wei@example.test", "long-enough-password")
+        .await
+        .problem(401);
+}
+
+async fn a_bad_row_imports_nobody_and_every_row_says_why(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    let staff = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"email": "taken@example.test", "display_name": "Taken", "role": "staff",
+                   "department_id": 1, "employee_number": "E0900", "password": "long-enough-password"}),
+        )
+        .await;
+    staff.ok(201);
+    let file = "employee_number,email,display_name,role,department,manager\n\
+        E0101,li.na@example.test,李娜,staff,旗舰店,E0001\n\
+        E0102,wang.fang@example.test,王芳,boss,旗舰店,\n\
+        E0103,chen.jie@example.test,陈杰,staff,没有的部门,\n\
+        E0104,li.na@example.test,李娜二,staff,旗舰店,\n\
+        E0105,zhao@example.test,赵,staff,旗舰店,E0900\n\
+        E0001,zhang.wei@example.test,张伟,supervisor,旗舰店,E0101\n";
+    let refused = app
+        .post_csv("/api/v1/users/bulk", &hr, file.to_owned())
+        .await;
+    refused.problem(422);
+    let rows: Vec<(i64, String, String)> = refused.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Cells first: an unknown role (row 3) and an email given twice (row 5).
+    assert_eq!(
+        rows,
+        [
+            (3, "role".to_owned(), "one_of".to_owned()),
+            (5, "email".to_owned(), "twice".to_owned()),
+        ],
+        "{:?}",
+        refused.body
+    );
+    // With the cells right, the rules: no such department (row 4), a manager who is not a
+    // supervisor (row 6), and a loop (E0101 → E0001 → E0101: row 2 or 7).
+    let file = file
+        .replace(",boss,", ",staff,")
+        .replace("E0104,li.na@example.test", "E0104,li.na2@example.test");
+    let refused = app.post_csv("/api/v1/users/bulk", &hr, file).await;
+    refused.problem(422);
+    let codes: Vec<(i64, String)> = refused.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&(4, "no_such_department".to_owned())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&(6, "manager_not_supervisor".to_owned())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().any(|(row, code)| (*row == 2 || *row == 7)
+            && (code == "management_loop" || code == "manager_not_supervisor")),
+        "{codes:?}"
+    );
+    // Nobody was imported.
+    let list = app.get("/api/v1/users?q=example.test&limit=200", &hr).await;
+    let emails: Vec<String> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(emails, ["hr@example.test", "taken@example.test"]);
+    // HR cannot demote itself through a file.
+    let me = app.get("/api/v1/me", &hr).await.ok(200).clone();
+    let own = app
+        .post(
+            "/api/v1/users/bulk",
+            &hr,
+            json!([{"email": me["email"], "display_name": "HR", "role": "staff", "department": "旗舰店"}]),
+        )
+        .await;
+    assert_eq!(
+        own.body["row_errors"][0]["code"], "own_account",
+        "{:?}",
+        own.body
+    );
+}
+
+async fn two_imports_of_the_same_new_people_at_once_make_each_person_once(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    app.department(&hr, "客服中心", "front_line").await;
+    for round in 0..5 {
+        let file = COMPANY
+            .replace("E0", &format!("R{round}E0"))
+            .replace("@example.test", &format!(".{round}@example.test"));
+        let answers = futures_util::future::join_all(
+            (0..2).map(|_| app.post_csv("/api/v1/users/bulk", &hr, file.clone())),
+        )
+        .await;
+        let mut created: Vec<i64> = answers
+            .iter()
+            .map(|a| a.ok(200)["created"].as_i64().unwrap())
+            .collect();
+        created.sort_unstable();
+        assert_eq!(
+            created,
+            [0, 5],
+            "round {round}: one import made them, the other found them"
+        );
+        let list = app
+            .get(
+                &format!("/api/v1/users?q=.{round}@example.test&limit=200"),
+                &hr,
+            )
+            .await;
+        assert_eq!(list.ok(200)["total"], 5);
+    }
+}
