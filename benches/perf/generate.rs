@@ -365,6 +365,50 @@ pub fn company(conn: &mut DbConn, employees: usize, seed: u64) -> anyhow::Result
     })
 }
 
+/// `n` new people for the bulk-people figure, from id `first` on, in `department` (named
+/// `department_name` in the CSV): the rows the native path loads and the same people as the
+/// CSV `POST /users/bulk` takes.
+pub fn new_people(
+    first: i32,
+    n: usize,
+    department: i32,
+    department_name: &str,
+) -> (Vec<Vec<Cell>>, String) {
+    let at = NaiveDate::from_ymd_opt(2026, 1, 1)
+        .expect("date")
+        .and_hms_opt(8, 0, 0)
+        .expect("time");
+    let mut csv = String::from("employee_number,email,display_name,role,department,locale\n");
+    let rows = (0..n as i32)
+        .map(|k| {
+            let id = first + k;
+            let (number, email, name) = (
+                format!("N{id:07}"),
+                format!("n{id}@bulk.example"),
+                format!("New Person {id}"),
+            );
+            writeln!(csv, "{number},{email},{name},staff,{department_name},zh-CN")
+                .expect("writing to a string");
+            vec![
+                Cell::Int(id.into()),
+                Cell::Text(email),
+                Cell::Text(name),
+                Cell::Text("staff".into()),
+                Cell::Int(department.into()),
+                Cell::Null,
+                Cell::Text("zh-CN".into()),
+                Cell::Text("!".into()),
+                Cell::Bool(true),
+                Cell::Int(0),
+                Cell::Stamp(at),
+                Cell::Stamp(at),
+                Cell::Text(number),
+            ]
+        })
+        .collect();
+    (rows, csv)
+}
+
 /// What [`evidence`] wrote.
 #[derive(Default)]
 pub struct Written {

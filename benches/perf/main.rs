@@ -515,7 +515,9 @@ async fn bench_company(
         "-",
         "recorded",
     ));
+    export(&hr, backend, cycle, size, report).await?;
     hr.stop()?;
+    people_in_bulk(options, database, &mut conn, report).await?;
 
     reads_and_logins(options, database, &company, report).await?;
     import(options, database, &mut conn, &company, report).await?;
@@ -888,6 +890,122 @@ async fn import(
     }
     Ok(())
 }
+
+/// A cycle's appraisals taken out to a spreadsheet, against the same rows read as the API's
+/// JSON list (`GET /cycles/{id}/appraisals`): CSV and XLSX (with the department report and
+/// its chart), and the server's memory after.
+async fn export(
+    hr: &Server,
+    backend: &'static str,
+    cycle: i32,
+    size: usize,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let timed = |path: String| async move {
+        let started = Instant::now();
+        let bytes = hr.get_bytes(&path).await?;
+        anyhow::Ok((started.elapsed(), bytes.len()))
+    };
+    let (json, _) = timed(format!("/api/v1/cycles/{cycle}/appraisals")).await?;
+    for format in ["csv", "xlsx"] {
+        let (took, length) =
+            timed(format!("/api/v1/cycles/{cycle}/export?format={format}")).await?;
+        report.add(fig(
+            backend,
+            format!(
+                "export {size} appraisals as {} ({:.1} MB)",
+                format.to_uppercase(),
+                length as f64 / 1e6
+            ),
+            seconds(took),
+            format!("{} (the JSON list of the same rows)", seconds(json)),
+            format!("{:.2}", took.as_secs_f64() / json.as_secs_f64()),
+            "recorded",
+        ));
+    }
+    let (peak, _) = hr.memory_mib()?;
+    report.add(fig(
+        backend,
+        format!("peak RSS of the server after computing and exporting {size}"),
+        format!("{peak:.0} MiB"),
+        "-",
+        "-",
+        format!("< 1 GB: {}", verdict(peak < 1000.0)),
+    ));
+    Ok(())
+}
+
+/// New people in bulk: `POST /users/bulk` with a CSV of `PEOPLE_IN_BULK` people, against the
+/// same rows loaded through the backend's bulk path; then the same file again (nothing to
+/// change).
+async fn people_in_bulk(
+    options: &Options,
+    database: &Database,
+    conn: &mut DbConn,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let backend = database.backend;
+    let n = if options.smoke { 200 } else { PEOPLE_IN_BULK };
+    let first: i32 = 10_000_000;
+    let department: (i32, String) = {
+        use appraisal::db::schema::departments;
+        departments::table
+            .select((departments::id, departments::name))
+            .order(departments::id)
+            .first(conn)?
+    };
+    let (rows, csv) = generate::new_people(first, n, department.0, &department.1);
+    let started = Instant::now();
+    generate::write(conn, |conn| generate::load(conn, &generate::USERS, &rows))?;
+    let native = started.elapsed();
+    conn.batch_execute(&format!("DELETE FROM users WHERE id >= {first}"))?;
+    let mut hr = Server::start(&database.url, true).await?;
+    hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+    let started = Instant::now();
+    let outcome = hr.post_csv("/api/v1/users/bulk", csv.clone()).await?;
+    let through_api = started.elapsed();
+    anyhow::ensure!(
+        outcome["created"].as_u64() == Some(n as u64),
+        "bulk answered {outcome}"
+    );
+    let started = Instant::now();
+    let again = hr.post_csv("/api/v1/users/bulk", csv).await?;
+    let unchanged = started.elapsed();
+    anyhow::ensure!(
+        again["unchanged"].as_u64() == Some(n as u64),
+        "again answered {again}"
+    );
+    hr.stop()?;
+    let baseline = format!(
+        "{} ({})",
+        seconds(native),
+        if backend == "postgres" {
+            "COPY"
+        } else {
+            "multi-row INSERTs"
+        }
+    );
+    report.add(fig(
+        backend,
+        format!("{n} new people in bulk (CSV, one request; each mailed a set-password link)"),
+        seconds(through_api),
+        baseline.clone(),
+        format!("{:.2}", through_api.as_secs_f64() / native.as_secs_f64()),
+        "recorded",
+    ));
+    report.add(fig(
+        backend,
+        format!("the same {n} people again (nothing changes)"),
+        seconds(unchanged),
+        baseline,
+        format!("{:.2}", unchanged.as_secs_f64() / native.as_secs_f64()),
+        "recorded",
+    ));
+    Ok(())
+}
+
+/// People in one bulk-people request of the benchmark.
+const PEOPLE_IN_BULK: usize = 10_000;
 
 /// The import endpoint takes up to this many rows a request: a file goes in as many requests.
 const PER_REQUEST: usize = 200_000;

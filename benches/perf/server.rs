@@ -147,6 +147,19 @@ impl Server {
         Ok(serde_json::from_str(&text)?)
     }
 
+    /// A GET answered with bytes (a spreadsheet); fails on any status but success.
+    pub async fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let answer = request.send().await?;
+        let status = answer.status();
+        let bytes = answer.bytes().await?;
+        anyhow::ensure!(status.is_success(), "GET {path}: {status}");
+        Ok(bytes.to_vec())
+    }
+
     /// Peak and current resident memory of the server process, in MiB.
     pub fn memory_mib(&self) -> anyhow::Result<(f64, f64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
