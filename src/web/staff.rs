@@ -76,7 +76,7 @@ pub fn component_name(t: &Texts, name: &str) -> &'static str {
 
 /// The breakdown: total, grade, rank, and each component with its weight, evidence and why
 /// it is missing.
-fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup {
+pub(crate) fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup {
     let t = ctx.t;
     let components = [
         ("sales", &inputs.sales),
@@ -121,7 +121,11 @@ fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup
     }
 }
 
-fn inspection_card(ctx: &Ctx, i: &InspectionDetail, inspector: Option<&String>) -> Markup {
+pub(crate) fn inspection_card(
+    ctx: &Ctx,
+    i: &InspectionDetail,
+    inspector: Option<&String>,
+) -> Markup {
     let t = ctx.t;
     html! {
         article.card.inspection id={ "inspection-" (i.id) } {

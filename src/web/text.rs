@@ -384,6 +384,8 @@ texts! {
     import_people,
     import_people_note,
     created_count,
+    correct_evidence,
+    correct_evidence_note,
     done_link_sent,
     upload_closed,
     upload_file,

@@ -474,6 +474,12 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     b.goto(&format!("{}/appeals", app.base)).await;
     b.submit("#appeals a").await;
     assert!(b.text("#appeal-reason-text").await.contains("December"));
+    // The appeal page shows what the appeal is about and where the evidence is corrected.
+    assert!(b.exists("#summary #total").await, "the breakdown");
+    assert!(b
+        .text("#correct-evidence")
+        .await
+        .contains("Correct the evidence"));
     b.click("#decision-rejected").await;
     b.fill(
         "#decision-note",

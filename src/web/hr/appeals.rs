@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::domain::appraisal::AppealState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::error::AppError;
-use crate::store::{appeals, appraisals, users, Page};
+use crate::store::{appeals, appraisals, cycles, inspections, users, Page};
 use crate::web::layout::{after_form, answer, csrf, pager, score, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -98,20 +98,49 @@ async fn render_appeal(
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/appeals/{id}"));
-    let (appeal, appraisal, employee) = db
+    let me = ctx.me()?.clone();
+    let (appeal, appraisal, employee, cycle, inspections, names) = db
         .run(move |conn| {
             let appeal = appeals::get(conn, id)?;
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
             let employee = users::get(conn, appraisal.employee_id)?;
-            Ok((appeal, appraisal, employee))
+            let cycle = cycles::get(conn, appraisal.cycle_id)?;
+            let inspections = inspections::of_employee_in_cycle(
+                conn,
+                &me,
+                appraisal.employee_id,
+                appraisal.cycle_id,
+            )?;
+            let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
+            let names = users::names(conn, &ids)?;
+            Ok((appeal, appraisal, employee, cycle, inspections, names))
         })
         .await?;
+    let inputs = appraisal.inputs()?;
     let t = ctx.t;
     let body = html! {
         p.meta { (t.employee) ": " strong { (employee.display_name) } " · "
             a href={ "/appraisals/" (appraisal.id) } { (t.appraisal) " " (score(appraisal.total())) " " (appraisal.grade.as_deref().unwrap_or("")) } }
         section.card { h2 { (t.reason) } p #appeal-reason-text { (appeal.reason) } p { (t.status) ": " strong #appeal-state { (t.appeal_state(appeal.state)) } }
             @if let Some(note) = &appeal.decision_note { p { (t.decision_note) ": " (note) } } }
+        // What the appeal is about: the appraisal as computed, and the evidence behind it.
+        (crate::web::staff::breakdown(&ctx, &appraisal, &inputs, &cycle))
+        h2 { (t.inspections) }
+        @if inspections.is_empty() { p.empty { (t.no_inspections) } }
+        @for i in &inspections { (crate::web::staff::inspection_card(&ctx, i, names.get(&i.inspector_id))) }
+        @if appeal.state == AppealState::Open {
+            section.card #correct-evidence {
+                h2 { (t.correct_evidence) }
+                p.note { (t.correct_evidence_note) }
+                p.actions {
+                    a.button href={ "/cycles/" (cycle.id) "/team/" (employee.id) "/inspection" } { (t.record_inspection) }
+                    " "
+                    a.button href={ "/hr/cycles/" (cycle.id) } { (t.upload_evidence) }
+                    " "
+                    a.button href={ "/appraisals/" (appraisal.id) } { (t.appraisal) }
+                }
+            }
+        }
         @if appeal.state == AppealState::Open {
             form.card #decision-form method="post" action={ "/appeals/" (appeal.id) "/decision" } {
                 (csrf(&ctx))

@@ -25,6 +25,8 @@ struct CyclePage {
     computed: i64,
     uncomputed: i64,
     stale: i64,
+    /// Someone of this cycle has an open appeal: HR may correct their evidence.
+    appealed: bool,
 }
 
 pub async fn cycle(
@@ -52,8 +54,10 @@ pub async fn render_cycle(
             let uncomputed = appraisals::uncomputed(conn, id)?;
             let computed = appraisals::count_for_cycle(conn, id)?;
             let stale = appraisals::stale(conn, &cycle)?;
+            let appealed = cycles::open_appeals(conn)?.iter().any(|(c, _)| *c == id);
             Ok(CyclePage {
                 stale,
+                appealed,
                 scheme: cycle.scheme()?,
                 departments: departments::all(conn)?,
                 cycle,
@@ -109,7 +113,7 @@ pub async fn render_cycle(
             p { @for n in WEIGHT_NAMES { (component_name(t, n)) " " (weight_of(&s.weights, n)) "% · " } }
         }
         h2 { (t.upload_evidence) }
-        (upload_form(&ctx, c))
+        (upload_form(&ctx, c, data.appealed))
     };
     let title = format!("{} — {}", t.cycle, c.name);
     Ok(answer(&ctx, &title, alert.as_ref(), body))
@@ -239,10 +243,15 @@ fn scheme_form(
 
 /// The kinds of evidence a cycle takes now: targets while it is prepared or open, sales and
 /// satisfaction while it is open.
-fn accepted_kinds(state: CycleState) -> &'static [&'static str] {
+/// What the upload form offers: targets from the draft on, dated evidence while the cycle is
+/// open, and corrections for people with an open appeal after that.
+fn accepted_kinds(state: CycleState, appealed: bool) -> &'static [&'static str] {
     match state {
         CycleState::Draft => &["sales-targets"],
         CycleState::Open => &["sales-targets", "sales-records", "satisfaction-responses"],
+        CycleState::Review | CycleState::Published if appealed => {
+            &["sales-records", "satisfaction-responses"]
+        }
         _ => &[],
     }
 }
@@ -257,9 +266,9 @@ pub fn template_columns(kind: &str) -> &'static str {
     }
 }
 
-fn upload_form(ctx: &Ctx, c: &Cycle) -> Markup {
+fn upload_form(ctx: &Ctx, c: &Cycle, appealed: bool) -> Markup {
     let t = ctx.t;
-    let kinds = accepted_kinds(c.state);
+    let kinds = accepted_kinds(c.state, appealed);
     let label = |kind: &str| match kind {
         "sales-targets" => t.sales_targets,
         "sales-records" => t.sales_records,
