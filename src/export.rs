@@ -145,7 +145,14 @@ fn build_xlsx(sheets: &[Sheet], chart: Option<(usize, ColumnChart)>) -> Result<V
     let mut book = Workbook::new();
     let bold = CellFormat::new().set_bold();
     for (index, sheet) in sheets.iter().enumerate() {
-        let page = book.add_worksheet();
+        // A sheet of many rows goes to a temporary file row by row ("constant memory"), not
+        // into a table of every cell; a small one with a chart stays in memory.
+        let charted = chart.as_ref().is_some_and(|(on, _)| *on == index);
+        let page = if charted {
+            book.add_worksheet()
+        } else {
+            book.add_worksheet_with_constant_memory()
+        };
         page.set_name(sheet_name(&sheet.name))?;
         for (col, header) in sheet.headers.iter().enumerate() {
             page.write_string_with_format(0, col as u16, neutralise(header), &bold)?;

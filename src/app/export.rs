@@ -60,11 +60,16 @@ impl App {
 }
 
 fn build(loaded: Loaded, format: Format, locale: Locale) -> Result<Exported, AppError> {
-    let appraisals = appraisal_sheet(&loaded, locale)?;
-    let bytes = match format {
-        Format::Csv => export::csv(&appraisals)?,
-        Format::Xlsx => {
-            let report = report_sheet(&loaded, locale)?;
+    let cycle_id = loaded.cycle_id;
+    // The report first: the appraisals' sheet then consumes the rows read.
+    let report = match format {
+        Format::Xlsx => Some(report_sheet(&loaded, locale)?),
+        Format::Csv => None,
+    };
+    let appraisals = appraisal_sheet(loaded, locale)?;
+    let bytes = match report {
+        None => export::csv(&appraisals)?,
+        Some(report) => {
             let chart = ColumnChart {
                 title: i18n::text(locale, "export-chart-title"),
                 category_column: 0,
@@ -74,11 +79,7 @@ fn build(loaded: Loaded, format: Format, locale: Locale) -> Result<Exported, App
         }
     };
     Ok(Exported {
-        filename: format!(
-            "cycle-{}-appraisals.{}",
-            loaded.cycle_id,
-            format.extension()
-        ),
+        filename: format!("cycle-{cycle_id}-appraisals.{}", format.extension()),
         media_type: format.media_type(),
         bytes,
     })
@@ -130,11 +131,12 @@ fn component_cells(cells: &mut Vec<Cell>, c: &ComponentInput, name: &str, locale
     });
 }
 
-fn appraisal_sheet(loaded: &Loaded, locale: Locale) -> Result<Sheet, AppError> {
+/// One row per appraisal; each appraisal's stored snapshot is dropped once its row is made.
+fn appraisal_sheet(loaded: Loaded, locale: Locale) -> Result<Sheet, AppError> {
     let yes = i18n::text(locale, "yes");
     let no = i18n::text(locale, "no");
     let mut rows = Vec::with_capacity(loaded.appraisals.len());
-    for a in &loaded.appraisals {
+    for a in loaded.appraisals {
         let inputs = a.inputs()?;
         let (name, number) = loaded
             .people

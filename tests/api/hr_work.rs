@@ -253,6 +253,26 @@ async fn a_person_made_without_a_password_sets_one_by_link(app: TestApp) {
         .problem(401);
     let mails = mails_to(&mailbox, "new.hire@example.test", 1).await;
     let token = token_in(&mails[0]);
+    // Expired, the link answers as an unknown one does.
+    let mut conn = appraisal::db::DbUrl::parse(&app.database.url())
+        .unwrap()
+        .establish()
+        .unwrap();
+    crate::races::execute(
+        &mut conn,
+        "UPDATE password_tokens SET expires_at = '2000-01-01 00:00:00'",
+    );
+    let expired = reset(&app, &token, "my-first-password").await;
+    assert_eq!(expired.field_codes("token"), ["link_invalid"]);
+    let unknown = reset(&app, "no-such-token-at-all", "my-first-password").await;
+    assert_eq!(
+        expired.body, unknown.body,
+        "expired and unknown answer alike"
+    );
+    crate::races::execute(
+        &mut conn,
+        "UPDATE password_tokens SET expires_at = '2099-01-01 00:00:00'",
+    );
     reset(&app, &token, "my-first-password").await.ok(204);
     app.login("new.hire@example.test", "my-first-password")
         .await;

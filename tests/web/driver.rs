@@ -285,6 +285,14 @@ impl Browser {
             .to_owned()
     }
 
+    /// The value of one of the page's cookies (to fetch a download as the browser would).
+    pub async fn cookie(&self, name: &str) -> String {
+        self.get(&format!("/cookie/{name}")).await["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.get("/screenshot").await;
         let bytes = base64::engine::general_purpose::STANDARD

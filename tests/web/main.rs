@@ -12,6 +12,7 @@ mod hr_pages;
 mod language;
 mod pages;
 mod walk;
+mod walk_hr;
 
 /// The names of the departments, as HR reads them through the API.
 async fn department_names(app: &support::TestApp) -> Vec<String> {
