@@ -5,6 +5,10 @@
 //! same rows in either form) so nothing is applied on any error. One parser per kind of
 //! evidence, so both doors read rows alike.
 
+mod people;
+
+pub use people::{people, PersonRow, PEOPLE_COLUMNS};
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -15,9 +19,7 @@ use crate::domain::evidence::{
     parse_amount, parse_channel, parse_external_ref, parse_rating, parse_target, parse_yuan,
 };
 use crate::domain::problem::Problem;
-use crate::domain::user::{
-    parse_display_name, parse_employee_number, Email, Locale, PersonRef, Role,
-};
+use crate::domain::user::{parse_employee_number, Email, PersonRef};
 use crate::error::{AppError, RowError};
 use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 
@@ -589,125 +591,6 @@ pub fn satisfaction(rows: &[Row]) -> Result<Vec<DatedRow<Response>>, AppError> {
             })
         },
     )
-}
-
-/// A person as a row of the people file names them (DESIGN §12). `department` is a
-/// department's name; `manager` an employee number or an email, of someone already there or
-/// of a row of the same file.
-#[derive(Debug, Clone)]
-pub struct PersonRow {
-    pub row: usize,
-    pub employee_number: Option<String>,
-    pub email: Email,
-    pub display_name: String,
-    pub role: Role,
-    pub department: String,
-    pub manager: Option<String>,
-    pub locale: Option<Locale>,
-    pub active: Option<bool>,
-}
-
-pub const PEOPLE_COLUMNS: [&str; 8] = [
-    "employee_number",
-    "email",
-    "display_name",
-    "role",
-    "department",
-    "manager",
-    "locale",
-    "active",
-];
-
-impl RowReader<'_> {
-    /// An optional text cell: None when empty or absent.
-    fn optional_text(&mut self, column: &str) -> Option<Option<String>> {
-        if self.has(column) {
-            self.text(column).map(|t| Some(t.trim().to_owned()))
-        } else {
-            Some(None)
-        }
-    }
-
-    /// A yes/no cell: JSON true/false, or `true`/`false`, `1`/`0`, `yes`/`no`, `是`/`否`.
-    fn flag(&mut self, column: &str) -> Option<Option<bool>> {
-        match self.row.cells.get(column) {
-            Some(Cell::Json(Value::Bool(b))) => Some(Some(*b)),
-            _ if !self.has(column) => Some(None),
-            _ => {
-                let text = self.text(column)?;
-                match text.trim().to_lowercase().as_str() {
-                    "true" | "1" | "yes" | "y" | "是" => Some(Some(true)),
-                    "false" | "0" | "no" | "n" | "否" => Some(Some(false)),
-                    _ => {
-                        self.fail(column, Problem::NotBoolean);
-                        None
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// People in bulk: every cell checked; an email or employee number given twice in the file
-/// is refused on its second row.
-pub fn people(rows: &[Row]) -> Result<Vec<PersonRow>, AppError> {
-    let mut emails: HashMap<String, usize> = HashMap::new();
-    let mut numbers: HashMap<String, usize> = HashMap::new();
-    parse_rows(rows, &PEOPLE_COLUMNS, |r| {
-        let number = r.optional_text("employee_number").and_then(|n| match n {
-            Some(n) if !n.is_empty() => r
-                .check("employee_number", parse_employee_number(&n))
-                .map(Some),
-            _ => Some(None),
-        });
-        let email = r
-            .text("email")
-            .and_then(|e| r.check("email", Email::parse(&e)));
-        let display_name = r
-            .text("display_name")
-            .and_then(|n| r.check("display_name", parse_display_name(&n)));
-        // The role as the API writes it, or as the pages name it in Chinese.
-        let role = r.text("role").and_then(|x| {
-            let parsed = match x.trim() {
-                "员工" => Ok(Role::Staff),
-                "主管" => Ok(Role::Supervisor),
-                "人力资源" => Ok(Role::Hr),
-                other => Role::parse(other),
-            };
-            r.check("role", parsed)
-        });
-        let department = r.text("department").map(|d| d.trim().to_owned());
-        let manager = r.optional_text("manager");
-        let locale = r.optional_text("locale").and_then(|l| match l {
-            Some(l) => r.check("locale", Locale::parse(&l)).map(Some),
-            None => Some(None),
-        });
-        let active = r.flag("active");
-        if let Some(email) = &email {
-            if emails
-                .insert(email.as_str().to_owned(), r.number())
-                .is_some()
-            {
-                r.fail("email", Problem::Twice);
-            }
-        }
-        if let Some(Some(number)) = &number {
-            if numbers.insert(number.clone(), r.number()).is_some() {
-                r.fail("employee_number", Problem::Twice);
-            }
-        }
-        Some(PersonRow {
-            row: r.number(),
-            employee_number: number?,
-            email: email?,
-            display_name: display_name?,
-            role: role?,
-            department: department?,
-            manager: manager?.filter(|m| !m.is_empty()),
-            locale: locale?,
-            active: active?,
-        })
-    })
 }
 
 #[cfg(test)]
