@@ -90,6 +90,22 @@ pub struct ColumnChart {
     pub value_column: u16,
 }
 
+/// A file the browser saves rather than shows (`Content-Disposition: attachment`): the
+/// exports of the API and the pages, and the pages' upload templates.
+pub fn attachment(
+    filename: &str,
+    media_type: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(media_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
+
 /// Text as a spreadsheet must not run it.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
     let first = text

@@ -312,11 +312,9 @@ pub async fn export(
     let file = app
         .export_cycle(&caller, id.into_inner(), format, reader_locale(&req))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.media_type)
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.filename),
-        ))
-        .body(file.bytes))
+    Ok(crate::export::attachment(
+        &file.filename,
+        file.media_type,
+        file.bytes,
+    ))
 }

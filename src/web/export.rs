@@ -31,13 +31,11 @@ pub async fn export(
     let file = app
         .export_cycle(ctx.caller()?, id.into_inner(), format, ctx.t.lang)
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.media_type)
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.filename),
-        ))
-        .body(file.bytes))
+    Ok(crate::export::attachment(
+        &file.filename,
+        file.media_type,
+        file.bytes,
+    ))
 }
 
 /// The two download buttons of a cycle.

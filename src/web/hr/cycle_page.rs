@@ -312,11 +312,9 @@ pub async fn template(_hr: Hr, path: web::Path<(i32, String)>) -> Result<HttpRes
         _ => return Err(AppError::NotFound),
     };
     let body = format!("\u{feff}{}\r\n{example}\r\n", template_columns(kind));
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{kind}.csv\""),
-        ))
-        .body(body))
+    Ok(crate::export::attachment(
+        &format!("{kind}.csv"),
+        crate::export::CSV_MEDIA_TYPE,
+        body,
+    ))
 }

@@ -347,11 +347,5 @@ pub async fn people_template(_hr: Hr) -> HttpResponse {
         "\u{feff}{}\r\nE0101,li.na@example.com,李娜,staff,旗舰店,E0001,zh-CN,true\r\n",
         crate::bulk::PEOPLE_COLUMNS.join(",")
     );
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"people.csv\"",
-        ))
-        .body(body)
+    crate::export::attachment("people.csv", crate::export::CSV_MEDIA_TYPE, body)
 }
