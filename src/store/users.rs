@@ -101,8 +101,12 @@ fn taken(error: diesel::result::Error, email: &str, number: Option<&str>) -> App
 /// Every authenticated request reads its caller here: on the concrete connection, so the
 /// prepared statement is reused.
 pub fn get(conn: &mut DbConn, id: i32) -> Result<User, AppError> {
+    // `get_result`, not `first`: the key finds one row already, and on SQLite a bound
+    // `LIMIT ?` marks the cached statement to be compiled again whenever the limit is bound
+    // (SQLite 3.50 reads a bound LIMIT when planning), which cost ~30,000 instructions a
+    // request (docs/PERFORMANCE.md, "Issues 15–17").
     let query = users::table.find(id).select(COLUMNS);
-    Ok(on_backend!(conn, c => query.first(c))?)
+    Ok(on_backend!(conn, c => query.get_result(c))?)
 }
 
 /// The active people who report directly to `manager` now, by name.
