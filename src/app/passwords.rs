@@ -21,14 +21,23 @@ use crate::store::{password_tokens, throttle};
 
 /// Queues the mail with a link to set a first password (in the caller's transaction).
 pub fn send_setup_link(tx: &mut DbConn, user: i32) -> Result<usize, AppError> {
+    send_setup_links(tx, &[user])
+}
+
+/// [`send_setup_link`] for many people at once (a people import's new accounts).
+pub fn send_setup_links(tx: &mut DbConn, users: &[i32]) -> Result<usize, AppError> {
+    let second = Utc::now().timestamp();
     notices::enqueue(
         tx,
-        vec![NewNotice {
-            kind: Kind::PasswordSetup,
-            recipient_id: user,
-            dedupe_key: format!("password_setup:{user}:{}", Utc::now().timestamp()),
-            payload: serde_json::json!({}),
-        }],
+        users
+            .iter()
+            .map(|user| NewNotice {
+                kind: Kind::PasswordSetup,
+                recipient_id: *user,
+                dedupe_key: format!("password_setup:{user}:{second}"),
+                payload: serde_json::json!({}),
+            })
+            .collect(),
     )
 }
 

@@ -4,31 +4,40 @@
 //! A row updates the person with that employee number, else the one with that email, else
 //! makes a new person (without a password: they are mailed a link to set one). Departments
 //! are named; a manager is named by employee number or email, of someone already there or of
-//! a row of the same file (also a later one): every person is written first, the managers
-//! after. Each row goes through the same rules as one person changed on the page
-//! (`people::create_person`, `people::change_person`), in a savepoint of its own, so every
-//! row's problems are reported; any problem and nothing is kept. A row that changes nothing
-//! writes nothing, so importing the same file again changes nothing.
+//! a row of the same file (also a later one).
+//!
+//! The rules are those of one person changed on the page (`app::people`), checked against
+//! the company as it will be once the whole file is applied: every email and number unique,
+//! a manager an active supervisor and never oneself, no management loop, a supervisor who
+//! still manages people keeps the role, an active HR account remains, and HR does not
+//! demote or deactivate its own account. The company is read once and the file planned in
+//! memory ([`plan`]), so every row's problems are reported together; any problem and
+//! nothing is written. Then the new people are written in bulk (COPY on PostgreSQL,
+//! multi-row INSERTs on SQLite), managers before the people they manage, with one audit
+//! event and one set-password mail each, and each changed person is updated with its audit
+//! event. A row that changes nothing writes nothing, so importing the same file again
+//! changes nothing.
 //!
 //! An empty `manager`, `locale` or `active` cell leaves that field as it is (a new person:
-//! no manager, `en`, active); a person's manager is removed on their page.
+//! no manager, `en`, active); a person's manager is removed on their page. A new person
+//! imported as inactive gets no set-password mail (they cannot sign in until made active,
+//! and HR then sends a reset link from their page).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::evidence::RowProblems;
-use super::people::{change_person, create_person, Changes, Person};
-use super::{Actor, App};
+use super::{passwords, App};
 use crate::auth::{password, Caller};
 use crate::bulk::{self, PersonRow, Row};
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::domain::problem::Problem;
-use crate::domain::user::{Email, Locale, Role};
+use crate::domain::user::{creates_management_cycle, Email, Locale, Role};
 use crate::error::AppError;
-use crate::store::departments;
-use crate::store::users::{self, User};
+use crate::store::users::{self, NewUser, Stored, User};
+use crate::store::{cycles, departments};
 
 /// What an import of people did.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]
@@ -56,161 +65,149 @@ impl App {
     }
 }
 
-/// The same person, field for field (what the import compares to count a change).
-fn same(a: &User, b: &User) -> bool {
-    a.email == b.email
-        && a.display_name == b.display_name
-        && a.role == b.role
-        && a.department_id == b.department_id
-        && a.manager_id == b.manager_id
-        && a.locale == b.locale
-        && a.active == b.active
-        && a.employee_number == b.employee_number
+/// Who a row or a manager cell names in the company as the file leaves it: a person
+/// already there by their id, or the `k`th new person of the file as `-1 - k`.
+type Key = i32;
+
+fn new_key(k: usize) -> Key {
+    -1 - k as i32
 }
 
-/// A refusal of one row becomes that row's problems; anything else (a lost race, a storage
-/// fault) ends the import as it is.
-fn into_row(problems: &mut RowProblems, row: usize, error: AppError) -> Result<(), AppError> {
-    match error {
-        AppError::Validation(fields) => {
-            for f in fields.iter() {
-                let column = match f.field.as_str() {
-                    "department_id" => "department",
-                    "manager_id" => "manager",
-                    other => other,
-                };
-                problems.add(row, column, f.problem.clone());
-            }
-            Ok(())
-        }
-        AppError::Conflict(p) | AppError::Duplicate(p) => {
-            let column = match &p {
-                Problem::EmailTaken { .. } => "email",
-                Problem::EmployeeNumberTaken { .. } => "employee_number",
-                _ => "role",
-            };
-            problems.add(row, column, p);
-            Ok(())
-        }
-        other => Err(other),
-    }
+fn new_index(key: Key) -> Option<usize> {
+    (key < 0).then(|| (-1 - key) as usize)
 }
 
-fn import_people(
-    tx: &mut DbConn,
+/// What applying a file will write, once every rule holds.
+struct Plan {
+    /// The new people in the order of the file, their managers by [`Key`].
+    new: Vec<Stored>,
+    /// People already there whose record changes: (their row as it is, as it will be, with
+    /// the manager by [`Key`]).
+    changed: Vec<(User, Stored)>,
+    /// Whether who is appraised where changes (a role, being active, a department), which
+    /// makes a cycle in review stale.
+    people_changed: bool,
+}
+
+/// The company as the file leaves it, every rule checked on it; the rows' problems, or what
+/// to write.
+fn plan(
     me: &User,
+    everyone: &[User],
+    departments: &HashMap<String, i32>,
     rows: &[PersonRow],
-) -> Result<PeopleOutcome, AppError> {
+) -> Result<Plan, AppError> {
     let mut problems = RowProblems::default();
-    let mut outcome = PeopleOutcome {
-        received: rows.len(),
-        ..PeopleOutcome::default()
-    };
-    let departments: HashMap<String, i32> = departments::all(tx)?
-        .into_iter()
-        .map(|d| (d.name, d.id))
-        .collect();
-    let numbers: Vec<String> = rows
+    let by_number: HashMap<&str, i32> = everyone
         .iter()
-        .filter_map(|r| r.employee_number.clone())
+        .filter_map(|u| u.employee_number.as_deref().map(|n| (n, u.id)))
         .collect();
-    let emails: Vec<String> = rows.iter().map(|r| r.email.as_str().to_owned()).collect();
-    let (by_number, by_email) = users::ids_by_number_and_email(tx, &numbers, &emails)?;
+    let by_email: HashMap<&str, i32> = everyone.iter().map(|u| (u.email.as_str(), u.id)).collect();
+    let before: HashMap<i32, &User> = everyone.iter().map(|u| (u.id, u)).collect();
+    let mut state: HashMap<Key, Stored> = everyone.iter().map(|u| (u.id, Stored::of(u))).collect();
 
-    // First every person, without managers; the row's person id for the second pass.
-    let mut placed: Vec<(usize, i32)> = Vec::with_capacity(rows.len());
-    let mut touched: HashSet<i32> = HashSet::new();
-    let mut created_ids: HashSet<i32> = HashSet::new();
+    // Every row's person, without the managers yet: (index of the row, its key).
+    let mut placed: Vec<(usize, Key)> = Vec::with_capacity(rows.len());
+    let mut row_of: HashMap<Key, usize> = HashMap::with_capacity(rows.len());
+    let mut new_count = 0;
     for (index, r) in rows.iter().enumerate() {
         let Some(&department_id) = departments.get(&r.department) else {
             problems.add(r.row, "department", Problem::NoSuchDepartment);
             continue;
         };
-        let existing = r
+        let by_its_number = r
             .employee_number
-            .as_ref()
+            .as_deref()
             .and_then(|n| by_number.get(n))
-            .or_else(|| by_email.get(r.email.as_str()))
             .copied();
-        let written = match existing {
+        let existing = by_its_number.or_else(|| by_email.get(r.email.as_str()).copied());
+        let key = match existing {
             Some(id) => {
+                if row_of.contains_key(&id) {
+                    // Two rows name one person (one by number, one by email).
+                    let column = if by_its_number.is_some() {
+                        "employee_number"
+                    } else {
+                        "email"
+                    };
+                    problems.add(r.row, column, Problem::Twice);
+                    continue;
+                }
                 if id == me.id && (r.role != Role::Hr || r.active == Some(false)) {
                     problems.add(r.row, "role", Problem::OwnAccount);
                     continue;
                 }
-                let changes = Changes {
-                    email: Some(r.email.clone()),
-                    display_name: Some(r.display_name.clone()),
-                    role: Some(r.role),
-                    department_id: Some(department_id),
-                    manager_id: None,
-                    locale: r.locale,
-                    password: None,
-                    active: r.active,
-                    employee_number: r.employee_number.clone().map(Some),
-                };
-                write_tx(tx, |t| {
-                    let before = users::get(t, id)?;
-                    let after = change_person(t, me.id, id, &changes, None)?;
-                    Ok((after.id, !same(&before, &after)))
-                })
-                .map(|(id, changed)| {
-                    if changed {
-                        touched.insert(id);
-                    }
-                    id
-                })
+                let person = state.get_mut(&id).expect("everyone is in the state");
+                person.email = r.email.as_str().to_owned();
+                person.display_name = r.display_name.clone();
+                person.role = r.role;
+                person.department_id = department_id;
+                if let Some(locale) = r.locale {
+                    person.locale = locale;
+                }
+                if let Some(active) = r.active {
+                    person.active = active;
+                }
+                if let Some(number) = &r.employee_number {
+                    person.employee_number = Some(number.clone());
+                }
+                id
             }
             None => {
-                let person = Person {
-                    email: r.email.clone(),
-                    display_name: r.display_name.clone(),
-                    role: r.role,
-                    department_id,
-                    manager_id: None,
-                    locale: r.locale.unwrap_or(Locale::En),
-                    password: None,
-                    employee_number: r.employee_number.clone(),
-                };
-                let active = r.active;
-                write_tx(tx, |t| {
-                    let mut created =
-                        create_person(t, Actor::Person(me), &person, password::NO_PASSWORD)?;
-                    if active == Some(false) {
-                        let off = Changes {
-                            active: Some(false),
-                            ..Changes::default()
-                        };
-                        created = change_person(t, me.id, created.id, &off, None)?;
-                    }
-                    Ok(created.id)
-                })
-                .inspect(|id| {
-                    outcome.created += 1;
-                    created_ids.insert(*id);
-                })
+                let key = new_key(new_count);
+                new_count += 1;
+                state.insert(
+                    key,
+                    Stored {
+                        email: r.email.as_str().to_owned(),
+                        display_name: r.display_name.clone(),
+                        role: r.role,
+                        department_id,
+                        manager_id: None,
+                        locale: r.locale.unwrap_or(Locale::En),
+                        active: r.active.unwrap_or(true),
+                        employee_number: r.employee_number.clone(),
+                    },
+                );
+                key
             }
         };
-        match written {
-            Ok(id) => placed.push((index, id)),
-            Err(error) => into_row(&mut problems, r.row, error)?,
+        row_of.insert(key, r.row);
+        placed.push((index, key));
+    }
+
+    // Emails and numbers stay unique across the whole company (a person not in the file
+    // keeps theirs); the row in the file is told, the later one when both are.
+    let mut emails: HashMap<&str, Key> = HashMap::with_capacity(state.len());
+    let mut numbers: HashMap<&str, Key> = HashMap::with_capacity(state.len());
+    let mut keys: Vec<Key> = state.keys().copied().collect();
+    keys.sort_unstable_by_key(|k| row_of.get(k).copied().unwrap_or(0));
+    for key in &keys {
+        let person = &state[key];
+        if let Some(other) = emails.insert(&person.email, *key) {
+            let row = row_of.get(key).or_else(|| row_of.get(&other));
+            if let Some(row) = row {
+                let email = person.email.clone();
+                problems.add(*row, "email", Problem::EmailTaken { email });
+            }
+        }
+        if let Some(number) = &person.employee_number {
+            if let Some(other) = numbers.insert(number, *key) {
+                if let Some(row) = row_of.get(key).or_else(|| row_of.get(&other)) {
+                    let number = number.clone();
+                    problems.add(
+                        *row,
+                        "employee_number",
+                        Problem::EmployeeNumberTaken { number },
+                    );
+                }
+            }
         }
     }
 
-    // Then the managers, now that everyone in the file exists.
-    let wanted: Vec<&str> = placed
-        .iter()
-        .filter_map(|(i, _)| rows[*i].manager.as_deref())
-        .collect();
-    let (manager_numbers, manager_emails): (Vec<&str>, Vec<&str>) =
-        wanted.iter().partition(|m| !m.contains('@'));
-    let emails: Vec<String> = manager_emails
-        .iter()
-        .filter_map(|m| Email::parse(m).ok().map(|e| e.as_str().to_owned()))
-        .collect();
-    let numbers: Vec<String> = manager_numbers.iter().map(|m| (*m).to_owned()).collect();
-    let (by_number, by_email) = users::ids_by_number_and_email(tx, &numbers, &emails)?;
-    for (index, id) in &placed {
+    // The managers, by number or email of the company as the file leaves it.
+    let mut assigned: Vec<(usize, Key, Key)> = Vec::new();
+    for (index, key) in &placed {
         let r = &rows[*index];
         let Some(manager) = r.manager.as_deref() else {
             continue;
@@ -218,35 +215,176 @@ fn import_people(
         let found = if manager.contains('@') {
             Email::parse(manager)
                 .ok()
-                .and_then(|e| by_email.get(e.as_str()).copied())
+                .and_then(|e| emails.get(e.as_str()).copied())
         } else {
-            by_number.get(manager).copied()
+            numbers.get(manager).copied()
         };
-        let Some(manager_id) = found else {
-            problems.add(r.row, "manager", Problem::NoSuchUser);
+        match found {
+            None => problems.add(r.row, "manager", Problem::NoSuchUser),
+            Some(m) if m == *key => problems.add(r.row, "manager", Problem::OwnManager),
+            Some(m) => assigned.push((r.row, *key, m)),
+        }
+    }
+    for (_, key, manager) in &assigned {
+        state.get_mut(key).expect("placed").manager_id = Some(*manager);
+    }
+    for (row, key, manager) in &assigned {
+        let boss = &state[manager];
+        let problem = if !boss.active {
+            Some(Problem::ManagerInactive)
+        } else if boss.role != Role::Supervisor {
+            Some(Problem::ManagerNotSupervisor)
+        } else if creates_management_cycle(*key, *manager, |p| {
+            state.get(&p).and_then(|s| s.manager_id)
+        }) {
+            Some(Problem::ManagementLoop)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            problems.add(*row, "manager", problem);
+        }
+    }
+
+    // A supervisor who still manages people keeps the role; an active HR account remains.
+    let mut reports: HashMap<Key, i64> = HashMap::new();
+    for person in state.values() {
+        if let Some(manager) = person.manager_id {
+            *reports.entry(manager).or_default() += 1;
+        }
+    }
+    let active_hr = state
+        .values()
+        .filter(|p| p.active && p.role == Role::Hr)
+        .count();
+    let mut changed = Vec::new();
+    let mut people_changed = false;
+    for (index, key) in &placed {
+        let Some(user) = before.get(key) else {
             continue;
         };
-        let changes = Changes {
-            manager_id: Some(Some(manager_id)),
-            ..Changes::default()
-        };
-        let id = *id;
-        let result = write_tx(tx, |t| {
-            let before = users::get(t, id)?;
-            let after = change_person(t, me.id, id, &changes, None)?;
-            Ok(!same(&before, &after))
-        });
-        match result {
-            Ok(true) => {
-                touched.insert(id);
+        let after = &state[key];
+        let row = rows[*index].row;
+        if user.role == Role::Supervisor && after.role != Role::Supervisor {
+            if let Some(&count) = reports.get(key) {
+                problems.add(row, "role", Problem::ManagesPeople { count });
             }
-            Ok(false) => {}
-            Err(error) => into_row(&mut problems, r.row, error)?,
+        }
+        let was_hr = user.active && user.role == Role::Hr;
+        if was_hr && !(after.active && after.role == Role::Hr) && active_hr == 0 {
+            problems.add(row, "role", Problem::LastActiveHr);
+        }
+        if *after != Stored::of(user) {
+            people_changed |= after.role != user.role
+                || after.active != user.active
+                || after.department_id != user.department_id;
+            changed.push(((*user).clone(), after.clone()));
         }
     }
     problems.into_result()?;
-    // A new person given a manager was created, not updated.
-    outcome.updated = touched.difference(&created_ids).count();
-    outcome.unchanged = placed.len() - outcome.created - outcome.updated;
-    Ok(outcome)
+    let mut new: Vec<(Key, Stored)> = state.into_iter().filter(|(k, _)| *k < 0).collect();
+    new.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
+    Ok(Plan {
+        new: new.into_iter().map(|(_, person)| person).collect(),
+        changed,
+        people_changed,
+    })
+}
+
+/// Writes a plan: the new people in waves, each wave's managers already written (people
+/// managed by someone already there first, then those managed by them, …); then the
+/// changes to people already there.
+fn apply(tx: &mut DbConn, me: &User, plan: Plan) -> Result<PeopleOutcome, AppError> {
+    let Plan {
+        new,
+        changed,
+        people_changed,
+    } = plan;
+    // The wave of each new person: 0 when managed by nobody or someone already there.
+    let mut wave: Vec<Option<usize>> = vec![None; new.len()];
+    fn wave_of(k: usize, new: &[Stored], wave: &mut [Option<usize>]) -> usize {
+        if let Some(w) = wave[k] {
+            return w;
+        }
+        // The plan refused loops, so this walk ends.
+        let w = match new[k].manager_id.and_then(new_index) {
+            None => 0,
+            Some(m) => wave_of(m, new, wave) + 1,
+        };
+        wave[k] = Some(w);
+        w
+    }
+    for k in 0..new.len() {
+        wave_of(k, &new, &mut wave);
+    }
+    let waves = wave.iter().flatten().max().map_or(0, |w| w + 1);
+    let mut ids: Vec<i32> = vec![0; new.len()];
+    let real = |key: Key, ids: &[i32]| new_index(key).map_or(key, |k| ids[k]);
+    let mut mailed = Vec::with_capacity(new.len());
+    for w in 0..waves {
+        let members: Vec<usize> = (0..new.len()).filter(|k| wave[*k] == Some(w)).collect();
+        let rows: Vec<(NewUser, bool)> = members
+            .iter()
+            .map(|&k| {
+                let p = &new[k];
+                let email = Email::parse(&p.email).map_err(|_| {
+                    AppError::internal(anyhow::anyhow!("a planned email does not parse"))
+                })?;
+                Ok((
+                    NewUser {
+                        email,
+                        display_name: p.display_name.clone(),
+                        role: p.role,
+                        department_id: p.department_id,
+                        manager_id: p.manager_id.map(|m| real(m, &ids)),
+                        locale: p.locale,
+                        password_hash: password::NO_PASSWORD.to_owned(),
+                        employee_number: p.employee_number.clone(),
+                    },
+                    p.active,
+                ))
+            })
+            .collect::<Result<_, AppError>>()?;
+        let created = users::insert_many(tx, Some(me.id), &rows)?;
+        for (&k, user) in members.iter().zip(&created) {
+            ids[k] = user.id;
+            if user.active {
+                mailed.push(user.id);
+            }
+        }
+    }
+    passwords::send_setup_links(tx, &mailed)?;
+    for (before, mut after) in changed.iter().cloned() {
+        after.manager_id = after.manager_id.map(|m| real(m, &ids));
+        let revoke = after.role != before.role || after.active != before.active;
+        users::update(tx, me.id, &before, &after, None, revoke)?;
+    }
+    if people_changed {
+        cycles::people_changed(tx)?;
+    }
+    Ok(PeopleOutcome {
+        received: 0,
+        created: new.len(),
+        updated: changed.len(),
+        unchanged: 0,
+    })
+}
+
+fn import_people(
+    tx: &mut DbConn,
+    me: &User,
+    rows: &[PersonRow],
+) -> Result<PeopleOutcome, AppError> {
+    let departments: HashMap<String, i32> = departments::all(tx)?
+        .into_iter()
+        .map(|d| (d.name, d.id))
+        .collect();
+    let everyone = users::everyone(tx)?;
+    let plan = plan(me, &everyone, &departments, rows)?;
+    let written = apply(tx, me, plan)?;
+    Ok(PeopleOutcome {
+        received: rows.len(),
+        unchanged: rows.len() - written.created - written.updated,
+        ..written
+    })
 }

@@ -143,6 +143,59 @@ pub fn total(parts: &[(i32, Option<f64>)]) -> Option<f64> {
     (weights > 0.0).then(|| weighted / weights)
 }
 
+/// What each component counts for and adds, for a page that explains the total: per part,
+/// `(weight used in %, points added to the total)` when it is present with a positive
+/// weight, else None. A missing component's weight is spread over the others (as in
+/// [`total`]), so the weights used add up to 100 and the points to the total. Both are
+/// given in hundredths, rounded by largest remainder so that the rounded figures shown add
+/// up exactly: to 100.00 and to the rounded total.
+pub fn contributions(parts: &[(i32, Option<f64>)]) -> Vec<Option<(f64, f64)>> {
+    let counted: Vec<Option<(f64, f64)>> = parts
+        .iter()
+        .map(|(w, s)| s.filter(|_| *w > 0).map(|s| (f64::from(*w), s)))
+        .collect();
+    let weights: f64 = counted.iter().flatten().map(|(w, _)| w).sum();
+    if weights <= 0.0 {
+        return vec![None; parts.len()];
+    }
+    let present: Vec<(usize, f64, f64)> = counted
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|(w, s)| (i, w, s)))
+        .collect();
+    let shares: Vec<f64> = present
+        .iter()
+        .map(|(_, w, _)| w / weights * 100.0)
+        .collect();
+    let points: Vec<f64> = present.iter().map(|(_, w, s)| w * s / weights).collect();
+    let total = round2(points.iter().sum());
+    let shares = apportion(&shares, 100.0);
+    let points = apportion(&points, total);
+    let mut out = vec![None; parts.len()];
+    for (k, (i, _, _)) in present.iter().enumerate() {
+        out[*i] = Some((shares[k], points[k]));
+    }
+    out
+}
+
+/// `values` in hundredths, rounded so that they add up to `sum` (itself in hundredths):
+/// each rounded down, then the hundredths still missing go to the largest remainders.
+fn apportion(values: &[f64], sum: f64) -> Vec<f64> {
+    let scaled: Vec<f64> = values.iter().map(|v| v * 100.0 + 1e-9).collect();
+    let mut centi: Vec<i64> = scaled.iter().map(|v| v.floor() as i64).collect();
+    let target = (sum * 100.0).round() as i64;
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|a, b| {
+        let fraction = |i: usize| scaled[i] - scaled[i].floor();
+        fraction(*b).total_cmp(&fraction(*a))
+    });
+    let missing = target - centi.iter().sum::<i64>();
+    for i in order.iter().cycle().take(missing.max(0) as usize) {
+        centi[*i] += 1;
+    }
+    centi.into_iter().map(|c| c as f64 / 100.0).collect()
+}
+
 /// Rounds half away from zero to two decimals. The nudge of 1e-9 undoes binary
 /// representation error (2.675 is stored as 2.67499999…), far below any real difference.
 pub fn round2(value: f64) -> f64 {
@@ -319,5 +372,41 @@ mod tests {
                 prop_assert!(total(&raised).unwrap() >= before - 1e-9);
             }
         }
+    }
+
+    #[test]
+    fn contributions_add_up_to_the_total_and_weights_used_to_100() {
+        // Sales missing: its 30 % is spread over 30 / 20 / 20.
+        let parts = [
+            (30, None),
+            (30, Some(62.5)),
+            (20, Some(81.0)),
+            (20, Some(70.0)),
+        ];
+        let shown = contributions(&parts);
+        assert_eq!(shown[0], None);
+        let used: Vec<f64> = shown.iter().flatten().map(|(w, _)| *w).collect();
+        assert_eq!(used, [42.86, 28.57, 28.57]);
+        let points: f64 = shown.iter().flatten().map(|(_, p)| p).sum();
+        let expected = round2(total(&parts).unwrap());
+        assert!((points - expected).abs() < 1e-9, "{points} vs {expected}");
+        // Many awkward thirds still add up exactly.
+        for a in 0..50 {
+            let parts = [
+                (33, Some(f64::from(a) + 0.335)),
+                (33, Some(66.665)),
+                (34, Some(99.995 - f64::from(a))),
+            ];
+            let shown = contributions(&parts);
+            let points: f64 = shown.iter().flatten().map(|(_, p)| p).sum();
+            let expected = round2(total(&parts).unwrap());
+            assert!(
+                (round2(points) - expected).abs() < 1e-9,
+                "{a}: {points} vs {expected}"
+            );
+            let used: f64 = shown.iter().flatten().map(|(w, _)| w).sum();
+            assert!((round2(used) - 100.0).abs() < 1e-9);
+        }
+        assert_eq!(contributions(&[(0, Some(50.0)), (10, None)]), [None, None]);
     }
 }

@@ -491,6 +491,20 @@ pub fn mine(conn: &mut DbConn, viewer: &User) -> Result<Vec<Appraisal>, AppError
     Ok(on_backend!(conn, c => query.load(c))?)
 }
 
+/// How many in `department` have a rank in `cycle` (the "of n" of a rank).
+pub fn ranked_in_department(
+    conn: &mut DbConn,
+    cycle: i32,
+    department: i32,
+) -> Result<i64, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle))
+        .filter(appraisals::department_id.eq(department))
+        .filter(appraisals::department_rank.is_not_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// The appraisal and the manager of its employee (who reviews it).
 pub fn with_manager(conn: &mut DbConn, id: i32) -> Result<(Appraisal, Option<i32>), AppError> {
     Ok(appraisals::table

@@ -23,6 +23,7 @@ use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::problem::Problem;
+use crate::domain::scoring;
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n;
@@ -65,6 +66,46 @@ fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) ->
     }
 }
 
+/// How a present component's score follows from its evidence, in words: the average rating
+/// of 5, the attainment and where the score stops, the inspections averaged.
+fn explanation(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> Option<String> {
+    let score = c.score?;
+    let two = |v: f64| i18n::words(format!("{v:.2}"));
+    Some(match name {
+        "sales" => {
+            let target = inputs.sales_target.filter(|t| *t > 0)?;
+            let attainment = inputs.sales_total as f64 / target as f64 * 100.0;
+            let key = if attainment >= f64::from(inputs.full_marks_at) {
+                "explain-sales-capped"
+            } else {
+                "explain-sales"
+            };
+            i18n::format(
+                t.lang,
+                key,
+                vec![
+                    ("attainment", two(attainment)),
+                    ("full", i18n::number(inputs.full_marks_at)),
+                ],
+            )
+        }
+        "etiquette" => i18n::format(
+            t.lang,
+            "explain-etiquette",
+            vec![("count", i18n::number(c.evidence))],
+        ),
+        // A rating score is (average − 1) / 4 × 100, so the average is read back from it.
+        _ => i18n::format(
+            t.lang,
+            "explain-rating",
+            vec![
+                ("average", two(1.0 + score * 4.0 / 100.0)),
+                ("score", two(score)),
+            ],
+        ),
+    })
+}
+
 pub fn component_name(t: &Texts, name: &str) -> &'static str {
     match name {
         "sales" => t.sales,
@@ -76,7 +117,14 @@ pub fn component_name(t: &Texts, name: &str) -> &'static str {
 
 /// The breakdown: total, grade, rank, and each component with its weight, evidence and why
 /// it is missing.
-pub(crate) fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle) -> Markup {
+/// `ranked` is how many in the employee's department have a rank in the cycle.
+pub(crate) fn breakdown(
+    ctx: &Ctx,
+    a: &Appraisal,
+    inputs: &Inputs,
+    cycle: &Cycle,
+    ranked: i64,
+) -> Markup {
     let t = ctx.t;
     let components = [
         ("sales", &inputs.sales),
@@ -85,6 +133,17 @@ pub(crate) fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle
         ("collaboration", &inputs.collaboration),
     ];
     let any_missing = components.iter().any(|(_, c)| c.score.is_none());
+    let shares = scoring::contributions(&components.map(|(_, c)| (c.weight, c.score)));
+    let rank = a.department_rank.map_or("—".to_owned(), |r| {
+        i18n::format(
+            t.lang,
+            "rank-of",
+            vec![
+                ("rank", i18n::number(r)),
+                ("of", i18n::number(ranked.max(1))),
+            ],
+        )
+    });
     html! {
         section.card.summary #summary {
             div.big {
@@ -92,7 +151,7 @@ pub(crate) fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle
                 span.total #total { (score(a.total())) }
             }
             div.big { span.label { (t.grade) } span.grade #grade { (a.grade.as_deref().unwrap_or("—")) } }
-            div.big { span.label { (t.rank) } span #rank { (a.department_rank.map_or("—".to_owned(), |r| r.to_string())) } }
+            div.big { span.label { (t.rank) } span #rank { (rank) } }
             div.meta {
                 p { (t.cycle) ": " strong { (cycle.name) } " (" (cycle.period_start) " – " (cycle.period_end) ")" }
                 p { (t.status) ": " span #appraisal-state { (t.appraisal_state(a.state)) } }
@@ -100,18 +159,35 @@ pub(crate) fn breakdown(ctx: &Ctx, a: &Appraisal, inputs: &Inputs, cycle: &Cycle
             }
         }
         table.components #components {
-            thead { tr { th { (t.component) } th.num { (t.score) } th.num { (t.weight) } th { (t.evidence) } th { (t.missing_because) } } }
+            thead { tr {
+                th scope="col" { (t.component) } th.num scope="col" { (t.score) }
+                th.num scope="col" { (t.weight) } th.num scope="col" { (t.weight_used) }
+                th.num scope="col" { (t.contribution) }
+                th scope="col" { (t.evidence) } th scope="col" { (t.missing_because) }
+            } }
             tbody {
-                @for (name, c) in components {
+                @for ((name, c), share) in components.iter().zip(&shares) {
                     tr class=(if c.score.is_none() { "missing" } else { "" }) data-component=(name) {
-                        td { (component_name(t, name)) }
-                        td.num { (score(c.score)) }
-                        td.num { (c.weight) "%" }
-                        td { (evidence_label(t, name, c, inputs)) }
+                        th scope="row" { (component_name(t, name)) }
+                        td.num.score { (score(c.score)) }
+                        td.num.weight { (c.weight) "%" }
+                        td.num.weight-used { (share.map_or("—".to_owned(), |(w, _)| format!("{w:.2}%"))) }
+                        td.num.contribution { (share.map_or("—".to_owned(), |(_, p)| format!("{p:.2}"))) }
+                        td {
+                            (evidence_label(t, name, c, inputs))
+                            @if let Some(words) = explanation(t, name, c, inputs) {
+                                br; span.explain { (words) }
+                            }
+                        }
                         td { @if c.score.is_none() { (missing_reason(t, name, c)) } }
                     }
                 }
             }
+            tfoot { tr {
+                th scope="row" { (t.total) } td.num { (score(a.total())) } td {}
+                td.num { @if a.total().is_some() { "100.00%" } }
+                td.num #contributions-total { (score(a.total())) } td {} td {}
+            } }
         }
         @if any_missing { p.note { (t.pro_rata_note) } }
         p.note { (t.critical_rule) }
@@ -190,6 +266,8 @@ struct MyRating {
     inspectors: HashMap<i32, String>,
     appeal: Option<Appeal>,
     open_cycles: Vec<Cycle>,
+    /// How many are ranked in the latest appraisal's department.
+    ranked: i64,
 }
 
 fn by_id(list: Vec<Cycle>) -> HashMap<i32, Cycle> {
@@ -223,12 +301,13 @@ async fn render_my_rating(
                 .filter(|c| c.state == CycleState::Open)
                 .cloned()
                 .collect();
-            let (inspections, appeal) = match mine.first() {
+            let (inspections, appeal, ranked) = match mine.first() {
                 Some(latest) => (
                     inspections::of_employee_in_cycle(conn, &me, me.id, latest.cycle_id)?,
                     appeals::of_appraisal(conn, latest.id)?,
+                    appraisals::ranked_in_department(conn, latest.cycle_id, latest.department_id)?,
                 ),
-                None => (Vec::new(), None),
+                None => (Vec::new(), None, 0),
             };
             let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             Ok(MyRating {
@@ -238,6 +317,7 @@ async fn render_my_rating(
                 inspections,
                 appeal,
                 open_cycles,
+                ranked,
             })
         })
         .await?;
@@ -252,7 +332,7 @@ async fn render_my_rating(
             Some(a) => {
                 @let inputs = a.inputs()?;
                 @if let Some(cycle) = data.cycles.get(&a.cycle_id) {
-                    (breakdown(&ctx, a, &inputs, cycle))
+                    (breakdown(&ctx, a, &inputs, cycle, data.ranked))
                     (own_actions(&ctx, a, cycle, data.appeal.as_ref()))
                 }
                 h2 { (t.inspections) }
@@ -291,6 +371,7 @@ struct AppraisalPage {
     names: HashMap<i32, String>,
     appeal: Option<Appeal>,
     audit: Vec<AuditEvent>,
+    ranked: i64,
 }
 
 /// One appraisal, for whoever may see it (the API's `appraisals::get_for` decides).
@@ -338,6 +419,11 @@ pub async fn render_appraisal(
             let mut ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             ids.extend(audit.iter().filter_map(|e| e.actor_id));
             Ok(AppraisalPage {
+                ranked: appraisals::ranked_in_department(
+                    conn,
+                    appraisal.cycle_id,
+                    appraisal.department_id,
+                )?,
                 cycle: cycles::get(conn, appraisal.cycle_id)?,
                 employee: users::get(conn, appraisal.employee_id)?,
                 appeal: appeals::of_appraisal(conn, id)?,
@@ -356,7 +442,7 @@ pub async fn render_appraisal(
     let reviewer = me.role == Role::Supervisor && !own;
     let body = html! {
         p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
-        (breakdown(&ctx, a, &inputs, &data.cycle))
+        (breakdown(&ctx, a, &inputs, &data.cycle, data.ranked))
         @if own { (own_actions(&ctx, a, &data.cycle, data.appeal.as_ref())) }
         @else if let Some(appeal) = &data.appeal {
             section.card #appeal {

@@ -171,6 +171,8 @@ texts! {
     component,
     score,
     weight,
+    weight_used,
+    contribution,
     evidence,
     missing_because,
     sales,

@@ -11,6 +11,7 @@ on_both_backends!(
     a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing,
     a_bad_row_imports_nobody_and_every_row_says_why,
     two_imports_of_the_same_new_people_at_once_make_each_person_once,
+    a_file_is_checked_against_the_company_it_leaves,
 );
 
 async fn post_csv_bytes(app: &TestApp, token: &str, body: Vec<u8>) -> Answer {
@@ -255,4 +256,85 @@ async fn two_imports_of_the_same_new_people_at_once_make_each_person_once(app: T
             .await;
         assert_eq!(list.ok(200)["total"], 5);
     }
+}
+
+/// The rules hold for the company once the whole file is applied, not row by row: a
+/// supervisor may be demoted by the same file that moves their people to another one, but
+/// not while someone still reports to them; an email stays unique against people the file
+/// does not name.
+async fn a_file_is_checked_against_the_company_it_leaves(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    app.department(&hr, "客服中心", "front_line").await;
+    app.post_csv("/api/v1/users/bulk", &hr, COMPANY.to_owned())
+        .await
+        .ok(200);
+    let header = "employee_number,email,display_name,role,department,manager\n";
+
+    // 张伟 (E0001) still manages 李娜 and 王芳 when only he is in the file.
+    let demoted = format!("{header}E0001,zhang.wei@example.test,张伟,staff,旗舰店,\n");
+    let refused = app
+        .post_csv("/api/v1/users/bulk", &hr, demoted.clone())
+        .await;
+    refused.problem(422);
+    assert_eq!(
+        refused.body["row_errors"][0]["row"], 2,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(refused.body["row_errors"][0]["code"], "manages_people");
+    assert_eq!(refused.body["row_errors"][0]["column"], "role");
+
+    // The same file moving both to 刘洋 (E0002) first is fine, in any order of its rows.
+    let moved = format!(
+        "{demoted}\
+        E0101,li.na@example.test,李娜,staff,客服中心,E0002\n\
+        E0102,wang.fang@example.test,王芳,staff,客服中心,liu.yang@example.test\n"
+    );
+    let done = app.post_csv("/api/v1/users/bulk", &hr, moved).await;
+    assert_eq!(
+        done.ok(200),
+        &json!({"received": 3, "created": 0, "updated": 3, "unchanged": 0})
+    );
+    let all = people(&app, &hr).await;
+    assert_eq!(by_number(&all, "E0001")["role"], "staff");
+    assert_eq!(
+        by_number(&all, "E0102")["manager_id"],
+        by_number(&all, "E0002")["id"]
+    );
+
+    // A row that would give 陈杰 (E0201) the email of 王芳, whom the file does not name.
+    let taken = format!("{header}E0201,wang.fang@example.test,陈杰,staff,客服中心,\n");
+    let refused = app.post_csv("/api/v1/users/bulk", &hr, taken).await;
+    refused.problem(422);
+    assert_eq!(
+        refused.body["row_errors"][0]["code"], "email_taken",
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(refused.body["row_errors"][0]["column"], "email");
+
+    // Two rows naming one person (one by number, the other by email).
+    let twice = format!(
+        "{header}E0201,chen.jie@example.test,陈杰,staff,客服中心,\n\
+        ,chen.jie@example.test,陈杰,staff,客服中心,\n"
+    );
+    let refused = app.post_csv("/api/v1/users/bulk", &hr, twice).await;
+    refused.problem(422);
+    let codes: Vec<(i64, String)> = refused.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [(3, "twice".to_owned())], "{:?}", refused.body);
+
+    // Nothing of the refused files was kept.
+    let all = people(&app, &hr).await;
+    assert_eq!(by_number(&all, "E0201")["email"], "chen.jie@example.test");
 }

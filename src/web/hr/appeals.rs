@@ -99,7 +99,7 @@ async fn render_appeal(
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/appeals/{id}"));
     let me = ctx.me()?.clone();
-    let (appeal, appraisal, employee, cycle, inspections, names) = db
+    let (appeal, appraisal, employee, cycle, inspections, names, ranked) = db
         .run(move |conn| {
             let appeal = appeals::get(conn, id)?;
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
@@ -113,7 +113,20 @@ async fn render_appeal(
             )?;
             let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             let names = users::names(conn, &ids)?;
-            Ok((appeal, appraisal, employee, cycle, inspections, names))
+            let ranked = appraisals::ranked_in_department(
+                conn,
+                appraisal.cycle_id,
+                appraisal.department_id,
+            )?;
+            Ok((
+                appeal,
+                appraisal,
+                employee,
+                cycle,
+                inspections,
+                names,
+                ranked,
+            ))
         })
         .await?;
     let inputs = appraisal.inputs()?;
@@ -124,7 +137,7 @@ async fn render_appeal(
         section.card { h2 { (t.reason) } p #appeal-reason-text { (appeal.reason) } p { (t.status) ": " strong #appeal-state { (t.appeal_state(appeal.state)) } }
             @if let Some(note) = &appeal.decision_note { p { (t.decision_note) ": " (note) } } }
         // What the appeal is about: the appraisal as computed, and the evidence behind it.
-        (crate::web::staff::breakdown(&ctx, &appraisal, &inputs, &cycle))
+        (crate::web::staff::breakdown(&ctx, &appraisal, &inputs, &cycle, ranked))
         h2 { (t.inspections) }
         @if inspections.is_empty() { p.empty { (t.no_inspections) } }
         @for i in &inspections { (crate::web::staff::inspection_card(&ctx, i, names.get(&i.inspector_id))) }

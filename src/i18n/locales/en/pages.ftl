@@ -334,3 +334,12 @@ import_people_note = A row updates the person with that employee number, else th
 created_count = new
 correct_evidence = Correct the evidence
 correct_evidence_note = While the appeal is open, HR may record a corrected inspection or upload corrected sales or satisfaction rows for this person; upholding the appeal then recomputes this appraisal from the evidence as it is.
+
+# The breakdown explains every number.
+weight_used = Weight used
+contribution = Points in the total
+explain-rating = average rating { $average } of 5 → { $score }
+explain-sales = { $attainment } % of the target; full marks at { $full } %
+explain-sales-capped = { $attainment } % of the target; full marks at { $full } %, so the score stops at 100
+explain-etiquette = the mean of { $count } inspections' scores
+rank-of = { $rank } of { $of }

@@ -334,3 +334,12 @@ import_people_note = 每行按工号匹配人员，其次按邮箱；都找不�
 created_count = 新增
 correct_evidence = 更正依据
 correct_evidence_note = 申诉处理期间，人力资源可为此人补录更正后的礼仪检查，或上传更正后的销售、回访数据；支持申诉后将按当前依据重新计算此考评。
+
+# The breakdown explains every number.
+weight_used = 实际权重
+contribution = 计入总分
+explain-rating = 平均评分 { $average } / 5 → { $score } 分
+explain-sales = 完成目标的 { $attainment }%，达到 { $full }% 即满分
+explain-sales-capped = 完成目标的 { $attainment }%，达到 { $full }% 即满分，得分封顶 100
+explain-etiquette = { $count } 次检查得分的平均值
+rank-of = 第 { $rank } 名，共 { $of } 人
