@@ -258,6 +258,7 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (t.product) }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/favicon.ico" sizes="32x32";
                 script src="/static/app.js" defer {}
             }
             body {

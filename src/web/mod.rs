@@ -43,6 +43,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(gate))
+            // Pages, styles and scripts compressed for phones on slow links (when the browser
+            // accepts it); the API's answers are left as they are (small, and its clients'
+            // choice).
+            .wrap(actix_web::middleware::Compress::default())
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .route("/", web::get().to(home))
             .route("/sign-in", web::get().to(sign_in_page))
@@ -50,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/sign-out", web::post().to(sign_out))
             .route("/lang/{code}", web::get().to(switch_language))
             .route("/static/{file}", web::get().to(asset))
+            .route("/favicon.ico", web::get().to(favicon))
             .route("/forgot", web::get().to(password::forgot_page))
             .route("/forgot", web::post().to(password::forgot))
             .route("/reset", web::get().to(password::reset_page))
@@ -172,6 +177,7 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/sign-in" | "/forgot" | "/reset")
         || path.starts_with("/lang/")
         || path.starts_with("/static/")
+        || path == "/favicon.ico"
 }
 
 /// The site's own origin as configured (`server.public_url`), for requests that arrive
@@ -226,7 +232,7 @@ async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.path().starts_with("/static/") {
+    if req.path().starts_with("/static/") || req.path() == "/favicon.ico" {
         // The stylesheet and script: public, cacheable, no session to read.
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
@@ -544,6 +550,17 @@ async fn asset(file: web::Path<String>) -> Result<HttpResponse, AppError> {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .insert_header(("x-content-type-options", "nosniff"))
         .body(body))
+}
+
+/// The site's icon (32 × 32), for the browser's tab and bookmarks.
+const FAVICON: &[u8] = include_bytes!("static/favicon.ico");
+
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/x-icon")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(FAVICON)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod integrity;
 mod mail;
 mod matrix;
 mod notices;
+mod pages_http;
 mod people_bulk;
 mod races;
 mod sample;

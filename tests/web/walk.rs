@@ -442,6 +442,45 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
         .text("tr[data-component=collaboration]")
         .await
         .contains("0 of 3 required collaboration raters"));
+    // Every number explained: the weights really used (collaboration's spread over the
+    // others) add up to 100 %, the points each component adds add up to the total, and a
+    // rating score shows the average rating it comes from.
+    let mut used = 0.0;
+    let mut points = 0.0;
+    for name in ["sales", "satisfaction", "etiquette", "collaboration"] {
+        let row = format!("tr[data-component={name}]");
+        let weight = b.text(&format!("{row} td.weight-used")).await;
+        let added = b.text(&format!("{row} td.contribution")).await;
+        if name == "collaboration" {
+            assert_eq!((weight.as_str(), added.as_str()), ("—", "—"));
+            continue;
+        }
+        used += weight.trim_end_matches('%').parse::<f64>().unwrap();
+        points += added.parse::<f64>().unwrap();
+    }
+    assert!((used - 100.0).abs() < 1e-6, "weights used add up to {used}");
+    assert!(
+        (points - shown).abs() < 1e-6,
+        "the points add up to {points}, the total is {shown}"
+    );
+    let satisfaction: f64 = b
+        .text("tr[data-component=satisfaction] td.score")
+        .await
+        .parse()
+        .unwrap();
+    let average = 1.0 + satisfaction * 4.0 / 100.0;
+    let words = b.text("tr[data-component=satisfaction] .explain").await;
+    assert!(
+        words.contains(&format!(
+            "average rating {average:.2} of 5 → {satisfaction:.2}"
+        )),
+        "{words}"
+    );
+    assert!(
+        b.text("#rank").await.contains(" of "),
+        "rank r of n: {}",
+        b.text("#rank").await
+    );
     assert!(b.text("article.inspection").await.contains("Warm greeting"));
     b.find("svg.trend circle.dot").await;
     assert!(
