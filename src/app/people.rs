@@ -152,37 +152,34 @@ pub fn create_person(
     Ok(created)
 }
 
-/// Why `manager` cannot manage `user` (None for a new person).
+/// Why `manager` cannot manage `user` (None for a new person), by the one rule
+/// (`domain::user::manager_problem`) with the candidate and the line above them read.
 fn manager_problem(
     tx: &mut DbConn,
     user: Option<i32>,
     manager: i32,
 ) -> Result<Option<Problem>, AppError> {
-    if user == Some(manager) {
-        return Ok(Some(Problem::OwnManager));
-    }
-    match users::standing(tx, manager)? {
-        None => return Ok(Some(Problem::NoSuchUser)),
-        Some((_, false, _)) => return Ok(Some(Problem::ManagerInactive)),
-        Some((role, true, _)) if role != Role::Supervisor => {
-            return Ok(Some(Problem::ManagerNotSupervisor))
-        }
-        Some(_) => {}
-    }
-    let Some(user) = user else { return Ok(None) };
+    let standing = users::standing(tx, manager)?;
     let mut failure = None;
-    let looped = creates_management_cycle(user, manager, |person| {
-        users::standing(tx, person)
-            .unwrap_or_else(|e| {
-                failure.get_or_insert(e);
-                None
+    let looped = standing.is_some()
+        && user.is_some_and(|user| {
+            creates_management_cycle(user, manager, |person| {
+                users::standing(tx, person)
+                    .unwrap_or_else(|e| {
+                        failure.get_or_insert(e);
+                        None
+                    })
+                    .and_then(|(_, _, manager)| manager)
             })
-            .and_then(|(_, _, manager)| manager)
-    });
+        });
     if let Some(error) = failure {
         return Err(error);
     }
-    Ok(looped.then_some(Problem::ManagementLoop))
+    Ok(crate::domain::user::manager_problem(
+        user == Some(manager),
+        standing.map(|(role, active, _)| (role, active)),
+        looped,
+    ))
 }
 
 fn check_references(

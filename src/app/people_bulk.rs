@@ -34,7 +34,7 @@ use crate::auth::{password, Caller};
 use crate::bulk::{self, PersonRow, Row};
 use crate::db::DbConn;
 use crate::domain::problem::Problem;
-use crate::domain::user::{creates_management_cycle, Email, Locale, Role};
+use crate::domain::user::{creates_management_cycle, manager_problem, Email, Locale, Role};
 use crate::error::AppError;
 use crate::store::users::{self, NewUser, Stored, User};
 use crate::store::{cycles, departments};
@@ -137,7 +137,9 @@ fn plan(
                     problems.add(r.row, "role", Problem::OwnAccount);
                     continue;
                 }
-                let person = state.get_mut(&id).expect("everyone is in the state");
+                let Some(person) = state.get_mut(&id) else {
+                    continue;
+                };
                 person.email = r.email.as_str().to_owned();
                 person.display_name = r.display_name.clone();
                 person.role = r.role;
@@ -221,27 +223,20 @@ fn plan(
         };
         match found {
             None => problems.add(r.row, "manager", Problem::NoSuchUser),
-            Some(m) if m == *key => problems.add(r.row, "manager", Problem::OwnManager),
             Some(m) => assigned.push((r.row, *key, m)),
         }
     }
     for (_, key, manager) in &assigned {
-        state.get_mut(key).expect("placed").manager_id = Some(*manager);
+        if let Some(person) = state.get_mut(key) {
+            person.manager_id = Some(*manager);
+        }
     }
     for (row, key, manager) in &assigned {
         let boss = &state[manager];
-        let problem = if !boss.active {
-            Some(Problem::ManagerInactive)
-        } else if boss.role != Role::Supervisor {
-            Some(Problem::ManagerNotSupervisor)
-        } else if creates_management_cycle(*key, *manager, |p| {
-            state.get(&p).and_then(|s| s.manager_id)
-        }) {
-            Some(Problem::ManagementLoop)
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
+        let looped =
+            creates_management_cycle(*key, *manager, |p| state.get(&p).and_then(|s| s.manager_id));
+        let standing = Some((boss.role, boss.active));
+        if let Some(problem) = manager_problem(key == manager, standing, looped) {
             problems.add(*row, "manager", problem);
         }
     }

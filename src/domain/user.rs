@@ -290,6 +290,26 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// Why someone cannot be `user`'s manager, from what is known of them: `standing` is the
+/// candidate's role and whether they are active (None: no such person), `is_self` whether
+/// the candidate is the user, `looped` whether the line of managers above the candidate
+/// reaches the user ([`creates_management_cycle`]). One rule for a person changed on a page
+/// and for a whole people file (`app::people`, `app::people_bulk`).
+pub fn manager_problem(
+    is_self: bool,
+    standing: Option<(Role, bool)>,
+    looped: bool,
+) -> Option<Problem> {
+    match standing {
+        _ if is_self => Some(Problem::OwnManager),
+        None => Some(Problem::NoSuchUser),
+        Some((_, false)) => Some(Problem::ManagerInactive),
+        Some((role, true)) if role != Role::Supervisor => Some(Problem::ManagerNotSupervisor),
+        Some(_) if looped => Some(Problem::ManagementLoop),
+        Some(_) => None,
+    }
+}
+
 /// Would making `manager` the manager of `user` close a loop in the management chain?
 /// `manager_of` answers each person's current manager.
 pub fn creates_management_cycle(
