@@ -27,9 +27,6 @@ use crate::error::AppError;
 // Every column, in the order of the row struct.
 use crate::db::schema::appraisals::all_columns as COLUMNS;
 
-/// Rows per INSERT statement (15 values a row, well under both backends' parameter limits).
-const INSERT_CHUNK: usize = 1000;
-
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct Appraisal {
     pub id: i32,
@@ -159,27 +156,8 @@ struct NewAppraisal {
     basis_revision: i64,
 }
 
-/// Bulk paths are not on the multi connection, so each variant uses its own: PostgreSQL
-/// COPY (a multi-row INSERT of 100,000 appraisals took 3.4 s there, measured), SQLite
-/// multi-row INSERTs.
 fn insert_new(conn: &mut DbConn, rows: &[NewAppraisal]) -> Result<(), AppError> {
-    match conn {
-        DbConn::Pg(c) => {
-            if !rows.is_empty() {
-                diesel::copy_from(appraisals::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-        }
-        DbConn::Sqlite(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(appraisals::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-    }
-    Ok(())
+    Ok(crate::db::insert_bulk!(conn, appraisals::table, rows)?)
 }
 
 /// Writes a computation of `cycle` (every appraised employee's result with their rank):

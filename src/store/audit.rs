@@ -99,11 +99,7 @@ struct NewEvent<'a> {
     at: NaiveDateTime,
 }
 
-/// Rows per multi-row INSERT on SQLite.
-const INSERT_CHUNK: usize = 1000;
-
-/// Records many events at once (a bulk import's one event per record): PostgreSQL by COPY,
-/// SQLite by multi-row INSERTs.
+/// Records many events at once (a bulk import's one event per record), by [`crate::db::insert_bulk`].
 pub fn record_many<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
     changes: &[Change<'_, B, A>],
@@ -123,24 +119,11 @@ pub fn record_many<B: Serialize, A: Serialize>(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    match conn {
-        DbConn::Pg(c) => {
-            diesel::copy_from(audit_events::table)
-                .from_insertable(&rows)
-                .execute(c)?;
-        }
-        DbConn::Sqlite(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(audit_events::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-    }
-    Ok(())
+    Ok(crate::db::insert_bulk!(
+        conn,
+        audit_events::table,
+        &rows[..]
+    )?)
 }
 
 #[derive(Debug, Default, Clone)]

@@ -395,13 +395,9 @@ struct Inserted<'a> {
     employee_number: Option<&'a str>,
 }
 
-/// Rows per multi-row INSERT on SQLite (13 values a row, well under its 32,766 parameters).
-const INSERT_CHUNK: usize = 1000;
-
 /// Inserts many people at once, each `(person, active)` with its audit event, and answers
-/// them in the order given. Bulk paths are not on the multi connection, so each backend
-/// writes its own way: PostgreSQL by COPY, SQLite by multi-row INSERTs (the people import
-/// of 100,000 rows: docs/PERFORMANCE.md). A taken email or number is 409 naming the first.
+/// them in the order given, written by [`crate::db::insert_bulk`] (the people import of
+/// 100,000 rows: docs/PERFORMANCE.md). A taken email or number is 409 naming the first.
 pub fn insert_many(
     conn: &mut DbConn,
     actor: Option<i32>,
@@ -428,18 +424,7 @@ pub fn insert_many(
             employee_number: person.employee_number.as_deref(),
         })
         .collect();
-    let written = match conn {
-        DbConn::Pg(c) => diesel::copy_from(users::table)
-            .from_insertable(&rows)
-            .execute(c)
-            .map(drop),
-        DbConn::Sqlite(c) => rows.chunks(INSERT_CHUNK).try_for_each(|chunk| {
-            diesel::insert_into(users::table)
-                .values(chunk)
-                .execute(c)
-                .map(drop)
-        }),
-    };
+    let written = crate::db::insert_bulk!(&mut *conn, users::table, &rows[..]);
     let first = &new[0].0;
     written.map_err(|e| taken(e, first.email.as_str(), first.employee_number.as_deref()))?;
     let emails: Vec<&str> = new.iter().map(|(p, _)| p.email.as_str()).collect();

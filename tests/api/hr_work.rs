@@ -365,17 +365,7 @@ async fn spreadsheets_as_excel_saves_them_are_read(app: TestApp) {
         .post_csv("/api/v1/sales-records", &hr, bad.to_owned())
         .await;
     refused.problem(422);
-    let rows: Vec<(i64, String)> = refused.body["row_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let rows = refused.row_codes();
     // What a cell says is checked first; who a row names, once every cell reads.
     assert_eq!(rows, [(3, "not_yuan".to_owned())]);
     let refused = app

@@ -177,17 +177,7 @@ async fn a_bad_row_imports_nobody_and_every_row_says_why(app: TestApp) {
         .replace("E0104,li.na@example.test", "E0104,li.na2@example.test");
     let refused = app.post_csv("/api/v1/users/bulk", &hr, file).await;
     refused.problem(422);
-    let codes: Vec<(i64, String)> = refused.body["row_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let codes = refused.row_codes();
     assert!(
         codes.contains(&(4, "no_such_department".to_owned())),
         "{codes:?}"
@@ -321,17 +311,7 @@ async fn a_file_is_checked_against_the_company_it_leaves(app: TestApp) {
     );
     let refused = app.post_csv("/api/v1/users/bulk", &hr, twice).await;
     refused.problem(422);
-    let codes: Vec<(i64, String)> = refused.body["row_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let codes = refused.row_codes();
     assert_eq!(codes, [(3, "twice".to_owned())], "{:?}", refused.body);
 
     // Nothing of the refused files was kept.

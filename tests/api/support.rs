@@ -218,6 +218,21 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The (row, code) of each of a refused file's row errors, in order.
+    pub fn row_codes(&self) -> Vec<(i64, String)> {
+        self.body["row_errors"]
+            .as_array()
+            .expect("row_errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["row"].as_i64().expect("row"),
+                    e["code"].as_str().expect("code").to_owned(),
+                )
+            })
+            .collect()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
