@@ -1,5 +1,6 @@
-//! A small W3C WebDriver client over reqwest: enough to drive headless Chromium through
-//! Debian's chromedriver (start, navigate, find, click, type, read, screenshot).
+//! Headless Chromium through Debian's chromedriver, driven with `fantoccini` (a W3C
+//! WebDriver client): the few steps the browser tests take (start, navigate, find, click,
+//! type, read, resize, run a script, screenshot), each waiting the way a person would.
 //!
 //! Without `chromium` and `chromedriver` the browser tests print a notice and pass, except
 //! under CI (`CI` set), where `.ci/run` installs them and a missing browser fails the test.
@@ -10,16 +11,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a step waits for what it needs (an element, a new page).
+const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct Browser {
-    http: reqwest::Client,
-    session: String,
+    client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -33,10 +35,14 @@ fn free_port() -> u16 {
 
 /// Where the run's screenshots go (kept by CI with the build output).
 pub fn screenshot_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    target_dir().join("screenshots")
+}
+
+/// The build's `target/` (CARGO_TARGET_DIR if set).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("screenshots")
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
 impl Browser {
@@ -64,171 +70,130 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        loop {
-            let ready = http.get(format!("{base}/status")).send().await;
-            if let Ok(response) = ready {
-                let body: Value = response.json().await.unwrap_or(Value::Null);
-                if body["value"]["ready"] == json!(true) {
-                    break;
-                }
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not become ready"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         let profile = tempfile::tempdir().unwrap();
-        let capabilities = json!({
-            "capabilities": { "alwaysMatch": {
-                "browserName": "chrome",
-                "pageLoadStrategy": "normal",
-                "goog:chromeOptions": {
-                    "binary": CHROMIUM,
-                    "args": [
-                        "--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-dev-shm-usage", "--window-size=1280,1100",
-                        "--lang=en-US", "--no-first-run", "--disable-extensions",
-                        format!("--user-data-dir={}", profile.path().display()),
-                    ],
-                },
-            }}
+        let options = json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--window-size=1280,1100",
+                "--lang=en-US", "--no-first-run", "--disable-extensions",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
         });
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .expect("new session")
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("pageLoadStrategy".into(), json!("normal"));
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let url = format!("http://127.0.0.1:{port}");
+        // chromedriver takes a moment to listen.
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() > Duration::from_secs(20) => {
+                    panic!("chromedriver did not start a session: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
         Some(Browser {
-            http,
-            session: format!("{base}/session/{session}"),
+            client,
             driver,
             _profile: profile,
         })
     }
 
-    async fn try_call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        let url = format!("{}{path}", self.session);
-        let mut request = self.http.request(method, &url);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let answer: Value = request
-            .send()
+    /// Runs a script in the page; its `return` value.
+    pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
             .await
-            .map_err(|e| format!("webdriver {path}: {e}"))?
-            .json()
-            .await
-            .unwrap_or(Value::Null);
-        match answer["value"]["error"].as_str() {
-            Some(error) => Err(format!(
-                "webdriver {path}: {error}: {}",
-                answer["value"]["message"].as_str().unwrap_or("")
-            )),
-            None => Ok(answer["value"].clone()),
-        }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        self.try_call(method, path, body)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    async fn script(&self, script: &str) -> Result<Value, String> {
-        let body = json!({ "script": script, "args": [] });
-        self.try_call(reqwest::Method::POST, "/execute/sync", Some(body))
-            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Clicks something that loads a new page (a submit button, a link) and waits until
     /// the new page has loaded, so nothing is read from the old one.
     pub async fn submit(&self, css: &str) {
-        self.script("window.__before_submit = true;")
-            .await
-            .expect("script runs");
+        self.script("window.__before_submit = true;", vec![]).await;
         self.click(css).await;
         let started = Instant::now();
         loop {
             let loaded = self
-                .script(
+                .client
+                .execute(
                     "return window.__before_submit === undefined \
                      && document.readyState === 'complete';",
+                    vec![],
                 )
                 .await;
-            if loaded == Ok(json!(true)) {
+            if matches!(loaded, Ok(Value::Bool(true))) {
                 return;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(15),
+                started.elapsed() < PATIENCE,
                 "clicking {css} loaded no new page"
             );
             tokio::time::sleep(Duration::from_millis(30)).await;
         }
     }
 
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
     pub async fn goto(&self, url: &str) {
-        self.post("/url", json!({ "url": url })).await;
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
 
     pub async fn url(&self) -> String {
-        self.get("/url").await.as_str().unwrap_or("").to_owned()
+        self.client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 
     pub async fn source(&self) -> String {
-        self.get("/source").await.as_str().unwrap_or("").to_owned()
+        self.client.source().await.unwrap_or_default()
     }
 
-    async fn element(&self, css: &str) -> Option<String> {
-        let found = self
-            .post(
-                "/elements",
-                json!({ "using": "css selector", "value": css }),
-            )
-            .await;
-        found
-            .as_array()
-            .and_then(|a| a.first())
-            .and_then(|e| e[ELEMENT].as_str())
-            .map(str::to_owned)
+    /// The page's width and height in CSS pixels (the window is resized to fit them).
+    pub async fn resize(&self, width: u32, height: u32) {
+        // The window includes the browser's frame; size it so the page gets `width`.
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("window resized");
+        let inner = self.script("return window.innerWidth;", vec![]).await;
+        let inner = inner.as_u64().unwrap_or(u64::from(width)) as u32;
+        if inner != width {
+            self.client
+                .set_window_size(width + (width - inner.min(width)), height)
+                .await
+                .expect("window resized");
+        }
+    }
+
+    async fn element(&self, css: &str) -> Option<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .ok()
+            .and_then(|all| all.into_iter().next())
     }
 
     /// Waits up to 10 s for an element to appear.
-    pub async fn find(&self, css: &str) -> String {
+    pub async fn find(&self, css: &str) -> Element {
         let started = Instant::now();
         loop {
-            if let Some(id) = self.element(css).await {
-                return id;
+            if let Some(element) = self.element(css).await {
+                return element;
             }
-            if started.elapsed() > Duration::from_secs(10) {
+            if started.elapsed() > PATIENCE {
                 let url = self.url().await;
                 let source = self.source().await;
                 panic!("no element {css} on {url}:\n{source}");
@@ -242,69 +207,61 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/click"), json!({})).await;
+        let element = self.find(css).await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     /// Replaces an input's value by typing.
     pub async fn fill(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/clear"), json!({})).await;
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }))
-            .await;
+        let element = self.find(css).await;
+        element.clear().await.expect("cleared");
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
     /// Sets a value directly (date inputs take typed digits in the browser's locale order).
     pub async fn set_value(&self, css: &str, value: &str) {
-        let id = self.find(css).await;
-        self.post(
-            "/execute/sync",
-            json!({
-                "script": "arguments[0].value = arguments[1];",
-                "args": [{ ELEMENT: id }, value],
-            }),
+        let element = self.find(css).await;
+        let element = serde_json::to_value(&element).expect("element reference");
+        self.script(
+            "arguments[0].value = arguments[1];",
+            vec![element, json!(value)],
         )
         .await;
     }
 
     pub async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.get(&format!("/element/{id}/text"))
-            .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        self.find(css).await.text().await.unwrap_or_default()
     }
 
     pub async fn attribute(&self, css: &str, name: &str) -> String {
-        let id = self.find(css).await;
-        self.get(&format!("/element/{id}/attribute/{name}"))
-            .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        let element = self.find(css).await;
+        element.attr(name).await.ok().flatten().unwrap_or_default()
     }
 
     /// The value of one of the page's cookies (to fetch a download as the browser would).
     pub async fn cookie(&self, name: &str) -> String {
-        self.get(&format!("/cookie/{name}")).await["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        self.client
+            .get_named_cookie(name)
+            .await
+            .map(|c| c.value().to_owned())
+            .unwrap_or_default()
     }
 
     pub async fn screenshot(&self, name: &str) {
-        let png = self.get("/screenshot").await;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().expect("screenshot data"))
-            .expect("base64 PNG");
+        let png = self.client.screenshot().await.expect("screenshot");
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
     pub async fn quit(mut self) {
-        let _ = self.http.delete(&self.session).send().await;
+        let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
