@@ -25,15 +25,23 @@ pub const SAMPLE_PASSWORD: &str = "sample-password-2026";
 const DOMAIN: &str = "sample.example";
 
 const DEPARTMENTS: [(&str, &str, DepartmentKind); 5] = [
-    ("Flagship Store", "store", DepartmentKind::FrontLine),
-    ("Online Service Desk", "online", DepartmentKind::FrontLine),
-    ("Call Centre", "calls", DepartmentKind::FrontLine),
+    ("旗舰店 Flagship Store", "store", DepartmentKind::FrontLine),
     (
-        "Warehouse & Logistics",
+        "线上客服 Online Service Desk",
+        "online",
+        DepartmentKind::FrontLine,
+    ),
+    ("呼叫中心 Call Centre", "calls", DepartmentKind::FrontLine),
+    (
+        "仓储物流 Warehouse & Logistics",
         "warehouse",
         DepartmentKind::BackOffice,
     ),
-    ("Finance & Billing", "finance", DepartmentKind::BackOffice),
+    (
+        "财务结算 Finance & Billing",
+        "finance",
+        DepartmentKind::BackOffice,
+    ),
 ];
 
 const NAMES: [&str; 35] = [
@@ -206,15 +214,15 @@ fn scheme(back_office: &[i32]) -> Scheme {
 
 fn checklist() -> ChecklistDraft {
     let items = [
-        ("Grooming and attire", 10, false),
-        ("Posture", 10, false),
-        ("Facial expression and eye contact", 10, false),
-        ("Voice and tone", 10, false),
-        ("Courteous language", 10, true),
-        ("Service procedure", 15, false),
+        ("仪容仪表 Grooming and attire", 10, false),
+        ("仪态 Posture", 10, false),
+        ("表情与目光 Facial expression and eye contact", 10, false),
+        ("声音语调 Voice and tone", 10, false),
+        ("礼貌用语 Courteous language", 10, true),
+        ("服务流程 Service procedure", 15, false),
     ];
     ChecklistDraft {
-        name: "Service etiquette inspection".to_owned(),
+        name: "服务礼仪检查 Service etiquette inspection".to_owned(),
         items: items
             .into_iter()
             .map(|(title, max_points, critical)| Item {
