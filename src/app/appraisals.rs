@@ -20,6 +20,7 @@ use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::problem::Problem;
 use crate::domain::scoring;
 use crate::domain::text::{free_text, free_text_schema, required_text, required_text_schema};
+use crate::domain::user::may_review;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal, ComputeOutcome};
@@ -105,7 +106,8 @@ pub struct Review {
 }
 
 impl App {
-    /// A supervisor's review of a direct report's appraisal while the cycle is in review.
+    /// A supervisor's review of a direct report's appraisal while the cycle is in review
+    /// (HR's, for someone without a manager: `domain::user::may_review`).
     pub async fn review(
         &self,
         caller: &Caller,
@@ -125,11 +127,12 @@ pub fn review(
     id: i32,
     comment: Option<String>,
 ) -> Result<Appraisal, AppError> {
-    let before = match appraisals::with_manager(tx, id) {
-        Ok((a, manager)) if manager == Some(reviewer.id) => a,
-        Ok(_) | Err(AppError::NotFound) => return Err(AppError::NotFound),
-        Err(other) => return Err(other),
-    };
+    let (before, manager) = appraisals::with_manager(tx, id)?;
+    match may_review((reviewer.id, reviewer.role), before.employee_id, manager) {
+        Some(true) => {}
+        Some(false) => return Err(AppError::Forbidden),
+        None => return Err(AppError::NotFound),
+    }
     let cycle = cycles::get(tx, before.cycle_id)?;
     if cycle.state() != CycleState::Review || before.is_published() {
         return Err(AppError::Conflict(Problem::ReviewInReviewOnly {

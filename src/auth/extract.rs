@@ -38,8 +38,8 @@ pub enum Access {
     Any,
     /// Supervisors and HR.
     Supervisor,
-    /// Supervisors only: reviewing is the supervisors' own function (HR runs appraisals and
-    /// does not review them).
+    /// Supervisors, and HR for people without a manager (`domain::user::may_review`
+    /// decides per appraisal).
     Reviewer,
     /// HR only.
     Hr,
@@ -50,7 +50,7 @@ impl Access {
         match self {
             Access::Public | Access::Any => true,
             Access::Supervisor => role.at_least(Role::Supervisor),
-            Access::Reviewer => role == Role::Supervisor,
+            Access::Reviewer => role != Role::Staff,
             Access::Hr => role == Role::Hr,
         }
     }
@@ -61,7 +61,7 @@ impl Access {
             Access::Public => &[],
             Access::Any => &["staff", "supervisor", "hr"],
             Access::Supervisor => &["supervisor", "hr"],
-            Access::Reviewer => &["supervisor"],
+            Access::Reviewer => &["supervisor", "hr"],
             Access::Hr => &["hr"],
         }
     }

@@ -310,6 +310,20 @@ pub fn manager_problem(
     }
 }
 
+/// Who reviews a person's appraisal: their manager; HR for someone with no manager (a
+/// supervisor at the top of a store, say), so that every appraisal can be reviewed before
+/// it is published. Nobody reviews their own. `Some(false)`: the reviewer may see the
+/// appraisal but it is not theirs to review (403); `None`: not in their scope (404).
+pub fn may_review(reviewer: (i32, Role), employee: i32, manager: Option<i32>) -> Option<bool> {
+    let (id, role) = reviewer;
+    match role {
+        _ if employee == id => None,
+        Role::Hr => Some(manager.is_none()),
+        Role::Supervisor if manager == Some(id) => Some(true),
+        _ => None,
+    }
+}
+
 /// Would making `manager` the manager of `user` close a loop in the management chain?
 /// `manager_of` answers each person's current manager.
 pub fn creates_management_cycle(

@@ -322,6 +322,18 @@ pub fn unreviewed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
+/// Drafts of `cycle` whose employee has no manager: HR reviews these
+/// (`domain::user::may_review`).
+pub fn unreviewed_without_manager(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
+    Ok(appraisals::table
+        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
+        .filter(users::manager_id.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// Appraisals of `cycle` not yet published that were computed from older inputs than the
 /// cycle's current ones (its scheme, evidence or people changed since): publishing waits
 /// for a recompute.
@@ -420,6 +432,20 @@ pub fn list_for_cycle(
             appraisals::department_rank.asc(),
             appraisals::employee_id,
         ))
+        .load(conn)?)
+}
+
+/// The appraisals of `cycle` of the people `ids` (whose scope the caller has decided: the
+/// team page's reports).
+pub fn of_people_in_cycle(
+    conn: &mut DbConn,
+    cycle_id: i32,
+    ids: &[i32],
+) -> Result<Vec<Appraisal>, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .filter(appraisals::employee_id.eq_any(ids))
+        .select(COLUMNS)
         .load(conn)?)
 }
 

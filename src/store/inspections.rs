@@ -280,6 +280,22 @@ pub fn list(
     })
 }
 
+/// The inspections of `cycle` of the people `ids` (whose scope the caller has decided: the
+/// team page's reports), newest first.
+pub fn of_people_in_cycle(
+    conn: &mut DbConn,
+    ids: &[i32],
+    cycle: i32,
+) -> Result<Vec<InspectionDetail>, AppError> {
+    let rows = inspections::table
+        .filter(inspections::employee_id.eq_any(ids))
+        .filter(inspections::cycle_id.eq(cycle))
+        .select(COLUMNS)
+        .order((inspections::occurred_on.desc(), inspections::id.desc()))
+        .load(conn)?;
+    details(conn, rows)
+}
+
 /// Every inspection of one employee in one cycle (a handful), if the employee is in the
 /// viewer's scope (404 otherwise).
 pub fn of_employee_in_cycle(

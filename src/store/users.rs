@@ -119,6 +119,21 @@ pub fn direct_reports(conn: &mut DbConn, manager: i32) -> Result<Vec<User>, AppE
         .load(conn)?)
 }
 
+/// The people whose appraisals `reviewer` reviews (`domain::user::may_review`): a
+/// supervisor's active direct reports; for HR, the appraised people without a manager.
+pub fn reviewed_by(conn: &mut DbConn, reviewer: &User) -> Result<Vec<User>, AppError> {
+    if reviewer.role != Role::Hr {
+        return direct_reports(conn, reviewer.id);
+    }
+    Ok(users::table
+        .filter(users::manager_id.is_null())
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .select(COLUMNS)
+        .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
 /// The people of `department` whom `rater` may rate for collaboration: active staff and
 /// supervisors of another department than the rater's (the rules are `collaboration::rate`'s).
 pub fn rateable_in(
@@ -135,6 +150,18 @@ pub fn rateable_in(
         .filter(users::role.ne(Role::Hr.as_str()))
         .select(COLUMNS)
         .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
+/// The departments with someone `rater` may rate ([`rateable_in`]'s rule): the others are
+/// not offered.
+pub fn rateable_departments(conn: &mut DbConn, rater: &User) -> Result<Vec<i32>, AppError> {
+    Ok(users::table
+        .filter(users::department_id.ne(rater.department_id))
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .select(users::department_id)
+        .distinct()
         .load(conn)?)
 }
 

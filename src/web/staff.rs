@@ -24,7 +24,7 @@ use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::problem::Problem;
 use crate::domain::scoring;
-use crate::domain::user::Role;
+use crate::domain::user::{may_review, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n;
 use crate::store::appeals::{self, Appeal};
@@ -439,7 +439,8 @@ pub async fn render_appraisal(
     let a = &data.appraisal;
     let inputs = a.inputs()?;
     let own = a.employee_id == me.id;
-    let reviewer = me.role == Role::Supervisor && !own;
+    let reviewer =
+        may_review((me.id, me.role), a.employee_id, data.employee.manager_id) == Some(true);
     let body = html! {
         p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
         (breakdown(&ctx, a, &inputs, &data.cycle, data.ranked))
@@ -479,7 +480,11 @@ pub fn review_form(ctx: &Ctx, a: &Appraisal) -> Markup {
             label { (t.review_comment)
                 textarea name="comment" rows="2" maxlength=(COMMENT_MAX) { (a.supervisor_comment.as_deref().unwrap_or("")) }
             }
-            button.primary type="submit" { (t.mark_reviewed) }
+            @if a.state == AppraisalState::Reviewed {
+                button type="submit" { (t.update_review) }
+            } @else {
+                button.primary type="submit" { (t.mark_reviewed) }
+            }
         }
     }
 }
@@ -675,7 +680,9 @@ async fn render_colleagues(
     let data = db
         .run(move |conn| {
             let cycle = cycles::get(conn, id)?;
-            let departments = departments::all(conn)?;
+            let rateable = users::rateable_departments(conn, &me)?;
+            let mut departments = departments::all(conn)?;
+            departments.retain(|d| rateable.contains(&d.id));
             let people = match department {
                 Some(d) => users::rateable_in(conn, &me, d)?,
                 None => Vec::new(),
@@ -692,15 +699,18 @@ async fn render_colleagues(
         })
         .await?;
     let t = ctx.t;
-    let me = ctx.me()?;
     let open = data.cycle.state == CycleState::Open;
     let body = html! {
         p { (t.rate_intro) }
         @if !open { p.warn { (t.rating_closed) } }
-        nav.departments {
-            @for d in data.departments.iter().filter(|d| d.id != me.department_id) {
-                a class=(if department == Some(d.id) { "current" } else { "" })
-                    href={ "/cycles/" (id) "/collaboration?department_id=" (d.id) } { (d.name) }
+        nav.departments aria-label=(t.departments) {
+            @for d in &data.departments {
+                @let href = format!("/cycles/{id}/collaboration?department_id={}", d.id);
+                @if department == Some(d.id) {
+                    a.current href=(href) aria-current="page" { (d.name) }
+                } @else {
+                    a href=(href) { (d.name) }
+                }
             }
         }
         @if department.is_some() && data.people.is_empty() { p.empty { (t.nobody_to_rate) } }
@@ -718,10 +728,14 @@ async fn render_colleagues(
                                         (csrf(&ctx))
                                         input type="hidden" name="ratee_id" value=(person.id);
                                         input type="hidden" name="department_id" value=(person.department_id);
-                                        select name="rating" aria-label=(t.rating) {
-                                            @for r in (1..=5).rev() { option value=(r) selected[data.given.get(&person.id) == Some(&r)] { (r) } }
+                                        @let given = data.given.get(&person.id);
+                                        // No default: a rating is chosen, never sent by leaving the field alone.
+                                        select name="rating" required aria-label={ (t.rating) ": " (person.display_name) } {
+                                            option value="" selected[given.is_none()] { (t.choose_rating) }
+                                            @for r in (1..=5).rev() { option value=(r) selected[given == Some(&r)] { (r) } }
                                         }
-                                        input type="text" name="comment" maxlength=(COMMENT_MAX) placeholder=(t.comment_optional);
+                                        input type="text" name="comment" maxlength=(COMMENT_MAX) placeholder=(t.comment_optional)
+                                            aria-label={ (t.comment_optional) ": " (person.display_name) };
                                         button type="submit" data-ratee=(person.id) { (t.rate) }
                                     }
                                 }

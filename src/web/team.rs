@@ -32,8 +32,13 @@ use crate::store::users::{self, User};
 /// before the cycle ends (and always once it is this close).
 const SOON_DAYS: i64 = 7;
 
+/// The cycles with work for a reviewer: inspections while open, drafts while in review.
+fn with_work(cycle: &Cycle) -> bool {
+    matches!(cycle.state, CycleState::Open | CycleState::Review)
+}
+
 /// The cycle a supervisor works in now: the open one, else the one in review, else the
-/// latest.
+/// latest. The team page lists the others with work to switch to.
 pub async fn current(
     _lead: Supervisor,
     ctx: Ctx,
@@ -62,8 +67,10 @@ pub async fn current(
 
 struct TeamPage {
     cycle: Cycle,
+    /// Every cycle with work (and this one), newest first.
+    cycles: Vec<Cycle>,
     reports: Vec<User>,
-    inspected: HashMap<i32, usize>,
+    inspections: Vec<InspectionDetail>,
     appraisals: HashMap<i32, Appraisal>,
     minimum: i32,
 }
@@ -90,24 +97,29 @@ async fn render_team(
     let me = lead.0 .0;
     let data = db
         .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let reports = users::direct_reports(conn, me.id)?;
-            let counts = inspections::count_by_employee(conn, id)?;
-            let inspected = reports
+            let mut cycles = cycles::all(conn)?;
+            let cycle = cycles
                 .iter()
-                .map(|r| (r.id, counts.get(&r.id).copied().unwrap_or(0) as usize))
-                .collect();
-            let appraisals = appraisals::list_for_cycle(conn, &me, id, None)?
+                .find(|c| c.id == id)
+                .cloned()
+                .ok_or(AppError::NotFound)?;
+            cycles.retain(|c| c.id == id || with_work(c));
+            cycles.sort_by_key(|c| std::cmp::Reverse((c.period_start, c.id)));
+            // A supervisor's direct reports; for HR, the people without a manager, whose
+            // appraisals HR reviews (`domain::user::may_review`).
+            let reports = users::reviewed_by(conn, &me)?;
+            let ids: Vec<i32> = reports.iter().map(|r| r.id).collect();
+            let appraisals = appraisals::of_people_in_cycle(conn, id, &ids)?
                 .into_iter()
                 .map(|a| (a.employee_id, a))
                 .collect();
-            let minimum = cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
             Ok(TeamPage {
+                inspections: inspections::of_people_in_cycle(conn, &ids, id)?,
+                minimum: cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette),
                 cycle,
+                cycles,
                 reports,
-                inspected,
                 appraisals,
-                minimum,
             })
         })
         .await?;
@@ -118,12 +130,37 @@ async fn render_team(
     let today = ctx.time.today();
     let days_left = (cycle.period_end - today).num_days();
     let soon = open && days_left <= SOON_DAYS;
+    let mut inspected: HashMap<i32, Vec<&InspectionDetail>> = HashMap::new();
+    for i in &data.inspections {
+        inspected.entry(i.employee_id).or_default().push(i);
+    }
+    let count = |r: &User| inspected.get(&r.id).map_or(0, Vec::len);
     let lacking = data
         .reports
         .iter()
-        .filter(|r| (data.inspected.get(&r.id).copied().unwrap_or(0) as i32) < data.minimum)
+        .filter(|r| (count(r) as i32) < data.minimum)
         .count();
+    let in_state = |state: AppraisalState| -> Vec<(&User, &Appraisal)> {
+        data.reports
+            .iter()
+            .filter_map(|r| data.appraisals.get(&r.id).map(|a| (r, a)))
+            .filter(|(_, a)| a.state == state)
+            .collect()
+    };
+    let drafts = in_state(AppraisalState::Draft);
+    let reviewed = in_state(AppraisalState::Reviewed);
     let body = html! {
+        @if data.cycles.len() > 1 {
+            nav.cycles aria-label=(t.team_cycles) {
+                @for c in &data.cycles {
+                    @if c.id == cycle.id {
+                        a.current href={ "/cycles/" (c.id) "/team" } aria-current="page" { (c.name) " · " (t.cycle_state(c.state)) }
+                    } @else {
+                        a href={ "/cycles/" (c.id) "/team" } { (c.name) " · " (t.cycle_state(c.state)) }
+                    }
+                }
+            }
+        }
         p.meta {
             (t.cycle) ": " strong { (cycle.name) } " · " (cycle.period_start) " – " (cycle.period_end)
             " · " (t.cycle_state(cycle.state))
@@ -136,14 +173,15 @@ async fn render_team(
         }
         @if data.reports.is_empty() { p.empty { (t.no_reports) } }
         @else {
+            div.scroll {
             table #team {
                 thead { tr {
-                    th { (t.employee) } th.num { (t.inspections) } th { (t.action) }
+                    th { (t.employee) } th.num { (t.inspections_done_needed) } th { (t.action) }
                     th.num { (t.total) } th { (t.grade) } th { (t.status) }
                 } }
                 tbody {
                     @for r in &data.reports {
-                        @let count = data.inspected.get(&r.id).copied().unwrap_or(0);
+                        @let count = count(r);
                         @let needs = (count as i32) < data.minimum;
                         tr class=(if needs && open { "needs" } else { "" }) data-employee=(r.id) {
                             td { (r.display_name) }
@@ -159,23 +197,53 @@ async fn render_team(
                                     td { (a.grade.as_deref().unwrap_or("—")) }
                                     td { (t.appraisal_state(a.state)) }
                                 }
-                                None => { td.num { "—" } td {} td {} }
+                                None => { td.num { "—" } td { "—" } td { "—" } }
                             }
                         }
                     }
                 }
             }
+            }
+            p.note { (t.inspections_done_needed_note) }
         }
         @if !data.appraisals.is_empty() { (crate::web::export::buttons(t, cycle.id)) }
         @if in_review && !data.appraisals.is_empty() {
             h2 { (t.review_drafts) }
-            @for r in &data.reports {
-                @if let Some(a) = data.appraisals.get(&r.id) {
-                    @if matches!(a.state, AppraisalState::Draft | AppraisalState::Reviewed) {
-                        section.card.draft data-employee=(r.id) {
-                            h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
-                            p { (t.appraisal_state(a.state)) }
+            @if drafts.is_empty() { p.empty #no-drafts { (t.no_drafts_left) } }
+            @for (r, a) in &drafts {
+                section.card.draft data-employee=(r.id) {
+                    h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                    (review_form(&ctx, a))
+                }
+            }
+            @if !reviewed.is_empty() {
+                h2 { (t.reviewed_appraisals) }
+                @for (r, a) in &reviewed {
+                    section.card.reviewed data-employee=(r.id) {
+                        h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                        p { (t.appraisal_state(a.state)) @if let Some(c) = &a.supervisor_comment { ": " (c) } }
+                        details {
+                            summary { (t.update_review) }
                             (review_form(&ctx, a))
+                        }
+                    }
+                }
+            }
+        }
+        @if !data.reports.is_empty() {
+            h2 { (t.past_inspections) }
+            @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
+            @for r in data.reports.iter().filter(|r| inspected.contains_key(&r.id)) {
+                details.past data-employee=(r.id) {
+                    summary { (r.display_name) " (" (count(r)) ")" }
+                    ul {
+                        @for i in &inspected[&r.id] {
+                            li {
+                                a href={ "/inspections/" (i.id) } { (i.occurred_on) }
+                                " · " (i.checklist_name) " v" (i.checklist_version)
+                                " · " (score(Some(i.score)))
+                                @if i.critical_failed { " · " span.critical { "★ " (t.critical) } }
+                            }
                         }
                     }
                 }
@@ -286,15 +354,22 @@ async fn render_form(
                                     }
                                     td.num {
                                         input.points type="number" name={ "points_" (item.id) } required min="0" max=(item.max_points) step="1"
+                                            data-critical=(item.critical)
                                             value=(value(&format!("points_{}", item.id), String::new())) aria-label=(item.title);
                                         " / " (item.max_points)
                                     }
-                                    td { input type="text" name={ "note_" (item.id) } maxlength=(NOTE_MAX) value=(value(&format!("note_{}", item.id), String::new())); }
+                                    td { input.note type="text" name={ "note_" (item.id) } maxlength=(NOTE_MAX)
+                                        aria-label={ (t.note) ": " (item.title) }
+                                        value=(value(&format!("note_{}", item.id), String::new())); }
                                 }
                             }
                         }
                     }
                     p.note { (t.critical_rule) }
+                    // Filled in by app.js as points are typed (the server scores it either way).
+                    p #running-total hidden data-critical-zero=(t.running_total_critical) {
+                        (t.running_total) ": " output for="inspection-form" { "—" }
+                    }
                     label { (t.comment) textarea name="comment" rows="3" maxlength=(COMMENT_MAX) { (value("comment", String::new())) } }
                     button.primary #save-inspection type="submit" { (t.save_inspection) }
                 }

@@ -119,6 +119,17 @@ impl Texts {
 
 texts! {
     product,
+    choose_rating,
+    team_cycles,
+    inspections_done_needed,
+    inspections_done_needed_note,
+    no_drafts_left,
+    reviewed_appraisals,
+    update_review,
+    past_inspections,
+    running_total,
+    running_total_critical,
+    todo_hr_reviews,
     role_hr,
     role_supervisor,
     role_staff,

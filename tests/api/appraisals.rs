@@ -242,7 +242,8 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .await;
     assert_eq!(only_back.ok(200)["total"], 2);
 
-    // Supervisors review their own reports only; HR and staff do not review.
+    // Supervisors review their own reports only; HR reviews only people without a manager,
+    // staff do not review.
     let review = format!("{a_path}/review");
     let reviewed = app
         .post(
@@ -261,6 +262,21 @@ async fn a_hand_worked_cycle(app: TestApp) {
     app.post(&review, &as_, json!({"comment": "x"}))
         .await
         .problem(403);
+    // A supervisor without a manager is reviewed by HR (nobody else could); nobody reviews
+    // their own appraisal, and a supervisor's is not their report's to review.
+    let f_review = format!("/api/v1/appraisals/{}/review", by[&f.id]["id"]);
+    app.post(&f_review, &fs, json!({})).await.problem(404);
+    app.post(&f_review, &ks, json!({})).await.problem(404);
+    let by_hr = app
+        .post(&f_review, &hr, json!({"comment": "Store runs well"}))
+        .await;
+    assert_eq!(
+        (
+            by_hr.ok(200)["state"].clone(),
+            by_hr.ok(200)["supervisor_comment"].clone()
+        ),
+        (json!("reviewed"), json!("Store runs well"))
+    );
 
     // HR's report per department.
     let report = app

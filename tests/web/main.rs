@@ -11,6 +11,7 @@ mod forms;
 mod hr_pages;
 mod language;
 mod pages;
+mod team;
 mod walk;
 mod walk_hr;
 

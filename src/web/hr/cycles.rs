@@ -69,6 +69,9 @@ async fn render_cycles(
                             } @else {
                                 @if c.uncomputed > 0 { (c.uncomputed) " " (t.todo_uncomputed) " · " }
                                 (c.unreviewed) " " (t.todo_unreviewed)
+                                @if c.hr_reviews > 0 {
+                                    " · " a href={ "/cycles/" (c.id) "/team" } { (c.hr_reviews) " " (t.todo_hr_reviews) }
+                                }
                                 @if c.stale > 0 { " · " strong { (c.stale) " " (t.todo_stale) } }
                             }
                         }
@@ -118,6 +121,8 @@ struct CycleToDo {
     lacking_inspections: usize,
     uncomputed: i64,
     unreviewed: i64,
+    /// Drafts of people without a manager: HR's own to review.
+    hr_reviews: i64,
     stale: i64,
 }
 
@@ -163,6 +168,7 @@ fn to_do(
                     lacking_inspections: lacking,
                     uncomputed: 0,
                     unreviewed: 0,
+                    hr_reviews: 0,
                     stale: 0,
                 });
             }
@@ -174,6 +180,7 @@ fn to_do(
                 lacking_inspections: 0,
                 uncomputed: appraisals::uncomputed(conn, c.id)?,
                 unreviewed: appraisals::unreviewed(conn, c.id)?,
+                hr_reviews: appraisals::unreviewed_without_manager(conn, c.id)?,
                 stale: appraisals::stale(conn, c)?,
             }),
             _ => {}

@@ -20,3 +20,30 @@ document.addEventListener("DOMContentLoaded", function () {
   inputs.forEach(function (input) { input.addEventListener("input", update); });
   update();
 });
+
+// Progressive enhancement only: the inspection form's running total, as the server will
+// score it (Σ points / Σ max × 100; 0 when a critical item scores 0).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("running-total");
+  if (!box) return;
+  var output = box.querySelector("output");
+  var inputs = document.querySelectorAll("#inspection-form input.points");
+  function update() {
+    var points = 0, max = 0, critical = false, filled = false;
+    inputs.forEach(function (input) {
+      var value = parseInt(input.value, 10);
+      max += parseInt(input.max, 10) || 0;
+      if (isNaN(value)) return;
+      filled = true;
+      points += value;
+      if (value === 0 && input.getAttribute("data-critical") === "true") critical = true;
+    });
+    if (!filled || max === 0) { output.textContent = "—"; return; }
+    var score = critical ? 0 : Math.round((points / max) * 10000) / 100;
+    output.textContent = points + " / " + max + " = " + score.toFixed(2) +
+      (critical ? " (" + box.getAttribute("data-critical-zero") + ")" : "");
+  }
+  box.hidden = false;
+  inputs.forEach(function (input) { input.addEventListener("input", update); });
+  update();
+});

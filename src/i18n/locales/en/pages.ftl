@@ -343,3 +343,16 @@ explain-sales = { $attainment } % of the target; full marks at { $full } %
 explain-sales-capped = { $attainment } % of the target; full marks at { $full } %, so the score stops at 100
 explain-etiquette = the mean of { $count } inspections' scores
 rank-of = { $rank } of { $of }
+
+# The team page: cycles to switch between, reviewed drafts, past inspections (issue 18)
+team_cycles = Cycles with work for you
+inspections_done_needed = Inspections (done / needed)
+inspections_done_needed_note = “2 / 1”: two inspections recorded in this cycle, one needed at least (the cycle's minimum for the etiquette component).
+no_drafts_left = Every draft is reviewed.
+reviewed_appraisals = Reviewed
+update_review = Change the review comment
+past_inspections = Inspections recorded in this cycle
+running_total = Running total
+running_total_critical = a critical item scored 0
+todo_hr_reviews = drafts of people without a manager, for HR to review
+choose_rating = Choose…

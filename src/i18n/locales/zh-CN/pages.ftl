@@ -343,3 +343,16 @@ explain-sales = 完成目标的 { $attainment }%，达到 { $full }% 即满分
 explain-sales-capped = 完成目标的 { $attainment }%，达到 { $full }% 即满分，得分封顶 100
 explain-etiquette = { $count } 次检查得分的平均值
 rank-of = 第 { $rank } 名，共 { $of } 人
+
+# The team page: cycles to switch between, reviewed drafts, past inspections (issue 18)
+team_cycles = 有待办工作的周期
+inspections_done_needed = 检查（已做 / 需要）
+inspections_done_needed_note = “2 / 1”：本周期已记录 2 次检查，至少需要 1 次（本周期礼仪部分的最低次数）。
+no_drafts_left = 所有草稿均已审阅。
+reviewed_appraisals = 已审阅
+update_review = 修改审阅意见
+past_inspections = 本周期已记录的检查
+running_total = 当前合计
+running_total_critical = 有关键项得 0 分
+todo_hr_reviews = 份无上级人员的草稿，由人事审阅
+choose_rating = 请选择…
