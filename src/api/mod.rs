@@ -18,6 +18,7 @@ pub mod inspections;
 pub mod me;
 pub mod notices;
 pub mod openapi;
+pub mod swagger;
 pub mod users;
 pub mod views;
 
@@ -108,7 +109,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .service(probe("/health").route(web::get().to(health::health)))
         .service(probe("/ready").route(web::get().to(health::ready)))
-        .service(probe("/docs").route(web::get().to(openapi::docs)))
+        .service(probe("/docs").route(web::get().to(swagger::root)))
+        .service(probe("/docs/reference").route(web::get().to(openapi::docs)))
+        .service(
+            probe("/docs/{tail:.*}")
+                .route(web::get().to(swagger::file))
+                .wrap(actix_web::middleware::Compress::default()),
+        )
         .service(
             api_v1(web::scope("/api/v1"))
                 .wrap(actix_web::middleware::from_fn(crate::error::localize))

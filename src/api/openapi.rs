@@ -305,7 +305,8 @@ fn render(spec: &Value) -> String {
          code{{background:#f3f3f3;word-break:break-all}}.op{{border-top:2px solid #333;margin-top:1.5rem}}\
          .method{{font-weight:bold;text-transform:uppercase}}</style></head><body>\
          <h1>{title} API <small>{}</small></h1><p>{}</p>\
-         <p>The machine-readable document: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p>",
+         <p>The machine-readable document: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>; \
+         try calls with a token in <a href=\"/docs/\">Swagger UI</a>.</p>",
         escape(spec["info"]["version"].as_str().unwrap_or("")),
         escape(spec["info"]["description"].as_str().unwrap_or("")),
     );
