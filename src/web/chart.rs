@@ -9,6 +9,10 @@ const LEFT: f64 = 40.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
+/// The trend is narrower, with room beside its first and last labels: drawn at its
+/// largest 480 px wide (app.css) and about 340 px on a phone, its text stays readable.
+const TREND_WIDTH: f64 = 400.0;
+const TREND_SIDE: f64 = 40.0;
 
 fn y_of(total: f64) -> f64 {
     TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - total.clamp(0.0, 100.0) / 100.0)
@@ -26,7 +30,7 @@ fn short(label: &str) -> String {
 
 /// Totals (0–100) across cycles, oldest first; a cycle without a total leaves a gap.
 pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
-    let span = WIDTH - LEFT - RIGHT;
+    let span = TREND_WIDTH - 2.0 * TREND_SIDE;
     let step = if points.len() > 1 {
         span / (points.len() - 1) as f64
     } else {
@@ -34,9 +38,9 @@ pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
     };
     let x_of = |i: usize| {
         if points.len() > 1 {
-            LEFT + step * i as f64
+            TREND_SIDE + step * i as f64
         } else {
-            LEFT + span / 2.0
+            TREND_SIDE + span / 2.0
         }
     };
     let line: Vec<String> = points
@@ -46,11 +50,11 @@ pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
         .collect();
     html! {
         svg.chart.trend xmlns="http://www.w3.org/2000/svg" role="img"
-            viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
+            viewBox={ "0 0 " (TREND_WIDTH) " " (HEIGHT) } aria-label=(title) {
             title { (title) }
             @for level in [0.0, 25.0, 50.0, 75.0, 100.0] {
-                line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y_of(level)) y2=(y_of(level)) {}
-                text.axis x=(LEFT - 6.0) y=(y_of(level) + 4.0) text-anchor="end" { (level) }
+                line.grid x1=(TREND_SIDE) x2=(TREND_WIDTH - TREND_SIDE) y1=(y_of(level)) y2=(y_of(level)) {}
+                text.axis x=(TREND_SIDE - 6.0) y=(y_of(level) + 4.0) text-anchor="end" { (level) }
             }
             @if line.len() > 1 {
                 polyline.line points=(line.join(" ")) {}
@@ -113,7 +117,7 @@ mod tests {
             ],
         )
         .into_string();
-        assert!(svg.contains("points=\"40.0,98.0 620.0,16.0\""), "{svg}");
+        assert!(svg.contains("points=\"40.0,98.0 360.0,16.0\""), "{svg}");
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains(">Q2<"), "every cycle is labelled");
     }

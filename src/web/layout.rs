@@ -26,6 +26,9 @@ pub enum Alert {
         /// A refused upload's rows: the row as the spreadsheet numbers it, the column as
         /// the template names it, why.
         rows: Vec<(usize, String, String)>,
+        /// The refused fields as the forms name their inputs (the API's field names):
+        /// those inputs are marked `aria-invalid` and pointed at the alert.
+        invalid: Vec<String>,
     },
 }
 
@@ -56,6 +59,7 @@ impl Alert {
             message,
             fields: Vec::new(),
             rows: Vec::new(),
+            invalid: Vec::new(),
         }
     }
 }
@@ -91,6 +95,7 @@ pub fn recoverable_naming(
                 })
                 .collect(),
             rows: Vec::new(),
+            invalid: errors.iter().map(|e| e.field.clone()).collect(),
         },
         AppError::Rows { errors, .. } => Alert::Problem {
             status,
@@ -101,6 +106,7 @@ pub fn recoverable_naming(
                 .take(MAX_REPORTED_ROW_ERRORS)
                 .map(|e| (e.row, e.column.clone(), i18n::problem(lang, &e.problem)))
                 .collect(),
+            invalid: Vec::new(),
         },
         AppError::Conflict(p)
         | AppError::Duplicate(p)
@@ -177,22 +183,61 @@ pub fn button_form(ctx: &Ctx, action: &str, label: &str, class: &str) -> Markup 
     }
 }
 
+/// The sections of the site a role has, each as (address, name, the paths it covers).
+fn sections(t: &Texts, role: Role) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    let mut all = vec![("/me", t.nav_my_rating, &[][..])];
+    if role == Role::Supervisor {
+        all.push(("/team", t.nav_team, &["/team", "/cycles/"][..]));
+    }
+    if role == Role::Hr {
+        all.extend([
+            ("/hr", t.nav_cycles, &["/hr/cycles", "/cycles/"][..]),
+            ("/hr/people", t.nav_people, &["/hr/people"][..]),
+            ("/hr/checklists", t.nav_checklists, &["/hr/checklists"][..]),
+            ("/appeals", t.nav_appeals, &["/appeals"][..]),
+            ("/hr/notices", t.nav_notices, &["/hr/notices"][..]),
+        ]);
+    }
+    all
+}
+
+/// Whether `here` (a path with its query) is `href` or under one of `covers`.
+fn is_current(here: &str, href: &str, covers: &[&str]) -> bool {
+    let path = here.split('?').next().unwrap_or(here);
+    path == href
+        || covers
+            .iter()
+            .any(|c| path.starts_with(c) && (c.ends_with('/') || path[c.len()..].starts_with('/')))
+}
+
 fn nav(ctx: &Ctx) -> Markup {
     let t = ctx.t;
     let role = ctx.user.as_ref().map(|u| u.role);
     html! {
-        nav.main {
+        nav.main aria-label=(t.nav_main) {
             @if let Some(role) = role {
-                a href="/me" { (t.nav_my_rating) }
-                @if role.at_least(Role::Supervisor) && role != Role::Hr {
-                    a href="/team" { (t.nav_team) }
+                @for (href, name, covers) in sections(t, role) {
+                    @if is_current(&ctx.here, href, covers) {
+                        a href=(href) aria-current="page" { (name) }
+                    } @else {
+                        a href=(href) { (name) }
+                    }
                 }
-                @if role == Role::Hr {
-                    a href="/hr" { (t.nav_cycles) }
-                    a href="/hr/people" { (t.nav_people) }
-                    a href="/hr/checklists" { (t.nav_checklists) }
-                    a href="/appeals" { (t.nav_appeals) }
-                    a href="/hr/notices" { (t.nav_notices) }
+            }
+        }
+    }
+}
+
+/// A row of links that narrow a page (a department, a status, a cycle): a navigation
+/// named `label`, the one shown marked current.
+pub fn choices(class: &str, label: &str, links: Vec<(String, String, bool)>) -> Markup {
+    html! {
+        nav class=(class) aria-label=(label) {
+            @for (href, text, current) in links {
+                @if current {
+                    a.current href=(href) aria-current="page" { (text) }
+                } @else {
+                    a href=(href) { (text) }
                 }
             }
         }
@@ -223,7 +268,7 @@ fn alert_box(ctx: &Ctx, alert: &Alert) -> Markup {
             rows,
             ..
         } => html! {
-            div.alert.problem role="alert" {
+            div.alert.problem #problem role="alert" {
                 p { strong { (message) } }
                 @if !fields.is_empty() {
                     ul.fields {
@@ -262,6 +307,7 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
                 script src="/static/app.js" defer {}
             }
             body {
+                a.skip href="#main" { (t.skip_to_content) }
                 header.top {
                     a.brand href="/" { (t.product) }
                     (nav(ctx))
@@ -277,14 +323,35 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
                         }
                     }
                 }
-                main {
+                main #main tabindex="-1" {
                     h1 { (title) }
                     @if let Some(alert) = alert { (alert_box(ctx, alert)) }
-                    (body)
+                    (mark_invalid(body, alert))
                 }
             }
         }
     }
+}
+
+/// The inputs of the refused fields marked for assistive technology: `aria-invalid` and a
+/// pointer to the alert that says why. Done on the rendered page: maud escapes quotes in
+/// text, so `name="…"` can only be an attribute.
+fn mark_invalid(body: Markup, alert: Option<&Alert>) -> Markup {
+    let Some(Alert::Problem { invalid, .. }) = alert else {
+        return body;
+    };
+    if invalid.is_empty() {
+        return body;
+    }
+    let mut html = body.into_string();
+    for field in invalid {
+        let attribute = format!("name=\"{}\"", html! { (field) }.into_string());
+        html = html.replace(
+            &attribute,
+            &format!("aria-invalid=\"true\" aria-describedby=\"problem\" {attribute}"),
+        );
+    }
+    maud::PreEscaped(html)
 }
 
 pub fn lang_tag(lang: Locale) -> &'static str {

@@ -12,7 +12,9 @@ use maud::{html, Markup};
 
 use super::chart;
 use super::layout::Alert;
-use super::layout::{after_form, answer, button_form, csrf, html_response, money, page, score};
+use super::layout::{
+    after_form, answer, button_form, choices, csrf, html_response, money, page, score,
+};
 use super::session::{Ctx, Fields};
 use super::text::Texts;
 use crate::app::appraisals::NewAppeal;
@@ -169,24 +171,26 @@ pub(crate) fn breakdown(
                 @for ((name, c), share) in components.iter().zip(&shares) {
                     tr class=(if c.score.is_none() { "missing" } else { "" }) data-component=(name) {
                         th scope="row" { (component_name(t, name)) }
-                        td.num.score { (score(c.score)) }
-                        td.num.weight { (c.weight) "%" }
-                        td.num.weight-used { (share.map_or("—".to_owned(), |(w, _)| format!("{w:.2}%"))) }
-                        td.num.contribution { (share.map_or("—".to_owned(), |(_, p)| format!("{p:.2}"))) }
-                        td {
+                        // data-label: the column's name, shown beside the value where the
+                        // table is stacked (phones).
+                        td.num.score data-label=(t.score) { (score(c.score)) }
+                        td.num.weight data-label=(t.weight) { (c.weight) "%" }
+                        td.num.weight-used data-label=(t.weight_used) { (share.map_or("—".to_owned(), |(w, _)| format!("{w:.2}%"))) }
+                        td.num.contribution data-label=(t.contribution) { (share.map_or("—".to_owned(), |(_, p)| format!("{p:.2}"))) }
+                        td data-label=(t.evidence) {
                             (evidence_label(t, name, c, inputs))
                             @if let Some(words) = explanation(t, name, c, inputs) {
                                 br; span.explain { (words) }
                             }
                         }
-                        td { @if c.score.is_none() { (missing_reason(t, name, c)) } }
+                        td data-label=(t.missing_because) { @if c.score.is_none() { (missing_reason(t, name, c)) } }
                     }
                 }
             }
             tfoot { tr {
-                th scope="row" { (t.total) } td.num { (score(a.total())) } td {}
-                td.num { @if a.total().is_some() { "100.00%" } }
-                td.num #contributions-total { (score(a.total())) } td {} td {}
+                th scope="row" { (t.total) } td.num data-label=(t.score) { (score(a.total())) } td {}
+                td.num data-label=(t.weight_used) { @if a.total().is_some() { "100.00%" } }
+                td.num #contributions-total data-label=(t.contribution) { (score(a.total())) } td {} td {}
             } }
         }
         @if any_missing { p.note { (t.pro_rata_note) } }
@@ -203,12 +207,14 @@ pub(crate) fn inspection_card(
     inspector: Option<&String>,
 ) -> Markup {
     let t = ctx.t;
+    let heading = html! {
+        a href={ "/inspections/" (i.id) } { (i.occurred_on) " · " (i.checklist_name) " v" (i.checklist_version) }
+        " — " span.score { (score(Some(i.score))) }
+    };
     html! {
         article.card.inspection id={ "inspection-" (i.id) } {
-            h3 {
-                a href={ "/inspections/" (i.id) } { (i.occurred_on) " · " (i.checklist_name) " v" (i.checklist_version) }
-                " — " span.score { (score(Some(i.score))) }
-            }
+            // Under a page's "Inspections" heading, or alone on its own page.
+            @if ctx.here.starts_with("/inspections/") { h2 { (heading) } } @else { h3 { (heading) } }
             @if let Some(name) = inspector { p.meta { (t.inspector) ": " (name) } }
             @if i.critical_failed { p.warn { (t.critical_failed) } }
             table.items {
@@ -544,7 +550,8 @@ fn audit_value(t: &Texts, entity: &str, field: &str, value: &serde_json::Value) 
 fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -> Markup {
     let t = ctx.t;
     html! {
-        table.audit #audit {
+        // Focusable: on a phone the table scrolls sideways, by keyboard too.
+        table.audit #audit tabindex="0" {
             thead { tr { th { (t.when) } th { (t.who) } th { (t.action) } th { (t.change) } } }
             tbody {
                 @for e in events {
@@ -703,16 +710,11 @@ async fn render_colleagues(
     let body = html! {
         p { (t.rate_intro) }
         @if !open { p.warn { (t.rating_closed) } }
-        nav.departments aria-label=(t.departments) {
-            @for d in &data.departments {
-                @let href = format!("/cycles/{id}/collaboration?department_id={}", d.id);
-                @if department == Some(d.id) {
-                    a.current href=(href) aria-current="page" { (d.name) }
-                } @else {
-                    a href=(href) { (d.name) }
-                }
-            }
-        }
+        (choices("departments", t.departments, data.departments.iter().map(|d| (
+            format!("/cycles/{id}/collaboration?department_id={}", d.id),
+            d.name.clone(),
+            department == Some(d.id),
+        )).collect()))
         @if department.is_some() && data.people.is_empty() { p.empty { (t.nobody_to_rate) } }
         @if !data.people.is_empty() {
             table.rate #colleagues {

@@ -8,7 +8,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use maud::html;
 
-use super::layout::{after_form, answer, csrf, html_response, page, score, see_other, Alert};
+use super::layout::{
+    after_form, answer, choices, csrf, html_response, page, score, see_other, Alert,
+};
 use super::session::{Ctx, Fields};
 use super::staff::{render_appraisal, review_form};
 use crate::app::appraisals::Review;
@@ -151,15 +153,11 @@ async fn render_team(
     let reviewed = in_state(AppraisalState::Reviewed);
     let body = html! {
         @if data.cycles.len() > 1 {
-            nav.cycles aria-label=(t.team_cycles) {
-                @for c in &data.cycles {
-                    @if c.id == cycle.id {
-                        a.current href={ "/cycles/" (c.id) "/team" } aria-current="page" { (c.name) " · " (t.cycle_state(c.state)) }
-                    } @else {
-                        a href={ "/cycles/" (c.id) "/team" } { (c.name) " · " (t.cycle_state(c.state)) }
-                    }
-                }
-            }
+            (choices("cycles", t.team_cycles, data.cycles.iter().map(|c| (
+                format!("/cycles/{}/team", c.id),
+                format!("{} · {}", c.name, t.cycle_state(c.state)),
+                c.id == cycle.id,
+            )).collect()))
         }
         p.meta {
             (t.cycle) ": " strong { (cycle.name) } " · " (cycle.period_start) " – " (cycle.period_end)
@@ -325,12 +323,11 @@ async fn render_form(
     let body = html! {
         p.meta { (t.employee) ": " strong { (data.employee.display_name) } " · " (t.cycle) ": " (data.cycle.name) }
         @if data.checklists.len() > 1 {
-            nav.departments {
-                @for c in &data.checklists {
-                    a class=(if chosen.is_some_and(|x| x.checklist.id == c.checklist.id) { "current" } else { "" })
-                      href={ (action) "?checklist_id=" (c.checklist.id) } { (c.checklist.name) " v" (c.checklist.version) }
-                }
-            }
+            (choices("departments", t.nav_checklists, data.checklists.iter().map(|c| (
+                format!("{action}?checklist_id={}", c.checklist.id),
+                format!("{} v{}", c.checklist.name, c.checklist.version),
+                chosen.is_some_and(|x| x.checklist.id == c.checklist.id),
+            )).collect()))
         }
         @match chosen {
             None => p.empty { (t.no_checklists) },
@@ -359,7 +356,7 @@ async fn render_form(
                                         " / " (item.max_points)
                                     }
                                     td { input.note type="text" name={ "note_" (item.id) } maxlength=(NOTE_MAX)
-                                        aria-label={ (t.note) ": " (item.title) }
+                                        aria-label={ (t.note) ": " (item.title) } placeholder=(t.note)
                                         value=(value(&format!("note_{}", item.id), String::new())); }
                                 }
                             }

@@ -119,6 +119,8 @@ impl Texts {
 
 texts! {
     product,
+    skip_to_content,
+    nav_main,
     choose_rating,
     team_cycles,
     inspections_done_needed,

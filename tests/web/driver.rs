@@ -116,6 +116,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Runs a script that answers by calling its last argument; that answer.
+    pub async fn script_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
     /// Clicks something that loads a new page (a submit button, a link) and waits until
     /// the new page has loaded, so nothing is read from the old one.
     pub async fn submit(&self, css: &str) {

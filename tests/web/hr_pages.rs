@@ -83,7 +83,16 @@ async fn hr_finds_and_corrects_a_person_on_the_pages(app: TestApp) {
     let borrowed: Vec<(&str, &str)> = own.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = visitor.post(&format!("/hr/people/{li}"), &borrowed).await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("aria-invalid") || refused.body.contains("problem"));
+    // The refused field is marked for screen readers and points at the reason.
+    assert!(
+        refused
+            .body
+            .contains(r#"aria-invalid="true" aria-describedby="problem" name="manager_id""#),
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body.matches("aria-invalid").count(), 1);
+    assert!(refused.body.contains(r#"id="problem""#));
     let stored = app.get(&format!("/api/v1/users/{li}"), &hr).await;
     assert_eq!(stored.ok(200)["manager_id"], store_lead.id);
 

@@ -12,6 +12,7 @@ mod forms;
 mod hr_pages;
 mod language;
 mod pages;
+mod sweep;
 mod team;
 mod walk;
 mod walk_hr;

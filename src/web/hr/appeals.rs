@@ -14,7 +14,7 @@ use crate::domain::appraisal::AppealState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::error::AppError;
 use crate::store::{appeals, appraisals, cycles, inspections, users, Page};
-use crate::web::layout::{after_form, answer, csrf, pager, score, Alert};
+use crate::web::layout::{after_form, answer, choices, csrf, pager, score, Alert};
 use crate::web::session::{Ctx, Fields};
 
 /// Appeals per page.
@@ -60,11 +60,10 @@ pub async fn appeals(
     let alert = Alert::done(t, req.query_string());
     let shown = state.map_or("all", AppealState::as_str);
     let body = html! {
-        nav.departments {
-            @for (s, label) in [("open", t.appeal_open), ("upheld", t.appeal_upheld), ("rejected", t.appeal_rejected), ("all", t.all)] {
-                a class=(if shown == s { "current" } else { "" }) href={ "/appeals?state=" (s) } { (label) }
-            }
-        }
+        (choices("departments", t.status, [("open", t.appeal_open), ("upheld", t.appeal_upheld), ("rejected", t.appeal_rejected), ("all", t.all)]
+            .into_iter()
+            .map(|(s, label)| (format!("/appeals?state={s}"), label.to_owned(), shown == s))
+            .collect()))
         @if list.is_empty() { p.empty { (t.no_appeals) } }
         @else {
             table #appeals {

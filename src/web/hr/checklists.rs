@@ -40,7 +40,7 @@ async fn render_checklists(
     let body = html! {
         @for c in &list {
             section.card.checklist data-checklist=(c.checklist.id) {
-                h3 { (c.checklist.name) " v" (c.checklist.version) " "
+                h2 { (c.checklist.name) " v" (c.checklist.version) " "
                     a.button href={ "/hr/checklists/" (c.checklist.id) } { (t.edit) } }
                 table.items { tbody { @for i in &c.items { tr {
                     td { (i.title) @if i.critical { " " span.critical { "★ " (t.critical) } } }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::i18n;
 use crate::store::notices::{self, NoticeFilter, NoticeStatus};
 use crate::store::{users, Page};
-use crate::web::layout::{after_form, answer, button_form, pager, Alert};
+use crate::web::layout::{after_form, answer, button_form, choices, pager, Alert};
 use crate::web::session::{Ctx, Fields};
 
 /// Notices per page.
@@ -67,15 +67,15 @@ async fn render_notices(
         .await?;
     let t = ctx.t;
     let body = html! {
-        nav.departments {
-            @for (s, label) in [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent)] {
-                a class=(if shown == Some(s) { "current" } else { "" }) href={ "/hr/notices?status=" (s) } { (label) }
-            }
-            a class=(if shown.is_none() { "current" } else { "" }) href="/hr/notices" { (t.all) }
-        }
+        (choices("departments", t.status, [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent)]
+            .into_iter()
+            .map(|(s, label)| (format!("/hr/notices?status={s}"), label.to_owned(), shown == Some(s)))
+            .chain([("/hr/notices".to_owned(), t.all.to_owned(), shown.is_none())])
+            .collect()))
         p.meta { (t.count) ": " (total) }
-        table #notices {
-            thead { tr { th { (t.when) } th { (t.kind) } th { (t.recipient) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } th {} } }
+        // Focusable: on a phone the table scrolls sideways, by keyboard too.
+        table #notices tabindex="0" {
+            thead { tr { th { (t.when) } th { (t.kind) } th { (t.recipient) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } th { (t.action) } } }
             tbody { @for n in &list { tr class=(n.status.as_str()) {
                 td { (ctx.time.local(n.created_at).format("%Y-%m-%d %H:%M")) }
                 td { (i18n::notice_kind(t.lang, &n.kind)) }

@@ -356,3 +356,5 @@ running_total = Running total
 running_total_critical = a critical item scored 0
 todo_hr_reviews = drafts of people without a manager, for HR to review
 choose_rating = Choose…
+skip_to_content = Skip to the content
+nav_main = Main

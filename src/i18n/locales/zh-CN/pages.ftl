@@ -356,3 +356,5 @@ running_total = 当前合计
 running_total_critical = 有关键项得 0 分
 todo_hr_reviews = 份无上级人员的草稿，由人事审阅
 choose_rating = 请选择…
+skip_to_content = 跳到正文
+nav_main = 主导航
