@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use rust_xlsxwriter::{Chart, ChartType, Format as CellFormat, Workbook, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, Format as CellFormat, Workbook, Worksheet, XlsxError};
 
 use crate::domain::problem::Problem;
 use crate::error::AppError;
@@ -120,25 +120,96 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The sheet as CSV: a UTF-8 BOM, then RFC 4180 with CRLF line ends.
-pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, AppError> {
-    let mut out = Vec::with_capacity(64 + sheet.rows.len() * 128);
-    out.extend_from_slice("\u{feff}".as_bytes());
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer
-        .write_record(sheet.headers.iter().map(|h| neutralise(h).into_owned()))
-        .map_err(AppError::internal)?;
-    for row in &sheet.rows {
-        let fields = row.iter().map(|cell| match cell {
-            Cell::Text(t) => neutralise(t).into_owned(),
-            Cell::Number(n) => format_number(*n),
-            Cell::Empty => String::new(),
-        });
-        writer.write_record(fields).map_err(AppError::internal)?;
+/// A file written row by row as its rows are made, so that the rows of a big export never
+/// sit in memory all at once: the first sheet (the one that opens) streams, as CSV (a
+/// UTF-8 BOM, then RFC 4180 with CRLF line ends) or as an XLSX sheet kept in a temporary
+/// file ("constant memory"); [`Writer::finish`] may add small sheets after it (XLSX only),
+/// one of them with a chart.
+pub struct Writer {
+    out: Out,
+    rows: u32,
+    columns: u16,
+}
+
+enum Out {
+    Csv(Box<csv::Writer<Vec<u8>>>),
+    Xlsx(Box<Workbook>),
+}
+
+impl Writer {
+    pub fn new(format: Format, name: &str, headers: &[String]) -> Result<Writer, AppError> {
+        let out = match format {
+            Format::Csv => {
+                let mut bom = Vec::with_capacity(1 << 16);
+                bom.extend_from_slice("\u{feff}".as_bytes());
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(bom);
+                writer
+                    .write_record(headers.iter().map(|h| neutralise(h).into_owned()))
+                    .map_err(AppError::internal)?;
+                Out::Csv(Box::new(writer))
+            }
+            Format::Xlsx => {
+                let mut book = Workbook::new();
+                let page = book.add_worksheet_with_constant_memory();
+                head(page, name, headers).map_err(AppError::internal)?;
+                Out::Xlsx(Box::new(book))
+            }
+        };
+        Ok(Writer {
+            out,
+            rows: 0,
+            columns: headers.len() as u16,
+        })
     }
-    writer.into_inner().map_err(AppError::internal)
+
+    pub fn row(&mut self, row: &[Cell]) -> Result<(), AppError> {
+        self.rows += 1;
+        match &mut self.out {
+            Out::Csv(writer) => writer
+                .write_record(row.iter().map(|cell| match cell {
+                    Cell::Text(t) => neutralise(t).into_owned(),
+                    Cell::Number(n) => format_number(*n),
+                    Cell::Empty => String::new(),
+                }))
+                .map_err(AppError::internal),
+            Out::Xlsx(book) => {
+                let page = book.worksheet_from_index(0).map_err(AppError::internal)?;
+                cells(page, self.rows, row).map_err(AppError::internal)
+            }
+        }
+    }
+
+    /// The file: the first sheet, then (XLSX) `more` with its chart, if any.
+    pub fn finish(
+        self,
+        more: Vec<Sheet>,
+        chart: Option<(usize, ColumnChart)>,
+    ) -> Result<Vec<u8>, AppError> {
+        match self.out {
+            Out::Csv(writer) => writer.into_inner().map_err(AppError::internal),
+            Out::Xlsx(mut book) => {
+                let first = book.worksheet_from_index(0).map_err(AppError::internal)?;
+                tail(first, self.rows, self.columns).map_err(AppError::internal)?;
+                for (index, sheet) in more.iter().enumerate() {
+                    let charted = chart.as_ref().filter(|(on, _)| *on == index + 1);
+                    add_sheet(&mut book, sheet, charted.map(|(_, c)| c))
+                        .map_err(AppError::internal)?;
+                }
+                book.save_to_buffer().map_err(AppError::internal)
+            }
+        }
+    }
+}
+
+/// A whole sheet as a file ([`Writer`] over rows already made).
+pub fn write(format: Format, sheet: &Sheet) -> Result<Vec<u8>, AppError> {
+    let mut writer = Writer::new(format, &sheet.name, &sheet.headers)?;
+    for row in &sheet.rows {
+        writer.row(row)?;
+    }
+    writer.finish(Vec::new(), None)
 }
 
 /// Numbers as people write them: integers without a decimal point, others as they are
@@ -151,79 +222,77 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// A workbook of `sheets` (the first is the one that opens), with `chart` drawn on the
-/// sheet it names, beside its table.
-pub fn xlsx(sheets: &[Sheet], chart: Option<(usize, ColumnChart)>) -> Result<Vec<u8>, AppError> {
-    build_xlsx(sheets, chart).map_err(AppError::internal)
+/// A sheet's name and bold header row, its columns as wide as their headers.
+fn head(page: &mut Worksheet, name: &str, headers: &[String]) -> Result<(), XlsxError> {
+    let bold = CellFormat::new().set_bold();
+    page.set_name(sheet_name(name))?;
+    for (col, header) in headers.iter().enumerate() {
+        page.write_string_with_format(0, col as u16, neutralise(header), &bold)?;
+        let width = header
+            .chars()
+            .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+            .sum::<f64>();
+        page.set_column_width(col as u16, (width + 2.0).clamp(8.0, 40.0))?;
+    }
+    Ok(())
 }
 
-fn build_xlsx(sheets: &[Sheet], chart: Option<(usize, ColumnChart)>) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = CellFormat::new().set_bold();
-    for (index, sheet) in sheets.iter().enumerate() {
-        // A sheet of many rows goes to a temporary file row by row ("constant memory"), not
-        // into a table of every cell; a small one with a chart stays in memory.
-        let charted = chart.as_ref().is_some_and(|(on, _)| *on == index);
-        let page = if charted {
-            book.add_worksheet()
-        } else {
-            book.add_worksheet_with_constant_memory()
-        };
-        page.set_name(sheet_name(&sheet.name))?;
-        for (col, header) in sheet.headers.iter().enumerate() {
-            page.write_string_with_format(0, col as u16, neutralise(header), &bold)?;
-            let width = header
-                .chars()
-                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-                .sum::<f64>();
-            page.set_column_width(col as u16, (width + 2.0).clamp(8.0, 40.0))?;
-        }
-        for (r, row) in sheet.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (col, cell) in row.iter().enumerate() {
-                match cell {
-                    Cell::Text(t) => {
-                        page.write_string(r, col as u16, neutralise(t))?;
-                    }
-                    Cell::Number(n) => {
-                        page.write_number(r, col as u16, *n)?;
-                    }
-                    Cell::Empty => {}
-                }
+fn cells(page: &mut Worksheet, r: u32, row: &[Cell]) -> Result<(), XlsxError> {
+    for (col, cell) in row.iter().enumerate() {
+        match cell {
+            Cell::Text(t) => {
+                page.write_string(r, col as u16, neutralise(t))?;
             }
-        }
-        page.set_freeze_panes(1, 0)?;
-        if !sheet.headers.is_empty() {
-            page.autofilter(
-                0,
-                0,
-                sheet.rows.len() as u32,
-                sheet.headers.len() as u16 - 1,
-            )?;
-        }
-        if let Some((on, spec)) = &chart {
-            if *on == index && !sheet.rows.is_empty() {
-                let name = sheet_name(&sheet.name);
-                let last = sheet.rows.len() as u32;
-                let mut drawn = Chart::new(ChartType::Column);
-                drawn
-                    .add_series()
-                    .set_categories((
-                        name.as_str(),
-                        1,
-                        spec.category_column,
-                        last,
-                        spec.category_column,
-                    ))
-                    .set_values((name.as_str(), 1, spec.value_column, last, spec.value_column))
-                    .set_name(sheet.headers[spec.value_column as usize].as_str());
-                drawn.title().set_name(&spec.title);
-                drawn.legend().set_hidden();
-                page.insert_chart(last + 2, 0, &drawn)?;
+            Cell::Number(n) => {
+                page.write_number(r, col as u16, *n)?;
             }
+            Cell::Empty => {}
         }
     }
-    book.save_to_buffer()
+    Ok(())
+}
+
+/// The header row frozen and filtering the `rows` below it.
+fn tail(page: &mut Worksheet, rows: u32, columns: u16) -> Result<(), XlsxError> {
+    page.set_freeze_panes(1, 0)?;
+    if columns > 0 {
+        page.autofilter(0, 0, rows, columns - 1)?;
+    }
+    Ok(())
+}
+
+/// A small sheet, kept in memory, with `chart` drawn below its table.
+fn add_sheet(
+    book: &mut Workbook,
+    sheet: &Sheet,
+    chart: Option<&ColumnChart>,
+) -> Result<(), XlsxError> {
+    let page = book.add_worksheet();
+    head(page, &sheet.name, &sheet.headers)?;
+    for (r, row) in sheet.rows.iter().enumerate() {
+        cells(page, r as u32 + 1, row)?;
+    }
+    tail(page, sheet.rows.len() as u32, sheet.headers.len() as u16)?;
+    if let Some(spec) = chart.filter(|_| !sheet.rows.is_empty()) {
+        let name = sheet_name(&sheet.name);
+        let last = sheet.rows.len() as u32;
+        let mut drawn = Chart::new(ChartType::Column);
+        drawn
+            .add_series()
+            .set_categories((
+                name.as_str(),
+                1,
+                spec.category_column,
+                last,
+                spec.category_column,
+            ))
+            .set_values((name.as_str(), 1, spec.value_column, last, spec.value_column))
+            .set_name(sheet.headers[spec.value_column as usize].as_str());
+        drawn.title().set_name(&spec.title);
+        drawn.legend().set_hidden();
+        page.insert_chart(last + 2, 0, &drawn)?;
+    }
+    Ok(())
 }
 
 /// A name Excel accepts for a sheet: at most 31 characters, none of `[]:*?/\`.
@@ -273,7 +342,7 @@ mod tests {
                 vec![Cell::Text("E, \"1\"".into()), Cell::Empty],
             ],
         };
-        let bytes = csv(&sheet).unwrap();
+        let bytes = write(Format::Csv, &sheet).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert_eq!(
             text,

@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::App;
 use crate::auth::Caller;
-use crate::domain::appraisal::{AppraisalState, ComponentInput};
+use crate::db::{read_tx, DbConn};
+use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::error::AppError;
-use crate::export::{self, Cell, ColumnChart, Format, Sheet};
+use crate::export::{Cell, ColumnChart, Format, Sheet, Writer};
 use crate::i18n::{self, words, Locale};
 use crate::store::appraisals::{self, Appraisal};
-use crate::store::{cycles, departments, users};
+use crate::store::users::{self, User};
+use crate::store::{cycles, departments};
 
 /// A file to send: its name, media type and bytes.
 pub struct Exported {
@@ -22,15 +24,10 @@ pub struct Exported {
     pub bytes: Vec<u8>,
 }
 
-/// What the sheets are made from, read in one call.
-struct Loaded {
-    cycle_id: i32,
-    appraisals: Vec<Appraisal>,
-    people: HashMap<i32, (String, Option<String>)>,
-    departments: HashMap<i32, String>,
-}
-
 const COMPONENTS: [&str; 4] = ["sales", "satisfaction", "etiquette", "collaboration"];
+
+/// Appraisals read per statement: a big cycle is written page by page, never held whole.
+const PAGE: usize = 2_000;
 
 impl App {
     pub async fn export_cycle(
@@ -40,42 +37,59 @@ impl App {
         format: Format,
         locale: Locale,
     ) -> Result<Exported, AppError> {
-        let loaded = self
-            .read(caller, move |conn, me| {
+        // On the database's blocking thread, in one read snapshot: reading a page and
+        // writing its rows take turns.
+        self.read(caller, move |conn, me| {
+            read_tx(conn, |conn| {
                 cycles::get(conn, cycle_id)?;
-                Ok(Loaded {
-                    cycle_id,
-                    appraisals: appraisals::list_for_cycle(conn, me, cycle_id, None)?,
-                    people: users::labels(conn, me)?,
-                    departments: departments::all(conn)?
-                        .into_iter()
-                        .map(|d| (d.id, d.name))
-                        .collect(),
-                })
+                export(conn, me, cycle_id, format, locale)
             })
-            .await?;
-        // Writing 100k rows is work for the blocking threads, not the async workers.
-        actix_web::web::block(move || build(loaded, format, locale)).await?
+        })
+        .await
     }
 }
 
-fn build(loaded: Loaded, format: Format, locale: Locale) -> Result<Exported, AppError> {
-    let cycle_id = loaded.cycle_id;
-    // The report first: the appraisals' sheet then consumes the rows read.
-    let report = match format {
-        Format::Xlsx => Some(report_sheet(&loaded, locale)?),
-        Format::Csv => None,
-    };
-    let appraisals = appraisal_sheet(loaded, locale)?;
-    let bytes = match report {
-        None => export::csv(&appraisals)?,
-        Some(report) => {
+fn export(
+    conn: &mut DbConn,
+    me: &User,
+    cycle_id: i32,
+    format: Format,
+    locale: Locale,
+) -> Result<Exported, AppError> {
+    let people = users::labels(conn, me)?;
+    let departments: HashMap<i32, String> = departments::all(conn)?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let ids = appraisals::ids_for_cycle(conn, me, cycle_id)?;
+    let mut writer = Writer::new(
+        format,
+        &i18n::text(locale, "export-appraisals-sheet"),
+        &headers(locale),
+    )?;
+    let mut report = Report::default();
+    let words = Words::of(locale);
+    for page in ids.chunks(PAGE) {
+        for a in appraisals::by_ids(conn, page)? {
+            let inputs = a.inputs()?;
+            let department = departments
+                .get(&a.department_id)
+                .cloned()
+                .unwrap_or_default();
+            report.add(&a, &inputs, &department);
+            let person = people.get(&a.employee_id);
+            writer.row(&row(&a, &inputs, person, department, &words))?;
+        }
+    }
+    let bytes = match format {
+        Format::Csv => writer.finish(Vec::new(), None)?,
+        Format::Xlsx => {
             let chart = ColumnChart {
                 title: i18n::text(locale, "export-chart-title"),
                 category_column: 0,
                 value_column: 3,
             };
-            export::xlsx(&[appraisals, report], Some((1, chart)))?
+            writer.finish(vec![report.sheet(locale)], Some((1, chart)))?
         }
     };
     Ok(Exported {
@@ -117,8 +131,26 @@ fn headers(locale: Locale) -> Vec<String> {
     headers
 }
 
-fn state_word(locale: Locale, state: AppraisalState) -> String {
-    i18n::text(locale, &format!("appraisal_{}", state.as_str()))
+/// The words a row repeats, looked up once.
+struct Words {
+    locale: Locale,
+    yes: String,
+    no: String,
+    states: HashMap<AppraisalState, String>,
+}
+
+impl Words {
+    fn of(locale: Locale) -> Words {
+        Words {
+            locale,
+            yes: i18n::text(locale, "yes"),
+            no: i18n::text(locale, "no"),
+            states: AppraisalState::ALL
+                .into_iter()
+                .map(|s| (s, i18n::text(locale, &format!("appraisal_{}", s.as_str()))))
+                .collect(),
+        }
+    }
 }
 
 fn component_cells(cells: &mut Vec<Cell>, c: &ComponentInput, name: &str, locale: Locale) {
@@ -131,133 +163,128 @@ fn component_cells(cells: &mut Vec<Cell>, c: &ComponentInput, name: &str, locale
     });
 }
 
-/// One row per appraisal; each appraisal's stored snapshot is dropped once its row is made.
-fn appraisal_sheet(loaded: Loaded, locale: Locale) -> Result<Sheet, AppError> {
-    let yes = i18n::text(locale, "yes");
-    let no = i18n::text(locale, "no");
-    let mut rows = Vec::with_capacity(loaded.appraisals.len());
-    for a in loaded.appraisals {
-        let inputs = a.inputs()?;
-        let (name, number) = loaded
-            .people
-            .get(&a.employee_id)
-            .cloned()
-            .unwrap_or_default();
-        let mut cells = vec![
-            Cell::Text(number.unwrap_or_default()),
-            Cell::Text(name),
-            Cell::Text(
-                loaded
-                    .departments
-                    .get(&a.department_id)
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        ];
-        for (component, input) in COMPONENTS.iter().zip([
-            &inputs.sales,
-            &inputs.satisfaction,
-            &inputs.etiquette,
-            &inputs.collaboration,
-        ]) {
-            component_cells(&mut cells, input, component, locale);
-        }
-        cells.push(a.total().into());
-        cells.push(a.grade.clone().map_or(Cell::Empty, Cell::Text));
-        cells.push(
-            a.department_rank
-                .map_or(Cell::Empty, |r| i64::from(r).into()),
-        );
-        cells.push(Cell::Text(state_word(locale, a.state)));
-        cells.push(Cell::Text(if a.reviewed_by.is_some() {
-            yes.clone()
-        } else {
-            no.clone()
-        }));
-        rows.push(cells);
+/// One appraisal's row.
+fn row(
+    a: &Appraisal,
+    inputs: &Inputs,
+    person: Option<&(String, Option<String>)>,
+    department: String,
+    words: &Words,
+) -> Vec<Cell> {
+    let (name, number) = person.cloned().unwrap_or_default();
+    let mut cells = vec![
+        Cell::Text(number.unwrap_or_default()),
+        Cell::Text(name),
+        Cell::Text(department),
+    ];
+    for (component, input) in COMPONENTS.iter().zip([
+        &inputs.sales,
+        &inputs.satisfaction,
+        &inputs.etiquette,
+        &inputs.collaboration,
+    ]) {
+        component_cells(&mut cells, input, component, words.locale);
     }
-    Ok(Sheet {
-        name: i18n::text(locale, "export-appraisals-sheet"),
-        headers: headers(locale),
-        rows,
-    })
+    cells.push(a.total().into());
+    cells.push(a.grade.clone().map_or(Cell::Empty, Cell::Text));
+    cells.push(
+        a.department_rank
+            .map_or(Cell::Empty, |r| i64::from(r).into()),
+    );
+    cells.push(Cell::Text(words.states[&a.state].clone()));
+    cells.push(Cell::Text(if a.reviewed_by.is_some() {
+        words.yes.clone()
+    } else {
+        words.no.clone()
+    }));
+    cells
+}
+
+/// One department's figures, added up as the rows are written.
+#[derive(Default)]
+struct DepartmentFigures {
+    count: i64,
+    totals: i64,
+    sum: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    grades: HashMap<String, i64>,
 }
 
 /// Per department of the exported rows: how many, how many with a total, the mean, lowest
-/// and highest total, and how many of each grade (in the order of the cycle's bands).
-fn report_sheet(loaded: &Loaded, locale: Locale) -> Result<Sheet, AppError> {
-    let mut grades: Vec<String> = Vec::new();
-    if let Some(first) = loaded.appraisals.first() {
-        grades = first
-            .inputs()?
-            .grade_bands
-            .into_iter()
-            .map(|b| b.grade)
-            .collect();
-    }
-    let mut by_department: BTreeMap<(String, i32), Vec<&Appraisal>> = BTreeMap::new();
-    for a in &loaded.appraisals {
-        let name = loaded
+/// and highest total, and how many of each grade (in the order of the cycle's bands, then
+/// any other grade in the order met).
+#[derive(Default)]
+struct Report {
+    grades: Vec<String>,
+    departments: BTreeMap<(String, i32), DepartmentFigures>,
+}
+
+impl Report {
+    fn add(&mut self, a: &Appraisal, inputs: &Inputs, department: &str) {
+        if self.departments.is_empty() && self.grades.is_empty() {
+            self.grades = inputs.grade_bands.iter().map(|b| b.grade.clone()).collect();
+        }
+        let figures = self
             .departments
-            .get(&a.department_id)
-            .cloned()
-            .unwrap_or_default();
-        by_department
-            .entry((name, a.department_id))
-            .or_default()
-            .push(a);
+            .entry((department.to_owned(), a.department_id))
+            .or_default();
+        figures.count += 1;
+        if let Some(total) = a.total() {
+            figures.totals += 1;
+            figures.sum += total;
+            figures.min = Some(figures.min.map_or(total, |m| m.min(total)));
+            figures.max = Some(figures.max.map_or(total, |m| m.max(total)));
+        }
         if let Some(g) = &a.grade {
-            if !grades.contains(g) {
-                grades.push(g.clone());
+            *figures.grades.entry(g.clone()).or_default() += 1;
+            if !self.grades.contains(g) {
+                self.grades.push(g.clone());
             }
         }
     }
-    let t = |key: &str| i18n::text(locale, key);
-    let mut headers = vec![
-        t("department"),
-        t("export-count"),
-        t("export-with-total"),
-        t("export-mean"),
-        t("export-min"),
-        t("export-max"),
-    ];
-    headers.extend(grades.iter().map(|g| {
-        i18n::format(
-            locale,
-            "export-grade-count",
-            vec![("grade", words(g.clone()))],
-        )
-    }));
-    let rows = by_department
-        .into_iter()
-        .map(|((name, _), list)| {
-            let totals: Vec<f64> = list.iter().filter_map(|a| a.total()).collect();
-            let mean = (!totals.is_empty()).then(|| {
-                (totals.iter().sum::<f64>() / totals.len() as f64 * 100.0).round() / 100.0
-            });
-            let min = totals.iter().copied().reduce(f64::min);
-            let max = totals.iter().copied().reduce(f64::max);
-            let mut cells = vec![
-                Cell::Text(name),
-                (list.len() as i64).into(),
-                (totals.len() as i64).into(),
-                mean.into(),
-                min.into(),
-                max.into(),
-            ];
-            for grade in &grades {
-                let n = list
-                    .iter()
-                    .filter(|a| a.grade.as_deref() == Some(grade))
-                    .count();
-                cells.push((n as i64).into());
-            }
-            cells
-        })
-        .collect();
-    Ok(Sheet {
-        name: t("export-report-sheet"),
-        headers,
-        rows,
-    })
+
+    fn sheet(self, locale: Locale) -> Sheet {
+        let t = |key: &str| i18n::text(locale, key);
+        let mut headers = vec![
+            t("department"),
+            t("export-count"),
+            t("export-with-total"),
+            t("export-mean"),
+            t("export-min"),
+            t("export-max"),
+        ];
+        headers.extend(self.grades.iter().map(|g| {
+            i18n::format(
+                locale,
+                "export-grade-count",
+                vec![("grade", words(g.clone()))],
+            )
+        }));
+        let rows = self
+            .departments
+            .into_iter()
+            .map(|((name, _), f)| {
+                let mean =
+                    (f.totals > 0).then(|| (f.sum / f.totals as f64 * 100.0).round() / 100.0);
+                let mut cells = vec![
+                    Cell::Text(name),
+                    f.count.into(),
+                    f.totals.into(),
+                    mean.into(),
+                    f.min.into(),
+                    f.max.into(),
+                ];
+                for grade in &self.grades {
+                    cells.push(f.grades.get(grade).copied().unwrap_or(0).into());
+                }
+                cells
+            })
+            .collect();
+        Sheet {
+            name: t("export-report-sheet"),
+            headers,
+            rows,
+        }
+    }
 }

@@ -333,13 +333,48 @@ fn attempt_tx<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
 where
     F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
-        }
+    begin(
+        conn,
+        "BEGIN IMMEDIATE",
+        "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    )?;
+    let outcome = f(conn);
+    end(conn, outcome)
+}
+
+/// Runs `f` in one read-only snapshot, so that its several statements see the same data (an
+/// export read in pages while HR recomputes). PostgreSQL: `REPEATABLE READ READ ONLY`;
+/// SQLite: a deferred transaction, whose first read fixes the snapshot (WAL). Inside an open
+/// transaction `f` simply runs in it.
+pub fn read_tx<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?;
+    if depth.is_some() {
+        return f(conn);
     }
-    match f(conn) {
+    begin(
+        conn,
+        "BEGIN",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    )?;
+    let outcome = f(conn);
+    end(conn, outcome)
+}
+
+fn begin(conn: &mut DbConn, sqlite: &str, postgres: &str) -> Result<(), AppError> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite)?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, postgres)?,
+    }
+    Ok(())
+}
+
+/// Commits after `outcome` succeeded, else rolls back; answers the outcome.
+fn end<T>(conn: &mut DbConn, outcome: Result<T, AppError>) -> Result<T, AppError> {
+    match outcome {
         // A serialization failure may also come with the commit.
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;

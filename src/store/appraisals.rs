@@ -404,13 +404,11 @@ pub fn get_for(conn: &mut DbConn, viewer: &User, id: i32) -> Result<Appraisal, A
     }
 }
 
-/// A cycle's appraisals: all for HR, direct reports' for a supervisor.
-pub fn list_for_cycle(
-    conn: &mut DbConn,
-    viewer: &User,
-    cycle_id: i32,
-    department_id: Option<i32>,
-) -> Result<Vec<Appraisal>, AppError> {
+type Boxed = appraisals::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend>;
+
+/// A cycle's appraisals in the viewer's scope, in the report's order (department, rank,
+/// employee); None when the viewer may see none.
+fn of_cycle_for(viewer: &User, cycle_id: i32, department_id: Option<i32>) -> Option<Boxed> {
     let mut query = appraisals::table
         .filter(appraisals::cycle_id.eq(cycle_id))
         .into_boxed();
@@ -418,21 +416,56 @@ pub fn list_for_cycle(
     // published, through "my appraisals"); staff see none here.
     query = match Scope::of(viewer) {
         Scope::Team(lead) => query.filter(appraisals::employee_id.ne(lead)),
-        Scope::Own(_) => return Ok(Vec::new()),
+        Scope::Own(_) => return None,
         Scope::All => query,
     };
     query = crate::in_scope!(query, Scope::of(viewer), appraisals::employee_id);
     if let Some(department) = department_id {
         query = query.filter(appraisals::department_id.eq(department));
     }
-    Ok(query
+    Some(query.order((
+        appraisals::department_id,
+        appraisals::department_rank.asc(),
+        appraisals::employee_id,
+    )))
+}
+
+/// A cycle's appraisals: all for HR, direct reports' for a supervisor.
+pub fn list_for_cycle(
+    conn: &mut DbConn,
+    viewer: &User,
+    cycle_id: i32,
+    department_id: Option<i32>,
+) -> Result<Vec<Appraisal>, AppError> {
+    match of_cycle_for(viewer, cycle_id, department_id) {
+        Some(query) => Ok(query.select(COLUMNS).load(conn)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The ids of [`list_for_cycle`]'s appraisals, in its order: a big cycle is then read in
+/// pages ([`by_ids`]) instead of in one answer.
+pub fn ids_for_cycle(
+    conn: &mut DbConn,
+    viewer: &User,
+    cycle_id: i32,
+) -> Result<Vec<i32>, AppError> {
+    match of_cycle_for(viewer, cycle_id, None) {
+        Some(query) => Ok(query.select(appraisals::id).load(conn)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The appraisals `ids`, in that order (ids not found are left out).
+pub fn by_ids(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<Appraisal>, AppError> {
+    let mut found: HashMap<i32, Appraisal> = appraisals::table
+        .filter(appraisals::id.eq_any(ids))
         .select(COLUMNS)
-        .order((
-            appraisals::department_id,
-            appraisals::department_rank.asc(),
-            appraisals::employee_id,
-        ))
-        .load(conn)?)
+        .load::<Appraisal>(conn)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// The appraisals of `cycle` of the people `ids` (whose scope the caller has decided: the

@@ -18,6 +18,7 @@ on_both_backends!(
     a_person_made_without_a_password_sets_one_by_link,
     spreadsheets_as_excel_saves_them_are_read,
     a_cycle_goes_out_to_excel_in_the_readers_language_and_scope,
+    a_cycle_bigger_than_a_read_page_is_exported_whole_and_in_order,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -621,4 +622,91 @@ async fn a_cycle_goes_out_to_excel_in_the_readers_language_and_scope(app: TestAp
     assert_eq!(download(&app, &path, &staff, None).await.0, 403);
     let pdf = app.get(&format!("{path}?format=pdf"), &hr).await;
     assert_eq!(pdf.field_codes("format"), ["one_of"]);
+}
+
+/// The export reads a cycle's appraisals in pages of 2,000 (`app::export`): a cycle of
+/// 4,500 comes out whole, each appraisal once, in the list's order (department, rank).
+async fn a_cycle_bigger_than_a_read_page_is_exported_whole_and_in_order(app: TestApp) {
+    use calamine::{DataType, Reader};
+    let hr = app.hr_token().await;
+    let mut file = String::from("employee_number,email,display_name,role,department\n");
+    for i in 0..4_500 {
+        let department = ["Store", "Desk", "Calls"][i % 3];
+        file.push_str(&format!(
+            "N{i:05},n{i}@big.test,Person {i},staff,{department}\n"
+        ));
+    }
+    for department in ["Store", "Desk", "Calls"] {
+        app.department(&hr, department, "front_line").await;
+    }
+    let loaded = client()
+        .post(format!("{}/api/v1/users/bulk", app.base))
+        .bearer_auth(&hr)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(loaded.status().as_u16(), 200, "{:?}", loaded.text().await);
+    let cycle = app.open_cycle(&hr, "Big", "2026-07-01", "2026-09-30").await;
+    app.post(
+        &format!("/api/v1/cycles/{cycle}/state"),
+        &hr,
+        json!({"state": "review"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    let listed = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let mut numbers = std::collections::HashMap::new();
+    for offset in (0..4_600).step_by(200) {
+        let page = app
+            .get(&format!("/api/v1/users?limit=200&offset={offset}"), &hr)
+            .await;
+        for u in page.ok(200)["items"].as_array().unwrap() {
+            let number = u["employee_number"].as_str().unwrap_or("").to_owned();
+            numbers.insert(u["id"].as_i64().unwrap(), number);
+        }
+    }
+    let order: Vec<i64> = listed.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["employee_id"].as_i64().unwrap())
+        .collect();
+    assert!(order.len() >= 4_500, "{}", order.len());
+
+    let path = format!("/api/v1/cycles/{cycle}/export");
+    let (status, _, csv) = download(&app, &format!("{path}?format=csv"), &hr, None).await;
+    assert_eq!(status, 200);
+    let rows = csv_lines(&csv);
+    assert_eq!(rows.len(), order.len(), "one row per appraisal");
+    let exported: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let unique: std::collections::HashSet<&&str> = exported.iter().collect();
+    assert_eq!(unique.len(), exported.len(), "each appraisal once");
+    // Row by row, the listed order, across the pages read.
+    let listed_numbers: Vec<&str> = order.iter().map(|e| numbers[e].as_str()).collect();
+    assert_eq!(exported, listed_numbers);
+
+    let (status, _, xlsx) = download(&app, &format!("{path}?format=xlsx"), &hr, None).await;
+    assert_eq!(status, 200);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an XLSX file");
+    let names = book.sheet_names().to_vec();
+    let sheet = book.worksheet_range(&names[0]).unwrap();
+    assert_eq!(
+        sheet.height(),
+        order.len() + 1,
+        "a header and every appraisal"
+    );
+    let report = book.worksheet_range(&names[1]).unwrap();
+    let counted: f64 = report
+        .rows()
+        .skip(1)
+        .map(|r| r[1].get_float().unwrap_or(0.0))
+        .sum();
+    assert_eq!(counted as usize, order.len(), "the report counts every row");
 }
