@@ -92,7 +92,7 @@ api_routes! {
     "/satisfaction-responses", import => [POST evidence::satisfaction_responses as Hr],
     "/collaboration-ratings" => [POST collaboration::rate as Any],
     "/appraisals/{id}" => [GET appraisals::get as Any],
-    "/appraisals/{id}/review" => [POST appraisals::review as Reviewer],
+    "/appraisals/{id}/review" => [POST appraisals::review as Supervisor],
     "/appraisals/{id}/acknowledge" => [POST appeals::acknowledge as Any],
     "/appraisals/{id}/appeal" => [POST appeals::appeal as Any],
     "/appeals" => [GET appeals::list as Hr],

@@ -24,7 +24,7 @@ use crate::domain::user::may_review;
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal, ComputeOutcome};
-use crate::store::users::User;
+use crate::store::users::{self, User};
 use crate::store::{cycles, evidence, now};
 
 impl App {
@@ -128,6 +128,7 @@ pub fn review(
     comment: Option<String>,
 ) -> Result<Appraisal, AppError> {
     let (before, manager) = appraisals::with_manager(tx, id)?;
+    let manager = users::active_manager(tx, manager)?;
     match may_review((reviewer.id, reviewer.role), before.employee_id, manager) {
         Some(true) => {}
         Some(false) => return Err(AppError::Forbidden),

@@ -7,7 +7,7 @@
 //!
 //! The pages read their session cookie with [`verify`] and load the account for their
 //! header and language with [`load`]; their handlers take the role tiers ([`Hr`],
-//! [`Supervisor`], [`Reviewer`]) built on [`AuthUser`].
+//! [`Supervisor`]) built on [`AuthUser`].
 
 use std::future::{ready, Ready};
 use std::ops::Deref;
@@ -36,11 +36,9 @@ pub enum Access {
     Public,
     /// Any role.
     Any,
-    /// Supervisors and HR.
+    /// Supervisors and HR (reviewing too: `domain::user::may_review` decides per
+    /// appraisal).
     Supervisor,
-    /// Supervisors, and HR for people without a manager (`domain::user::may_review`
-    /// decides per appraisal).
-    Reviewer,
     /// HR only.
     Hr,
 }
@@ -50,7 +48,6 @@ impl Access {
         match self {
             Access::Public | Access::Any => true,
             Access::Supervisor => role.at_least(Role::Supervisor),
-            Access::Reviewer => role != Role::Staff,
             Access::Hr => role == Role::Hr,
         }
     }
@@ -61,7 +58,6 @@ impl Access {
             Access::Public => &[],
             Access::Any => &["staff", "supervisor", "hr"],
             Access::Supervisor => &["supervisor", "hr"],
-            Access::Reviewer => &["supervisor", "hr"],
             Access::Hr => &["hr"],
         }
     }
@@ -249,9 +245,4 @@ role_tier!(
     /// A page for HR only.
     Hr,
     Access::Hr
-);
-role_tier!(
-    /// A page for supervisors only (reviewing).
-    Reviewer,
-    Access::Reviewer
 );

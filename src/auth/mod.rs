@@ -4,5 +4,5 @@ pub mod extract;
 pub mod password;
 pub mod token;
 
-pub use extract::{Access, AuthUser, Caller, Hr, Reviewer, Supervisor};
+pub use extract::{Access, AuthUser, Caller, Hr, Supervisor};
 pub use token::TokenKeys;

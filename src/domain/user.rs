@@ -310,9 +310,9 @@ pub fn manager_problem(
     }
 }
 
-/// Who reviews a person's appraisal: their manager; HR for someone with no manager (a
-/// supervisor at the top of a store, say), so that every appraisal can be reviewed before
-/// it is published. Nobody reviews their own. `Some(false)`: the reviewer may see the
+/// Who reviews a person's appraisal: their manager (`manager`: the active one); HR for
+/// someone with none (a supervisor at the top of a store, or whose manager has left), so
+/// that every appraisal can be reviewed before it is published. Nobody reviews their own. `Some(false)`: the reviewer may see the
 /// appraisal but it is not theirs to review (403); `None`: not in their scope (404).
 pub fn may_review(reviewer: (i32, Role), employee: i32, manager: Option<i32>) -> Option<bool> {
     let (id, role) = reviewer;
@@ -350,6 +350,29 @@ pub fn creates_management_cycle(
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn the_manager_reviews_and_hr_reviews_those_without_one() {
+        let (lead, hr, staff) = ((1, Role::Supervisor), (2, Role::Hr), (3, Role::Staff));
+        // (reviewer, employee, their active manager) → may review?
+        for (reviewer, employee, manager, expected) in [
+            (lead, 10, Some(1), Some(true)),
+            (lead, 10, Some(4), None),
+            (lead, 10, None, None),
+            (lead, 1, None, None),
+            (hr, 10, None, Some(true)),
+            (hr, 10, Some(1), Some(false)),
+            (hr, 2, None, None),
+            (staff, 10, Some(3), None),
+            (staff, 10, None, None),
+        ] {
+            assert_eq!(
+                may_review(reviewer, employee, manager),
+                expected,
+                "{reviewer:?} reviewing {employee} (manager {manager:?})"
+            );
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

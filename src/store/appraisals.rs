@@ -322,16 +322,18 @@ pub fn unreviewed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
-/// Drafts of `cycle` whose employee has no manager: HR reviews these
-/// (`domain::user::may_review`).
-pub fn unreviewed_without_manager(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
-    Ok(appraisals::table
-        .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))
-        .filter(appraisals::cycle_id.eq(cycle_id))
-        .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
-        .filter(users::manager_id.is_null())
-        .count()
-        .get_result(conn)?)
+/// Drafts of `cycle` of the people `ids` (HR's to review: `users::reviewed_by_hr_ids`).
+pub fn drafts_among(conn: &mut DbConn, cycle_id: i32, ids: &[i32]) -> Result<i64, AppError> {
+    let mut drafts = 0;
+    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
+        drafts += appraisals::table
+            .filter(appraisals::cycle_id.eq(cycle_id))
+            .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
+            .filter(appraisals::employee_id.eq_any(chunk))
+            .count()
+            .get_result::<i64>(conn)?;
+    }
+    Ok(drafts)
 }
 
 /// Appraisals of `cycle` not yet published that were computed from older inputs than the
@@ -475,11 +477,17 @@ pub fn of_people_in_cycle(
     cycle_id: i32,
     ids: &[i32],
 ) -> Result<Vec<Appraisal>, AppError> {
-    Ok(appraisals::table
-        .filter(appraisals::cycle_id.eq(cycle_id))
-        .filter(appraisals::employee_id.eq_any(ids))
-        .select(COLUMNS)
-        .load(conn)?)
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
+        found.extend(
+            appraisals::table
+                .filter(appraisals::cycle_id.eq(cycle_id))
+                .filter(appraisals::employee_id.eq_any(chunk))
+                .select(COLUMNS)
+                .load::<Appraisal>(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// How many appraisals a cycle has.
@@ -542,7 +550,8 @@ pub fn ranked_in_department(
         .get_result(conn)?)
 }
 
-/// The appraisal and the manager of its employee (who reviews it).
+/// The appraisal and its employee's manager (`users::active_manager` says whether they
+/// still review it).
 pub fn with_manager(conn: &mut DbConn, id: i32) -> Result<(Appraisal, Option<i32>), AppError> {
     Ok(appraisals::table
         .inner_join(users::table.on(users::id.eq(appraisals::employee_id)))

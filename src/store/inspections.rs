@@ -287,13 +287,23 @@ pub fn of_people_in_cycle(
     ids: &[i32],
     cycle: i32,
 ) -> Result<Vec<InspectionDetail>, AppError> {
-    let rows = inspections::table
-        .filter(inspections::employee_id.eq_any(ids))
-        .filter(inspections::cycle_id.eq(cycle))
-        .select(COLUMNS)
-        .order((inspections::occurred_on.desc(), inspections::id.desc()))
-        .load(conn)?;
-    details(conn, rows)
+    let mut rows: Vec<InspectionRow> = Vec::new();
+    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
+        rows.extend(
+            inspections::table
+                .filter(inspections::employee_id.eq_any(chunk))
+                .filter(inspections::cycle_id.eq(cycle))
+                .select(COLUMNS)
+                .load::<InspectionRow>(conn)?,
+        );
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse((r.occurred_on, r.id)));
+    let mut found = Vec::with_capacity(rows.len());
+    // `details` reads each inspection's scores with one IN list.
+    for chunk in rows.chunks(super::LOOKUP_CHUNK) {
+        found.extend(details(conn, chunk.to_vec())?);
+    }
+    Ok(found)
 }
 
 /// Every inspection of one employee in one cycle (a handful), if the employee is in the

@@ -18,6 +18,9 @@ pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 
+/// Values per `IN (…)` list, well under both backends' limits on bound parameters.
+pub const LOOKUP_CHUNK: usize = 1000;
+
 /// A validated page request (`limit` 1..=200, `offset` ≥ 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
-use super::{now, Page, Paged};
+use super::{now, Page, Paged, LOOKUP_CHUNK};
 use crate::db::schema::users;
 use crate::db::{on_backend, DbConn};
 use crate::domain::problem::Problem;
@@ -119,16 +119,56 @@ pub fn direct_reports(conn: &mut DbConn, manager: i32) -> Result<Vec<User>, AppE
         .load(conn)?)
 }
 
+type Boxed = users::BoxedQuery<'static, <DbConn as Connection>::Backend>;
+
+/// The people whose appraisals HR reviews (`domain::user::may_review`): appraised (active,
+/// not HR) and without an active manager (none, or one who has left).
+fn reviewed_by_hr() -> Boxed {
+    let manager = super::scope::TEAM;
+    appraised().filter(
+        users::manager_id
+            .is_null()
+            .or(users::manager_id.assume_not_null().eq_any(
+                manager
+                    .filter(manager.field(users::active).eq(false))
+                    .select(manager.field(users::id)),
+            )),
+    )
+}
+
+/// The people appraised now: active staff and supervisors (HR is not appraised).
+fn appraised() -> Boxed {
+    users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(Role::Hr.as_str()))
+        .into_boxed()
+}
+
+/// The ids of [`reviewed_by_hr`] (few: the people at the top).
+pub fn reviewed_by_hr_ids(conn: &mut DbConn) -> Result<Vec<i32>, AppError> {
+    Ok(reviewed_by_hr().select(users::id).load(conn)?)
+}
+
+/// `manager` if they are an active account: the one who reviews their reports.
+pub fn active_manager(conn: &mut DbConn, manager: Option<i32>) -> Result<Option<i32>, AppError> {
+    let Some(id) = manager else {
+        return Ok(None);
+    };
+    let active: Option<bool> = users::table
+        .find(id)
+        .select(users::active)
+        .first(conn)
+        .optional()?;
+    Ok(active.unwrap_or(false).then_some(id))
+}
+
 /// The people whose appraisals `reviewer` reviews (`domain::user::may_review`): a
-/// supervisor's active direct reports; for HR, the appraised people without a manager.
+/// supervisor's active direct reports; for HR, [`reviewed_by_hr`].
 pub fn reviewed_by(conn: &mut DbConn, reviewer: &User) -> Result<Vec<User>, AppError> {
     if reviewer.role != Role::Hr {
         return direct_reports(conn, reviewer.id);
     }
-    Ok(users::table
-        .filter(users::manager_id.is_null())
-        .filter(users::active.eq(true))
-        .filter(users::role.ne(Role::Hr.as_str()))
+    Ok(reviewed_by_hr()
         .select(COLUMNS)
         .order((users::display_name, users::id))
         .load(conn)?)
@@ -141,13 +181,8 @@ pub fn rateable_in(
     rater: &User,
     department: i32,
 ) -> Result<Vec<User>, AppError> {
-    if department == rater.department_id {
-        return Ok(Vec::new());
-    }
-    Ok(users::table
+    Ok(rateable_by(rater)
         .filter(users::department_id.eq(department))
-        .filter(users::active.eq(true))
-        .filter(users::role.ne(Role::Hr.as_str()))
         .select(COLUMNS)
         .order((users::display_name, users::id))
         .load(conn)?)
@@ -156,17 +191,16 @@ pub fn rateable_in(
 /// The departments with someone `rater` may rate ([`rateable_in`]'s rule): the others are
 /// not offered.
 pub fn rateable_departments(conn: &mut DbConn, rater: &User) -> Result<Vec<i32>, AppError> {
-    Ok(users::table
-        .filter(users::department_id.ne(rater.department_id))
-        .filter(users::active.eq(true))
-        .filter(users::role.ne(Role::Hr.as_str()))
+    Ok(rateable_by(rater)
         .select(users::department_id)
         .distinct()
         .load(conn)?)
 }
 
-/// Values per `IN (…)` list, well under both backends' limits on bound parameters.
-const LOOKUP_CHUNK: usize = 1000;
+/// Whom `rater` may rate: the people appraised in the other departments.
+fn rateable_by(rater: &User) -> Boxed {
+    appraised().filter(users::department_id.ne(rater.department_id))
+}
 
 /// The ids of the people with these employee numbers and these emails (chunked: a
 /// spreadsheet may name thousands).
@@ -620,12 +654,7 @@ fn stored_role(role: &str) -> AppError {
 
 /// Everyone appraised now: active staff and supervisors.
 pub fn appraised_ids(conn: &mut DbConn) -> Result<Vec<i32>, AppError> {
-    Ok(users::table
-        .filter(users::active.eq(true))
-        .filter(users::role.ne(Role::Hr.as_str()))
-        .select(users::id)
-        .order(users::id)
-        .load(conn)?)
+    Ok(appraised().select(users::id).order(users::id).load(conn)?)
 }
 
 pub fn active_hr_ids(conn: &mut DbConn) -> Result<Vec<i32>, AppError> {

@@ -183,49 +183,51 @@ pub fn button_form(ctx: &Ctx, action: &str, label: &str, class: &str) -> Markup 
     }
 }
 
-/// The sections of the site a role has, each as (address, name, the paths it covers).
-fn sections(t: &Texts, role: Role) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
-    let mut all = vec![("/me", t.nav_my_rating, &[][..])];
+/// A team page (`/cycles/{id}/team…`, the inspection form under it).
+fn is_team_page(path: &str) -> bool {
+    path.starts_with("/cycles/") && path.contains("/team")
+}
+
+/// A section of the site: its address, its name, whether a path is in it.
+type Section = (&'static str, &'static str, fn(&str) -> bool);
+
+/// The sections of the site a role has.
+fn sections(t: &Texts, role: Role) -> Vec<Section> {
+    let mut all: Vec<Section> = vec![("/me", t.nav_my_rating, |p| p == "/me")];
     if role == Role::Supervisor {
-        all.push(("/team", t.nav_team, &["/team", "/cycles/"][..]));
+        all.push(("/team", t.nav_team, |p| p == "/team" || is_team_page(p)));
     }
     if role == Role::Hr {
         all.extend([
-            ("/hr", t.nav_cycles, &["/hr/cycles", "/cycles/"][..]),
-            ("/hr/people", t.nav_people, &["/hr/people"][..]),
-            ("/hr/checklists", t.nav_checklists, &["/hr/checklists"][..]),
-            ("/appeals", t.nav_appeals, &["/appeals"][..]),
-            ("/hr/notices", t.nav_notices, &["/hr/notices"][..]),
+            (
+                "/hr",
+                t.nav_cycles,
+                (|p| p == "/hr" || p.starts_with("/hr/cycles") || is_team_page(p))
+                    as fn(&str) -> bool,
+            ),
+            ("/hr/people", t.nav_people, |p| p.starts_with("/hr/people")),
+            ("/hr/checklists", t.nav_checklists, |p| {
+                p.starts_with("/hr/checklists")
+            }),
+            ("/appeals", t.nav_appeals, |p| p.starts_with("/appeals")),
+            ("/hr/notices", t.nav_notices, |p| {
+                p.starts_with("/hr/notices")
+            }),
         ]);
     }
     all
 }
 
-/// Whether `here` (a path with its query) is `href` or under one of `covers`.
-fn is_current(here: &str, href: &str, covers: &[&str]) -> bool {
-    let path = here.split('?').next().unwrap_or(here);
-    path == href
-        || covers
-            .iter()
-            .any(|c| path.starts_with(c) && (c.ends_with('/') || path[c.len()..].starts_with('/')))
-}
-
 fn nav(ctx: &Ctx) -> Markup {
     let t = ctx.t;
-    let role = ctx.user.as_ref().map(|u| u.role);
-    html! {
-        nav.main aria-label=(t.nav_main) {
-            @if let Some(role) = role {
-                @for (href, name, covers) in sections(t, role) {
-                    @if is_current(&ctx.here, href, covers) {
-                        a href=(href) aria-current="page" { (name) }
-                    } @else {
-                        a href=(href) { (name) }
-                    }
-                }
-            }
-        }
-    }
+    let path = ctx.here.split('?').next().unwrap_or(&ctx.here);
+    let links = ctx.user.as_ref().map_or_else(Vec::new, |u| {
+        sections(t, u.role)
+            .into_iter()
+            .map(|(href, name, covers)| (href.to_owned(), name.to_owned(), covers(path)))
+            .collect()
+    });
+    choices("main", t.nav_main, links)
 }
 
 /// A row of links that narrow a page (a department, a status, a cycle): a navigation
@@ -335,21 +337,29 @@ pub fn page(ctx: &Ctx, title: &str, alert: Option<&Alert>, body: Markup) -> Mark
 
 /// The inputs of the refused fields marked for assistive technology: `aria-invalid` and a
 /// pointer to the alert that says why. Done on the rendered page: maud escapes quotes in
-/// text, so `name="…"` can only be an attribute.
+/// text, so `name="…"` can only be an attribute. A name that several visible inputs share
+/// (one rating form per colleague) is left unmarked, since the page cannot tell which of
+/// them was sent; hidden inputs are never marked.
 fn mark_invalid(body: Markup, alert: Option<&Alert>) -> Markup {
     let Some(Alert::Problem { invalid, .. }) = alert else {
         return body;
     };
-    if invalid.is_empty() {
-        return body;
-    }
     let mut html = body.into_string();
+    let mut done: Vec<&str> = Vec::new();
     for field in invalid {
+        if done.contains(&field.as_str()) {
+            continue;
+        }
+        done.push(field);
         let attribute = format!("name=\"{}\"", html! { (field) }.into_string());
-        html = html.replace(
-            &attribute,
-            &format!("aria-invalid=\"true\" aria-describedby=\"problem\" {attribute}"),
-        );
+        let visible: Vec<usize> = html
+            .match_indices(&attribute)
+            .map(|(at, _)| at)
+            .filter(|at| !html[..*at].ends_with("type=\"hidden\" "))
+            .collect();
+        if let [at] = visible[..] {
+            html.insert_str(at, "aria-invalid=\"true\" aria-describedby=\"problem\" ");
+        }
     }
     maud::PreEscaped(html)
 }

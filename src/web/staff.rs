@@ -201,16 +201,21 @@ pub(crate) fn breakdown(
     }
 }
 
+/// An inspection in one line: its date and checklist, linked to it, and its score.
+pub(crate) fn inspection_heading(i: &InspectionDetail) -> Markup {
+    html! {
+        a href={ "/inspections/" (i.id) } { (i.occurred_on) " · " (i.checklist_name) " v" (i.checklist_version) }
+        " — " span.score { (score(Some(i.score))) }
+    }
+}
+
 pub(crate) fn inspection_card(
     ctx: &Ctx,
     i: &InspectionDetail,
     inspector: Option<&String>,
 ) -> Markup {
     let t = ctx.t;
-    let heading = html! {
-        a href={ "/inspections/" (i.id) } { (i.occurred_on) " · " (i.checklist_name) " v" (i.checklist_version) }
-        " — " span.score { (score(Some(i.score))) }
-    };
+    let heading = inspection_heading(i);
     html! {
         article.card.inspection id={ "inspection-" (i.id) } {
             // Under a page's "Inspections" heading, or alone on its own page.
@@ -373,6 +378,8 @@ struct AppraisalPage {
     appraisal: Appraisal,
     cycle: Cycle,
     employee: User,
+    /// The employee's active manager, who reviews (None: HR does).
+    manager: Option<i32>,
     inspections: Vec<InspectionDetail>,
     names: HashMap<i32, String>,
     appeal: Option<Appeal>,
@@ -422,6 +429,8 @@ pub async fn render_appraisal(
             } else {
                 Vec::new()
             };
+            let employee = users::get(conn, appraisal.employee_id)?;
+            let manager = users::active_manager(conn, employee.manager_id)?;
             let mut ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             ids.extend(audit.iter().filter_map(|e| e.actor_id));
             Ok(AppraisalPage {
@@ -431,7 +440,8 @@ pub async fn render_appraisal(
                     appraisal.department_id,
                 )?,
                 cycle: cycles::get(conn, appraisal.cycle_id)?,
-                employee: users::get(conn, appraisal.employee_id)?,
+                employee,
+                manager,
                 appeal: appeals::of_appraisal(conn, id)?,
                 names: users::names(conn, &ids)?,
                 appraisal,
@@ -445,8 +455,7 @@ pub async fn render_appraisal(
     let a = &data.appraisal;
     let inputs = a.inputs()?;
     let own = a.employee_id == me.id;
-    let reviewer =
-        may_review((me.id, me.role), a.employee_id, data.employee.manager_id) == Some(true);
+    let reviewer = may_review((me.id, me.role), a.employee_id, data.manager) == Some(true);
     let body = html! {
         p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
         (breakdown(&ctx, a, &inputs, &data.cycle, data.ranked))

@@ -12,11 +12,11 @@ use super::layout::{
     after_form, answer, choices, csrf, html_response, page, score, see_other, Alert,
 };
 use super::session::{Ctx, Fields};
-use super::staff::{render_appraisal, review_form};
+use super::staff::{inspection_heading, render_appraisal, review_form};
 use crate::app::appraisals::Review;
 use crate::app::inspections::{NewInspection, ScoreInput};
 use crate::app::App;
-use crate::auth::{Reviewer, Supervisor};
+use crate::auth::Supervisor;
 use crate::db::Db;
 use crate::domain::appraisal::AppraisalState;
 use crate::domain::cycle::CycleState;
@@ -34,10 +34,9 @@ use crate::store::users::{self, User};
 /// before the cycle ends (and always once it is this close).
 const SOON_DAYS: i64 = 7;
 
-/// The cycles with work for a reviewer: inspections while open, drafts while in review.
-fn with_work(cycle: &Cycle) -> bool {
-    matches!(cycle.state, CycleState::Open | CycleState::Review)
-}
+/// The states of cycles with work for a reviewer, the most urgent first: inspections while
+/// open, drafts while in review.
+const WITH_WORK: [CycleState; 2] = [CycleState::Open, CycleState::Review];
 
 /// The cycle a supervisor works in now: the open one, else the one in review, else the
 /// latest. The team page lists the others with work to switch to.
@@ -47,7 +46,7 @@ pub async fn current(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let all = db.run(cycles::all).await?;
-    let pick = [CycleState::Open, CycleState::Review]
+    let pick = WITH_WORK
         .iter()
         .find_map(|s| {
             all.iter()
@@ -105,7 +104,7 @@ async fn render_team(
                 .find(|c| c.id == id)
                 .cloned()
                 .ok_or(AppError::NotFound)?;
-            cycles.retain(|c| c.id == id || with_work(c));
+            cycles.retain(|c| c.id == id || WITH_WORK.contains(&c.state));
             cycles.sort_by_key(|c| std::cmp::Reverse((c.period_start, c.id)));
             // A supervisor's direct reports; for HR, the people without a manager, whose
             // appraisals HR reviews (`domain::user::may_review`).
@@ -210,7 +209,7 @@ async fn render_team(
             @if drafts.is_empty() { p.empty #no-drafts { (t.no_drafts_left) } }
             @for (r, a) in &drafts {
                 section.card.draft data-employee=(r.id) {
-                    h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                    (draft_heading(r, a))
                     (review_form(&ctx, a))
                 }
             }
@@ -218,7 +217,7 @@ async fn render_team(
                 h2 { (t.reviewed_appraisals) }
                 @for (r, a) in &reviewed {
                     section.card.reviewed data-employee=(r.id) {
-                        h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                        (draft_heading(r, a))
                         p { (t.appraisal_state(a.state)) @if let Some(c) = &a.supervisor_comment { ": " (c) } }
                         details {
                             summary { (t.update_review) }
@@ -237,9 +236,7 @@ async fn render_team(
                     ul {
                         @for i in &inspected[&r.id] {
                             li {
-                                a href={ "/inspections/" (i.id) } { (i.occurred_on) }
-                                " · " (i.checklist_name) " v" (i.checklist_version)
-                                " · " (score(Some(i.score)))
+                                (inspection_heading(i))
                                 @if i.critical_failed { " · " span.critical { "★ " (t.critical) } }
                             }
                         }
@@ -249,6 +246,13 @@ async fn render_team(
         }
     };
     Ok(answer(&ctx, t.my_team, alert.as_ref(), body))
+}
+
+/// A draft's heading on the team page: who, linked to the appraisal, the total and grade.
+fn draft_heading(r: &User, a: &Appraisal) -> maud::Markup {
+    html! {
+        h3 { a href={ "/appraisals/" (a.id) } { (r.display_name) } " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+    }
 }
 
 struct FormPage {
@@ -455,7 +459,7 @@ pub async fn record_inspection(
 /// A supervisor's review of a direct report's appraisal (HR runs appraisals and does not
 /// review: 403, as in the API).
 pub async fn review(
-    _lead: Reviewer,
+    _lead: Supervisor,
     ctx: Ctx,
     app: web::Data<App>,
     db: web::Data<Db>,

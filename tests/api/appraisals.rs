@@ -5,7 +5,11 @@ use serde_json::{json, Value};
 use crate::on_both_backends;
 use crate::support::{Person, TestApp};
 
-on_both_backends!(a_hand_worked_cycle, appeals_close_with_their_window);
+on_both_backends!(
+    a_hand_worked_cycle,
+    appeals_close_with_their_window,
+    hr_reviews_someone_whose_supervisor_left
+);
 
 async fn login(app: &TestApp, p: &Person) -> String {
     app.login(&p.email, &p.password).await
@@ -604,4 +608,45 @@ async fn appeals_close_with_their_window(app: TestApp) {
 async fn notice_count(app: &TestApp, hr: &str, kind: &str) -> i64 {
     let answer = app.get(&format!("/api/v1/notices?kind={kind}"), hr).await;
     answer.ok(200)["total"].as_i64().unwrap()
+}
+
+/// A supervisor who leaves (deactivated) cannot review any more: HR reviews their reports'
+/// appraisals then, as for people without a manager.
+async fn hr_reviews_someone_whose_supervisor_left(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Store", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
+    let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.post(
+        &format!("/api/v1/cycles/{cycle}/state"),
+        &hr,
+        json!({"state": "review"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
+    let listed = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let appraisal = listed.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["employee_id"] == ann.id)
+        .unwrap()["id"]
+        .clone();
+    let review = format!("/api/v1/appraisals/{appraisal}/review");
+    app.post(&review, &hr, json!({})).await.problem(403);
+    app.patch(
+        &format!("/api/v1/users/{}", lead.id),
+        &hr,
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    let reviewed = app.post(&review, &hr, json!({"comment": "For HR"})).await;
+    assert_eq!(reviewed.ok(200)["state"], "reviewed");
 }

@@ -16,6 +16,14 @@ async fn swagger_ui_is_served_locally_and_tries_a_call(app: TestApp) {
     b.goto(&format!("{}/docs", app.base)).await;
     b.find("#swagger-ui .opblock").await;
     assert_eq!(b.url().await, format!("{}/docs/", app.base));
+    // From here on, anything the page's policy blocks is recorded (a blocked request
+    // leaves no entry in the resource timings below).
+    b.script(
+        "window.__blocked = []; document.addEventListener('securitypolicyviolation', \
+         function (e) { window.__blocked.push(e.blockedURI); });",
+        vec![],
+    )
+    .await;
     let loaded = b
         .script(
             "return [location.href].concat(performance.getEntriesByType('resource')\
@@ -78,5 +86,11 @@ async fn swagger_ui_is_served_locally_and_tries_a_call(app: TestApp) {
         ))
         .await;
     assert!(body.contains(&app.hr_email), "{body}");
+    let blocked = b.script("return window.__blocked;", vec![]).await;
+    assert_eq!(
+        blocked,
+        serde_json::json!([]),
+        "requests the policy blocked"
+    );
     b.quit().await;
 }

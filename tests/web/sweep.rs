@@ -1,7 +1,7 @@
 //! Every page of every role, in both languages, on the sample company: at 375 px wide no
 //! page scrolls sideways (`scrollWidth ≤ innerWidth`; wide tables scroll inside their own
 //! box), and axe-core (from npm, `tests/web/axe`, injected into each page) finds nothing of
-//! impact critical or serious, at desktop width and at 375 px. The report of every page
+//! impact critical or serious, at desktop width and at 375 px, a refused form included. The report of every page
 //! checked is kept in `target/axe-report-<backend>.json`; screenshots of the main pages
 //! (desktop and 375 px, both languages) in `target/screenshots/`.
 
@@ -57,7 +57,10 @@ async fn axe(b: &Browser, script: &str) -> Vec<Value> {
             vec![],
         )
         .await;
-    found.as_array().cloned().unwrap_or_default()
+    found
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("axe answered {found}"))
 }
 
 /// How far the page reaches past the window's width (0: it fits), and the widest element
@@ -87,6 +90,20 @@ async fn overflow(b: &Browser) -> (i64, String) {
         found[0].as_i64().unwrap_or(0),
         found[1].as_str().unwrap_or("").to_owned(),
     )
+}
+
+/// The password page, visited to be refused: its form sent with two new passwords that
+/// differ, so the page comes back with the reason and the field marked.
+const REFUSED: &str = "/me/password?refused";
+
+async fn refuse_a_form(b: &Browser) {
+    b.fill("#current-password", "not-the-password").await;
+    b.fill("#new-password", "a-new-password-1").await;
+    b.fill("#repeat-password", "a-new-password-2").await;
+    b.submit("#change-password-button").await;
+    b.find("#problem").await;
+    b.find("#repeat-password[aria-invalid='true'][aria-describedby='problem']")
+        .await;
 }
 
 struct Role {
@@ -140,6 +157,20 @@ async fn roles(app: &TestApp) -> Vec<Role> {
     })
     .await;
     let appeal = id(app, &hr, "/api/v1/appeals?state=open", |_| true).await;
+    // A cycle in review as well, so that drafts to review and their forms are checked.
+    let review = app
+        .open_cycle(&hr, "2026 Q2", "2026-04-01", "2026-06-30")
+        .await;
+    app.post(
+        &format!("/api/v1/cycles/{review}/state"),
+        &hr,
+        json!({"state": "review"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/cycles/{review}/compute"), &hr, json!({}))
+        .await
+        .ok(200);
     let checklist = id(app, &hr, "/api/v1/checklists", |_| true).await;
     vec![
         Role {
@@ -152,6 +183,7 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 format!("/cycles/{open}/collaboration"),
                 format!("/cycles/{open}/collaboration?department_id={other_department}"),
                 "/me/password".into(),
+                REFUSED.into(),
             ],
         },
         Role {
@@ -161,6 +193,7 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 format!("/cycles/{open}/team"),
                 format!("/cycles/{past}/team"),
                 format!("/cycles/{open}/team/{wang}/inspection"),
+                format!("/cycles/{review}/team"),
                 format!("/appraisals/{appraisal}"),
                 format!("/inspections/{inspection}"),
                 "/me".into(),
@@ -176,7 +209,8 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 format!("/hr/cycles/{open}/edit"),
                 format!("/hr/cycles/{past}"),
                 format!("/hr/cycles/{past}/report"),
-                format!("/cycles/{past}/team"),
+                format!("/hr/cycles/{review}"),
+                format!("/cycles/{review}/team"),
                 "/hr/people".into(),
                 format!("/hr/people/{wang}"),
                 "/hr/checklists".into(),
@@ -268,6 +302,9 @@ async fn every_page_fits_a_phone_and_passes_axe(app: TestApp) {
                 for width in [DESKTOP, PHONE] {
                     b.resize(width, 900).await;
                     b.goto(&format!("{}{page}", app.base)).await;
+                    if page == REFUSED {
+                        refuse_a_form(&b).await;
+                    }
                     b.find(&format!("html[lang='{lang}'] main h1")).await;
                     // Every page: a skip link to its content; the role's home page says
                     // which section of the menu it is.

@@ -164,6 +164,10 @@ async fn a_supervisor_works_in_two_cycles_and_hr_reviews_the_top(app: TestApp) {
         b.text(&link).await
     );
     b.submit(&link).await;
+    // HR's team here is the people without a manager: the lead, not the lead's reports.
+    for report in [&ann, &bo] {
+        assert!(!b.exists(&format!("[data-employee='{}']", report.id)).await);
+    }
     let top = format!("section.draft[data-employee='{}']", lead.id);
     b.fill(
         &format!("{top} textarea[name=comment]"),

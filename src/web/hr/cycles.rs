@@ -151,6 +151,7 @@ fn to_do(
     let failed_notices = notices::list(conn, &failed, one)?.total;
     let mut todo = Vec::new();
     let appraised = users::appraised_ids(conn)?;
+    let reviewed_by_hr = users::reviewed_by_hr_ids(conn)?;
     for c in all {
         match c.state {
             CycleState::Open => {
@@ -180,7 +181,7 @@ fn to_do(
                 lacking_inspections: 0,
                 uncomputed: appraisals::uncomputed(conn, c.id)?,
                 unreviewed: appraisals::unreviewed(conn, c.id)?,
-                hr_reviews: appraisals::unreviewed_without_manager(conn, c.id)?,
+                hr_reviews: appraisals::drafts_among(conn, c.id, &reviewed_by_hr)?,
                 stale: appraisals::stale(conn, c)?,
             }),
             _ => {}

@@ -39,7 +39,8 @@ document.addEventListener("DOMContentLoaded", function () {
       if (value === 0 && input.getAttribute("data-critical") === "true") critical = true;
     });
     if (!filled || max === 0) { output.textContent = "—"; return; }
-    var score = critical ? 0 : Math.round((points / max) * 10000) / 100;
+    // As the server rounds it: (points / max × 100), then to hundredths, half away from 0.
+    var score = critical ? 0 : Math.round((points / max) * 100 * 100) / 100;
     output.textContent = points + " / " + max + " = " + score.toFixed(2) +
       (critical ? " (" + box.getAttribute("data-critical-zero") + ")" : "");
   }
