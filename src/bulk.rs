@@ -9,7 +9,7 @@ mod people;
 
 pub use people::{people, PersonRow, PEOPLE_COLUMNS};
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -38,7 +38,29 @@ pub enum Cell {
 pub struct Row {
     /// As the spreadsheet numbers it (the header is row 1).
     pub number: usize,
-    cells: HashMap<String, Cell>,
+    cells: Cells,
+}
+
+/// A row's cells by column name. A row has a few columns, so a list searched in order is
+/// cheaper than a map (a file of 100,000 rows built 600,000 keys and hashed them); the
+/// column names are shared by every row of a file.
+#[derive(Debug, Clone, Default)]
+struct Cells(Vec<(Arc<str>, Cell)>);
+
+impl Cells {
+    fn get(&self, column: &str) -> Option<&Cell> {
+        self.0.iter().find(|(k, _)| &**k == column).map(|(_, c)| c)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+}
+
+impl FromIterator<(Arc<str>, Cell)> for Cells {
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, Cell)>>(cells: I) -> Cells {
+        Cells(cells.into_iter().collect())
+    }
 }
 
 /// The rows, or every row's problems (nothing is applied when any row has one).
@@ -87,7 +109,10 @@ pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
         match item {
             Value::Object(map) if map.len() <= MAX_COLUMNS => rows.push(Row {
                 number,
-                cells: map.into_iter().map(|(k, v)| (k, Cell::Json(v))).collect(),
+                cells: map
+                    .into_iter()
+                    .map(|(k, v)| (Arc::from(k), Cell::Json(v)))
+                    .collect(),
             }),
             Value::Object(_) => problems.push(row_error(number, "row", Problem::RowTooManyFields)),
             _ => problems.push(row_error(number, "row", Problem::RowNotObject)),
@@ -211,6 +236,7 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     };
     let headers: Vec<String> = header.iter().map(text).collect();
     check_headers(&headers)?;
+    let names: Vec<Arc<str>> = headers.iter().map(|h| Arc::from(h.as_str())).collect();
     let mut rows = Vec::new();
     for (i, line) in lines.enumerate() {
         if line.iter().all(|c| matches!(c, Data::Empty)) {
@@ -221,7 +247,7 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
         }
         rows.push(Row {
             number: spreadsheet_row(i),
-            cells: headers
+            cells: names
                 .iter()
                 .zip(line.iter())
                 .filter(|(h, _)| !h.is_empty())
@@ -276,6 +302,7 @@ fn rows_from_csv_text(text: &str) -> Result<Vec<Row>, AppError> {
         .map(str::to_owned)
         .collect();
     check_headers(&headers)?;
+    let names: Vec<Arc<str>> = headers.iter().map(|h| Arc::from(h.as_str())).collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -286,7 +313,7 @@ fn rows_from_csv_text(text: &str) -> Result<Vec<Row>, AppError> {
         match record {
             Ok(record) => rows.push(Row {
                 number,
-                cells: headers
+                cells: names
                     .iter()
                     .cloned()
                     .zip(record.iter().map(|v| Cell::Text(v.to_owned())))
@@ -314,11 +341,7 @@ pub struct RowReader<'a> {
 
 impl<'a> RowReader<'a> {
     pub fn new(row: &'a Row, known: &[&str], problems: &'a mut Vec<RowError>) -> Self {
-        let mut unknown: Vec<&String> = row
-            .cells
-            .keys()
-            .filter(|k| !known.contains(&k.as_str()))
-            .collect();
+        let mut unknown: Vec<&str> = row.cells.keys().filter(|k| !known.contains(k)).collect();
         unknown.sort();
         for column in unknown {
             problems.push(row_error(row.number, column, Problem::UnknownColumn));

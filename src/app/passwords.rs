@@ -19,26 +19,27 @@ use crate::store::notices::{self, Kind, NewNotice};
 use crate::store::users::{self, Stored};
 use crate::store::{password_tokens, throttle};
 
-/// Queues the mail with a link to set a first password (in the caller's transaction).
+/// Queues the mail with a link to set a first password (in the caller's transaction); a
+/// second one in the same second is the same notice.
 pub fn send_setup_link(tx: &mut DbConn, user: i32) -> Result<usize, AppError> {
-    send_setup_links(tx, &[user])
+    notices::enqueue(tx, vec![setup_notice(user, Utc::now().timestamp())])
 }
 
-/// [`send_setup_link`] for many people at once (a people import's new accounts).
-pub fn send_setup_links(tx: &mut DbConn, users: &[i32]) -> Result<usize, AppError> {
+/// [`send_setup_link`] for the people an import just created (none can have one queued
+/// already), written in bulk.
+pub fn send_setup_links_to_new(tx: &mut DbConn, users: &[i32]) -> Result<usize, AppError> {
     let second = Utc::now().timestamp();
-    notices::enqueue(
-        tx,
-        users
-            .iter()
-            .map(|user| NewNotice {
-                kind: Kind::PasswordSetup,
-                recipient_id: *user,
-                dedupe_key: format!("password_setup:{user}:{second}"),
-                payload: serde_json::json!({}),
-            })
-            .collect(),
-    )
+    let batch: Vec<NewNotice> = users.iter().map(|u| setup_notice(*u, second)).collect();
+    notices::enqueue_new(tx, &batch)
+}
+
+fn setup_notice(user: i32, second: i64) -> NewNotice {
+    NewNotice {
+        kind: Kind::PasswordSetup,
+        recipient_id: user,
+        dedupe_key: format!("password_setup:{user}:{second}"),
+        payload: serde_json::json!({}),
+    }
 }
 
 /// Queues a reset link; `per` bounds how often: one mail per account and hour for the

@@ -348,7 +348,7 @@ fn apply(tx: &mut DbConn, me: &User, plan: Plan) -> Result<PeopleOutcome, AppErr
             }
         }
     }
-    passwords::send_setup_links(tx, &mailed)?;
+    passwords::send_setup_links_to_new(tx, &mailed)?;
     for (before, mut after) in changed.iter().cloned() {
         after.manager_id = after.manager_id.map(|m| real(m, &ids));
         let revoke = after.role != before.role || after.active != before.active;

@@ -97,6 +97,43 @@ pub struct NewNotice {
 
 const CHUNK: usize = 500;
 
+/// A notice's row as [`enqueue_new`] writes it.
+#[derive(Insertable)]
+#[diesel(table_name = notices, treat_none_as_default_value = false)]
+struct Queued<'a> {
+    kind: &'static str,
+    recipient_id: i32,
+    dedupe_key: &'a str,
+    payload_json: String,
+    status: &'static str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+/// Queues notices that cannot have been queued before (their dedupe keys name people just
+/// created: the set-password links of a people import), written the bulk way
+/// (`db::insert_bulk`: COPY on PostgreSQL) rather than one upsert per chunk. Returns how
+/// many were queued.
+pub fn enqueue_new(conn: &mut DbConn, batch: &[NewNotice]) -> Result<usize, AppError> {
+    let at = now();
+    let rows: Vec<Queued> = batch
+        .iter()
+        .map(|n| Queued {
+            kind: n.kind.as_str(),
+            recipient_id: n.recipient_id,
+            dedupe_key: &n.dedupe_key,
+            payload_json: n.payload.to_string(),
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+        })
+        .collect();
+    crate::db::insert_bulk!(&mut *conn, notices::table, &rows[..])?;
+    Ok(rows.len())
+}
+
 /// Queues notices; one whose dedupe key is already queued is skipped. Returns how many were
 /// newly queued.
 pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppError> {

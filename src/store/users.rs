@@ -442,6 +442,7 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
 #[derive(Insertable)]
 #[diesel(table_name = users, treat_none_as_default_value = false)]
 struct Inserted<'a> {
+    id: i32,
     email: &'a str,
     display_name: &'a str,
     role: &'static str,
@@ -468,9 +469,13 @@ pub fn insert_many(
         return Ok(Vec::new());
     }
     let at = now();
+    // The ids are taken first, so that the people need not be read back after the load.
+    let ids = reserve_ids(conn, new.len())?;
     let rows: Vec<Inserted> = new
         .iter()
-        .map(|(person, active)| Inserted {
+        .zip(&ids)
+        .map(|((person, active), &id)| Inserted {
+            id,
             email: person.email.as_str(),
             display_name: &person.display_name,
             role: person.role.as_str(),
@@ -488,23 +493,24 @@ pub fn insert_many(
     let written = crate::db::insert_bulk!(&mut *conn, users::table, &rows[..]);
     let first = &new[0].0;
     written.map_err(|e| taken(e, first.email.as_str(), first.employee_number.as_deref()))?;
-    let emails: Vec<&str> = new.iter().map(|(p, _)| p.email.as_str()).collect();
-    let mut by_email = std::collections::HashMap::with_capacity(new.len());
-    for chunk in emails.chunks(LOOKUP_CHUNK) {
-        let found: Vec<User> = users::table
-            .filter(users::email.eq_any(chunk))
-            .select(COLUMNS)
-            .load(conn)?;
-        by_email.extend(found.into_iter().map(|u| (u.email.clone(), u)));
-    }
-    let created: Vec<User> = emails
+    let created: Vec<User> = new
         .iter()
-        .map(|e| {
-            by_email.remove(*e).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!("a person inserted in bulk is not there"))
-            })
+        .zip(ids)
+        .map(|((person, active), id)| User {
+            id,
+            email: person.email.as_str().to_owned(),
+            display_name: person.display_name.clone(),
+            role: person.role,
+            department_id: person.department_id,
+            manager_id: person.manager_id,
+            locale: person.locale,
+            active: *active,
+            token_version: 0,
+            created_at: at,
+            updated_at: at,
+            employee_number: person.employee_number.clone(),
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     let events: Vec<Change<(), User>> = created
         .iter()
         .map(|user| Change {
@@ -518,6 +524,36 @@ pub fn insert_many(
         .collect();
     audit::record_many(conn, &events)?;
     Ok(created)
+}
+
+#[derive(QueryableByName)]
+struct Reserved {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    id: i32,
+}
+
+/// `n` ids for new people, in order. PostgreSQL: from the table's sequence, so that
+/// concurrent writers never get the same; SQLite: the next ones after the largest, as the
+/// table would give (the caller holds the database's one write lock: `db::write_tx`).
+fn reserve_ids(conn: &mut DbConn, n: usize) -> Result<Vec<i32>, AppError> {
+    match conn {
+        DbConn::Pg(pg) => Ok(diesel::sql_query(
+            "SELECT nextval(pg_get_serial_sequence('users', 'id'))::integer AS id \
+             FROM generate_series(1, $1) ORDER BY 1",
+        )
+        .bind::<diesel::sql_types::Integer, _>(n as i32)
+        .load::<Reserved>(pg)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect()),
+        DbConn::Sqlite(_) => {
+            let largest: Option<i32> = users::table
+                .select(diesel::dsl::max(users::id))
+                .first(conn)?;
+            let after = largest.unwrap_or(0);
+            Ok((1..=n as i32).map(|k| after + k).collect())
+        }
+    }
 }
 
 /// Everyone, active or not, by id (the people import checks a file against the whole
