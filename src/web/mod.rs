@@ -9,6 +9,7 @@
 //! imports `web`.
 
 mod chart;
+mod colleagues;
 mod export;
 mod hr;
 mod layout;
@@ -72,9 +73,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/inspections/{id}", web::get().to(staff::inspection))
             .route(
                 "/cycles/{id}/collaboration",
-                web::get().to(staff::colleagues),
+                web::get().to(colleagues::colleagues),
             )
-            .route("/cycles/{id}/collaboration", web::post().to(staff::rate))
+            .route(
+                "/cycles/{id}/collaboration",
+                web::post().to(colleagues::rate),
+            )
             .route("/team", web::get().to(team::current))
             .route("/cycles/{id}/export", web::get().to(export::export))
             .route("/cycles/{id}/team", web::get().to(team::team))

@@ -1,6 +1,6 @@
 //! Pages every role has: "My service rating", one appraisal (with the review form for a
-//! supervisor and the audit trail for HR), one inspection, and rating colleagues of other
-//! departments. Access is decided by the store's scope functions, as for the API; every
+//! supervisor and the audit trail for HR) and one inspection (rating colleagues of other
+//! departments: `colleagues.rs`). Access is decided by the store's scope functions, as for the API; every
 //! form goes to the same use case as the API's (`crate::app`).
 
 use std::collections::HashMap;
@@ -12,29 +12,24 @@ use maud::{html, Markup};
 
 use super::chart;
 use super::layout::Alert;
-use super::layout::{
-    after_form, answer, button_form, choices, csrf, html_response, money, page, score,
-};
+use super::layout::{after_form, answer, button_form, csrf, html_response, money, page, score};
 use super::session::{Ctx, Fields};
 use super::text::Texts;
 use crate::app::appraisals::NewAppeal;
-use crate::app::collaboration::NewRating;
 use crate::app::App;
 use crate::db::Db;
 use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
-use crate::domain::problem::Problem;
 use crate::domain::scoring;
 use crate::domain::user::{may_review, Role};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::i18n;
 use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::audit::{self, AuditEvent};
-use crate::store::collaboration;
 use crate::store::cycles::{self, Cycle};
-use crate::store::departments::{self, Department};
+use crate::store::departments::Department;
 use crate::store::inspections::{self, InspectionDetail};
 use crate::store::users::{self, User};
 
@@ -654,156 +649,4 @@ pub async fn inspection(
         StatusCode::OK,
         page(&ctx, t.inspection, None, body),
     ))
-}
-
-struct Colleagues {
-    cycle: Cycle,
-    departments: Vec<Department>,
-    people: Vec<User>,
-    given: HashMap<i32, i32>,
-}
-
-/// `?department_id=`: the department a page is narrowed to.
-#[derive(serde::Deserialize)]
-pub struct DepartmentChoice {
-    pub department_id: Option<i32>,
-}
-
-/// Rating colleagues of other departments: choose a department, then rate its people.
-pub async fn colleagues(
-    ctx: Ctx,
-    req: HttpRequest,
-    db: web::Data<Db>,
-    id: web::Path<i32>,
-    query: web::Query<DepartmentChoice>,
-) -> Result<HttpResponse, AppError> {
-    let alert = Alert::done(ctx.t, req.query_string());
-    render_colleagues(ctx, db, id.into_inner(), query.department_id, alert).await
-}
-
-async fn render_colleagues(
-    ctx: Ctx,
-    db: web::Data<Db>,
-    id: i32,
-    department: Option<i32>,
-    alert: Option<Alert>,
-) -> Result<HttpResponse, AppError> {
-    let ctx = ctx.at(match department {
-        Some(d) => format!("/cycles/{id}/collaboration?department_id={d}"),
-        None => format!("/cycles/{id}/collaboration"),
-    });
-    let me = ctx.me()?.clone();
-    let data = db
-        .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let rateable = users::rateable_departments(conn, &me)?;
-            let mut departments = departments::all(conn)?;
-            departments.retain(|d| rateable.contains(&d.id));
-            let people = match department {
-                Some(d) => users::rateable_in(conn, &me, d)?,
-                None => Vec::new(),
-            };
-            let given = collaboration::given_by(conn, me.id, id)?
-                .into_iter()
-                .collect();
-            Ok(Colleagues {
-                cycle,
-                departments,
-                people,
-                given,
-            })
-        })
-        .await?;
-    let t = ctx.t;
-    let open = data.cycle.state == CycleState::Open;
-    let body = html! {
-        p { (t.rate_intro) }
-        @if !open { p.warn { (t.rating_closed) } }
-        (choices("departments", t.departments, data.departments.iter().map(|d| (
-            format!("/cycles/{id}/collaboration?department_id={}", d.id),
-            d.name.clone(),
-            department == Some(d.id),
-        )).collect()))
-        @if department.is_some() && data.people.is_empty() { p.empty { (t.nobody_to_rate) } }
-        @if !data.people.is_empty() {
-            table.rate #colleagues {
-                thead { tr { th { (t.colleague) } th { (t.your_rating) } th { (t.rate) } } }
-                tbody {
-                    @for person in &data.people {
-                        tr {
-                            td { (person.display_name) }
-                            td.num { (data.given.get(&person.id).map_or("—".to_owned(), |r| r.to_string())) }
-                            td {
-                                @if open {
-                                    form.inline.rating method="post" action={ "/cycles/" (id) "/collaboration" } {
-                                        (csrf(&ctx))
-                                        input type="hidden" name="ratee_id" value=(person.id);
-                                        input type="hidden" name="department_id" value=(person.department_id);
-                                        @let given = data.given.get(&person.id);
-                                        // No default: a rating is chosen, never sent by leaving the field alone.
-                                        select name="rating" required aria-label={ (t.rating) ": " (person.display_name) } {
-                                            option value="" selected[given.is_none()] { (t.choose_rating) }
-                                            @for r in (1..=5).rev() { option value=(r) selected[given == Some(&r)] { (r) } }
-                                        }
-                                        input type="text" name="comment" maxlength=(COMMENT_MAX) placeholder=(t.comment_optional)
-                                            aria-label={ (t.comment_optional) ": " (person.display_name) };
-                                        button type="submit" data-ratee=(person.id) { (t.rate) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
-    let title = format!("{} — {}", t.rate_colleagues, data.cycle.name);
-    Ok(html_response(
-        status,
-        page(&ctx, &title, alert.as_ref(), body),
-    ))
-}
-
-pub async fn rate(
-    ctx: Ctx,
-    app: web::Data<App>,
-    db: web::Data<Db>,
-    id: web::Path<i32>,
-    form: Fields,
-) -> Result<HttpResponse, AppError> {
-    let cycle = id.into_inner();
-    let department = form.text("department_id").parse::<i32>().ok();
-    let outcome = match rating_from(&form, cycle) {
-        Ok(input) => app.rate(ctx.caller()?, input).await.map(|_| ()),
-        Err(error) => Err(error),
-    };
-    let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
-    let location = format!("/cycles/{cycle}/collaboration?ok=rated{back}");
-    after_form(ctx, outcome.map(|()| location), |ctx, alert| {
-        render_colleagues(ctx, db, cycle, department, Some(alert))
-    })
-    .await
-}
-
-/// The rating form as the use case's input (the same as the API's body).
-fn rating_from(form: &Fields, cycle: i32) -> Result<NewRating, AppError> {
-    let mut errors = FieldErrors::new();
-    let ratee = form.text("ratee_id").trim().parse::<i32>().ok();
-    if ratee.is_none() {
-        errors.add("ratee_id", Problem::Choose);
-    }
-    let rating = form.text("rating").trim().parse::<i64>().ok();
-    if rating.is_none() {
-        errors.add("rating", Problem::OutOfRange { min: 1, max: 5 });
-    }
-    match (ratee, rating) {
-        (Some(ratee_id), Some(rating)) if errors.is_empty() => Ok(NewRating {
-            ratee_id,
-            cycle_id: cycle,
-            rating,
-            comment: form.get("comment").map(str::to_owned),
-        }),
-        _ => Err(AppError::Validation(errors)),
-    }
 }

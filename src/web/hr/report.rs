@@ -12,9 +12,10 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::store::{appraisals, cycles, departments, users};
 use crate::web::chart;
+use crate::web::colleagues::DepartmentChoice;
 use crate::web::layout::{html_response, page, score};
 use crate::web::session::Ctx;
-use crate::web::staff::{departments_by_id, DepartmentChoice};
+use crate::web::staff::departments_by_id;
 
 pub async fn report(
     _hr: Hr,
