@@ -324,16 +324,15 @@ pub fn unreviewed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
 
 /// Drafts of `cycle` of the people `ids` (HR's to review: `users::reviewed_by_hr_ids`).
 pub fn drafts_among(conn: &mut DbConn, cycle_id: i32, ids: &[i32]) -> Result<i64, AppError> {
-    let mut drafts = 0;
-    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
-        drafts += appraisals::table
+    let counts = super::chunked(ids, |chunk| {
+        Ok(vec![appraisals::table
             .filter(appraisals::cycle_id.eq(cycle_id))
             .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
             .filter(appraisals::employee_id.eq_any(chunk))
             .count()
-            .get_result::<i64>(conn)?;
-    }
-    Ok(drafts)
+            .get_result::<i64>(conn)?])
+    })?;
+    Ok(counts.iter().sum())
 }
 
 /// Appraisals of `cycle` not yet published that were computed from older inputs than the
@@ -477,17 +476,13 @@ pub fn of_people_in_cycle(
     cycle_id: i32,
     ids: &[i32],
 ) -> Result<Vec<Appraisal>, AppError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
-        found.extend(
-            appraisals::table
-                .filter(appraisals::cycle_id.eq(cycle_id))
-                .filter(appraisals::employee_id.eq_any(chunk))
-                .select(COLUMNS)
-                .load::<Appraisal>(conn)?,
-        );
-    }
-    Ok(found)
+    super::chunked(ids, |chunk| {
+        Ok(appraisals::table
+            .filter(appraisals::cycle_id.eq(cycle_id))
+            .filter(appraisals::employee_id.eq_any(chunk))
+            .select(COLUMNS)
+            .load(conn)?)
+    })
 }
 
 /// How many appraisals a cycle has.

@@ -287,19 +287,16 @@ pub fn of_people_in_cycle(
     ids: &[i32],
     cycle: i32,
 ) -> Result<Vec<InspectionDetail>, AppError> {
-    let mut rows: Vec<InspectionRow> = Vec::new();
-    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
-        rows.extend(
-            inspections::table
-                .filter(inspections::employee_id.eq_any(chunk))
-                .filter(inspections::cycle_id.eq(cycle))
-                .select(COLUMNS)
-                .load::<InspectionRow>(conn)?,
-        );
-    }
+    let mut rows: Vec<InspectionRow> = super::chunked(ids, |chunk| {
+        Ok(inspections::table
+            .filter(inspections::employee_id.eq_any(chunk))
+            .filter(inspections::cycle_id.eq(cycle))
+            .select(COLUMNS)
+            .load(conn)?)
+    })?;
     rows.sort_by_key(|r| std::cmp::Reverse((r.occurred_on, r.id)));
+    // `details` reads the inspections' scores with one IN list per call.
     let mut found = Vec::with_capacity(rows.len());
-    // `details` reads each inspection's scores with one IN list.
     for chunk in rows.chunks(super::LOOKUP_CHUNK) {
         found.extend(details(conn, chunk.to_vec())?);
     }

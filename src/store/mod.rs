@@ -21,6 +21,18 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 /// Values per `IN (…)` list, well under both backends' limits on bound parameters.
 pub const LOOKUP_CHUNK: usize = 1000;
 
+/// `load` run on each [`LOOKUP_CHUNK`] of `ids` (one `IN (…)` list each), the rows joined.
+pub fn chunked<T>(
+    ids: &[i32],
+    mut load: impl FnMut(&[i32]) -> Result<Vec<T>, crate::error::AppError>,
+) -> Result<Vec<T>, crate::error::AppError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        found.extend(load(chunk)?);
+    }
+    Ok(found)
+}
+
 /// A validated page request (`limit` 1..=200, `offset` ≥ 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

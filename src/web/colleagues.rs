@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
-use super::layout::{after_form, choices, csrf, html_response, page, Alert};
+use super::layout::{after_form, answer, choices, csrf, Alert};
 use super::session::{Ctx, Fields};
 use crate::app::collaboration::NewRating;
 use crate::app::App;
@@ -123,12 +122,8 @@ async fn render_colleagues(
             }
         }
     };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
     let title = format!("{} — {}", t.rate_colleagues, data.cycle.name);
-    Ok(html_response(
-        status,
-        page(&ctx, &title, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
 }
 
 pub async fn rate(

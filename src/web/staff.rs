@@ -474,12 +474,8 @@ pub async fn render_appraisal(
             (audit_table(&ctx, &data.audit, &data.names))
         }
     };
-    let status = alert.as_ref().map_or(StatusCode::OK, Alert::status);
     let title = format!("{} — {}", t.appraisal, data.employee.display_name);
-    Ok(html_response(
-        status,
-        page(&ctx, &title, alert.as_ref(), body),
-    ))
+    Ok(answer(&ctx, &title, alert.as_ref(), body))
 }
 
 pub fn review_form(ctx: &Ctx, a: &Appraisal) -> Markup {

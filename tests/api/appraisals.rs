@@ -618,16 +618,7 @@ async fn hr_reviews_someone_whose_supervisor_left(app: TestApp) {
     let lead = app.user(&hr, "supervisor", store, None).await;
     let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
     let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
-    app.post(
-        &format!("/api/v1/cycles/{cycle}/state"),
-        &hr,
-        json!({"state": "review"}),
-    )
-    .await
-    .ok(200);
-    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
-        .await
-        .ok(200);
+    app.review_and_compute(&hr, cycle).await;
     let listed = app
         .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
         .await;

@@ -543,16 +543,7 @@ async fn a_cycle_goes_out_to_excel_in_the_readers_language_and_scope(app: TestAp
     app.post_csv("/api/v1/sales-records", &hr, sales.to_owned())
         .await
         .ok(200);
-    app.post(
-        &format!("/api/v1/cycles/{cycle}/state"),
-        &hr,
-        json!({"state": "review"}),
-    )
-    .await
-    .ok(200);
-    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
-        .await
-        .ok(200);
+    app.review_and_compute(&hr, cycle).await;
     let all = app
         .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
         .await;
@@ -649,16 +640,7 @@ async fn a_cycle_bigger_than_a_read_page_is_exported_whole_and_in_order(app: Tes
         .expect("request sent");
     assert_eq!(loaded.status().as_u16(), 200, "{:?}", loaded.text().await);
     let cycle = app.open_cycle(&hr, "Big", "2026-07-01", "2026-09-30").await;
-    app.post(
-        &format!("/api/v1/cycles/{cycle}/state"),
-        &hr,
-        json!({"state": "review"}),
-    )
-    .await
-    .ok(200);
-    app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))
-        .await
-        .ok(200);
+    app.review_and_compute(&hr, cycle).await;
     let listed = app
         .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
         .await;

@@ -389,6 +389,20 @@ impl Http {
         id
     }
 
+    /// Moves an open cycle to review and computes its appraisals (drafts).
+    pub async fn review_and_compute(&self, hr: &str, cycle: i64) {
+        self.post(
+            &format!("/api/v1/cycles/{cycle}/state"),
+            hr,
+            json!({ "state": "review" }),
+        )
+        .await
+        .ok(200);
+        self.post(&format!("/api/v1/cycles/{cycle}/compute"), hr, json!({}))
+            .await
+            .ok(200);
+    }
+
     pub async fn department(&self, hr: &str, name: &str, kind: &str) -> i64 {
         let answer = self
             .post(

@@ -161,16 +161,7 @@ async fn roles(app: &TestApp) -> Vec<Role> {
     let review = app
         .open_cycle(&hr, "2026 Q2", "2026-04-01", "2026-06-30")
         .await;
-    app.post(
-        &format!("/api/v1/cycles/{review}/state"),
-        &hr,
-        json!({"state": "review"}),
-    )
-    .await
-    .ok(200);
-    app.post(&format!("/api/v1/cycles/{review}/compute"), &hr, json!({}))
-        .await
-        .ok(200);
+    app.review_and_compute(&hr, review).await;
     let checklist = id(app, &hr, "/api/v1/checklists", |_| true).await;
     vec![
         Role {

@@ -20,16 +20,6 @@ async fn sign_in(b: &Browser, app: &TestApp, email: &str, password: &str) {
     b.find("#sign-out").await;
 }
 
-async fn set_state(app: &TestApp, hr: &str, cycle: i64, state: &str) {
-    app.post(
-        &format!("/api/v1/cycles/{cycle}/state"),
-        hr,
-        json!({ "state": state }),
-    )
-    .await
-    .ok(200);
-}
-
 async fn inspect(app: &TestApp, lead: &str, checklist: &Value, who: &Person, day: &str) {
     let item = |i: usize| checklist["items"][i]["id"].clone();
     app.post(
@@ -65,10 +55,7 @@ async fn a_supervisor_works_in_two_cycles_and_hr_reviews_the_top(app: TestApp) {
         .await;
     inspect(&app, &lead_api, &checklist, &ann, "2026-08-03").await;
     inspect(&app, &lead_api, &checklist, &ann, "2026-09-14").await;
-    set_state(&app, &hr, older, "review").await;
-    app.post(&format!("/api/v1/cycles/{older}/compute"), &hr, json!({}))
-        .await
-        .ok(200);
+    app.review_and_compute(&hr, older).await;
     let newer = app
         .open_cycle(&hr, "Q4 2026", "2026-10-01", "2026-12-31")
         .await;
