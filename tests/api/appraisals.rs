@@ -619,16 +619,7 @@ async fn hr_reviews_someone_whose_supervisor_left(app: TestApp) {
     let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
     let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
     app.review_and_compute(&hr, cycle).await;
-    let listed = app
-        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
-        .await;
-    let appraisal = listed.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["employee_id"] == ann.id)
-        .unwrap()["id"]
-        .clone();
+    let appraisal = app.appraisal_of(&hr, cycle, ann.id).await["id"].clone();
     let review = format!("/api/v1/appraisals/{appraisal}/review");
     app.post(&review, &hr, json!({})).await.problem(403);
     app.patch(

@@ -119,15 +119,7 @@ async fn move_to(app: &TestApp, hr: &str, cycle: i64, states: &[&str]) {
 }
 
 async fn appraisal_of(app: &TestApp, hr: &str, cycle: i64, employee: i64) -> i64 {
-    let list = app
-        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), hr)
-        .await;
-    list.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["employee_id"] == employee)
-        .expect("the employee's appraisal")["id"]
+    app.appraisal_of(hr, cycle, employee).await["id"]
         .as_i64()
         .unwrap()
 }

@@ -389,6 +389,20 @@ impl Http {
         id
     }
 
+    /// The appraisal of `employee` in `cycle`, as HR lists it.
+    pub async fn appraisal_of(&self, hr: &str, cycle: i64, employee: i64) -> Value {
+        let list = self
+            .get(&format!("/api/v1/cycles/{cycle}/appraisals"), hr)
+            .await;
+        list.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["employee_id"] == employee)
+            .unwrap_or_else(|| panic!("no appraisal of {employee} in cycle {cycle}"))
+            .clone()
+    }
+
     /// Moves an open cycle to review and computes its appraisals (drafts).
     pub async fn review_and_compute(&self, hr: &str, cycle: i64) {
         self.post(

@@ -164,16 +164,7 @@ async fn a_supervisor_works_in_two_cycles_and_hr_reviews_the_top(app: TestApp) {
     b.submit(&format!("{top} button")).await;
     b.find(&format!("section.reviewed[data-employee='{}']", lead.id))
         .await;
-    let listed = app
-        .get(&format!("/api/v1/cycles/{older}/appraisals"), &hr)
-        .await;
-    let lead_appraisal = listed.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["employee_id"] == lead.id)
-        .unwrap()
-        .clone();
+    let lead_appraisal = app.appraisal_of(&hr, older, lead.id).await;
     assert_eq!(
         (
             lead_appraisal["state"].clone(),

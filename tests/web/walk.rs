@@ -393,16 +393,7 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
         notices.contains("Inspection recorded") && notices.contains("Appraisal published"),
         "{notices}"
     );
-    let listed = app
-        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr_api)
-        .await;
-    let ann_appraisal = listed.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["employee_id"] == ann)
-        .unwrap()["id"]
-        .clone();
+    let ann_appraisal = app.appraisal_of(&hr_api, cycle, ann).await["id"].clone();
     b.goto(&format!("{}/appraisals/{ann_appraisal}", app.base))
         .await;
     let trail = b.text("#audit").await;
