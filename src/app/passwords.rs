@@ -25,12 +25,21 @@ pub fn send_setup_link(tx: &mut DbConn, user: i32) -> Result<usize, AppError> {
     notices::enqueue(tx, vec![setup_notice(user, Utc::now().timestamp())])
 }
 
-/// [`send_setup_link`] for the people an import just created (none can have one queued
-/// already), written in bulk.
+/// [`send_setup_link`] for the people an import just created, as one batch of notices
+/// (`notices::enqueue_batch`): the import writes one row, the delivery worker one notice per
+/// person. Their ids are new, so the first names the batch uniquely.
 pub fn send_setup_links_to_new(tx: &mut DbConn, users: &[i32]) -> Result<usize, AppError> {
-    let second = Utc::now().timestamp();
-    let batch: Vec<NewNotice> = users.iter().map(|u| setup_notice(*u, second)).collect();
-    notices::enqueue_new(tx, &batch)
+    let Some(first) = users.first() else {
+        return Ok(0);
+    };
+    let prefix = format!("password_setup:import:{first}");
+    notices::enqueue_batch(
+        tx,
+        Kind::PasswordSetup,
+        users,
+        &prefix,
+        &serde_json::json!({}),
+    )
 }
 
 fn setup_notice(user: i32, second: i64) -> NewNotice {

@@ -13,17 +13,18 @@
 //! demote or deactivate its own account. The company is read once and the file planned in
 //! memory ([`plan`]), so every row's problems are reported together; any problem and
 //! nothing is written. Then the new people are written in bulk (COPY on PostgreSQL,
-//! multi-row INSERTs on SQLite), managers before the people they manage, with one audit
-//! event and one set-password mail each, and each changed person is updated with its audit
-//! event. A row that changes nothing writes nothing, so importing the same file again
-//! changes nothing.
+//! multi-row INSERTs on SQLite), managers before the people they manage; their set-password
+//! mails are queued as one batch that the delivery worker turns into a notice each; one
+//! audit event (`import_people`) records the import and the ids it made; each changed
+//! person is updated with its own audit event (before → after). A row that changes nothing
+//! writes nothing, so importing the same file again changes nothing.
 //!
 //! An empty `manager`, `locale` or `active` cell leaves that field as it is (a new person:
 //! no manager, `en`, active); a person's manager is removed on their page. A new person
 //! imported as inactive gets no set-password mail (they cannot sign in until made active,
 //! and HR then sends a reset link from their page).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -182,9 +183,13 @@ fn plan(
     // keeps theirs); the row in the file is told, the later one when both are.
     let mut emails: HashMap<&str, Key> = HashMap::with_capacity(state.len());
     let mut numbers: HashMap<&str, Key> = HashMap::with_capacity(state.len());
-    let mut keys: Vec<Key> = state.keys().copied().collect();
-    keys.sort_unstable_by_key(|k| row_of.get(k).copied().unwrap_or(0));
-    for key in &keys {
+    // In the order of the file (people it does not name first), each row looked up once.
+    let mut keys: Vec<(usize, Key)> = state
+        .keys()
+        .map(|k| (row_of.get(k).copied().unwrap_or(0), *k))
+        .collect();
+    keys.sort_unstable();
+    for (_, key) in &keys {
         let person = &state[key];
         if let Some(other) = emails.insert(&person.email, *key) {
             let row = row_of.get(key).or_else(|| row_of.get(&other));
@@ -286,10 +291,38 @@ fn plan(
     })
 }
 
+/// An import's audit event: its counts and the ids of the people it made, as ranges
+/// `[first, last]`.
+#[derive(Serialize)]
+struct ImportRecord {
+    received: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    created_ids: Vec<[i32; 2]>,
+}
+
+/// Sorted ids as the ranges of consecutive ones they make.
+fn id_ranges(ids: &[i32]) -> Vec<[i32; 2]> {
+    let mut ranges: Vec<[i32; 2]> = Vec::new();
+    for &id in ids {
+        match ranges.last_mut() {
+            Some(last) if last[1].checked_add(1) == Some(id) => last[1] = id,
+            _ => ranges.push([id, id]),
+        }
+    }
+    ranges
+}
+
 /// Writes a plan: the new people in waves, each wave's managers already written (people
 /// managed by someone already there first, then those managed by them, …); then the
 /// changes to people already there.
-fn apply(tx: &mut DbConn, me: &User, plan: Plan) -> Result<PeopleOutcome, AppError> {
+fn apply(
+    tx: &mut DbConn,
+    me: &User,
+    received: usize,
+    plan: Plan,
+) -> Result<PeopleOutcome, AppError> {
     let Plan {
         new,
         changed,
@@ -340,7 +373,7 @@ fn apply(tx: &mut DbConn, me: &User, plan: Plan) -> Result<PeopleOutcome, AppErr
                 ))
             })
             .collect::<Result<_, AppError>>()?;
-        let created = users::insert_many(tx, Some(me.id), &rows)?;
+        let created = users::insert_many(tx, &rows)?;
         for (&k, user) in members.iter().zip(&created) {
             ids[k] = user.id;
             if user.active {
@@ -349,6 +382,18 @@ fn apply(tx: &mut DbConn, me: &User, plan: Plan) -> Result<PeopleOutcome, AppErr
         }
     }
     passwords::send_setup_links_to_new(tx, &mailed)?;
+    let mut made = ids.clone();
+    made.sort_unstable();
+    if let Some(&first) = made.first() {
+        let record = ImportRecord {
+            received,
+            created: new.len(),
+            updated: changed.len(),
+            unchanged: received - new.len() - changed.len(),
+            created_ids: id_ranges(&made),
+        };
+        users::record_import(tx, me.id, first, &record)?;
+    }
     for (before, mut after) in changed.iter().cloned() {
         after.manager_id = after.manager_id.map(|m| real(m, &ids));
         let revoke = after.role != before.role || after.active != before.active;
@@ -376,7 +421,7 @@ fn import_people(
         .collect();
     let everyone = users::everyone(tx)?;
     let plan = plan(me, &everyone, &departments, rows)?;
-    let written = apply(tx, me, plan)?;
+    let written = apply(tx, me, rows.len(), plan)?;
     Ok(PeopleOutcome {
         received: rows.len(),
         unchanged: rows.len() - written.created - written.updated,

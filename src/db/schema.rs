@@ -239,6 +239,17 @@ diesel::table! {
 diesel::joinable!(appeals -> appraisals (appraisal_id));
 
 diesel::table! {
+    notice_batches (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipients_json -> Text,
+        dedupe_prefix -> Text,
+        payload_json -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notices (id) {
         id -> BigInt,
         kind -> Text,

@@ -1,6 +1,7 @@
 //! The delivery worker: claims due notices with a lease, renders each for its recipient,
 //! sends it, and records the outcome while it still owns the lease. It also queues the
-//! review reminders that have come due. Runs inside `serve` and alone as `appraisal deliver`;
+//! review reminders that have come due, and one notice per recipient of each batch of
+//! notices (`notices::enqueue_batch`). Runs inside `serve` and alone as `appraisal deliver`;
 //! any number of workers may share one database.
 
 use std::sync::Arc;
@@ -146,6 +147,7 @@ impl Worker {
                 self.queue_reminders().await;
                 next_reminder_check = Instant::now() + reminder_every;
             }
+            self.expand_batches(&stop).await;
             let claimed = match self.round(&stop).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -323,6 +325,21 @@ impl Worker {
             tracing::warn!(notice = id, "lease lost before the outcome was recorded");
         }
         Ok(())
+    }
+
+    /// Turns the notices waiting in batches into notices, a slice per transaction, until no
+    /// batch waits or a stop is asked for.
+    async fn expand_batches(&self, stop: &watch::Receiver<bool>) {
+        while !stop_requested(stop) {
+            match self.notifier.db.run(notices::expand_batch).await {
+                Ok(Some(queued)) => tracing::debug!(queued, "notices queued from a batch"),
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::error!(%error, "could not queue a batch of notices");
+                    return;
+                }
+            }
+        }
     }
 
     async fn queue_reminders(&self) {

@@ -86,46 +86,6 @@ pub fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
-/// A new event's row as [`record_many`] writes it.
-#[derive(Insertable)]
-#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
-struct NewEvent<'a> {
-    actor_id: Option<i32>,
-    action: &'a str,
-    entity: &'static str,
-    entity_id: i32,
-    before_json: Option<String>,
-    after_json: Option<String>,
-    at: NaiveDateTime,
-}
-
-/// Records many events at once (a bulk import's one event per record), by [`crate::db::insert_bulk`].
-pub fn record_many<B: Serialize, A: Serialize>(
-    conn: &mut DbConn,
-    changes: &[Change<'_, B, A>],
-) -> Result<(), AppError> {
-    let at = now();
-    let rows = changes
-        .iter()
-        .map(|c| {
-            Ok(NewEvent {
-                actor_id: c.actor,
-                action: c.action,
-                entity: c.entity.as_str(),
-                entity_id: c.entity_id,
-                before_json: to_json(c.before)?,
-                after_json: to_json(c.after)?,
-                at,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(crate::db::insert_bulk!(
-        conn,
-        audit_events::table,
-        &rows[..]
-    )?)
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub entity: Option<String>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
 use super::{now, Page, Paged};
-use crate::db::schema::notices;
+use crate::db::schema::{notice_batches, notices};
 use crate::db::{write_tx, DbConn};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
@@ -97,41 +97,89 @@ pub struct NewNotice {
 
 const CHUNK: usize = 500;
 
-/// A notice's row as [`enqueue_new`] writes it.
-#[derive(Insertable)]
-#[diesel(table_name = notices, treat_none_as_default_value = false)]
-struct Queued<'a> {
-    kind: &'static str,
-    recipient_id: i32,
-    dedupe_key: &'a str,
-    payload_json: String,
-    status: &'static str,
-    attempts: i32,
-    next_attempt_at: NaiveDateTime,
-    created_at: NaiveDateTime,
+/// Queues one notice of `kind` for each of `recipients` as a single row (a batch), for the
+/// delivery worker to turn into notices ([`expand_batch`]) in transactions of its own: a
+/// change that concerns many people at once (an import's set-password links) writes one
+/// row, and the outbox stays all-or-nothing. `dedupe_prefix` must be unique to the event;
+/// each notice's dedupe key is it, a colon and the recipient's id.
+pub fn enqueue_batch(
+    conn: &mut DbConn,
+    kind: Kind,
+    recipients: &[i32],
+    dedupe_prefix: &str,
+    payload: &serde_json::Value,
+) -> Result<usize, AppError> {
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    let recipients_json = serde_json::to_string(recipients).map_err(AppError::internal)?;
+    diesel::insert_into(notice_batches::table)
+        .values((
+            notice_batches::kind.eq(kind.as_str()),
+            notice_batches::recipients_json.eq(recipients_json),
+            notice_batches::dedupe_prefix.eq(dedupe_prefix),
+            notice_batches::payload_json.eq(payload.to_string()),
+            notice_batches::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(recipients.len())
 }
 
-/// Queues notices that cannot have been queued before (their dedupe keys name people just
-/// created: the set-password links of a people import), written the bulk way
-/// (`db::insert_bulk`: COPY on PostgreSQL) rather than one upsert per chunk. Returns how
-/// many were queued.
-pub fn enqueue_new(conn: &mut DbConn, batch: &[NewNotice]) -> Result<usize, AppError> {
-    let at = now();
-    let rows: Vec<Queued> = batch
-        .iter()
-        .map(|n| Queued {
-            kind: n.kind.as_str(),
-            recipient_id: n.recipient_id,
-            dedupe_key: &n.dedupe_key,
-            payload_json: n.payload.to_string(),
-            status: PENDING,
-            attempts: 0,
-            next_attempt_at: at,
-            created_at: at,
-        })
-        .collect();
-    crate::db::insert_bulk!(&mut *conn, notices::table, &rows[..])?;
-    Ok(rows.len())
+/// Notices a worker writes from a batch in one transaction, so that a large batch does not
+/// hold SQLite's write lock for long.
+pub const BATCH_SLICE: usize = 5_000;
+
+/// Turns the oldest batch's first [`BATCH_SLICE`] recipients into notices (already queued
+/// ones are skipped), and keeps the rest of the batch for the next call, or removes it. One
+/// transaction; concurrent workers take different batches on PostgreSQL and take turns on
+/// SQLite. Returns how many notices were queued, or `None` when no batch waits.
+pub fn expand_batch(conn: &mut DbConn) -> Result<Option<usize>, AppError> {
+    write_tx(conn, |tx| {
+        let oldest = notice_batches::table
+            .select((
+                notice_batches::id,
+                notice_batches::kind,
+                notice_batches::recipients_json,
+                notice_batches::dedupe_prefix,
+                notice_batches::payload_json,
+            ))
+            .order(notice_batches::id)
+            .limit(1);
+        let batch: Option<(i64, String, String, String, String)> = match tx {
+            DbConn::Pg(pg) => oldest.for_update().skip_locked().first(pg).optional()?,
+            DbConn::Sqlite(lite) => oldest.first(lite).optional()?,
+        };
+        let Some((id, kind, recipients, prefix, payload)) = batch else {
+            return Ok(None);
+        };
+        let recipients: Vec<i32> = serde_json::from_str(&recipients).map_err(AppError::internal)?;
+        let payload: serde_json::Value =
+            serde_json::from_str(&payload).map_err(AppError::internal)?;
+        let kind = Kind::parse(&kind).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("a notice batch of an unknown kind"))
+        })?;
+        let (now, later) = recipients.split_at(recipients.len().min(BATCH_SLICE));
+        let notices: Vec<NewNotice> = now
+            .iter()
+            .map(|&recipient_id| NewNotice {
+                kind,
+                recipient_id,
+                dedupe_key: format!("{prefix}:{recipient_id}"),
+                payload: payload.clone(),
+            })
+            .collect();
+        let queued = enqueue(tx, notices)?;
+        let this = notice_batches::table.find(id);
+        if later.is_empty() {
+            diesel::delete(this).execute(tx)?;
+        } else {
+            let rest = serde_json::to_string(later).map_err(AppError::internal)?;
+            diesel::update(this)
+                .set(notice_batches::recipients_json.eq(rest))
+                .execute(tx)?;
+        }
+        Ok(Some(queued))
+    })
 }
 
 /// Queues notices; one whose dedupe key is already queued is skipped. Returns how many were

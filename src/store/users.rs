@@ -457,14 +457,11 @@ struct Inserted<'a> {
     employee_number: Option<&'a str>,
 }
 
-/// Inserts many people at once, each `(person, active)` with its audit event, and answers
-/// them in the order given, written by [`crate::db::insert_bulk`] (the people import of
-/// 100,000 rows: docs/PERFORMANCE.md). A taken email or number is 409 naming the first.
-pub fn insert_many(
-    conn: &mut DbConn,
-    actor: Option<i32>,
-    new: &[(NewUser, bool)],
-) -> Result<Vec<User>, AppError> {
+/// Inserts many people at once, each `(person, active)`, and answers them in the order
+/// given, written by [`crate::db::insert_bulk`] (the people import of 100,000 rows:
+/// docs/PERFORMANCE.md). No audit event per person: the import records one for all it made
+/// ([`record_import`]). A taken email or number is 409 naming the first.
+pub fn insert_many(conn: &mut DbConn, new: &[(NewUser, bool)]) -> Result<Vec<User>, AppError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -511,19 +508,29 @@ pub fn insert_many(
             employee_number: person.employee_number.clone(),
         })
         .collect();
-    let events: Vec<Change<(), User>> = created
-        .iter()
-        .map(|user| Change {
-            actor,
-            action: "create",
-            entity: Entity::User,
-            entity_id: user.id,
-            before: None,
-            after: Some(user),
-        })
-        .collect();
-    audit::record_many(conn, &events)?;
     Ok(created)
+}
+
+/// The one audit event of an import that made people (`import_people`), filed under the
+/// first person it made; `after` tells how many rows made, changed or left people and which
+/// ids were made.
+pub fn record_import<A: serde::Serialize>(
+    conn: &mut DbConn,
+    actor: i32,
+    first_created: i32,
+    after: &A,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        Change::<(), A> {
+            actor: Some(actor),
+            action: "import_people",
+            entity: Entity::User,
+            entity_id: first_created,
+            before: None,
+            after: Some(after),
+        },
+    )
 }
 
 #[derive(QueryableByName)]

@@ -12,6 +12,7 @@ on_both_backends!(
     a_bad_row_imports_nobody_and_every_row_says_why,
     two_imports_of_the_same_new_people_at_once_make_each_person_once,
     a_file_is_checked_against_the_company_it_leaves,
+    an_import_is_one_audit_event_and_its_links_one_notice_per_person,
 );
 
 async fn post_csv_bytes(app: &TestApp, token: &str, body: Vec<u8>) -> Answer {
@@ -200,6 +201,10 @@ async fn a_bad_row_imports_nobody_and_every_row_says_why(app: TestApp) {
         .map(|u| u["email"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(emails, ["hr@example.test", "taken@example.test"]);
+    assert!(
+        expand_batches(&app).is_empty(),
+        "and nobody is mailed a link"
+    );
     // HR cannot demote itself through a file.
     let me = app.get("/api/v1/me", &hr).await.ok(200).clone();
     let own = app
@@ -317,4 +322,79 @@ async fn a_file_is_checked_against_the_company_it_leaves(app: TestApp) {
     // Nothing of the refused files was kept.
     let all = people(&app, &hr).await;
     assert_eq!(by_number(&all, "E0201")["email"], "chen.jie@example.test");
+}
+
+/// Turns every waiting notice batch into notices, as the delivery worker does; returns how
+/// many notices each call queued.
+fn expand_batches(app: &TestApp) -> Vec<usize> {
+    use appraisal::store::notices;
+    let db = appraisal::db::Db::connect(&app.settings.database).expect("database reachable");
+    let mut conn = db.get().expect("a connection");
+    let mut queued = Vec::new();
+    while let Some(n) = notices::expand_batch(&mut conn).expect("a batch expands") {
+        queued.push(n);
+    }
+    queued
+}
+
+/// An import that makes more people than one slice of a notice batch: the import writes one
+/// audit event naming the ids it made (not one per person) and one batch of set-password
+/// links, which becomes exactly one notice per active new person, a slice per transaction,
+/// and never twice.
+async fn an_import_is_one_audit_event_and_its_links_one_notice_per_person(app: TestApp) {
+    use appraisal::store::notices::BATCH_SLICE;
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    let n = BATCH_SLICE + 2;
+    let mut file = String::from("employee_number,email,display_name,role,department,active\n");
+    for k in 0..n {
+        // The last one is inactive: no link until HR sends one.
+        let active = k + 1 < n;
+        file.push_str(&format!(
+            "N{k:05},n{k}@example.test,新人 {k},staff,旗舰店,{active}\n"
+        ));
+    }
+    let events_before = app.get("/api/v1/audit-events?limit=1", &hr).await.ok(200)["total"]
+        .as_i64()
+        .unwrap();
+    let outcome = post_csv_bytes(&app, &hr, file.into_bytes()).await;
+    assert_eq!(outcome.ok(200)["created"], n);
+
+    let path = format!("/api/v1/audit-events?limit=5&offset={events_before}");
+    let events = app.get(&path, &hr).await;
+    let events = events.ok(200);
+    assert_eq!(
+        events["total"].as_i64().unwrap(),
+        events_before + 1,
+        "one audit event for the import"
+    );
+    let event = &events["items"][0];
+    assert_eq!(event["action"], "import_people");
+    let after = &event["after"];
+    assert_eq!(after["created"], n);
+    let made: i64 = after["created_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_i64().unwrap() - r[0].as_i64().unwrap() + 1)
+        .sum();
+    assert_eq!(made, n as i64, "the event names every id it made");
+    let first = after["created_ids"][0][0].as_i64().unwrap();
+    assert_eq!(event["entity"], "user");
+    assert_eq!(event["entity_id"].as_i64(), Some(first));
+
+    let links = "/api/v1/notices?kind=password_setup&limit=1";
+    assert_eq!(
+        app.get(links, &hr).await.ok(200)["total"],
+        0,
+        "the links wait in one batch"
+    );
+    assert_eq!(
+        expand_batches(&app),
+        [BATCH_SLICE, 1],
+        "a slice per transaction"
+    );
+    assert_eq!(app.get(links, &hr).await.ok(200)["total"], n - 1);
+    assert!(expand_batches(&app).is_empty(), "a batch is expanded once");
+    assert_eq!(app.get(links, &hr).await.ok(200)["total"], n - 1);
 }

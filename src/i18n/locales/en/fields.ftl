@@ -81,5 +81,6 @@ field-received = Rows received
 field-inserted = New
 field-updated = Updated
 field-unchanged = Unchanged
+field-created = People added
 field-grade = Grade
 field-supervisor_comment = Supervisor's comment

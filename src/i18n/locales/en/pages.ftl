@@ -256,6 +256,7 @@ audit-action-retire = retired
 audit-action-replace = replaced
 audit-action-import_sales_targets = sales targets imported
 audit-action-import_sales_records = sales records imported
+audit-action-import_people = people imported
 audit-action-import_satisfaction_responses = satisfaction responses imported
 audit-action-other = other change
 

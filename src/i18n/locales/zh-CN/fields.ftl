@@ -80,5 +80,6 @@ field-received = 收到行数
 field-inserted = 新增
 field-updated = 更新
 field-unchanged = 未变
+field-created = 新增人员
 field-grade = 等级
 field-supervisor_comment = 主管评语

@@ -256,6 +256,7 @@ audit-action-retire = 停用
 audit-action-replace = 替换
 audit-action-import_sales_targets = 导入销售目标
 audit-action-import_sales_records = 导入销售记录
+audit-action-import_people = 导入人员
 audit-action-import_satisfaction_responses = 导入顾客满意度回访
 audit-action-other = 其他变更
 
