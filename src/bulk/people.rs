@@ -1,7 +1,7 @@
 //! People in bulk: the rows of the people file (DESIGN §12), read like every other bulk
 //! body and checked cell by cell; `app::people_bulk` applies them.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
