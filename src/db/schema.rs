@@ -266,3 +266,11 @@ diesel::table! {
         lease_owner -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    reset_requests (id) {
+        id -> BigInt,
+        email -> Text,
+        requested_at -> Timestamp,
+    }
+}

@@ -148,6 +148,7 @@ impl Worker {
                 next_reminder_check = Instant::now() + reminder_every;
             }
             self.expand_batches(&stop).await;
+            self.queue_requested_resets(&stop).await;
             let claimed = match self.round(&stop).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -336,6 +337,25 @@ impl Worker {
                 Ok(None) => return,
                 Err(error) => {
                     tracing::error!(%error, "could not queue a batch of notices");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Turns "forgot password" requests into reset mails until none waits.
+    async fn queue_requested_resets(&self, stop: &watch::Receiver<bool>) {
+        while !stop_requested(stop) {
+            match self
+                .notifier
+                .db
+                .run(crate::app::passwords::queue_requested_resets)
+                .await
+            {
+                Ok(0) => return,
+                Ok(taken) => tracing::debug!(taken, "reset requests taken"),
+                Err(error) => {
+                    tracing::error!(%error, "could not take reset requests");
                     return;
                 }
             }

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod inspections;
 pub mod notices;
 pub mod password_tokens;
+pub mod reset_requests;
 pub mod scope;
 pub mod throttle;
 pub mod users;
