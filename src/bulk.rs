@@ -1,13 +1,28 @@
-//! Bulk evidence rows, shared by the API (a JSON array or `text/csv`) and the HR pages (an
-//! uploaded CSV file): each row becomes named cells; typed parsing collects every row's
-//! problems with its number as the spreadsheet shows it (the header is row 1, the first
-//! row of data row 2; a JSON array's first item is row 2 as well, so one import names the
-//! same rows in either form) so nothing is applied on any error. One parser per kind of
-//! evidence, so both doors read rows alike.
+//! Bulk evidence rows, shared by the API (a JSON array, `text/csv` or XLSX) and the HR pages
+//! (an uploaded CSV or XLSX file): each row becomes named cells; typed parsing collects
+//! every row's problems with its number as the spreadsheet shows it, so nothing is applied
+//! on any error. One parser per kind of evidence, so both doors read rows alike.
+//!
+//! Files from outside are hostile until read: every form is read as a stream, a row or a
+//! cell at a time, and every limit (rows, columns, the length of a cell, the text of all
+//! cells, and for XLSX what the archive's parts unpack to) is enforced while reading, so
+//! that reading stops at the first thing past one; nothing is sized by what a file claims.
+//! What an upload may take in memory is in `docs/DECISIONS.md` ("Files from outside").
+//!
+//! Rows are numbered as the spreadsheet shows them: an XLSX row by the sheet's own number
+//! (empty rows above the header or between rows counted); a CSV row by the line a
+//! spreadsheet would show it on (empty lines counted, a quoted cell over several lines one
+//! row); a JSON array's first item is row 2, as if a header were row 1.
 
 mod people;
+mod read_csv;
+mod read_json;
+mod read_xlsx;
+mod xml_guard;
 
 pub use people::{people, PersonRow, PEOPLE_COLUMNS};
+pub use read_csv::decode_csv;
+pub use read_xlsx::cell_name;
 
 use std::sync::Arc;
 
@@ -25,18 +40,30 @@ use crate::store::evidence::{DatedRow, Response, Sale, TargetRow};
 
 /// Large enough for 100k CSV rows of evidence.
 pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Rows of data an upload may have (the header and empty rows not counted).
 pub const MAX_IMPORT_ROWS: usize = 200_000;
+/// Columns a header may name.
 pub const MAX_COLUMNS: usize = 20;
-const MAX_CELL_CHARS: usize = 2_000;
+/// Characters of one cell.
+pub const MAX_CELL_CHARS: usize = 2_000;
+/// Cells with something in them an upload may hold: ten full columns of the most rows.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Bytes of text all cells of an upload may hold together (only XLSX, whose shared strings
+/// may repeat one text in every cell, can hold more than its own size).
+pub const MAX_TEXT_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Clone)]
 pub enum Cell {
+    /// A JSON value: null, a boolean, a number or a string. An array or object stands as an
+    /// empty one (no column takes one, and its content is not kept).
     Json(Value),
     Text(String),
+    /// Text longer than [`MAX_CELL_CHARS`], not kept.
+    TooLong,
 }
 
 pub struct Row {
-    /// As the spreadsheet numbers it (the header is row 1).
+    /// As the spreadsheet shows it (the module's comment says how).
     pub number: usize,
     cells: Cells,
 }
@@ -84,41 +111,143 @@ fn too_many_rows() -> AppError {
     )
 }
 
-/// The spreadsheet's number of the `i`-th row of data (from 0): the header is row 1.
-fn spreadsheet_row(i: usize) -> usize {
-    i + 2
+/// Rows as a reader finds them, counted against the limits as they come.
+struct Collector {
+    /// The header's column names (an unnamed column is empty).
+    names: Vec<Arc<str>>,
+    rows: Vec<Row>,
+    problems: Vec<RowError>,
+    /// Rows of data seen (kept or refused).
+    seen: usize,
+    /// Bytes of text kept.
+    text: usize,
+    /// Cells kept.
+    cells: usize,
 }
 
-pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::BadRequest(Problem::MalformedJson {
-            line: e.line(),
-            column: e.column(),
-        })
-    })?;
-    let Value::Array(items) = value else {
-        return Err(AppError::validation("body", Problem::NotJsonArray));
-    };
-    if items.len() > MAX_IMPORT_ROWS {
-        return Err(too_many_rows());
-    }
-    let mut rows = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let number = spreadsheet_row(i);
-        match item {
-            Value::Object(map) if map.len() <= MAX_COLUMNS => rows.push(Row {
-                number,
-                cells: map
-                    .into_iter()
-                    .map(|(k, v)| (Arc::from(k), Cell::Json(v)))
-                    .collect(),
-            }),
-            Value::Object(_) => problems.push(row_error(number, "row", Problem::RowTooManyFields)),
-            _ => problems.push(row_error(number, "row", Problem::RowNotObject)),
+/// An empty cell, which reads as an absent one.
+fn blank(cell: &Cell) -> bool {
+    matches!(cell, Cell::Text(t) if t.is_empty()) || matches!(cell, Cell::Json(Value::Null))
+}
+
+impl Collector {
+    fn new() -> Collector {
+        Collector {
+            names: Vec::new(),
+            rows: Vec::new(),
+            problems: Vec::new(),
+            seen: 0,
+            text: 0,
+            cells: 0,
         }
     }
-    all_or_none(rows, problems)
+
+    /// The header row: it names each column once, and not too many (empty names after the
+    /// last one do not count).
+    fn header(&mut self, mut headers: Vec<String>) -> Result<(), AppError> {
+        while headers.last().is_some_and(String::is_empty) {
+            headers.pop();
+        }
+        check_headers(&headers)?;
+        self.names = headers.iter().map(|h| Arc::from(h.as_str())).collect();
+        Ok(())
+    }
+
+    fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    /// A cell's text, kept unless it is too long; the text of all cells is bounded.
+    fn text(&mut self, text: &str) -> Result<Cell, AppError> {
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Ok(Cell::TooLong);
+        }
+        self.text += text.len();
+        if self.text > MAX_TEXT_BYTES {
+            return Err(AppError::validation(
+                "file",
+                Problem::UploadTextTooLarge {
+                    max_mib: (MAX_TEXT_BYTES >> 20) as u64,
+                },
+            ));
+        }
+        Ok(Cell::Text(text.to_owned()))
+    }
+
+    /// Counts a row of data against the limit.
+    fn count_row(&mut self) -> Result<(), AppError> {
+        self.seen += 1;
+        if self.seen > MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        Ok(())
+    }
+
+    /// A row of data: its cells in the header's order. Empty cells and cells past the
+    /// header's named columns are not kept (an empty cell reads as an absent one); a row
+    /// with nothing in it is an empty row, skipped as a spreadsheet shows it.
+    fn row(
+        &mut self,
+        number: usize,
+        cells: impl IntoIterator<Item = Cell>,
+    ) -> Result<(), AppError> {
+        let kept: Vec<(Arc<str>, Cell)> = self
+            .names
+            .iter()
+            .zip(cells)
+            .filter(|(name, cell)| !name.is_empty() && !blank(cell))
+            .map(|(name, cell)| (name.clone(), cell))
+            .collect();
+        if kept.is_empty() {
+            return Ok(());
+        }
+        self.keep(number, kept)
+    }
+
+    /// A JSON item's fields (null ones not kept: they read as absent).
+    fn json_row(
+        &mut self,
+        number: usize,
+        mut cells: Vec<(Arc<str>, Cell)>,
+    ) -> Result<(), AppError> {
+        cells.retain(|(_, cell)| !blank(cell));
+        self.keep(number, cells)
+    }
+
+    fn keep(&mut self, number: usize, mut cells: Vec<(Arc<str>, Cell)>) -> Result<(), AppError> {
+        self.count_row()?;
+        self.cells += cells.len();
+        if self.cells > MAX_CELLS {
+            return Err(AppError::validation(
+                "file",
+                Problem::UploadTooManyCells { max: MAX_CELLS },
+            ));
+        }
+        cells.shrink_to_fit();
+        self.rows.push(Row {
+            number,
+            cells: Cells(cells),
+        });
+        Ok(())
+    }
+
+    /// A row of data that could not be read.
+    fn unreadable_row(&mut self, number: usize, problem: Problem) -> Result<(), AppError> {
+        self.count_row()?;
+        self.problems.push(row_error(number, "row", problem));
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<Row>, AppError> {
+        all_or_none(self.rows, self.problems)
+    }
+}
+
+/// A JSON array of objects, one a row.
+pub fn rows_from_json(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    let mut rows = Collector::new();
+    read_json::read(bytes, &mut rows)?;
+    rows.finish()
 }
 
 /// The forms a bulk upload comes in.
@@ -166,96 +295,18 @@ pub const XLSX_MEDIA_TYPE: &str =
 
 /// The rows of an upload in any of its forms.
 pub fn rows_from(bytes: &[u8], format: &Format) -> Result<Vec<Row>, AppError> {
+    let mut rows = Collector::new();
     match format {
-        Format::Json => rows_from_json(bytes),
-        Format::Csv { charset } => rows_from_csv_text(&decode_csv(bytes, charset.as_deref())?),
-        Format::Xlsx => rows_from_xlsx(bytes),
+        Format::Json => read_json::read(bytes, &mut rows)?,
+        Format::Csv { charset } => read_csv::read(bytes, charset.as_deref(), &mut rows)?,
+        Format::Xlsx => read_xlsx::read(bytes, &mut rows)?,
     }
+    rows.finish()
 }
 
-/// A CSV file's text: UTF-8 with or without a byte-order mark, or GB18030 (of which GBK
-/// and GB2312 are subsets), as Excel in China saves it; a `charset` named by the sender
-/// decides, else UTF-8 when the bytes are valid UTF-8, else GB18030. Bytes that are
-/// neither are refused, never replaced.
-pub fn decode_csv(bytes: &[u8], charset: Option<&str>) -> Result<String, AppError> {
-    let unreadable = || AppError::validation("file", Problem::NotUtf8OrGb18030);
-    let gb = |bytes: &[u8]| {
-        let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-        if had_errors {
-            Err(unreadable())
-        } else {
-            Ok(text.into_owned())
-        }
-    };
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8(rest.to_vec()).map_err(|_| unreadable());
-    }
-    match charset {
-        Some("gb18030" | "gbk" | "gb2312" | "cp936") => gb(bytes),
-        Some("utf-8" | "utf8") => String::from_utf8(bytes.to_vec()).map_err(|_| unreadable()),
-        Some(_) => Err(AppError::UnsupportedMediaType(Problem::MediaType {
-            expected: "text/csv; charset=utf-8 or gb18030",
-        })),
-        None => match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(_) => gb(bytes),
-        },
-    }
-}
-
-/// The first sheet of an XLSX workbook: the first row names the columns. Dates come as
-/// `YYYY-MM-DD`, whole numbers as numbers, other numbers as the shortest text that reads
-/// back as the same number (so `1234.56` stays `1234.56`).
+/// The first sheet of an XLSX workbook: the first row with a value names the columns.
 pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    use calamine::{Data, Reader};
-    let unreadable = || AppError::validation("file", Problem::UploadUnreadable);
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
-    let mut lines = range.rows();
-    let Some(header) = lines.next() else {
-        return Err(AppError::validation("header", Problem::NoHeader));
-    };
-    let text = |cell: &Data| -> String {
-        match cell {
-            Data::Empty => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-            Data::Int(n) => n.to_string(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => format!("{f}"),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(d) => d
-                .as_datetime()
-                .map(|d| d.date().format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            Data::Error(_) => String::new(),
-        }
-    };
-    let headers: Vec<String> = header.iter().map(text).collect();
-    check_headers(&headers)?;
-    let names: Vec<Arc<str>> = headers.iter().map(|h| Arc::from(h.as_str())).collect();
-    let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
-        if line.iter().all(|c| matches!(c, Data::Empty)) {
-            continue;
-        }
-        if rows.len() >= MAX_IMPORT_ROWS {
-            return Err(too_many_rows());
-        }
-        rows.push(Row {
-            number: spreadsheet_row(i),
-            cells: names
-                .iter()
-                .zip(line.iter())
-                .filter(|(h, _)| !h.is_empty())
-                .map(|(h, c)| (h.clone(), Cell::Text(text(c))))
-                .collect(),
-        });
-    }
-    Ok(rows)
+    rows_from(bytes, &Format::Xlsx)
 }
 
 /// The header row names each column once, and not too many.
@@ -287,42 +338,7 @@ fn check_headers(headers: &[String]) -> Result<(), AppError> {
 
 /// CSV bytes in UTF-8 or GB18030, told apart as [`decode_csv`] does.
 pub fn rows_from_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    rows_from_csv_text(&decode_csv(bytes, None)?)
-}
-
-fn rows_from_csv_text(text: &str) -> Result<Vec<Row>, AppError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|_| AppError::BadRequest(Problem::HeaderUnreadable))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    check_headers(&headers)?;
-    let names: Vec<Arc<str>> = headers.iter().map(|h| Arc::from(h.as_str())).collect();
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let number = spreadsheet_row(i);
-        if rows.len() + problems.len() >= MAX_IMPORT_ROWS {
-            return Err(too_many_rows());
-        }
-        match record {
-            Ok(record) => rows.push(Row {
-                number,
-                cells: names
-                    .iter()
-                    .cloned()
-                    .zip(record.iter().map(|v| Cell::Text(v.to_owned())))
-                    .collect(),
-            }),
-            Err(_) => problems.push(row_error(number, "row", Problem::RowUnreadable)),
-        }
-    }
-    all_or_none(rows, problems)
+    rows_from(bytes, &Format::Csv { charset: None })
 }
 
 fn row_error(row: usize, column: &str, problem: Problem) -> RowError {
@@ -368,6 +384,15 @@ impl<'a> RowReader<'a> {
                 self.fail(column, Problem::Required);
                 None
             }
+            Some(Cell::TooLong) => {
+                self.fail(
+                    column,
+                    Problem::TooLong {
+                        max: MAX_CELL_CHARS,
+                    },
+                );
+                None
+            }
             Some(cell) => Some(cell),
         }
     }
@@ -376,7 +401,7 @@ impl<'a> RowReader<'a> {
         let parsed = match self.cell(column)? {
             Cell::Json(Value::Number(n)) => n.as_i64(),
             Cell::Text(t) => t.parse::<i64>().ok(),
-            Cell::Json(_) => None,
+            Cell::Json(_) | Cell::TooLong => None,
         };
         if parsed.is_none() {
             self.fail(column, Problem::NotWholeNumber);
@@ -400,7 +425,7 @@ impl<'a> RowReader<'a> {
             Cell::Json(Value::String(s)) | Cell::Text(s) if s.chars().count() <= MAX_CELL_CHARS => {
                 Some(s.clone())
             }
-            Cell::Json(Value::String(_)) | Cell::Text(_) => {
+            Cell::Json(Value::String(_)) | Cell::Text(_) | Cell::TooLong => {
                 self.fail(
                     column,
                     Problem::TooLong {
@@ -648,13 +673,13 @@ mod tests {
     #[test]
     fn unicode_spaces_are_trimmed_from_cells() {
         let rows = rows_from_csv("a,b\n\u{205f},\u{3000}x\u{3000}\n".as_bytes()).unwrap();
-        assert!(matches!(rows[0].cells.get("a"), Some(Cell::Text(t)) if t.is_empty()));
+        assert!(rows[0].cells.get("a").is_none());
         assert!(matches!(rows[0].cells.get("b"), Some(Cell::Text(t)) if t == "x"));
     }
 
     #[test]
     fn row_problems_are_numbered_and_named() {
-        let rows = rows_from_csv(b"employee_id,amount,extra\n1,x,\n,5,\n").unwrap();
+        let rows = rows_from_csv(b"employee_id,amount,extra\n1,x,y\n,5,z\n,,\n").unwrap();
         let problems = match parse_rows(&rows, &["employee_id", "amount"], |r| {
             Some((r.id("employee_id")?, r.int("amount")?))
         }) {
@@ -695,6 +720,115 @@ mod tests {
                 other.map(|r| r.len())
             ),
         }
+    }
+
+    fn numbers(rows: &[Row]) -> Vec<usize> {
+        rows.iter().map(|r| r.number).collect()
+    }
+
+    /// As a spreadsheet shows them: empty lines count, a quoted cell over two lines is one
+    /// row.
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let rows = rows_from_csv(b"a,b\n\n1,2\n\"x\ny\",3\n4,5\r\n\r\n6,7\n").unwrap();
+        assert_eq!(numbers(&rows), [3, 4, 5, 7]);
+        assert!(matches!(rows[1].cells.get("a"), Some(Cell::Text(t)) if t == "x\ny"));
+        // The header may itself come after empty lines.
+        let rows = rows_from_csv(b"\n\na,b\n1,2\n").unwrap();
+        assert_eq!(numbers(&rows), [4]);
+        assert_eq!(
+            errors(rows_from_csv(b"a,b\n\n1\n")).first().map(|e| e.row),
+            Some(3)
+        );
+    }
+
+    fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (row, column, text) in cells {
+            match text.parse::<f64>() {
+                Ok(n) => sheet.write_number(*row, *column, n).unwrap(),
+                Err(_) => sheet.write_string(*row, *column, *text).unwrap(),
+            };
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// The sheet's own row numbers, whatever rows are empty above the header or between.
+    #[test]
+    fn xlsx_rows_are_the_sheets_own_numbers() {
+        let bytes = xlsx(&[
+            (4, 0, "employee_id"),
+            (4, 1, "amount"),
+            (5, 0, "7"),
+            (5, 1, "100"),
+            (8, 0, "8"),
+            (8, 1, "12.5"),
+        ]);
+        let rows = rows_from_xlsx(&bytes).unwrap();
+        assert_eq!(numbers(&rows), [6, 9]);
+        assert!(matches!(rows[1].cells.get("amount"), Some(Cell::Text(t)) if t == "12.5"));
+        // A missing cell of a row reads as an empty one, as in a CSV.
+        let rows = rows_from_xlsx(&xlsx(&[(0, 0, "a"), (0, 1, "b"), (1, 1, "x")])).unwrap();
+        assert!(rows[0].cells.get("a").is_none());
+    }
+
+    #[test]
+    fn xlsx_values_past_the_columns_are_named() {
+        let wide = xlsx(&[(0, 0, "a"), (1, 0, "1"), (3, 25, "far")]);
+        match rows_from_xlsx(&wide) {
+            Err(AppError::Validation(fields)) => assert_eq!(
+                fields.iter().next().unwrap().problem,
+                Problem::CellBeyondColumns {
+                    cell: "Z4".into(),
+                    max: MAX_COLUMNS
+                }
+            ),
+            other => panic!("{:?}", other.map(|r| r.len())),
+        }
+        assert!(rows_from_xlsx(b"PK\x03\x04 not an archive").is_err());
+        assert!(rows_from_xlsx(b"\xD0\xCF\x11\xE0 an old .xls").is_err());
+    }
+
+    /// JSON is read an item at a time: many items, or items holding large arrays, are
+    /// refused or skipped without being built.
+    #[test]
+    fn json_items_are_bounded_as_they_are_read() {
+        let many = format!("[{}{{}}]", "{},".repeat(MAX_IMPORT_ROWS));
+        assert!(matches!(
+            rows_from_json(many.as_bytes()),
+            Err(AppError::Validation(_))
+        ));
+        let nested = format!(
+            r#"[{{"employee_id": [{}0], "amount": 5}}]"#,
+            "0,".repeat(100_000)
+        );
+        let rows = rows_from_json(nested.as_bytes()).unwrap();
+        assert!(
+            matches!(rows[0].cells.get("employee_id"), Some(Cell::Json(Value::Array(a))) if a.is_empty())
+        );
+        let wide = format!(
+            "[{{{}}}]",
+            (0..=MAX_COLUMNS)
+                .map(|i| format!(r#""c{i}": 1"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(
+            errors(rows_from_json(wide.as_bytes()))[0].problem,
+            Problem::RowTooManyFields
+        );
+        let long = format!(r#"[{{"a": "{}"}}]"#, "x".repeat(MAX_CELL_CHARS + 1));
+        let rows = rows_from_json(long.as_bytes()).unwrap();
+        assert!(matches!(rows[0].cells.get("a"), Some(Cell::TooLong)));
+        assert!(matches!(
+            rows_from_json(b"{}"),
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            rows_from_json(b"[{}] x"),
+            Err(AppError::BadRequest(_))
+        ));
     }
 
     #[test]
@@ -760,13 +894,23 @@ mod tests {
                 match rows_from_csv(&csv_of(&header, &records)) {
                     Ok(rows) => {
                         prop_assert!(ragged.is_empty());
-                        prop_assert_eq!(rows.len(), records.len());
-                        for (row, record) in rows.iter().zip(&records) {
-                            for (name, value) in header.iter().zip(record) {
-                                // The reader trims white space as `str::trim` does (csv's
-                                // Trim::All on string records), Unicode spaces included.
+                        // A record of only empty cells is an empty row, skipped; each
+                        // record is one row of the sheet, whatever line breaks it holds.
+                        let filled: Vec<(usize, &Vec<String>)> = records
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+                            .map(|(i, r)| (i + 2, r))
+                            .collect();
+                        prop_assert_eq!(rows.len(), filled.len());
+                        for (row, (number, record)) in rows.iter().zip(&filled) {
+                            prop_assert_eq!(row.number, *number);
+                            for (name, value) in header.iter().zip(*record) {
+                                // The reader trims white space as `str::trim` does,
+                                // Unicode spaces included; an empty cell is absent.
                                 let trimmed = value.trim();
                                 match row.cells.get(name) {
+                                    None => prop_assert!(trimmed.is_empty()),
                                     Some(Cell::Text(text)) => prop_assert_eq!(text, trimmed),
                                     other => prop_assert!(false, "{name}: {other:?}"),
                                 }

@@ -78,9 +78,10 @@ impl FieldErrors {
     }
 }
 
-/// One problem of one row of a bulk import. `row` is the row as the spreadsheet numbers
-/// it: the header is row 1, the first row of data row 2 (for a JSON array, its first item
-/// is row 2 too, so both bodies of one import name the same rows).
+/// One problem of one row of a bulk import. `row` is the row as the spreadsheet shows it:
+/// an XLSX row's own number in the sheet, the line a spreadsheet shows a CSV row on (empty
+/// lines counted, a quoted cell over several lines one row); a JSON array's first item is
+/// row 2, as if a header were row 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub row: usize,
@@ -308,7 +309,7 @@ pub struct ProblemBody {
     /// and the reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     field_errors: Option<Vec<FieldErrorBody>>,
-    /// A refused bulk import's problems, row by row (the header is row 1).
+    /// A refused bulk import's problems, row by row (numbered as the spreadsheet shows them).
     #[serde(skip_serializing_if = "Option::is_none")]
     row_errors: Option<Vec<RowErrorBody>>,
 }
@@ -323,7 +324,8 @@ pub struct FieldErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RowErrorBody {
-    /// As the spreadsheet numbers it: the header is row 1.
+    /// As the spreadsheet shows it: the sheet's row number for XLSX, the line a spreadsheet
+    /// shows for CSV (empty lines counted), item n of a JSON array as row n + 1.
     row: usize,
     column: String,
     label: String,

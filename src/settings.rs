@@ -69,7 +69,18 @@ pub struct Settings {
     pub mail: MailSettings,
     pub notices: NoticeSettings,
     pub company: CompanySettings,
+    pub uploads: UploadSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSettings {
+    /// Uploaded files read at once (at least 1); each may take up to the memory
+    /// `docs/DECISIONS.md` states.
+    pub parallel: usize,
+    /// Seconds an upload waits for its turn before it is answered 503 with `Retry-After`.
+    pub wait_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

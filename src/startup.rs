@@ -76,6 +76,10 @@ impl Application {
             lockout: policy,
             passwords: passwords.clone(),
             keys: keys.clone(),
+            uploads: crate::app::UploadGate::new(
+                settings.uploads.parallel,
+                settings.uploads.wait_seconds,
+            ),
         });
         let keys = web::Data::from(keys);
         let company_time = web::Data::new(settings.company.time());

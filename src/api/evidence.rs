@@ -94,7 +94,7 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet shows it: the sheet's own row number for XLSX, the line a spreadsheet shows for CSV, item n as row n + 1 for JSON)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn sales_targets(
@@ -117,7 +117,7 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet shows it: the sheet's own row number for XLSX, the line a spreadsheet shows for CSV, item n as row n + 1 for JSON)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn sales_records(
@@ -140,7 +140,7 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied; the counts", body = ImportOutcome),
-    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 409, description = "A row meets a cycle that is not open; nothing was applied (`row_errors` names each row as the spreadsheet shows it: the sheet's own row number for XLSX, the line a spreadsheet shows for CSV, item n as row n + 1 for JSON)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn satisfaction_responses(

@@ -116,7 +116,7 @@ pub struct PersonRow {
     employee_number: Option<String>,
     #[schema(schema_with = crate::domain::user::email_schema::<false>)]
     email: String,
-    #[schema(schema_with = crate::domain::text::line_schema::<{ crate::domain::user::DISPLAY_NAME_MAX }, false>)]
+    #[schema(schema_with = crate::domain::text::name_schema::<{ crate::domain::user::DISPLAY_NAME_MAX }, false>)]
     display_name: String,
     #[schema(value_type = Role)]
     role: String,
@@ -139,7 +139,7 @@ request_body(content(
 )),
 responses(
     (status = 200, description = "Every row applied: the counts. People made without a password are mailed a link to set one", body = crate::app::people_bulk::PeopleOutcome),
-    (status = 422, description = "Some rows are refused; nothing was applied (`row_errors` names each row as the spreadsheet numbers it: the header is row 1)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 422, description = "Some rows are refused; nothing was applied (`row_errors` names each row as the spreadsheet shows it: the sheet's own row number for XLSX, the line a spreadsheet shows for CSV, item n as row n + 1 for JSON)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn bulk(

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::App;
 use crate::auth::Caller;
 use crate::domain::checklist::{ChecklistDraft, ItemInput, CHECKLIST_NAME_MAX};
-use crate::domain::text::line_schema;
+use crate::domain::text::name_schema;
 use crate::error::AppError;
 use crate::store::checklists::{self, ChecklistWithItems};
 
@@ -16,7 +16,7 @@ use crate::store::checklists::{self, ChecklistWithItems};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistInput {
-    #[schema(schema_with = line_schema::<CHECKLIST_NAME_MAX, false>)]
+    #[schema(schema_with = name_schema::<CHECKLIST_NAME_MAX, false>)]
     pub name: String,
     #[schema(min_items = 1, max_items = 50)]
     pub items: Vec<ItemInput>,

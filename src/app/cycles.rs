@@ -15,7 +15,7 @@ use crate::domain::cycle::{
 };
 use crate::domain::problem::Problem;
 use crate::domain::scheme::{Scheme, SchemeInput};
-use crate::domain::text::{line, line_schema};
+use crate::domain::text::{name, name_schema};
 use crate::error::{AppError, FieldErrors};
 use crate::store::cycles::{self, Cycle};
 use crate::store::{appraisals, departments};
@@ -25,7 +25,7 @@ use crate::store::{appraisals, departments};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCycle {
-    #[schema(schema_with = line_schema::<CYCLE_NAME_MAX, false>)]
+    #[schema(schema_with = name_schema::<CYCLE_NAME_MAX, false>)]
     pub name: String,
     #[schema(format = Date)]
     pub period_start: String,
@@ -45,7 +45,7 @@ fn parse_period(start: &str, end: &str, errors: &mut FieldErrors) -> Option<Peri
 impl App {
     pub async fn create_cycle(&self, caller: &Caller, input: NewCycle) -> Result<Cycle, AppError> {
         let mut errors = FieldErrors::new();
-        let name = errors.take("name", line(&input.name, CYCLE_NAME_MAX));
+        let name = errors.take("name", name(&input.name, CYCLE_NAME_MAX));
         let period = parse_period(&input.period_start, &input.period_end, &mut errors);
         let window = errors.take(
             "appeal_window_days",
@@ -73,7 +73,7 @@ impl App {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CyclePatch {
-    #[schema(schema_with = line_schema::<CYCLE_NAME_MAX, true>)]
+    #[schema(schema_with = name_schema::<CYCLE_NAME_MAX, true>)]
     pub name: Option<String>,
     #[schema(format = Date)]
     pub period_start: Option<String>,
@@ -94,7 +94,7 @@ impl App {
         let name = input
             .name
             .as_deref()
-            .and_then(|n| errors.take("name", line(n, CYCLE_NAME_MAX)));
+            .and_then(|n| errors.take("name", name(n, CYCLE_NAME_MAX)));
         let window = input
             .appeal_window_days
             .and_then(|d| errors.take("appeal_window_days", parse_appeal_window(d)));

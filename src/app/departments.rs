@@ -7,7 +7,7 @@ use super::App;
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::department::{parse_department_name, DepartmentKind, DEPARTMENT_NAME_MAX};
-use crate::domain::text::line_schema;
+use crate::domain::text::name_schema;
 use crate::error::{AppError, FieldErrors};
 use crate::store::departments::{self, Department, DepartmentChanges};
 
@@ -17,7 +17,7 @@ pub const HR_DEPARTMENT: &str = "Human Resources";
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
-    #[schema(schema_with = line_schema::<DEPARTMENT_NAME_MAX, false>)]
+    #[schema(schema_with = name_schema::<DEPARTMENT_NAME_MAX, false>)]
     pub name: String,
     #[schema(value_type = DepartmentKind)]
     pub kind: String,
@@ -27,7 +27,7 @@ pub struct NewDepartment {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
-    #[schema(schema_with = line_schema::<DEPARTMENT_NAME_MAX, true>)]
+    #[schema(schema_with = name_schema::<DEPARTMENT_NAME_MAX, true>)]
     pub name: Option<String>,
     #[schema(value_type = Option<DepartmentKind>)]
     pub kind: Option<String>,

@@ -46,6 +46,39 @@ pub struct App {
     pub lockout: LockoutPolicy,
     pub passwords: Arc<PasswordWorkers>,
     pub keys: Arc<TokenKeys>,
+    pub uploads: UploadGate,
+}
+
+/// Bounds how many uploaded files are read and imported at once, so that several large
+/// files arriving together cannot together take more memory than one may times
+/// `uploads.parallel`.
+#[derive(Clone)]
+pub struct UploadGate {
+    turns: Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+}
+
+/// An upload's turn, held until its rows are imported (or refused) and dropped.
+pub struct UploadTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl UploadGate {
+    pub fn new(parallel: usize, wait_seconds: u64) -> UploadGate {
+        UploadGate {
+            turns: Arc::new(tokio::sync::Semaphore::new(parallel.max(1))),
+            wait: std::time::Duration::from_secs(wait_seconds),
+        }
+    }
+
+    /// A turn to read an upload: at once, or within the wait; else 503 with `Retry-After`.
+    pub async fn turn(&self) -> Result<UploadTurn, AppError> {
+        let busy = AppError::Busy {
+            retry_after_seconds: self.wait.as_secs().max(1),
+        };
+        match tokio::time::timeout(self.wait, self.turns.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(UploadTurn(permit)),
+            _ => Err(busy),
+        }
+    }
 }
 
 /// Who does something: a person (their audited id), or the system (bootstrap, the CLI).

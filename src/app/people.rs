@@ -11,7 +11,7 @@ use super::{Actor, App};
 use crate::auth::{password, Caller};
 use crate::db::{write_tx, DbConn};
 use crate::domain::problem::Problem;
-use crate::domain::text::line_schema;
+use crate::domain::text::name_schema;
 use crate::domain::user::{
     creates_management_cycle, email_schema, new_password_schema_or_null, parse_display_name,
     parse_employee_number, Email, Locale, NewPassword, Role, DISPLAY_NAME_MAX,
@@ -26,7 +26,7 @@ use crate::store::{cycles, departments};
 pub struct NewPerson {
     #[schema(schema_with = email_schema::<false>)]
     pub email: String,
-    #[schema(schema_with = line_schema::<DISPLAY_NAME_MAX, false>)]
+    #[schema(schema_with = name_schema::<DISPLAY_NAME_MAX, false>)]
     pub display_name: String,
     #[schema(value_type = Role)]
     pub role: String,
@@ -210,7 +210,7 @@ fn check_references(
 pub struct PersonChanges {
     #[schema(schema_with = email_schema::<true>)]
     pub email: Option<String>,
-    #[schema(schema_with = line_schema::<DISPLAY_NAME_MAX, true>)]
+    #[schema(schema_with = name_schema::<DISPLAY_NAME_MAX, true>)]
     pub display_name: Option<String>,
     #[schema(value_type = Option<Role>)]
     pub role: Option<String>,

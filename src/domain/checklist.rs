@@ -14,7 +14,7 @@ pub const MAX_ITEM_POINTS: i64 = 100;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
-    #[schema(schema_with = super::text::line_schema::<ITEM_TITLE_MAX, false>)]
+    #[schema(schema_with = super::text::name_schema::<ITEM_TITLE_MAX, false>)]
     pub title: String,
     #[schema(minimum = 1, maximum = 100)]
     pub max_points: i64,
@@ -39,7 +39,7 @@ pub struct ChecklistDraft {
 impl ChecklistDraft {
     pub fn parse(name: &str, items: &[ItemInput]) -> Result<ChecklistDraft, Problems> {
         let mut problems = Problems::new();
-        let name = super::text::line(name, CHECKLIST_NAME_MAX)
+        let name = super::text::name(name, CHECKLIST_NAME_MAX)
             .map_err(|r| problems.push(("name".into(), r)))
             .unwrap_or_default();
         if items.is_empty() || items.len() > MAX_ITEMS {
@@ -49,7 +49,7 @@ impl ChecklistDraft {
         let mut parsed = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let field = format!("items[{i}]");
-            match super::text::line(&item.title, ITEM_TITLE_MAX) {
+            match super::text::name(&item.title, ITEM_TITLE_MAX) {
                 Ok(title) if !titles.insert(title.to_lowercase()) => {
                     problems.push((format!("{field}.title"), Problem::Twice))
                 }

@@ -47,5 +47,5 @@ impl fmt::Display for DepartmentKind {
 pub const DEPARTMENT_NAME_MAX: usize = 100;
 
 pub fn parse_department_name(value: &str) -> Result<String, Problem> {
-    super::text::line(value, DEPARTMENT_NAME_MAX)
+    super::text::name(value, DEPARTMENT_NAME_MAX)
 }

@@ -25,6 +25,10 @@ pub enum Problem {
     },
     ControlCharacters,
     ControlCharactersInText,
+    /// A name of only characters that show nothing (spaces, zero-width characters).
+    NothingVisible,
+    /// A bidirectional control character, which would show other text than is stored.
+    BidiControl,
     NulCharacter,
     OnlySpaces,
     NotEmail,
@@ -85,6 +89,42 @@ pub enum Problem {
     },
     TooLarge,
     TooSlow,
+    /// An XLSX archive with more parts than a workbook has.
+    TooManyParts {
+        max: u64,
+    },
+    /// A part of an XLSX archive unpacks to more than it may.
+    UnpacksTooLarge {
+        part: String,
+        max_mib: u64,
+    },
+    /// A cell beyond Excel's last one (XFD1048576).
+    CellBeyondSheet {
+        cell: String,
+    },
+    /// A row numbered beyond Excel's last row (1048576).
+    RowBeyondSheet {
+        row: String,
+    },
+    /// A value in a column past the ones an upload may have.
+    CellBeyondColumns {
+        cell: String,
+        max: usize,
+    },
+    TooManySharedStrings {
+        max: u64,
+    },
+    SharedStringsTooLarge {
+        max_mib: u64,
+    },
+    /// The cells of an upload hold more text than it may.
+    UploadTextTooLarge {
+        max_mib: u64,
+    },
+    /// More filled cells than an upload may hold.
+    UploadTooManyCells {
+        max: usize,
+    },
 
     // Schemes.
     WeightsSum {
@@ -293,6 +333,8 @@ impl Problem {
             TooShort { .. } => "too_short",
             ControlCharacters => "control_characters",
             ControlCharactersInText => "control_characters_in_text",
+            NothingVisible => "nothing_visible",
+            BidiControl => "bidi_control",
             NulCharacter => "nul_character",
             OnlySpaces => "only_spaces",
             NotEmail => "not_email",
@@ -331,6 +373,15 @@ impl Problem {
             MediaType { .. } => "media_type",
             TooLarge => "too_large",
             TooSlow => "too_slow",
+            TooManyParts { .. } => "too_many_parts",
+            UnpacksTooLarge { .. } => "unpacks_too_large",
+            CellBeyondSheet { .. } => "cell_beyond_sheet",
+            RowBeyondSheet { .. } => "row_beyond_sheet",
+            CellBeyondColumns { .. } => "cell_beyond_columns",
+            TooManySharedStrings { .. } => "too_many_shared_strings",
+            SharedStringsTooLarge { .. } => "shared_strings_too_large",
+            UploadTextTooLarge { .. } => "upload_text_too_large",
+            UploadTooManyCells { .. } => "upload_too_many_cells",
             WeightsSum { .. } => "weights_sum",
             BandCount { .. } => "band_count",
             BandsNotDecreasing => "bands_not_decreasing",

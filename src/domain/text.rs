@@ -1,8 +1,11 @@
 //! Text rules, each with the JSON Schema that describes it exactly, so the OpenAPI
 //! document promises what the server enforces (lengths count characters as sent).
 //!
-//! - a **line** (names, titles, references): not blank, no control characters, at most
-//!   `MAX` characters; stored trimmed;
+//! - a **line** (references, grades): not blank, no control characters, at most `MAX`
+//!   characters; stored trimmed;
+//! - a **name** (of a person, a department, a cycle, a checklist and its items): a line
+//!   with one visible character at least, and no bidirectional control character (which
+//!   would make a list show other text than it holds);
 //! - **free text** (comments, notes): at most `MAX` characters; tabs and line breaks are the
 //!   only control characters allowed; blank means "none";
 //! - **required text** (an appeal's reason): free text that is not blank.
@@ -21,6 +24,63 @@ pub(crate) const SPACE: &str =
 /// Rust's `char::is_control` (Unicode Cc), as a regex class body.
 pub(crate) const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 
+/// The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+const BIDI: &str = r"\u202A-\u202E\u2066-\u2069";
+
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: Unicode's White_Space, Cc and Default_Ignorable_Code_Point
+/// (zero-width spaces and joiners, Hangul fillers, variation selectors, tags…), from
+/// regex-syntax's Unicode tables, plus U+2800 (the blank Braille pattern, a symbol that
+/// draws nothing).
+fn invisible_ranges() -> &'static [(char, char)] {
+    static RANGES: std::sync::LazyLock<Vec<(char, char)>> = std::sync::LazyLock::new(|| {
+        use regex_syntax::hir::{Class, HirKind};
+        let hir = regex_syntax::Parser::new()
+            .parse(r"[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}\x{2800}]")
+            .expect("the class of invisible characters parses");
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => class
+                .ranges()
+                .iter()
+                .map(|r| (r.start(), r.end()))
+                .collect(),
+            other => unreachable!("a Unicode class, not {other:?}"),
+        }
+    });
+    &RANGES
+}
+
+pub fn invisible(c: char) -> bool {
+    let ranges = invisible_ranges();
+    let at = ranges.partition_point(|(_, end)| *end < c);
+    ranges.get(at).is_some_and(|(start, _)| *start <= c)
+}
+
+/// [`invisible_ranges`] as a regex class body: BMP characters escaped (`\uXXXX`), others
+/// written as themselves, which Rust's and Python's regexes both read as one character.
+fn invisible_class() -> String {
+    invisible_ranges()
+        .iter()
+        .map(|&(start, end)| {
+            let one = |c: char| {
+                if (c as u32) < 0x10000 {
+                    format!("\\u{:04X}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            };
+            if start == end {
+                one(start)
+            } else {
+                format!("{}-{}", one(start), one(end))
+            }
+        })
+        .collect()
+}
+
 /// Control characters free text refuses: all but tab, line feed and carriage return.
 const TEXT_CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
 
@@ -28,6 +88,13 @@ const TEXT_CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
 /// white space.
 pub fn line_pattern() -> String {
     format!("^[^{CONTROL}]*[^{CONTROL}{SPACE}][^{CONTROL}]*$")
+}
+
+/// The regex of a name: no control or bidirectional control character, and one visible
+/// character at least.
+pub fn name_pattern() -> String {
+    let invisible = invisible_class();
+    format!("^[^{CONTROL}{BIDI}]*[^{CONTROL}{BIDI}{invisible}][^{CONTROL}{BIDI}]*$")
 }
 
 /// The regex of free text.
@@ -62,6 +129,18 @@ pub fn line(value: &str, max: usize) -> Result<String, Problem> {
         return Err(Problem::Empty);
     }
     Ok(trimmed.to_owned())
+}
+
+/// A name: a [`line`] that shows something and cannot reorder what is around it.
+pub fn name(value: &str, max: usize) -> Result<String, Problem> {
+    let line = line(value, max)?;
+    if value.chars().any(bidi_control) {
+        return Err(Problem::BidiControl);
+    }
+    if value.chars().all(invisible) {
+        return Err(Problem::NothingVisible);
+    }
+    Ok(line)
 }
 
 /// Optional free text: trimmed; blank becomes `None`.
@@ -102,6 +181,16 @@ pub fn line_schema<const MAX: usize, const NULL: bool>() -> RefOr<Schema> {
             .min_length(Some(1))
             .max_length(Some(MAX))
             .pattern(Some(line_pattern())),
+    )
+}
+
+/// Schema of [`name`]; `NULL` for optional fields where null means "absent".
+pub fn name_schema<const MAX: usize, const NULL: bool>() -> RefOr<Schema> {
+    schema(
+        string(NULL)
+            .min_length(Some(1))
+            .max_length(Some(MAX))
+            .pattern(Some(name_pattern())),
     )
 }
 
@@ -153,6 +242,13 @@ mod tests {
                 Just('\u{3000}'),
                 Just('\u{1c}'),
                 Just('\u{feff}'),
+                Just('\u{200b}'),
+                Just('\u{202e}'),
+                Just('\u{2067}'),
+                Just('\u{2800}'),
+                Just('\u{3164}'),
+                Just('\u{e0041}'),
+                Just('\u{1d173}'),
                 Just('a'),
                 Just('客'),
                 any::<char>(),
@@ -172,6 +268,13 @@ mod tests {
         }
 
         #[test]
+        fn name_schema_matches_the_rule(value in chars()) {
+            let pattern = regex::Regex::new(&name_pattern()).unwrap();
+            let documented = pattern.is_match(&value) && value.chars().count() <= 5;
+            prop_assert_eq!(documented, name(&value, 5).is_ok(), "{:?}", value);
+        }
+
+        #[test]
         fn required_text_schema_matches_the_rule(value in chars()) {
             let pattern = regex::Regex::new(&required_text_pattern()).unwrap();
             let documented = pattern.is_match(&value) && value.chars().count() <= 5;
@@ -184,6 +287,18 @@ mod tests {
             let documented = pattern.is_match(&value) && value.chars().count() <= 5;
             prop_assert_eq!(documented, free_text(Some(&value), 5).is_ok(), "{:?}", value);
         }
+    }
+
+    #[test]
+    fn names_must_show_something_and_keep_their_order() {
+        assert_eq!(name(" 李娜 ", 10), Ok("李娜".into()));
+        assert_eq!(name("\u{200b}", 10), Err(Problem::NothingVisible));
+        assert_eq!(name("\u{3164}\u{feff}", 10), Err(Problem::NothingVisible));
+        assert_eq!(name("\u{202e}evil", 10), Err(Problem::BidiControl));
+        assert_eq!(name("a\u{2066}b", 10), Err(Problem::BidiControl));
+        assert_eq!(name("   ", 10), Err(Problem::Empty));
+        // A zero-width joiner inside a visible name is fine (emoji, Indic scripts).
+        assert!(name("a\u{200d}b", 10).is_ok());
     }
 
     #[test]

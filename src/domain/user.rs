@@ -253,7 +253,7 @@ fn password_schema(nullable: bool) -> RefOr<Schema> {
 pub const DISPLAY_NAME_MAX: usize = 100;
 
 pub fn parse_display_name(value: &str) -> Result<String, Problem> {
-    super::text::line(value, DISPLAY_NAME_MAX)
+    super::text::name(value, DISPLAY_NAME_MAX)
 }
 
 /// A password acceptable as a new password. The upper bound keeps hashing cheap to call.

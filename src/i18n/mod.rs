@@ -148,6 +148,18 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         OneOf { options } => vec![("options", words(options.join(", ")))],
         MalformedJson { line, column } => vec![("line", size(line)), ("column", size(column))],
         ColumnTwice { column } => vec![("column", words(column.clone()))],
+        TooManyParts { max } | TooManySharedStrings { max } => vec![("max", number(*max as i64))],
+        UnpacksTooLarge { part, max_mib } => vec![
+            ("part", words(part.clone())),
+            ("max_mib", number(*max_mib as i64)),
+        ],
+        SharedStringsTooLarge { max_mib } | UploadTextTooLarge { max_mib } => {
+            vec![("max_mib", number(*max_mib as i64))]
+        }
+        CellBeyondSheet { cell } => vec![("cell", words(cell.clone()))],
+        RowBeyondSheet { row } => vec![("row", words(row.clone()))],
+        UploadTooManyCells { max } => vec![("max", size(max))],
+        CellBeyondColumns { cell, max } => vec![("cell", words(cell.clone())), ("max", size(max))],
         MediaType { expected } => vec![("expected", words(*expected))],
         BothGiven { first, second } => vec![("first", words(*first)), ("second", words(*second))],
         WeightsSum { sum } => vec![("sum", number(*sum))],

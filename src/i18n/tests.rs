@@ -20,6 +20,8 @@ pub fn every_problem() -> Vec<Problem> {
         TooShort { min: 10 },
         ControlCharacters,
         ControlCharactersInText,
+        NothingVisible,
+        BidiControl,
         NulCharacter,
         OnlySpaces,
         NotEmail,
@@ -64,6 +66,25 @@ pub fn every_problem() -> Vec<Problem> {
         },
         TooLarge,
         TooSlow,
+        TooManyParts { max: 1000 },
+        UnpacksTooLarge {
+            part: "xl/worksheets/sheet1.xml".into(),
+            max_mib: 512,
+        },
+        CellBeyondSheet {
+            cell: "A99999999".into(),
+        },
+        RowBeyondSheet {
+            row: "99999999".into(),
+        },
+        CellBeyondColumns {
+            cell: "XFD1048576".into(),
+            max: 20,
+        },
+        TooManySharedStrings { max: 1_000_000 },
+        SharedStringsTooLarge { max_mib: 64 },
+        UploadTextTooLarge { max_mib: 64 },
+        UploadTooManyCells { max: 2_000_000 },
         WeightsSum { sum: 110 },
         BandCount { max: 10 },
         BandsNotDecreasing,
@@ -219,6 +240,11 @@ const ALLOWED_IN_CHINESE: &[&str] = &[
     "XLSX",
     "GBK",
     "Excel",
+    "MiB",
+    // A part's path inside an XLSX archive, as the archive names it.
+    "xl",
+    "worksheets",
+    "xml",
     // Column names of the spreadsheets, written as the header row must spell them.
     "email",
     "amount",

@@ -114,7 +114,7 @@ pub fn set_targets(
 
 /// A dated row of evidence with an external reference, generic over its values.
 pub struct DatedRow<V> {
-    /// As the spreadsheet numbers it (the header is row 1).
+    /// As the spreadsheet shows it ([`crate::error::RowError`]).
     pub row: usize,
     /// How the row named the employee; `employee_id` is theirs once resolved.
     pub person: PersonRef,

@@ -64,8 +64,13 @@ pub async fn import(
     parts: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let outcome = match read_upload(&req, parts).await {
-        Ok((kind, file)) => match Kind::parse(&kind) {
+    // The upload's turn comes before its file is read (`App::uploads`).
+    let upload = match app.uploads.turn().await {
+        Ok(turn) => read_upload(&req, parts).await.map(|upload| (upload, turn)),
+        Err(busy) => Err(busy),
+    };
+    let outcome = match upload {
+        Ok(((kind, file), _turn)) => match Kind::parse(&kind) {
             Ok(kind) => {
                 // Reading a large file is work for the blocking threads.
                 match web::block(move || bulk::rows_from(&file, &bulk::Format::of_file(&file)))

@@ -306,8 +306,15 @@ pub async fn import_people(
     db: web::Data<Db>,
     parts: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let outcome = match super::evidence::read_upload(&req, parts).await {
-        Ok((_, file)) => {
+    // The upload's turn comes before its file is read (`App::uploads`).
+    let upload = match app.uploads.turn().await {
+        Ok(turn) => super::evidence::read_upload(&req, parts)
+            .await
+            .map(|upload| (upload, turn)),
+        Err(busy) => Err(busy),
+    };
+    let outcome = match upload {
+        Ok(((_, file), _turn)) => {
             // Reading a large file is work for the blocking threads.
             match web::block(move || {
                 crate::bulk::rows_from(&file, &crate::bulk::Format::of_file(&file))
