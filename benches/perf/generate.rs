@@ -652,3 +652,22 @@ pub fn reset_sequences(conn: &mut DbConn) -> anyhow::Result<()> {
 pub fn progress(data: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr(), "  {data}");
 }
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The rows of a CSV (header first) as the first sheet of an XLSX workbook, numbers as
+/// numbers and dates as text, as Excel saves a sheet typed in.
+pub fn xlsx_of_csv(csv: &str) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory();
+    for (row, line) in csv.lines().enumerate() {
+        for (column, cell) in line.split(',').enumerate() {
+            let (row, column) = (row as u32, column as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if row > 0 => sheet.write_number(row, column, n)?,
+                _ => sheet.write_string(row, column, cell)?,
+            };
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}

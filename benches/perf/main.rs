@@ -64,6 +64,10 @@ struct Options {
     /// reads, storm or import.
     #[arg(long)]
     hr_work_only: bool,
+    /// Only the uploads (sales as CSV, as XLSX) and "forgot password"'s timing, on a
+    /// freshly generated company: no compute, reads, storm or export.
+    #[arg(long)]
+    uploads_only: bool,
     /// Another build of `appraisal` (say the previous commit's, `cargo build --release` in a
     /// worktree) measured beside this one in the same run, on the same data: compute, the
     /// import and the read throughputs are taken with both and reported side by side.
@@ -343,6 +347,14 @@ async fn bench_company(
     let started = Instant::now();
     let company = generate::company(&mut conn, size, 7)?;
 
+    if options.uploads_only {
+        if main {
+            forgot_timing(database, &company, &mut conn, report).await?;
+            import(options, database, &mut conn, &company, report).await?;
+        }
+        return Ok(started.elapsed().as_secs_f64() / size as f64);
+    }
+
     let mut hr = Server::start(&database.url, true).await?;
     hr.login(generate::HR_EMAIL, generate::PASSWORD).await?;
     let checklist = hr
@@ -547,6 +559,7 @@ async fn bench_company(
 
     reads_and_logins(options, database, &company, report).await?;
     import(options, database, &mut conn, &company, report).await?;
+    forgot_timing(database, &company, &mut conn, report).await?;
     Ok(compute.as_secs_f64() / size as f64)
 }
 
@@ -904,6 +917,7 @@ async fn import(
         format!("≤ 3.0: {}", verdict(ratio <= 3.0)),
     ));
     hr.stop()?;
+    xlsx_upload(options, database, conn, cycle, &csv, report).await?;
     if let Some(other) = &options.compare_binary {
         conn.batch_execute(&format!(
             "DELETE FROM sales_records WHERE cycle_id = {cycle}"
@@ -930,6 +944,162 @@ async fn import(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Rows of the XLSX upload figure: the most one upload may have.
+const XLSX_ROWS: usize = 200_000;
+
+/// One XLSX of [`XLSX_ROWS`] sales records through `POST /sales-records`: its time and the
+/// peak memory of a fresh server that did only that, against the same rows as CSV (same
+/// run); with `--compare-binary`, the same upload to the other build too (issue 25: the
+/// bounded reader must not be slower than 1.2× the one it replaced).
+async fn xlsx_upload(
+    options: &Options,
+    database: &Database,
+    conn: &mut DbConn,
+    cycle: i32,
+    csv: &str,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let backend = database.backend;
+    let rows = XLSX_ROWS.min(options.import_rows);
+    let part: String = csv
+        .lines()
+        .take(rows + 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let xlsx = generate::xlsx_of_csv(&part)?;
+    let clear = |conn: &mut DbConn| -> anyhow::Result<()> {
+        conn.batch_execute(&format!(
+            "DELETE FROM sales_records WHERE cycle_id = {cycle}"
+        ))?;
+        if backend == "postgres" {
+            conn.batch_execute("VACUUM ANALYZE sales_records")?;
+        }
+        Ok(())
+    };
+    async fn upload(
+        binary: &std::path::Path,
+        url: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        rows: usize,
+    ) -> anyhow::Result<(Duration, f64)> {
+        let mut server = Server::start_binary(binary, url, true).await?;
+        server.login(generate::HR_EMAIL, generate::PASSWORD).await?;
+        let started = Instant::now();
+        let answer = server
+            .post_body("/api/v1/sales-records", content_type, body)
+            .await?;
+        let took = started.elapsed();
+        anyhow::ensure!(
+            answer["inserted"].as_u64() == Some(rows as u64),
+            "the upload answered {answer}"
+        );
+        let (peak, _) = server.memory_mib()?;
+        server.stop()?;
+        Ok((took, peak))
+    }
+    let ours = std::path::Path::new(env!("CARGO_BIN_EXE_appraisal"));
+    clear(conn)?;
+    let (csv_time, csv_peak) =
+        upload(ours, &database.url, "text/csv", part.into_bytes(), rows).await?;
+    clear(conn)?;
+    let (time, peak) = upload(ours, &database.url, generate::XLSX, xlsx.clone(), rows).await?;
+    report.add(fig(
+        backend,
+        format!(
+            "upload {rows} sales records as XLSX ({:.1} MB; peak RSS {peak:.0} MiB, CSV {csv_peak:.0} MiB)",
+            xlsx.len() as f64 / 1e6
+        ),
+        seconds(time),
+        format!("{} (the same rows as CSV)", seconds(csv_time)),
+        format!("{:.2}", time.as_secs_f64() / csv_time.as_secs_f64()),
+        "recorded",
+    ));
+    if let Some(other) = &options.compare_binary {
+        clear(conn)?;
+        let (theirs, their_peak) = upload(other, &database.url, generate::XLSX, xlsx, rows).await?;
+        let ratio = time.as_secs_f64() / theirs.as_secs_f64();
+        report.add(fig(
+            backend,
+            format!(
+                "upload {rows} sales records as XLSX, this build vs compare (peak RSS {peak:.0} vs {their_peak:.0} MiB)"
+            ),
+            seconds(time),
+            seconds(theirs),
+            format!("{ratio:.2}"),
+            format!("≤ 1.2: {}", verdict(ratio <= 1.2)),
+        ));
+    }
+    clear(conn)?;
+    Ok(())
+}
+
+/// "Forgot password" for a known, an unknown and a deactivated email, interleaved: the
+/// median time of each must be within 10 % of the others (issue 25: its time must not tell
+/// who has an account).
+async fn forgot_timing(
+    database: &Database,
+    company: &Company,
+    conn: &mut DbConn,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let backend = database.backend;
+    let (known, inactive) = {
+        use appraisal::db::schema::users;
+        let emails: Vec<String> = users::table
+            .select(users::email)
+            .filter(users::role.eq("staff"))
+            .order(users::id)
+            .limit(2)
+            .load(conn)?;
+        anyhow::ensure!(emails.len() == 2, "two staff");
+        diesel::update(users::table.filter(users::email.eq(&emails[1])))
+            .set(users::active.eq(false))
+            .execute(conn)?;
+        (emails[0].clone(), emails[1].clone())
+    };
+    let _ = company;
+    let server = Server::start(&database.url, false).await?;
+    let rounds = 200;
+    let mut times: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..rounds + 10 {
+        let emails = [
+            known.clone(),
+            format!("nobody-{i}@example.invalid"),
+            inactive.clone(),
+        ];
+        for (k, email) in emails.iter().enumerate() {
+            let (status, took) = server
+                .timed_post("/api/v1/auth/forgot", &json!({ "email": email }))
+                .await?;
+            anyhow::ensure!(status == 202, "forgot answered {status}");
+            // The first ten rounds warm the connections up.
+            if i >= 10 {
+                times[k].push(took.as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    server.stop()?;
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let [mut a, mut b, mut c] = times;
+    let (known_ms, unknown_ms, inactive_ms) = (median(&mut a), median(&mut b), median(&mut c));
+    let low = known_ms.min(unknown_ms).min(inactive_ms);
+    let high = known_ms.max(unknown_ms).max(inactive_ms);
+    let spread = high / low;
+    report.add(fig(
+        backend,
+        format!("forgot password, median of {rounds} each: known / unknown / inactive email"),
+        format!("{known_ms:.2} / {unknown_ms:.2} / {inactive_ms:.2} ms"),
+        "-",
+        format!("{spread:.2}"),
+        format!("≤ 1.10 (slowest ÷ fastest): {}", verdict(spread <= 1.10)),
+    ));
     Ok(())
 }
 

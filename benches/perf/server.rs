@@ -132,11 +132,21 @@ impl Server {
 
     /// Posts a CSV body to an import endpoint; the answer's body.
     pub async fn post_csv(&self, path: &str, csv: String) -> anyhow::Result<Value> {
+        self.post_body(path, "text/csv", csv.into_bytes()).await
+    }
+
+    /// Posts a body of `content_type` to an import endpoint; the answer's body.
+    pub async fn post_body(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
         let mut request = self
             .http
             .post(self.url(path))
-            .header("content-type", "text/csv")
-            .body(csv);
+            .header("content-type", content_type)
+            .body(body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -158,6 +168,15 @@ impl Server {
         let bytes = answer.bytes().await?;
         anyhow::ensure!(status.is_success(), "GET {path}: {status}");
         Ok(bytes.to_vec())
+    }
+
+    /// Sends one JSON POST without a token and answers its status and how long it took.
+    pub async fn timed_post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Duration)> {
+        let started = Instant::now();
+        let answer = self.http.post(self.url(path)).json(body).send().await?;
+        let status = answer.status().as_u16();
+        answer.bytes().await?;
+        Ok((status, started.elapsed()))
     }
 
     /// Peak and current resident memory of the server process, in MiB.

@@ -21,7 +21,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_appraisal");
 const ADDRESS_SPACE: &str = "4294967296";
 /// What the server's resident memory may peak at while it refuses one file: the limits of
 /// `docs/DECISIONS.md` ("Files from outside") keep one upload well below this.
-const PEAK_BOUND_MIB: u64 = 400;
+const PEAK_BOUND_MIB: u64 = 256;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const HR_PASSWORD: &str = "hostile files 2026";
 
