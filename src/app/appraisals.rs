@@ -84,6 +84,7 @@ pub fn compute(tx: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutc
         .collect();
     let scored = started.elapsed();
     let outcome = appraisals::write_computed(tx, actor, &cycle, ranked)?;
+    tell_reviewers(tx, &cycle, &outcome)?;
     tracing::info!(
         cycle_id,
         computed = outcome.computed,
@@ -94,6 +95,38 @@ pub fn compute(tx: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutc
         "cycle computed"
     );
     Ok(outcome)
+}
+
+/// Each reviewer whose reviews a recompute undid (their numbers changed) is told which, in
+/// one notice per reviewer and compute.
+fn tell_reviewers(
+    tx: &mut DbConn,
+    cycle: &crate::store::cycles::Cycle,
+    outcome: &ComputeOutcome,
+) -> Result<(), AppError> {
+    use crate::store::notices::{enqueue, Kind, NewNotice, ReviewAgainPayload};
+    let mut by_reviewer: std::collections::BTreeMap<i32, Vec<i32>> = Default::default();
+    for (reviewer, appraisal) in &outcome.reset {
+        by_reviewer.entry(*reviewer).or_default().push(*appraisal);
+    }
+    let stamp = crate::store::now().and_utc().timestamp_micros();
+    let notices = by_reviewer
+        .into_iter()
+        .map(|(reviewer, appraisals)| {
+            let payload = ReviewAgainPayload {
+                cycle_id: cycle.id,
+                appraisals,
+            };
+            Ok(NewNotice {
+                kind: Kind::ReviewAgain,
+                recipient_id: reviewer,
+                dedupe_key: format!("review_again:{}:{reviewer}:{stamp}", cycle.id),
+                payload: serde_json::to_value(payload).map_err(AppError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    enqueue(tx, notices)?;
+    Ok(())
 }
 
 /// A review comment (optional).

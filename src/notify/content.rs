@@ -12,7 +12,7 @@ use crate::domain::appraisal::{AppealState, ComponentInput};
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::appraisals::{self, Appraisal};
-use crate::store::notices::{Kind, Notice, ReminderPayload};
+use crate::store::notices::{Kind, Notice, ReminderPayload, ReviewAgainPayload};
 use crate::store::password_tokens::{self, Purpose};
 use crate::store::users::{self, User};
 use crate::store::{appeals, cycles, departments, inspections};
@@ -96,6 +96,7 @@ pub fn load(
             appeal_decided(conn, &recipient, appeal_id)?
         }
         Kind::ReviewReminder => reminder(conn, &recipient, payload(notice)?)?,
+        Kind::ReviewAgain => review_again(conn, &recipient, payload(notice)?)?,
         Kind::PasswordSetup | Kind::PasswordReset => {
             // The link's secret is made now, for this mail only; the table keeps its hash.
             let purpose = if kind == Kind::PasswordSetup {
@@ -234,6 +235,39 @@ fn appeal_decided(conn: &mut DbConn, recipient: &User, id: i32) -> Result<Conten
         note: appeal.decision_note,
         total: appraisal.total(),
         grade: appraisal.grade,
+    })
+}
+
+/// The people whose reviewed appraisals a recompute changed, among those the recipient
+/// still reviews (a transfer since must not name a former report).
+fn review_again(
+    conn: &mut DbConn,
+    recipient: &User,
+    payload: ReviewAgainPayload,
+) -> Result<Content, LoadError> {
+    let cycle = cycles::get(conn, payload.cycle_id)?;
+    let mut names = Vec::new();
+    for id in payload.appraisals {
+        let appraisal = appraisals::get(conn, id)?;
+        if appraisal.cycle_id != cycle.id {
+            continue;
+        }
+        let employee = users::get(conn, appraisal.employee_id)?;
+        let manager = users::active_manager(conn, employee.manager_id)?;
+        let reviewer = (recipient.id, recipient.role);
+        if crate::domain::user::may_review(reviewer, employee.id, manager) == Some(true) {
+            names.push(employee.display_name);
+        }
+    }
+    if names.is_empty() {
+        return Err(LoadError::Permanent(
+            "none of these appraisals is the recipient's to review any more".into(),
+        ));
+    }
+    Ok(Content::ReviewAgain {
+        cycle_id: cycle.id,
+        cycle: cycle.name,
+        names,
     })
 }
 

@@ -87,6 +87,12 @@ pub enum Content {
         minimum: i32,
         reports: Vec<ReportLine>,
     },
+    /// Appraisals the recipient had reviewed whose numbers a recompute changed.
+    ReviewAgain {
+        cycle_id: i32,
+        cycle: String,
+        names: Vec<String>,
+    },
     CollaborationRequest {
         cycle_id: i32,
         cycle: String,
@@ -392,6 +398,27 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
                 ],
             )
         }
+        Content::ReviewAgain {
+            cycle_id,
+            cycle,
+            names,
+        } => (
+            say(
+                "review-again-subject",
+                vec![
+                    ("count", number(names.len() as i64)),
+                    ("cycle", words(cycle.clone())),
+                ],
+            ),
+            vec![
+                Block::Para(say(
+                    "review-again-intro",
+                    vec![("cycle", words(cycle.clone()))],
+                )),
+                Block::List(names.clone()),
+                link("review-again-link", format!("/cycles/{cycle_id}/team")),
+            ],
+        ),
         Content::CollaborationRequest {
             cycle_id,
             cycle,
@@ -706,6 +733,11 @@ mod tests {
                     name: "张敏".into(),
                     inspections: 1,
                 }],
+            },
+            Content::ReviewAgain {
+                cycle_id: 2,
+                cycle: "2026 Q4".into(),
+                names: vec!["张敏".into()],
             },
             Content::CollaborationRequest {
                 cycle_id: 2,

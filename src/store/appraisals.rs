@@ -127,12 +127,21 @@ pub fn appraised(conn: &mut DbConn) -> Result<Vec<(i32, i32)>, AppError> {
         .load(conn)?)
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ComputeOutcome {
     pub computed: usize,
     pub with_total: usize,
     pub insufficient_evidence: usize,
+    /// Appraisals new, or whose numbers (a component's score, the total, the grade) changed.
     pub changed: usize,
+    /// Reviewed appraisals whose numbers changed: back to draft, their reviewer told.
+    pub reviews_reset: usize,
+    /// Reviewed appraisals whose numbers stayed: their review stands.
+    pub reviews_kept: usize,
+    /// The reviews set back, as (reviewer, appraisal), for the use case to tell them.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub reset: Vec<(i32, i32)>,
 }
 
 /// A first computation's row.
@@ -161,9 +170,11 @@ fn insert_new(conn: &mut DbConn, rows: &[NewAppraisal]) -> Result<(), AppError> 
 }
 
 /// Writes a computation of `cycle` (every appraised employee's result with their rank):
-/// new appraisals in bulk; a changed one gets a new version and goes back to draft for its
-/// supervisor to review again; an unchanged one is left alone. Every appraisal of the cycle
-/// then stands on the cycle's current inputs. One audit event on the cycle.
+/// new appraisals in bulk; one whose numbers changed (a component's score, the total, the
+/// grade) gets a new version and goes back to draft, its review undone, for its supervisor
+/// to review again; one whose numbers stayed keeps its state and review (its stored inputs
+/// and rank are brought up to date if they moved). Every appraisal of the cycle then stands
+/// on the cycle's current inputs. One audit event on the cycle.
 pub fn write_computed(
     conn: &mut DbConn,
     actor: i32,
@@ -211,11 +222,39 @@ pub fn write_computed(
                 });
             }
             Some(old) => {
-                let changed = old.inputs_json != inputs_json
+                let numbers_changed = old.sales_centi != centi(c.inputs.sales.score)
+                    || old.satisfaction_centi != centi(c.inputs.satisfaction.score)
+                    || old.etiquette_centi != centi(c.inputs.etiquette.score)
+                    || old.collaboration_centi != centi(c.inputs.collaboration.score)
                     || old.total_centi != c.total_centi()
-                    || old.department_rank != rank;
-                if changed {
+                    || old.grade != c.grade;
+                let reviewed = old.state == AppraisalState::Reviewed;
+                if !numbers_changed {
+                    if reviewed {
+                        outcome.reviews_kept += 1;
+                    }
+                    let moved = old.inputs_json != inputs_json
+                        || old.department_rank != rank
+                        || old.department_id != c.department_id;
+                    if moved {
+                        diesel::update(appraisals::table.find(old.id))
+                            .set((
+                                appraisals::department_id.eq(c.department_id),
+                                appraisals::department_rank.eq(rank),
+                                appraisals::inputs_json.eq(&inputs_json),
+                                appraisals::computed_at.eq(at),
+                                appraisals::version.eq(old.version + 1),
+                            ))
+                            .execute(conn)?;
+                    }
+                } else {
                     outcome.changed += 1;
+                    if reviewed {
+                        outcome.reviews_reset += 1;
+                        if let Some(reviewer) = old.reviewed_by {
+                            outcome.reset.push((reviewer, old.id));
+                        }
+                    }
                     // A changed result needs its supervisor's review again.
                     diesel::update(appraisals::table.find(old.id))
                         .set((
@@ -230,6 +269,7 @@ pub fn write_computed(
                             appraisals::inputs_json.eq(&inputs_json),
                             appraisals::computed_at.eq(at),
                             appraisals::state.eq(AppraisalState::Draft.as_str()),
+                            appraisals::reviewed_by.eq(None::<i32>),
                             appraisals::version.eq(old.version + 1),
                         ))
                         .execute(conn)?;

@@ -23,6 +23,8 @@ pub enum Kind {
     AppealFiled,
     AppealDecided,
     ReviewReminder,
+    /// Appraisals a reviewer had reviewed whose numbers a recompute changed.
+    ReviewAgain,
     CollaborationRequest,
     /// A link to set a first password (an account made without one).
     PasswordSetup,
@@ -38,18 +40,20 @@ impl Kind {
             Kind::AppealFiled => "appeal_filed",
             Kind::AppealDecided => "appeal_decided",
             Kind::ReviewReminder => "review_reminder",
+            Kind::ReviewAgain => "review_again",
             Kind::CollaborationRequest => "collaboration_request",
             Kind::PasswordSetup => "password_setup",
             Kind::PasswordReset => "password_reset",
         }
     }
 
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::AppraisalPublished,
         Kind::InspectionRecorded,
         Kind::AppealFiled,
         Kind::AppealDecided,
         Kind::ReviewReminder,
+        Kind::ReviewAgain,
         Kind::CollaborationRequest,
         Kind::PasswordSetup,
         Kind::PasswordReset,
@@ -62,6 +66,7 @@ impl Kind {
         "appeal_filed",
         "appeal_decided",
         "review_reminder",
+        "review_again",
         "collaboration_request",
         "password_setup",
         "password_reset",
@@ -70,6 +75,14 @@ impl Kind {
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
+}
+
+/// The payload of a "review again": the appraisals of the recipient's reviews that a
+/// recompute undid.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct ReviewAgainPayload {
+    pub cycle_id: i32,
+    pub appraisals: Vec<i32>,
 }
 
 /// The payload of a review reminder: who lacked inspections when it was queued.

@@ -296,6 +296,8 @@ texts! {
     stale_count,
     stale_note,
     changed,
+    reviews_kept,
+    reviews_reset,
     upload_evidence,
     kind,
     sales_targets,

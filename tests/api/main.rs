@@ -17,6 +17,7 @@ mod integrity;
 mod mail;
 mod matrix;
 mod notices;
+mod office;
 mod pages_http;
 mod people_bulk;
 mod races;

@@ -355,13 +355,17 @@ pub async fn compute(
     match app.compute(ctx.caller()?, id).await {
         Ok(outcome) => {
             let note = format!(
-                "{}: {} · {}: {} · {}: {}",
+                "{}: {} · {}: {} · {}: {} · {}: {} · {}: {}",
                 ctx.t.computed_count,
                 outcome.computed,
                 ctx.t.insufficient_evidence,
                 outcome.insufficient_evidence,
                 ctx.t.changed,
-                outcome.changed
+                outcome.changed,
+                ctx.t.reviews_kept,
+                outcome.reviews_kept,
+                ctx.t.reviews_reset,
+                outcome.reviews_reset
             );
             render_cycle(ctx, db, id, None, Some(Alert::Note(note))).await
         }

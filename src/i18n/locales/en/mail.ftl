@@ -49,6 +49,13 @@ reminder-line = { $name }: { $count ->
 }
 reminder-link = Open your team
 
+review-again-subject = { $count ->
+    [one] A review to do again in { $cycle }
+   *[other] { $count } reviews to do again in { $cycle }
+}
+review-again-intro = { $cycle } was recomputed, and the numbers of these appraisals you had reviewed changed. They are drafts again; please review them once more:
+review-again-link = Open your team
+
 collaboration-subject = Rate your colleagues in other departments ({ $cycle })
 collaboration-intro = The appraisal cycle { $cycle } is open until { $end }. How colleagues of other departments worked with you counts towards their collaboration score; please rate those you worked with.
 collaboration-link = Rate colleagues

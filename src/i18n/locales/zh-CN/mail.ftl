@@ -43,6 +43,10 @@ reminder-intro = { $cycle } 将于 { $end } 结束。以下直属员工的礼仪
 reminder-line = { $name }：{ $count } 次
 reminder-link = 查看我的团队
 
+review-again-subject = { $cycle } 有 { $count } 份考评需要重新审阅
+review-again-intro = { $cycle } 已重新计算，您审阅过的以下考评数值有变化，已退回草稿，请重新审阅：
+review-again-link = 查看我的团队
+
 collaboration-subject = 请评价其他部门同事的协作（{ $cycle }）
 collaboration-intro = 考评周期 { $cycle } 开放至 { $end }。您对合作过的其他部门同事的评价将计入他们的协作得分，请为他们评分。
 collaboration-link = 去评价

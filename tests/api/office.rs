@@ -1,0 +1,139 @@
+//! What a real office met (issue 26): nothing changes silently.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+on_both_backends!(reviews_survive_a_recompute_that_changes_nothing);
+
+fn scheme(full_marks_at: i64) -> Value {
+    json!({
+        "weights": {"sales": 100, "satisfaction": 0, "etiquette": 0, "collaboration": 0},
+        "full_marks_at": full_marks_at,
+        "min_evidence": {"satisfaction": 1, "etiquette": 1, "collaboration": 1},
+        "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 75},
+                        {"grade": "C", "min_total": 0}]
+    })
+}
+
+async fn reviews_survive_a_recompute_that_changes_nothing(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let sup = app.user(&hr, "supervisor", store, None).await;
+    let ann = app.user(&hr, "staff", store, Some(sup.id)).await;
+    let bo = app.user(&hr, "staff", store, Some(sup.id)).await;
+    let cycle = app
+        .open_cycle(&hr, "2026 Q1", "2026-01-01", "2026-03-31")
+        .await;
+    app.post(
+        "/api/v1/sales-targets",
+        &hr,
+        json!([{"employee_id": ann.id, "cycle_id": cycle, "target": 100_000},
+               {"employee_id": bo.id, "cycle_id": cycle, "target": 100_000}]),
+    )
+    .await
+    .ok(200);
+    // Ann sold half her target, Bo all of his.
+    app.post(
+        "/api/v1/sales-records",
+        &hr,
+        json!([{"employee_id": ann.id, "occurred_on": "2026-01-05", "amount": 50_000, "external_ref": "R-1"},
+               {"employee_id": bo.id, "occurred_on": "2026-01-05", "amount": 100_000, "external_ref": "R-2"}]),
+    )
+    .await
+    .ok(200);
+    let path = |p: &str| format!("/api/v1/cycles/{cycle}/{p}");
+    app.post(&path("state"), &hr, json!({"state": "review"}))
+        .await
+        .ok(200);
+    app.post(&path("compute"), &hr, json!({})).await.ok(200);
+    let supervisor = app.login(&sup.email, &sup.password).await;
+    for person in [ann.id, bo.id] {
+        let id = app.appraisal_of(&hr, cycle, person).await["id"].clone();
+        app.post(
+            &format!("/api/v1/appraisals/{id}/review"),
+            &supervisor,
+            json!({"comment": "checked against the till rolls"}),
+        )
+        .await
+        .ok(200);
+    }
+
+    // Recomputed with nothing changed: both reviews stand.
+    let again = app.post(&path("compute"), &hr, json!({})).await;
+    assert_eq!(
+        (
+            again.ok(200)["reviews_kept"].clone(),
+            again.body["reviews_reset"].clone()
+        ),
+        (json!(2), json!(0))
+    );
+    for person in [ann.id, bo.id] {
+        assert_eq!(
+            app.appraisal_of(&hr, cycle, person).await["state"],
+            "reviewed"
+        );
+    }
+
+    // Full marks at half the target: Ann's score changes (50 → 100), Bo's stays at 100.
+    app.put(&path("scheme"), &hr, scheme(50)).await.ok(200);
+    let changed = app.post(&path("compute"), &hr, json!({})).await;
+    assert_eq!(
+        (
+            changed.ok(200)["reviews_kept"].clone(),
+            changed.body["reviews_reset"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    let ann_now = app.appraisal_of(&hr, cycle, ann.id).await;
+    assert_eq!(ann_now["state"], "draft");
+    assert_eq!(ann_now["total"], 100.0);
+    assert_eq!(
+        app.appraisal_of(&hr, cycle, bo.id).await["state"],
+        "reviewed"
+    );
+
+    // Every count of "reviewed" agrees: the export says so only of Bo.
+    let csv = app
+        .http
+        .client
+        .get(format!("{}{}", app.http.base, path("export?format=csv")))
+        .bearer_auth(&hr)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<(String, String)> = csv
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let n = cells.len();
+            (cells[n - 2].to_owned(), cells[n - 1].to_owned())
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    for (state, reviewed) in &rows {
+        assert_eq!(state == "Reviewed", reviewed == "Yes", "{csv}");
+    }
+    assert_eq!(rows.iter().filter(|(_, r)| r == "Yes").count(), 1, "{csv}");
+
+    // The supervisor is told which review to do again.
+    let url = app.database.url();
+    let mut conn = appraisal::db::DbUrl::parse(&url)
+        .unwrap()
+        .establish()
+        .unwrap();
+    let told = crate::races::number(
+        &mut conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM notices WHERE kind = 'review_again' AND recipient_id = {}",
+            sup.id
+        ),
+    );
+    assert_eq!(told, 1);
+}
