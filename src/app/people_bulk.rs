@@ -2,7 +2,12 @@
 //! department, manager, locale, active`, applied all or none in one write transaction.
 //!
 //! A row updates the person with that employee number, else the one with that email, else
-//! makes a new person (without a password: they are mailed a link to set one). Departments
+//! makes a new person (without a password: they are mailed a link to set one). A row never
+//! moves an identity silently: when its number and its email name two different people it
+//! is refused naming the other one, and a person found by email keeps the employee number
+//! they have (a row giving another is refused; a first number is set). A number is changed
+//! on the person's page. The templates' example row (an address at `example.invalid`) is
+//! refused, so a template uploaded unedited changes nobody. Departments
 //! are named; a manager is named by employee number or email, of someone already there or of
 //! a row of the same file (also a later one).
 //!
@@ -116,12 +121,49 @@ fn plan(
             problems.add(r.row, "department", Problem::NoSuchDepartment);
             continue;
         };
+        if r.email.as_str().ends_with("@example.invalid") {
+            problems.add(r.row, "email", Problem::TemplateExampleRow);
+            continue;
+        }
         let by_its_number = r
             .employee_number
             .as_deref()
             .and_then(|n| by_number.get(n))
             .copied();
-        let existing = by_its_number.or_else(|| by_email.get(r.email.as_str()).copied());
+        let by_its_email = by_email.get(r.email.as_str()).copied();
+        // A row never moves an identity silently: its number and its email name one person,
+        // and a person found by email keeps the number they have (changed on their page).
+        match (by_its_number, by_its_email) {
+            (Some(a), Some(b)) if a != b => {
+                let other = before[&b];
+                problems.add(
+                    r.row,
+                    "email",
+                    Problem::EmailOfAnother {
+                        name: other.display_name.clone(),
+                        number: other.employee_number.clone(),
+                    },
+                );
+                continue;
+            }
+            (None, Some(b)) => {
+                let found = before[&b];
+                if let (Some(to), Some(from)) = (&r.employee_number, &found.employee_number) {
+                    problems.add(
+                        r.row,
+                        "employee_number",
+                        Problem::NumberWouldChange {
+                            name: found.display_name.clone(),
+                            from: from.clone(),
+                            to: to.clone(),
+                        },
+                    );
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        let existing = by_its_number.or(by_its_email);
         let key = match existing {
             Some(id) => {
                 if row_of.contains_key(&id) {

@@ -208,6 +208,19 @@ pub enum Problem {
     EmployeeNumberTaken {
         number: String,
     },
+    /// A row's email belongs to another person than its employee number does.
+    EmailOfAnother {
+        name: String,
+        number: Option<String>,
+    },
+    /// A row would change the employee number of the person its email names.
+    NumberWouldChange {
+        name: String,
+        from: String,
+        to: String,
+    },
+    /// The example row of a template (an address at example.invalid), left in the file.
+    TemplateExampleRow,
     NotEmployeeNumber,
     DepartmentNameTaken {
         name: String,
@@ -412,6 +425,9 @@ impl Problem {
             RatingsClosed { .. } => "ratings_closed",
             EmailTaken { .. } => "email_taken",
             EmployeeNumberTaken { .. } => "employee_number_taken",
+            EmailOfAnother { .. } => "email_of_another",
+            NumberWouldChange { .. } => "number_would_change",
+            TemplateExampleRow => "template_example_row",
             NotEmployeeNumber => "not_employee_number",
             DepartmentNameTaken { .. } => "department_name_taken",
             NoSuchUser => "no_such_user",

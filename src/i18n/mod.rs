@@ -194,6 +194,18 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             vec![("cycle", words(cycle.clone())), ("state", state(s))]
         }
         EmailTaken { email } => vec![("email", words(email.clone()))],
+        EmailOfAnother { name, number } => vec![
+            ("name", words(name.clone())),
+            (
+                "number",
+                words(number.clone().unwrap_or_else(|| "—".into())),
+            ),
+        ],
+        NumberWouldChange { name, from, to } => vec![
+            ("name", words(name.clone())),
+            ("from", words(from.clone())),
+            ("to", words(to.clone())),
+        ],
         EmployeeNumberTaken { number } => vec![("number", words(number.clone()))],
         FutureDate { today } => vec![("today", words(today.to_string()))],
         OtherTargetInFile { row } | OtherValuesInFile { row } => vec![("row", size(row))],

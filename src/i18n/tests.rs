@@ -168,6 +168,16 @@ pub fn every_problem() -> Vec<Problem> {
         NotActiveEmployee,
         RateSelf,
         RateOwnDepartment,
+        EmailOfAnother {
+            name: "王芳".into(),
+            number: Some("E0102".into()),
+        },
+        NumberWouldChange {
+            name: "王芳".into(),
+            from: "E0102".into(),
+            to: "E0101".into(),
+        },
+        TemplateExampleRow,
         EmployeeNumberTaken {
             number: "S0001".into(),
         },

@@ -5,7 +5,10 @@ use serde_json::{json, Value};
 use crate::on_both_backends;
 use crate::support::TestApp;
 
-on_both_backends!(reviews_survive_a_recompute_that_changes_nothing);
+on_both_backends!(
+    reviews_survive_a_recompute_that_changes_nothing,
+    a_people_file_never_moves_an_identity_silently,
+);
 
 fn scheme(full_marks_at: i64) -> Value {
     json!({
@@ -136,4 +139,68 @@ async fn reviews_survive_a_recompute_that_changes_nothing(app: TestApp) {
         ),
     );
     assert_eq!(told, 1);
+}
+
+async fn a_people_file_never_moves_an_identity_silently(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "Flagship Store", "front_line").await;
+    let file = |rows: &str| format!("employee_number,email,display_name,role,department\n{rows}");
+    app.post_csv(
+        "/api/v1/users/bulk",
+        &hr,
+        file("E0101,li.na@example.test,李娜,staff,Flagship Store\nE0102,wang.fang@example.test,王芳,staff,Flagship Store\n,zhou.min@example.test,周敏,staff,Flagship Store\nE0104,chen.jie@example.test,陈杰,staff,Flagship Store\n"),
+    )
+    .await
+    .ok(200);
+
+    // Li Na's number with Wang Fang's email; a new number with Chen Jie's email; the
+    // template's example row: each refused, naming what it would have done.
+    let refused = app
+        .post_csv(
+            "/api/v1/users/bulk",
+            &hr,
+            file("E0101,wang.fang@example.test,李娜,staff,Flagship Store\nE0199,chen.jie@example.test,陈杰,staff,Flagship Store\nEXAMPLE-0001,example.0001@example.invalid,示例 李娜,staff,Flagship Store\n"),
+        )
+        .await;
+    let codes: Vec<(u64, String, String)> = refused.body["row_errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{refused:?}"))
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (2, "email".to_owned(), "email_of_another".to_owned()),
+            (
+                3,
+                "employee_number".to_owned(),
+                "number_would_change".to_owned()
+            ),
+            (4, "email".to_owned(), "template_example_row".to_owned()),
+        ]
+    );
+    let message = refused.body["row_errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("王芳") && message.contains("E0102"),
+        "{message}"
+    );
+
+    // Someone without a number gets a first one by email.
+    let given = app
+        .post_csv(
+            "/api/v1/users/bulk",
+            &hr,
+            file("E0103,zhou.min@example.test,周敏,staff,Flagship Store\n"),
+        )
+        .await;
+    assert_eq!(given.ok(200)["updated"], 1);
+    let people = app.get("/api/v1/users?q=E0103", &hr).await;
+    assert_eq!(people.ok(200)["items"][0]["email"], "zhou.min@example.test");
 }

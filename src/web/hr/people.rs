@@ -351,7 +351,7 @@ pub async fn import_people(
 /// The people file's header and one example row, as Excel opens it (UTF-8 with BOM).
 pub async fn people_template(_hr: Hr) -> HttpResponse {
     let body = format!(
-        "\u{feff}{}\r\nE0101,li.na@example.com,李娜,staff,旗舰店,E0001,zh-CN,true\r\n",
+        "\u{feff}{}\r\nEXAMPLE-0001,example.0001@example.invalid,示例 李娜,staff,旗舰店,,zh-CN,true\r\n",
         crate::bulk::PEOPLE_COLUMNS.join(",")
     );
     crate::export::attachment("people.csv", crate::export::CSV_MEDIA_TYPE, body)
