@@ -207,7 +207,12 @@ pub fn import_sales(
     rows: &[DatedRow<Sale>],
     today: NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
-    import_dated(tx, actor, rows, today, Sales)
+    let mut outcome = import_dated(tx, actor, rows, today, Sales)?;
+    for r in rows.iter().filter(|r| r.values.amount < 0) {
+        outcome.returns += 1;
+        outcome.returns_amount += r.values.amount;
+    }
+    Ok(outcome)
 }
 
 /// Satisfaction responses (blocking, in the caller's transaction).

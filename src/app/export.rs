@@ -111,6 +111,8 @@ fn headers(locale: Locale) -> Vec<String> {
         for key in [
             "export-score",
             "export-weight",
+            "export-weight-used",
+            "export-points",
             "export-evidence",
             "export-missing",
         ] {
@@ -153,9 +155,21 @@ impl Words {
     }
 }
 
-fn component_cells(cells: &mut Vec<Cell>, c: &ComponentInput, name: &str, locale: Locale) {
+/// A component's cells: its score, the weight set, the weight really used (a missing
+/// component's weight spread over the others) and the points it adds to the total
+/// (`scoring::contributions`, as the page shows them: they add up to 100 % and to the
+/// total), its evidence and why it is missing.
+fn component_cells(
+    cells: &mut Vec<Cell>,
+    c: &ComponentInput,
+    used: Option<(f64, f64)>,
+    name: &str,
+    locale: Locale,
+) {
     cells.push(c.score.into());
     cells.push(i64::from(c.weight).into());
+    cells.push(used.map(|(share, _)| share).into());
+    cells.push(used.map(|(_, points)| points).into());
     cells.push(c.evidence.into());
     cells.push(match &c.missing_reason {
         Some(reason) => Cell::Text(i18n::missing_reason(locale, name, reason)),
@@ -177,13 +191,15 @@ fn row(
         Cell::Text(name),
         Cell::Text(department),
     ];
-    for (component, input) in COMPONENTS.iter().zip([
+    let inputs_of = [
         &inputs.sales,
         &inputs.satisfaction,
         &inputs.etiquette,
         &inputs.collaboration,
-    ]) {
-        component_cells(&mut cells, input, component, words.locale);
+    ];
+    let used = crate::domain::scoring::contributions(&inputs_of.map(|c| (c.weight, c.score)));
+    for ((component, input), used) in COMPONENTS.iter().zip(inputs_of).zip(used) {
+        component_cells(&mut cells, input, used, component, words.locale);
     }
     cells.push(a.total().into());
     cells.push(a.grade.clone().map_or(Cell::Empty, Cell::Text));

@@ -143,10 +143,20 @@ fn published(
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
     let inputs = appraisal.inputs()?;
     let min = inputs.min_evidence;
-    let line = |name, input: &ComponentInput, minimum| ComponentLine {
+    let used = crate::domain::scoring::contributions(
+        &[
+            &inputs.sales,
+            &inputs.satisfaction,
+            &inputs.etiquette,
+            &inputs.collaboration,
+        ]
+        .map(|c| (c.weight, c.score)),
+    );
+    let line = |name, input: &ComponentInput, minimum, used: Option<(f64, f64)>| ComponentLine {
         name,
         weight: input.weight,
         score: input.score,
+        used,
         evidence: input.evidence,
         minimum,
     };
@@ -161,17 +171,24 @@ fn published(
         grade: appraisal.grade,
         rank: appraisal.department_rank,
         components: vec![
-            line(ComponentName::Sales, &inputs.sales, 1),
+            line(ComponentName::Sales, &inputs.sales, 1, used[0]),
             line(
                 ComponentName::Satisfaction,
                 &inputs.satisfaction,
                 min.satisfaction,
+                used[1],
             ),
-            line(ComponentName::Etiquette, &inputs.etiquette, min.etiquette),
+            line(
+                ComponentName::Etiquette,
+                &inputs.etiquette,
+                min.etiquette,
+                used[2],
+            ),
             line(
                 ComponentName::Collaboration,
                 &inputs.collaboration,
                 min.collaboration,
+                used[3],
             ),
         ],
         appeal_until,

@@ -24,6 +24,9 @@ pub struct ComponentLine {
     pub name: ComponentName,
     pub weight: i32,
     pub score: Option<f64>,
+    /// The weight really used and the points added to the total
+    /// (`domain::scoring::contributions`); None when the component is missing.
+    pub used: Option<(f64, f64)>,
     pub evidence: i64,
     pub minimum: i32,
 }
@@ -146,6 +149,8 @@ fn component_key(name: ComponentName) -> (&'static str, &'static str) {
     }
 }
 
+/// The component with the weight really used (a missing component's weight is spread over
+/// the others), so that the points shown add up to the total.
 fn component_label(lang: Locale, line: &ComponentLine) -> String {
     let (name, _) = component_key(line.name);
     i18n::format(
@@ -153,13 +158,27 @@ fn component_label(lang: Locale, line: &ComponentLine) -> String {
         "published-component",
         vec![
             ("component", words(i18n::text(lang, name))),
-            ("weight", number(line.weight)),
+            (
+                "used",
+                words(decimal(line.used.map_or(0.0, |(share, _)| share))),
+            ),
         ],
     )
 }
 
-/// The score, or why it is missing, in the reader's language.
+/// The score and the points it adds to the total, or why it is missing, in the reader's
+/// language.
 fn component_value(lang: Lang, line: &ComponentLine) -> String {
+    if let (Some(score), Some((_, points))) = (line.score, line.used) {
+        return i18n::format(
+            lang,
+            "published-points",
+            vec![
+                ("score", words(decimal(score))),
+                ("points", words(decimal(points))),
+            ],
+        );
+    }
     if let Some(score) = line.score {
         return decimal(score);
     }
@@ -589,6 +608,7 @@ mod tests {
                     name: ComponentName::Sales,
                     weight: 40,
                     score: Some(87.5),
+                    used: Some((100.0, 87.5)),
                     evidence: 12,
                     minimum: 1,
                 },
@@ -596,6 +616,7 @@ mod tests {
                     name: ComponentName::Satisfaction,
                     weight: 30,
                     score: None,
+                    used: None,
                     evidence: 2,
                     minimum: 5,
                 },
@@ -615,7 +636,8 @@ mod tests {
         assert_eq!(mail.subject, "Your service rating for 2026 Q3: 81.25 (B)");
         assert!(mail.text.starts_with("Hello Ann Lee,\n"));
         assert!(
-            mail.text.contains("Sales (weight 40%): 87.50"),
+            mail.text
+                .contains("Sales (weight used 100.00%): 87.50, adding 87.50 to the total"),
             "{}",
             mail.text
         );
@@ -635,7 +657,8 @@ mod tests {
         assert_eq!(mail.subject, "2026 Q3 服务考评结果：81.25 分（B）");
         assert!(mail.text.starts_with("李安，您好："));
         assert!(
-            mail.text.contains("销售业绩（权重 40%）：87.50"),
+            mail.text
+                .contains("销售业绩（实际权重 100.00%）：87.50，计入总分 87.50"),
             "{}",
             mail.text
         );

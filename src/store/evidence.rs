@@ -26,6 +26,11 @@ pub struct ImportOutcome {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Sales records with a negative amount among those received: returns and refunds,
+    /// counted so that the one who uploads sees them (0 for other kinds).
+    pub returns: usize,
+    /// Their amounts together, in fen (zero or negative).
+    pub returns_amount: i64,
 }
 
 fn record_import(

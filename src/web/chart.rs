@@ -65,7 +65,7 @@ pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
                         title { (label) ": " (format!("{v:.2}")) }
                     }
                     text.value x=(format!("{:.1}", x_of(i))) y=(format!("{:.1}", y_of(*v) - 8.0)) text-anchor="middle" {
-                        (format!("{v:.1}"))
+                        (format!("{v:.2}"))
                     }
                 }
                 text.axis x=(format!("{:.1}", x_of(i))) y=(HEIGHT - BOTTOM + 18.0) text-anchor="middle" {

@@ -412,9 +412,22 @@ pub fn score(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
 }
 
-/// Integer minor units as a decimal amount (12345 → "123.45").
-pub fn money(minor: i64) -> String {
+/// Integer minor units as an amount in yuan, with thousands separators and the unit in
+/// the reader's language (1234567 → "12,345.67 元", or "¥12,345.67" in English).
+pub fn money(t: &Texts, minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let amount = format!("{grouped}.{:02}", abs % 100);
+    match t.lang {
+        Locale::ZhCn => format!("{sign}{amount} 元"),
+        Locale::En => format!("{sign}¥{amount}"),
+    }
 }

@@ -51,9 +51,9 @@ fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) ->
         |label: &str, minimum: i32| format!("{label}: {} ({} {minimum})", c.evidence, t.at_least);
     match name {
         "sales" => {
-            let sold = format!("{} {}", t.sold, money(inputs.sales_total));
+            let sold = format!("{} {}", t.sold, money(t, inputs.sales_total));
             let target = inputs.sales_target.map_or(String::new(), |target| {
-                format!(" / {} {}", t.target, money(target))
+                format!(" / {} {}", t.target, money(t, target))
             });
             format!("{sold}{target} · {}: {}", t.records, c.evidence)
         }

@@ -310,6 +310,7 @@ texts! {
     inserted,
     updated,
     unchanged,
+    returns,
     grade_distribution,
     by_department,
     department,

@@ -23,7 +23,7 @@ on_both_backends!(
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn start_worker(app: &TestApp) -> (Mailbox, Notifier, WorkerHandle) {
+pub(crate) fn start_worker(app: &TestApp) -> (Mailbox, Notifier, WorkerHandle) {
     let mut settings = app.settings.clone();
     settings.notices.poll_interval_ms = 50;
     let db = Db::connect(&settings.database).expect("database reachable");
@@ -34,7 +34,7 @@ fn start_worker(app: &TestApp) -> (Mailbox, Notifier, WorkerHandle) {
 }
 
 /// Waits until `count` mails to `to` arrived; returns them (oldest first).
-async fn mails_to(mailbox: &Mailbox, to: &str, count: usize) -> Vec<String> {
+pub(crate) async fn mails_to(mailbox: &Mailbox, to: &str, count: usize) -> Vec<String> {
     let started = Instant::now();
     loop {
         let mails: Vec<String> = mailbox

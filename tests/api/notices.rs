@@ -203,13 +203,17 @@ async fn publishing_mails_each_employee_in_their_language(backend: Backend) {
         "Your service rating for 2026 Q3: 90.00 (A)"
     );
     assert!(
-        ann_mail.text.contains("Sales (weight 100%): 90.00"),
+        ann_mail
+            .text
+            .contains("Sales (weight used 100.00%): 90.00, adding 90.00 to the total"),
         "{}",
         ann_mail.text
     );
     assert_eq!(li_mail.subject, "2026 Q3 服务考评结果：60.00 分（C）");
     assert!(
-        li_mail.text.contains("销售业绩（权重 100%）：60.00"),
+        li_mail
+            .text
+            .contains("销售业绩（实际权重 100.00%）：60.00，计入总分 60.00"),
         "{}",
         li_mail.text
     );

@@ -10,6 +10,8 @@ on_both_backends!(
     a_people_file_never_moves_an_identity_silently,
 );
 
+crate::on_both_backends_with!(spawn_without_worker; the_weights_used_are_shown_everywhere);
+
 fn scheme(full_marks_at: i64) -> Value {
     json!({
         "weights": {"sales": 100, "satisfaction": 0, "etiquette": 0, "collaboration": 0},
@@ -203,4 +205,133 @@ async fn a_people_file_never_moves_an_identity_silently(app: TestApp) {
     assert_eq!(given.ok(200)["updated"], 1);
     let people = app.get("/api/v1/users?q=E0103", &hr).await;
     assert_eq!(people.ok(200)["items"][0]["email"], "zhou.min@example.test");
+}
+
+async fn spawn_without_worker(backend: crate::support::Backend) -> Option<TestApp> {
+    crate::support::spawn_with(backend, |s| s.notices.worker = false).await
+}
+
+/// One appraisal with two of four components missing: the weights really used, and each
+/// component's points, are the same in the export, the results mail and the page, and the
+/// points add up to the total.
+async fn the_weights_used_are_shown_everywhere(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let ann = app.user(&hr, "staff", store, None).await;
+    let cycle = app
+        .post(
+            "/api/v1/cycles",
+            &hr,
+            json!({"name": "2026 Q1", "period_start": "2026-01-01", "period_end": "2026-03-31"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = |p: &str| format!("/api/v1/cycles/{cycle}/{p}");
+    app.put(
+        &path("scheme"),
+        &hr,
+        json!({"weights": {"sales": 40, "satisfaction": 25, "etiquette": 20, "collaboration": 15},
+               "min_evidence": {"satisfaction": 1, "etiquette": 1, "collaboration": 1},
+               "grade_bands": [{"grade": "A", "min_total": 90}, {"grade": "B", "min_total": 0}]}),
+    )
+    .await
+    .ok(200);
+    app.post(&path("state"), &hr, json!({"state": "open"}))
+        .await
+        .ok(200);
+    app.post(
+        "/api/v1/sales-targets",
+        &hr,
+        json!([{"employee_id": ann.id, "cycle_id": cycle, "target": 100_000}]),
+    )
+    .await
+    .ok(200);
+    app.post(
+        "/api/v1/sales-records",
+        &hr,
+        json!([{"employee_id": ann.id, "occurred_on": "2026-01-05", "amount": 70_330, "external_ref": "W-1"}]),
+    )
+    .await
+    .ok(200);
+    app.post(
+        "/api/v1/satisfaction-responses",
+        &hr,
+        json!([{"employee_id": ann.id, "occurred_on": "2026-01-06", "rating": 4, "channel": "phone", "external_ref": "W-2"},
+               {"employee_id": ann.id, "occurred_on": "2026-01-07", "rating": 3, "channel": "phone", "external_ref": "W-3"}]),
+    )
+    .await
+    .ok(200);
+    for state in ["review"] {
+        app.post(&path("state"), &hr, json!({ "state": state }))
+            .await
+            .ok(200);
+    }
+    app.post(&path("compute"), &hr, json!({})).await.ok(200);
+    // Ann: sales 70.33 (weight 40) and satisfaction 62.50 (weight 25) present; etiquette and
+    // collaboration missing. Used: 61.54 % and 38.46 %; points 43.28 + 24.04 = 67.32.
+    let appraisal = app.appraisal_of(&hr, cycle, ann.id).await;
+    assert_eq!(appraisal["total"], 67.32, "{appraisal}");
+
+    let csv = app
+        .http
+        .client
+        .get(format!("{}{}", app.http.base, path("export?format=csv")))
+        .bearer_auth(&hr)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let cell = |name: &str| {
+        row[header
+            .iter()
+            .position(|h| h.ends_with(name) && h.starts_with(name.split(':').next().unwrap()))
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))]
+    };
+    assert_eq!(cell("Sales: weight used (%)"), "61.54");
+    assert_eq!(cell("Sales: points in the total"), "43.28");
+    assert_eq!(cell("Customer satisfaction: weight used (%)"), "38.46");
+    assert_eq!(cell("Customer satisfaction: points in the total"), "24.04");
+    assert_eq!(cell("Etiquette: weight used (%)"), "");
+    assert_eq!(cell("Sales: weight set (%)"), "40");
+
+    // The results mail says the same.
+    app.post(&path("state"), &hr, json!({"state": "published"}))
+        .await
+        .ok(200);
+    let (mailbox, _notifier, _worker) = crate::hr_work::start_worker(&app);
+    // (The first is the request to rate colleagues, sent when the cycle opened.)
+    let mails = crate::hr_work::mails_to(&mailbox, &ann.email, 2).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("has been published"))
+        .unwrap_or_else(|| panic!("{mails:?}"));
+    assert!(
+        mail.contains("Sales (weight used 61.54%): 70.33, adding 43.28 to the total"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(
+            "Customer satisfaction (weight used 38.46%): 62.50, adding 24.04 to the total"
+        ),
+        "{mail}"
+    );
+
+    // And the page.
+    let id = appraisal["id"].as_i64().unwrap();
+    let (_, page) = crate::uploads::signed_in(
+        &app,
+        &ann.email,
+        &ann.password,
+        &format!("/appraisals/{id}"),
+    )
+    .await;
+    for figure in ["61.54", "38.46", "43.28", "24.04", "67.32"] {
+        assert!(page.contains(figure), "{figure} on the page");
+    }
 }

@@ -153,6 +153,17 @@ async fn refused_rows_are_named_as_the_spreadsheet_shows_them(app: TestApp) {
 
 /// HR signed in on the pages: the session's cookies and the form token of `path`.
 async fn page_session(app: &TestApp, path: &str) -> (String, String) {
+    let (session, page) = signed_in(app, &app.hr_email, &app.hr_password, path).await;
+    (session, form_token(&page))
+}
+
+/// Someone signed in on the pages: the session's cookies and the page at `path`.
+pub(crate) async fn signed_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    path: &str,
+) -> (String, String) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -167,8 +178,8 @@ async fn page_session(app: &TestApp, path: &str) -> (String, String) {
         .header("origin", base.clone())
         .form(&[
             ("csrf", token.as_str()),
-            ("email", app.hr_email.as_str()),
-            ("password", app.hr_password.as_str()),
+            ("email", email),
+            ("password", password),
         ])
         .send()
         .await
@@ -185,7 +196,7 @@ async fn page_session(app: &TestApp, path: &str) -> (String, String) {
         .text()
         .await
         .unwrap();
-    (cookie, form_token(&page))
+    (cookie, page)
 }
 
 fn cookies_of(response: &reqwest::Response) -> Vec<String> {

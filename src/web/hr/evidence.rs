@@ -89,18 +89,29 @@ pub async fn import(
     };
     let t = ctx.t;
     let alert = match outcome {
-        Ok(o) => Alert::Note(format!(
-            "{} — {}: {} · {}: {} · {}: {} · {}: {}",
-            t.imported,
-            t.received,
-            o.received,
-            t.inserted,
-            o.inserted,
-            t.updated,
-            o.updated,
-            t.unchanged,
-            o.unchanged
-        )),
+        Ok(o) => {
+            let mut note = format!(
+                "{} — {}: {} · {}: {} · {}: {} · {}: {}",
+                t.imported,
+                t.received,
+                o.received,
+                t.inserted,
+                o.inserted,
+                t.updated,
+                o.updated,
+                t.unchanged,
+                o.unchanged
+            );
+            if o.returns > 0 {
+                note.push_str(&format!(
+                    " · {}: {} ({})",
+                    t.returns,
+                    o.returns,
+                    crate::web::layout::money(t, o.returns_amount)
+                ));
+            }
+            Alert::Note(note)
+        }
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => recoverable(t, error)?,
     };

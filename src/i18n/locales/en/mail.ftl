@@ -11,7 +11,8 @@ published-total = Total
 published-grade = Grade
 published-rank = Rank in your department
 published-no-total = none: not enough evidence for any component
-published-component = { $component } (weight { $weight }%)
+published-component = { $component } (weight used { $used }%)
+published-points = { $score }, adding { $points } to the total
 published-appeal-until = Please acknowledge it. If you disagree, you can appeal until { $date }.
 published-link = View your appraisal
 

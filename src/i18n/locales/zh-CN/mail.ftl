@@ -11,7 +11,8 @@ published-total = 总分
 published-grade = 等级
 published-rank = 部门排名
 published-no-total = 无：各考评项的依据均不足
-published-component = { $component }（权重 { $weight }%）
+published-component = { $component }（实际权重 { $used }%）
+published-points = { $score }，计入总分 { $points }
 published-appeal-until = 请确认考评结果。如有异议，可在 { $date } 前提出申诉。
 published-link = 查看考评详情
 
