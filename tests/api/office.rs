@@ -8,6 +8,7 @@ use crate::support::TestApp;
 on_both_backends!(
     reviews_survive_a_recompute_that_changes_nothing,
     a_people_file_never_moves_an_identity_silently,
+    returns_are_counted_in_the_answer,
 );
 
 crate::on_both_backends_with!(spawn_without_worker; the_weights_used_are_shown_everywhere);
@@ -334,4 +335,27 @@ async fn the_weights_used_are_shown_everywhere(app: TestApp) {
     for figure in ["61.54", "38.46", "43.28", "24.04", "67.32"] {
         assert!(page.contains(figure), "{figure} on the page");
     }
+}
+
+/// Negative amounts are returns and refunds: kept, and counted in the answer.
+async fn returns_are_counted_in_the_answer(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let ann = app.user(&hr, "staff", store, None).await;
+    app.open_cycle(&hr, "2026 Q1", "2026-01-01", "2026-03-31")
+        .await;
+    let csv = format!(
+        "employee_id,occurred_on,amount_yuan,external_ref\n{id},2026-01-05,3500,S-1\n{id},2026-01-06,-1200,S-2\n{id},2026-01-07,-0.50,S-3\n",
+        id = ann.id
+    );
+    let answer = app.post_csv("/api/v1/sales-records", &hr, csv).await;
+    let body = answer.ok(200);
+    assert_eq!(
+        (
+            body["inserted"].clone(),
+            body["returns"].clone(),
+            body["returns_amount"].clone()
+        ),
+        (json!(3), json!(2), json!(-120_050))
+    );
 }

@@ -330,9 +330,24 @@ async fn steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do
     );
     assert!(item.contains("2 people still lack inspections"), "{item}");
 
-    // Review needs no question; publishing asks, with the reviewed and stale counts.
-    visitor
+    // Closing data entry asks first, saying who still lacks inspections; publishing asks,
+    // with the reviewed, stale and uncomputed counts.
+    let asked = visitor
         .post(&state, &[("csrf", &csrf), ("state", "review")])
+        .await;
+    assert!(
+        asked
+            .body
+            .contains("People still short of inspections: <strong>2</strong>"),
+        "{}",
+        asked.body
+    );
+    assert_eq!(cycle_state(&app).await, "open");
+    visitor
+        .post(
+            &state,
+            &[("csrf", &csrf), ("state", "review"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(cycle_state(&app).await, "review");
     app.post(&format!("/api/v1/cycles/{cycle}/compute"), &hr, json!({}))

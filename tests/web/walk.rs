@@ -349,6 +349,14 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     sign_in(&b, &app, &app.hr_email, &app.hr_password).await;
     b.goto(&format!("{}/hr/cycles/{cycle}", app.base)).await;
     b.submit("#next-state").await;
+    // Closing data entry cannot be undone: it asks first.
+    assert!(
+        b.text("#confirm-what")
+            .await
+            .starts_with("Data entry closes for everyone"),
+        "the review step asks first"
+    );
+    b.submit("#confirm-state").await;
     assert_eq!(b.text("#cycle-state").await, "In review");
     b.submit("button.compute").await;
     assert!(

@@ -240,6 +240,11 @@ async fn hr_daily_work_in_chinese(app: TestApp) {
     // Review, compute, and publish through the confirmation (reviewed 0 of 64, stale 0).
     b.goto(&format!("{}/hr/cycles/{cycle}", app.base)).await;
     b.submit("#next-state").await;
+    assert!(b
+        .text("#confirm-what")
+        .await
+        .starts_with("所有人都将停止录入"));
+    b.submit("#confirm-state").await;
     assert_eq!(b.text("#cycle-state").await, "审核中");
     b.submit("button.compute").await;
     assert!(todo_line(&b, &app, cycle)

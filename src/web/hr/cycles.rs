@@ -288,10 +288,11 @@ pub async fn edit_cycle(
     .await
 }
 
+/// Every step that cannot be undone asks first.
 fn needs_confirmation(to: CycleState) -> bool {
     matches!(
         to,
-        CycleState::Open | CycleState::Published | CycleState::Archived
+        CycleState::Open | CycleState::Review | CycleState::Published | CycleState::Archived
     )
 }
 
@@ -303,16 +304,33 @@ async fn confirm_state(
     to: CycleState,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/cycles/{id}"));
-    let (cycle, people, total, reviewed, stale) = db
+    let today = ctx.time.today();
+    let (cycle, people, total, reviewed, stale, uncomputed, lacking) = db
         .run(move |conn| {
             let cycle = cycles::get(conn, id)?;
-            let people = users::appraised_ids(conn)?.len();
+            let appraised = users::appraised_ids(conn)?;
             let total = appraisals::count_for_cycle(conn, id)?;
             let unreviewed = appraisals::unreviewed(conn, id)?;
             let stale = appraisals::stale(conn, &cycle)?;
-            Ok((cycle, people, total, total - unreviewed, stale))
+            let uncomputed = appraisals::uncomputed(conn, id)?;
+            let minimum = cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
+            let counts = inspections::count_by_employee(conn, id)?;
+            let lacking = appraised
+                .iter()
+                .filter(|p| counts.get(p).copied().unwrap_or(0) < i64::from(minimum))
+                .count();
+            Ok((
+                cycle,
+                appraised.len(),
+                total,
+                total - unreviewed,
+                stale,
+                uncomputed,
+                lacking,
+            ))
         })
         .await?;
+    let days_left = (cycle.period_end - today).num_days().max(0);
     let t = ctx.t;
     let body = html! {
         section.card #confirm data-state=(to.as_str()) {
@@ -321,10 +339,18 @@ async fn confirm_state(
                 CycleState::Open => {
                     p #confirm-what { strong { (people) } " " (t.confirm_open_mails) }
                 }
+                CycleState::Review => {
+                    p #confirm-what { (t.confirm_review_note) }
+                    p {
+                        (t.confirm_lacking_inspections) ": " strong { (lacking) }
+                        " · " (t.confirm_days_left) ": " strong { (days_left) }
+                    }
+                }
                 CycleState::Published => {
                     p #confirm-what {
                         (t.confirm_reviewed) ": " strong { (reviewed) " / " (total) }
                         " · " (t.stale_count) ": " strong { (stale) }
+                        " · " (t.confirm_uncomputed) ": " strong { (uncomputed) }
                     }
                     p { (t.confirm_publish_note) }
                 }

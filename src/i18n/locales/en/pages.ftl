@@ -324,6 +324,10 @@ confirm_open_mails = people will be mailed: the cycle is open and they are asked
 confirm_reviewed = Reviewed by their supervisor
 confirm_publish_note = Every employee will see their result and get a mail; after that a result changes only through an appeal.
 confirm_archive_note = Archiving ends the cycle: no more appeals and no more changes.
+confirm_review_note = Data entry closes for everyone and cannot be opened again: no more sales, satisfaction responses, inspections or colleague ratings for this cycle.
+confirm_lacking_inspections = People still short of inspections
+confirm_days_left = Days left in the period
+confirm_uncomputed = Without a computed result (publishing is refused until they have one)
 confirm_acknowledge_note = Once you acknowledge this result you can no longer appeal it.
 cancel = Cancel
 # Editing and retiring a checklist.

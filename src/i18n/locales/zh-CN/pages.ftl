@@ -324,6 +324,10 @@ confirm_open_mails = 人将收到邮件：周期开始，并请他们为其他�
 confirm_reviewed = 主管已审阅
 confirm_publish_note = 每位员工都将看到自己的结果并收到邮件；此后结果只能通过申诉更改。
 confirm_archive_note = 归档后周期结束：不能再申诉，也不能再更改。
+confirm_review_note = 所有人都将停止录入，且不能重新开放：本周期不能再录入销售、满意度回访、礼仪检查或协作评价。
+confirm_lacking_inspections = 礼仪检查次数仍不足的人数
+confirm_days_left = 距周期结束天数
+confirm_uncomputed = 尚无计算结果的人数（在全部计算前不能发布）
 confirm_acknowledge_note = 确认此结果后，将不能再对其提出申诉。
 cancel = 取消
 # 修改与停用检查表。
