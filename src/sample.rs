@@ -406,6 +406,7 @@ fn seed_cycle(
             targets.push(TargetRow {
                 row,
                 person: PersonRef::Id(member.id),
+                name: None,
                 employee_id: member.id,
                 cycle_id: cycle.id,
                 target,
@@ -414,6 +415,7 @@ fn seed_cycle(
                 sales.push(DatedRow {
                     row: sales.len() + 1,
                     person: PersonRef::Id(member.id),
+                    name: None,
                     employee_id: member.id,
                     occurred_on: day(dice),
                     external_ref: format!("SAMPLE-POS-{}-{}-{n}", cycle.id, member.id),
@@ -427,6 +429,7 @@ fn seed_cycle(
                 responses.push(DatedRow {
                     row: responses.len() + 1,
                     person: PersonRef::Id(member.id),
+                    name: None,
                     employee_id: member.id,
                     occurred_on: day(dice),
                     external_ref: format!("SAMPLE-CSAT-{}-{}-{n}", cycle.id, member.id),

@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::{App, UploadTurn};
-use crate::bulk::{rows_from, Format, Row};
+use crate::bulk::{rows_from, Format, Upload};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 
@@ -17,7 +17,7 @@ pub use crate::bulk::IMPORT_BODY_LIMIT;
 /// The rows of a bulk body, before typed parsing, and the upload's turn
 /// ([`crate::app::UploadGate`]): taken before the body is read, held until the handler
 /// ends.
-pub struct ImportBody(pub Vec<Row>, pub UploadTurn);
+pub struct ImportBody(pub Upload, pub UploadTurn);
 
 impl FromRequest for ImportBody {
     type Error = AppError;

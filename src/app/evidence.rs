@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::App;
 use crate::auth::Caller;
-use crate::bulk::{self, Row};
+use crate::bulk::{self, Upload};
 use crate::db::DbConn;
 use crate::domain::clock::not_in_future;
 use crate::domain::cycle::{entry_cycle, entry_problem_is_conflict, CycleSpan, CycleState};
@@ -48,44 +48,53 @@ impl Kind {
 impl App {
     /// Imports the rows of one kind of evidence, all or none. `within`: the cycle whose
     /// page the upload came from; its rows must fall in it (a target may leave its cycle
-    /// out).
+    /// out). Every problem of every row is found in one pass (the cells, the people named,
+    /// the dates, the cycles, the references), so one corrected upload suffices.
     pub async fn import(
         &self,
         caller: &Caller,
         kind: Kind,
-        rows: Vec<Row>,
+        upload: Upload,
         within: Option<i32>,
     ) -> Result<ImportOutcome, AppError> {
         let today = self.today();
         // Typed parsing of 100k rows is work for the blocking threads.
         match kind {
             Kind::SalesTargets => {
-                let mut rows =
-                    actix_web::web::block(move || bulk::targets(&rows, within)).await??;
+                let parsed = blocking(move || bulk::targets(&upload, within)).await?;
                 self.write(caller, move |tx, me| {
-                    resolve_people(tx, &mut rows)?;
+                    let mut problems = RowProblems::of(&parsed.problems);
+                    let mut rows = parsed.rows.clone();
+                    resolve_people(tx, &mut rows, &mut problems)?;
                     if let Some(cycle) = within {
-                        only_cycle_targets(&rows, cycle)?;
+                        only_cycle_targets(&rows, cycle, &mut problems);
                     }
-                    import_targets(tx, me.id, &rows)
+                    import_targets_checked(tx, me.id, &rows, problems)
+                        .map(|outcome| outcome.setting_aside(&parsed.ignored, &parsed.skipped))
                 })
                 .await
             }
             Kind::SalesRecords => {
-                let mut rows = parse_off_thread(rows, bulk::sales).await?;
+                let parsed = blocking(move || bulk::sales(&upload)).await?;
                 self.write(caller, move |tx, me| {
-                    resolve_people(tx, &mut rows)?;
-                    only_dated_within(tx, &rows, within)?;
-                    import_sales(tx, me.id, &rows, today)
+                    let mut problems = RowProblems::of(&parsed.problems);
+                    let mut rows = parsed.rows.clone();
+                    resolve_people(tx, &mut rows, &mut problems)?;
+                    only_dated_within(tx, &rows, within, &mut problems)?;
+                    import_sales_checked(tx, me.id, &rows, today, problems)
+                        .map(|outcome| outcome.setting_aside(&parsed.ignored, &parsed.skipped))
                 })
                 .await
             }
             Kind::SatisfactionResponses => {
-                let mut rows = parse_off_thread(rows, bulk::satisfaction).await?;
+                let parsed = blocking(move || bulk::satisfaction(&upload)).await?;
                 self.write(caller, move |tx, me| {
-                    resolve_people(tx, &mut rows)?;
-                    only_dated_within(tx, &rows, within)?;
-                    import_responses(tx, me.id, &rows, today)
+                    let mut problems = RowProblems::of(&parsed.problems);
+                    let mut rows = parsed.rows.clone();
+                    resolve_people(tx, &mut rows, &mut problems)?;
+                    only_dated_within(tx, &rows, within, &mut problems)?;
+                    import_dated(tx, me.id, &rows, today, Responses, problems)
+                        .map(|outcome| outcome.setting_aside(&parsed.ignored, &parsed.skipped))
                 })
                 .await
             }
@@ -93,10 +102,19 @@ impl App {
     }
 }
 
+/// Runs `work` on the blocking threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    Ok(actix_web::web::block(work).await?)
+}
+
 /// A row that names its employee.
 trait NamesPerson {
     fn row(&self) -> usize;
     fn person(&self) -> &PersonRef;
+    fn name(&self) -> Option<&str>;
+    fn employee_id(&self) -> i32;
     fn set_employee(&mut self, id: i32);
 }
 
@@ -106,6 +124,12 @@ impl NamesPerson for TargetRow {
     }
     fn person(&self) -> &PersonRef {
         &self.person
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn employee_id(&self) -> i32 {
+        self.employee_id
     }
     fn set_employee(&mut self, id: i32) {
         self.employee_id = id;
@@ -119,14 +143,26 @@ impl<V> NamesPerson for DatedRow<V> {
     fn person(&self) -> &PersonRef {
         &self.person
     }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn employee_id(&self) -> i32 {
+        self.employee_id
+    }
     fn set_employee(&mut self, id: i32) {
         self.employee_id = id;
     }
 }
 
 /// Rows that name their employee by employee number or email get the employee's id; a
-/// number or email nobody has is the row's problem.
-fn resolve_people<R: NamesPerson>(tx: &mut DbConn, rows: &mut [R]) -> Result<(), AppError> {
+/// number or email nobody has is the row's problem, and so is a name given beside it
+/// (`姓名`) that is not that person's. Rows whose person is not found are left out of the
+/// checks that follow (their problem is already said).
+fn resolve_people<R: NamesPerson>(
+    tx: &mut DbConn,
+    rows: &mut Vec<R>,
+    problems: &mut RowProblems,
+) -> Result<(), AppError> {
     let (mut numbers, mut emails) = (Vec::new(), Vec::new());
     for r in rows.iter() {
         match r.person() {
@@ -135,36 +171,57 @@ fn resolve_people<R: NamesPerson>(tx: &mut DbConn, rows: &mut [R]) -> Result<(),
             PersonRef::Id(_) => {}
         }
     }
-    if numbers.is_empty() && emails.is_empty() {
-        return Ok(());
-    }
     numbers.sort();
     numbers.dedup();
     emails.sort();
     emails.dedup();
     let (by_number, by_email) = users::ids_by_number_and_email(tx, &numbers, &emails)?;
-    let mut problems = RowProblems::default();
-    for r in rows.iter_mut() {
+    let mut found_ids = Vec::new();
+    rows.retain_mut(|r| {
         let found = match r.person() {
             PersonRef::Id(id) => Some(*id),
             PersonRef::Number(n) => by_number.get(n).copied(),
             PersonRef::Email(e) => by_email.get(e).copied(),
         };
         match found {
-            Some(id) => r.set_employee(id),
-            None => problems.add(r.row(), r.person().column(), Problem::NoSuchEmployee),
+            Some(id) => {
+                r.set_employee(id);
+                found_ids.push(id);
+                true
+            }
+            None => {
+                problems.add(r.row(), r.person().column(), Problem::NoSuchEmployee);
+                false
+            }
         }
+    });
+    if rows.iter().any(|r| r.name().is_some()) {
+        found_ids.sort_unstable();
+        found_ids.dedup();
+        let names = users::names_by_id(tx, &found_ids)?;
+        rows.retain(|r| {
+            let (Some(given), Some(name)) = (r.name(), names.get(&r.employee_id())) else {
+                return true;
+            };
+            if given.trim() == name.trim() {
+                return true;
+            }
+            problems.add(
+                r.row(),
+                "display_name",
+                Problem::NameMismatch { name: name.clone() },
+            );
+            false
+        });
     }
-    problems.into_result()
+    Ok(())
 }
 
 /// On a cycle's page, targets are for that cycle.
-fn only_cycle_targets(rows: &[TargetRow], cycle: i32) -> Result<(), AppError> {
-    let mut problems = RowProblems::default();
+fn only_cycle_targets(rows: &[TargetRow], cycle: i32, problems: &mut RowProblems) {
     for r in rows.iter().filter(|r| r.cycle_id != cycle) {
         problems.add(r.row, "cycle_id", Problem::OtherCycle);
     }
-    problems.into_result()
 }
 
 /// On a cycle's page, dated evidence falls in that cycle's period.
@@ -172,13 +229,13 @@ fn only_dated_within<V>(
     tx: &mut DbConn,
     rows: &[DatedRow<V>],
     within: Option<i32>,
+    problems: &mut RowProblems,
 ) -> Result<(), AppError> {
     let Some(cycle) = within else {
         return Ok(());
     };
     let cycle = cycles::get(tx, cycle)?;
     let period = cycle.period();
-    let mut problems = RowProblems::default();
     for r in rows.iter().filter(|r| !period.contains(r.occurred_on)) {
         problems.add(
             r.row,
@@ -190,14 +247,7 @@ fn only_dated_within<V>(
             },
         );
     }
-    problems.into_result()
-}
-
-async fn parse_off_thread<T: Send + 'static>(
-    rows: Vec<Row>,
-    parse: fn(&[Row]) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    actix_web::web::block(move || parse(&rows)).await?
+    Ok(())
 }
 
 /// Sales records (blocking, in the caller's transaction).
@@ -207,7 +257,18 @@ pub fn import_sales(
     rows: &[DatedRow<Sale>],
     today: NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
-    let mut outcome = import_dated(tx, actor, rows, today, Sales)?;
+    import_sales_checked(tx, actor, rows, today, RowProblems::default())
+}
+
+/// [`import_sales`], with the problems already found in the rows.
+fn import_sales_checked(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[DatedRow<Sale>],
+    today: NaiveDate,
+    problems: RowProblems,
+) -> Result<ImportOutcome, AppError> {
+    let mut outcome = import_dated(tx, actor, rows, today, Sales, problems)?;
     for r in rows.iter().filter(|r| r.values.amount < 0) {
         outcome.returns += 1;
         outcome.returns_amount += r.values.amount;
@@ -222,7 +283,7 @@ pub fn import_responses(
     rows: &[DatedRow<Response>],
     today: NaiveDate,
 ) -> Result<ImportOutcome, AppError> {
-    import_dated(tx, actor, rows, today, Responses)
+    import_dated(tx, actor, rows, today, Responses, RowProblems::default())
 }
 
 /// Collects row problems; knows whether any was a conflict with a cycle's state.
@@ -233,6 +294,15 @@ pub(crate) struct RowProblems {
 }
 
 impl RowProblems {
+    /// Problems already found (in the cells of the rows).
+    pub(crate) fn of(errors: &[RowError]) -> RowProblems {
+        let mut problems = RowProblems::default();
+        for e in errors {
+            problems.add(e.row, &e.column, e.problem.clone());
+        }
+        problems
+    }
+
     pub(crate) fn add(&mut self, row: usize, column: &str, problem: Problem) {
         self.conflict |= matches!(
             problem,
@@ -272,13 +342,22 @@ pub fn import_targets(
     actor: i32,
     rows: &[TargetRow],
 ) -> Result<ImportOutcome, AppError> {
+    import_targets_checked(tx, actor, rows, RowProblems::default())
+}
+
+/// [`import_targets`], with the problems already found in the rows.
+fn import_targets_checked(
+    tx: &mut DbConn,
+    actor: i32,
+    rows: &[TargetRow],
+    mut problems: RowProblems,
+) -> Result<ImportOutcome, AppError> {
     let roles = users::roles(tx)?;
     let spans: HashMap<i32, CycleSpan> = cycles::all(tx)?
         .into_iter()
         .map(|c| (c.id, c.span()))
         .collect();
     let appeals = cycles::open_appeals(tx)?;
-    let mut problems = RowProblems::default();
     let mut wanted: HashMap<(i32, i32), (usize, i64)> = HashMap::new();
     for r in rows {
         check_employee(&roles, r.row, r.employee_id, &mut problems);
@@ -384,11 +463,11 @@ fn import_dated<V: PartialEq>(
     rows: &[DatedRow<V>],
     today: NaiveDate,
     kind: impl DatedKind<V>,
+    mut problems: RowProblems,
 ) -> Result<ImportOutcome, AppError> {
     let roles = users::roles(tx)?;
     let spans: Vec<CycleSpan> = cycles::all(tx)?.iter().map(|c| c.span()).collect();
     let appeals = cycles::open_appeals(tx)?;
-    let mut problems = RowProblems::default();
     let mut cycle_of = Vec::with_capacity(rows.len());
     let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {

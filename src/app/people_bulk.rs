@@ -37,7 +37,7 @@ use utoipa::ToSchema;
 use super::evidence::RowProblems;
 use super::{passwords, App};
 use crate::auth::{password, Caller};
-use crate::bulk::{self, PersonRow, Row};
+use crate::bulk::{self, PersonRow, Upload};
 use crate::db::DbConn;
 use crate::domain::problem::Problem;
 use crate::domain::user::{creates_management_cycle, manager_problem, Email, Locale, Role};
@@ -56,18 +56,29 @@ pub struct PeopleOutcome {
     pub updated: usize,
     /// Rows that matched a person exactly as stored.
     pub unchanged: usize,
+    /// Columns of the file that no rule reads, as the file names them: left aside.
+    pub ignored_columns: Vec<String>,
+    /// Totals rows of the file: skipped.
+    pub skipped_rows: Vec<usize>,
 }
 
 impl App {
     pub async fn import_people(
         &self,
         caller: &Caller,
-        rows: Vec<Row>,
+        upload: Upload,
     ) -> Result<PeopleOutcome, AppError> {
         // Reading every cell of a large file is work for the blocking threads.
-        let people = actix_web::web::block(move || bulk::people(&rows)).await??;
-        self.write(caller, move |tx, me| import_people(tx, me, &people))
-            .await
+        let parsed = actix_web::web::block(move || bulk::people(&upload)).await?;
+        self.write(caller, move |tx, me| {
+            let problems = RowProblems::of(&parsed.problems);
+            import_people(tx, me, &parsed.rows, problems).map(|mut outcome| {
+                outcome.ignored_columns = parsed.ignored.clone();
+                outcome.skipped_rows = parsed.skipped.clone();
+                outcome
+            })
+        })
+        .await
     }
 }
 
@@ -102,8 +113,8 @@ fn plan(
     everyone: &[User],
     departments: &HashMap<String, i32>,
     rows: &[PersonRow],
+    mut problems: RowProblems,
 ) -> Result<Plan, AppError> {
-    let mut problems = RowProblems::default();
     let by_number: HashMap<&str, i32> = everyone
         .iter()
         .filter_map(|u| u.employee_number.as_deref().map(|n| (n, u.id)))
@@ -445,10 +456,9 @@ fn apply(
         cycles::people_changed(tx)?;
     }
     Ok(PeopleOutcome {
-        received: 0,
         created: new.len(),
         updated: changed.len(),
-        unchanged: 0,
+        ..PeopleOutcome::default()
     })
 }
 
@@ -456,13 +466,14 @@ fn import_people(
     tx: &mut DbConn,
     me: &User,
     rows: &[PersonRow],
+    problems: RowProblems,
 ) -> Result<PeopleOutcome, AppError> {
     let departments: HashMap<String, i32> = departments::all(tx)?
         .into_iter()
         .map(|d| (d.name, d.id))
         .collect();
     let everyone = users::everyone(tx)?;
-    let plan = plan(me, &everyone, &departments, rows)?;
+    let plan = plan(me, &everyone, &departments, rows, problems)?;
     let written = apply(tx, me, rows.len(), plan)?;
     Ok(PeopleOutcome {
         received: rows.len(),

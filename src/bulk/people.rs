@@ -5,10 +5,9 @@ use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
-use super::{parse_rows, Cell, Row, RowReader};
+use super::{parse_rows, Cell, Parsed, RowReader, Spec, Upload};
 use crate::domain::problem::Problem;
 use crate::domain::user::{parse_display_name, parse_employee_number, Email, Locale, Role};
-use crate::error::AppError;
 
 /// A person as a row of the people file names them (DESIGN §12). `department` is a
 /// department's name; `manager` an employee number or an email, of someone already there or
@@ -47,7 +46,8 @@ impl RowReader<'_> {
         }
     }
 
-    /// A yes/no cell: JSON true/false, or `true`/`false`, `1`/`0`, `yes`/`no`, `是`/`否`.
+    /// A yes/no cell: JSON true/false, or `true`/`false`, `1`/`0`, `yes`/`no`, `是`/`否`,
+    /// `在职`/`离职` (for `active`).
     fn flag(&mut self, column: &str) -> Option<Option<bool>> {
         match self.row.cells.get(column) {
             Some(Cell::Json(Value::Bool(b))) => Some(Some(*b)),
@@ -55,10 +55,10 @@ impl RowReader<'_> {
             _ => {
                 let text = self.text(column)?;
                 match text.trim().to_lowercase().as_str() {
-                    "true" | "1" | "yes" | "y" | "是" => Some(Some(true)),
-                    "false" | "0" | "no" | "n" | "否" => Some(Some(false)),
+                    "true" | "1" | "yes" | "y" | "是" | "在职" => Some(Some(true)),
+                    "false" | "0" | "no" | "n" | "否" | "离职" => Some(Some(false)),
                     _ => {
-                        self.fail(column, Problem::NotBoolean);
+                        self.fail(column, Problem::NotYesNo);
                         None
                     }
                 }
@@ -69,10 +69,15 @@ impl RowReader<'_> {
 
 /// People in bulk: every cell checked; an email or employee number given twice in the file
 /// is refused on its second row.
-pub fn people(rows: &[Row]) -> Result<Vec<PersonRow>, AppError> {
+pub fn people(upload: &Upload) -> Parsed<PersonRow> {
     let mut emails: HashMap<String, usize> = HashMap::new();
     let mut numbers: HashMap<String, usize> = HashMap::new();
-    parse_rows(rows, &PEOPLE_COLUMNS, |r| {
+    let spec = Spec {
+        known: &PEOPLE_COLUMNS,
+        required: &[&["email"], &["display_name"], &["role"], &["department"]],
+        person: &["employee_number", "email"],
+    };
+    parse_rows(upload, &spec, |r| {
         let number = r.optional_text("employee_number").and_then(|n| match n {
             Some(n) if !n.is_empty() => r
                 .check("employee_number", parse_employee_number(&n))
@@ -90,15 +95,15 @@ pub fn people(rows: &[Row]) -> Result<Vec<PersonRow>, AppError> {
             let parsed = match x.trim() {
                 "员工" => Ok(Role::Staff),
                 "主管" => Ok(Role::Supervisor),
-                "人力资源" => Ok(Role::Hr),
-                other => Role::parse(other),
+                "人事" | "人力资源" => Ok(Role::Hr),
+                other => Role::parse(other).map_err(|_| Problem::NotRole),
             };
             r.check("role", parsed)
         });
         let department = r.text("department").map(|d| d.trim().to_owned());
         let manager = r.optional_text("manager");
         let locale = r.optional_text("locale").and_then(|l| match l {
-            Some(l) => r.check("locale", Locale::parse(&l)).map(Some),
+            Some(l) => r.check("locale", sheet_locale(&l)).map(Some),
             None => Some(None),
         });
         let active = r.flag("active");
@@ -127,4 +132,13 @@ pub fn people(rows: &[Row]) -> Result<Vec<PersonRow>, AppError> {
             active: active?,
         })
     })
+}
+
+/// A language as a sheet names it: the code, or 中文 / 英文 (and their English names).
+fn sheet_locale(text: &str) -> Result<Locale, Problem> {
+    match text.trim() {
+        "中文" | "简体中文" | "汉语" | "Chinese" | "chinese" | "zh" => Ok(Locale::ZhCn),
+        "英文" | "英语" | "English" | "english" => Ok(Locale::En),
+        other => Locale::parse(other).map_err(|_| Problem::NotLanguage),
+    }
 }

@@ -81,7 +81,7 @@ pub(super) fn read(
             Ok(true) if header => {
                 header = false;
                 breaks_inside += line_breaks(&record);
-                rows.header(record.iter().map(|h| h.trim().to_owned()).collect())?;
+                rows.header(number, record.iter().map(|h| h.trim().to_owned()).collect())?;
             }
             Ok(true) => {
                 breaks_inside += line_breaks(&record);

@@ -455,7 +455,7 @@ impl SheetRows {
             return Ok(());
         };
         if !self.has_header {
-            rows.header(std::mem::take(&mut self.header))?;
+            rows.header(current as usize + 1, std::mem::take(&mut self.header))?;
             self.has_header = true;
             self.cells = vec![None; rows.width()];
             return Ok(());

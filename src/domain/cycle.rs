@@ -124,11 +124,26 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, Problem> {
 
 /// A date as a spreadsheet holds it: `2026-11-26`, or `2026/11/26` and `2026/1/5` as Excel
 /// in China writes dates into a CSV (cells of date type arrive from XLSX already as dates).
+///
+/// Also as offices write them: `2026-11-5`, `2026.11.5` and `2026年11月5日`. A date of the
+/// right shape that the calendar does not have (`2026/6/31`) is named as such.
 pub fn parse_sheet_date(value: &str) -> Result<NaiveDate, Problem> {
     if let Ok(date) = parse_date(value) {
         return Ok(date);
     }
-    let parts: Vec<&str> = value.split('/').collect();
+    let value = value.trim();
+    let chinese = value
+        .strip_suffix('日')
+        .and_then(|v| v.split_once('年'))
+        .and_then(|(y, rest)| rest.split_once('月').map(|(m, d)| [y, m, d]));
+    let parts: Vec<&str> = match chinese {
+        Some(parts) => parts.to_vec(),
+        None => ['/', '-', '.']
+            .into_iter()
+            .map(|separator| value.split(separator).collect::<Vec<_>>())
+            .find(|parts| parts.len() == 3)
+            .unwrap_or_default(),
+    };
     let digits = |p: &str, lengths: std::ops::RangeInclusive<usize>| {
         lengths.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
     };
@@ -139,7 +154,9 @@ pub fn parse_sheet_date(value: &str) -> Result<NaiveDate, Problem> {
                 m.parse().map_err(|_| Problem::NotDate)?,
                 d.parse().map_err(|_| Problem::NotDate)?,
             )
-            .ok_or(Problem::NotDate)
+            .ok_or_else(|| Problem::NoSuchDate {
+                date: value.to_owned(),
+            })
         }
         _ => Err(Problem::NotDate),
     }
@@ -163,19 +180,35 @@ mod tests {
     #[test]
     fn sheet_dates_take_the_forms_excel_writes() {
         let want = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-        for text in ["2026-01-05", "2026/1/5", "2026/01/05", "2026/1/05"] {
+        for text in [
+            "2026-01-05",
+            "2026/1/5",
+            "2026/01/05",
+            "2026/1/05",
+            "2026-1-5",
+            "2026.1.5",
+            "2026年1月5日",
+            "2026年01月05日",
+        ] {
             assert_eq!(parse_sheet_date(text), Ok(want), "{text}");
         }
         for text in [
-            "2026/13/1",
-            "2026/2/30",
             "26/1/5",
             "2026/1/5/1",
-            "2026-1-5",
             "2026/1/",
             "5/1/2026",
+            "2026年1月5",
+            "2026-1/5",
         ] {
             assert_eq!(parse_sheet_date(text), Err(Problem::NotDate), "{text}");
+        }
+        // The right shape, but no such day: named as such.
+        for text in ["2026/13/1", "2026/2/30", "2026/6/31", "2026年2月29日"] {
+            assert_eq!(
+                parse_sheet_date(text),
+                Err(Problem::NoSuchDate { date: text.into() }),
+                "{text}"
+            );
         }
     }
 

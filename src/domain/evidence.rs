@@ -36,10 +36,27 @@ pub fn parse_target(value: i64) -> Result<i64, Problem> {
 /// into fen, never through floating point: at most two decimals.
 pub fn parse_yuan(text: &str) -> Result<i64, Problem> {
     let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    // As Excel writes money: a sign, then ￥ or ¥, or the sign after the symbol; 元 after;
+    // thousands separated by commas.
+    let text = text.strip_suffix('元').map(str::trim_end).unwrap_or(text);
+    let unsigned = |t: &str| -> Option<(bool, String)> {
+        let (negative, rest) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let rest = rest
+            .strip_prefix('￥')
+            .or_else(|| rest.strip_prefix('¥'))
+            .unwrap_or(rest)
+            .trim_start();
+        let (negative, rest) = match rest.strip_prefix('-') {
+            Some(inner) if !negative => (true, inner),
+            _ => (negative, rest),
+        };
+        Some((negative, without_thousands(rest)?))
     };
+    let (negative, digits) = unsigned(text).ok_or(Problem::NotYuan)?;
+    let digits = digits.as_str();
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() && fraction.is_empty()
@@ -65,6 +82,30 @@ pub fn parse_yuan(text: &str) -> Result<i64, Problem> {
         .and_then(|w| w.checked_add(cents))
         .ok_or(Problem::NotYuan)?;
     parse_amount(if negative { -fen } else { fen })
+}
+
+/// `12,345.60` as `12345.60`: commas only between groups of three digits of the whole
+/// part; None when they stand anywhere else.
+fn without_thousands(text: &str) -> Option<String> {
+    if !text.contains(',') {
+        return Some(text.to_owned());
+    }
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    let groups: Vec<&str> = whole.split(',').collect();
+    let well_grouped =
+        (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    if !well_grouped {
+        return None;
+    }
+    let mut plain = groups.concat();
+    if let Some(fraction) = fraction {
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    Some(plain)
 }
 
 pub fn parse_rating(value: i64) -> Result<i32, Problem> {
@@ -107,14 +148,26 @@ mod tests {
         assert_eq!(parse_yuan(".5"), Ok(50));
         // 0.1 + 0.2 in floating point is 0.30000000000000004; here it is 30 fen.
         assert_eq!(parse_yuan("0.30"), Ok(30));
+        // As Excel writes money.
+        assert_eq!(parse_yuan("12,345.60"), Ok(1_234_560));
+        assert_eq!(parse_yuan("￥1,200.00"), Ok(120_000));
+        assert_eq!(parse_yuan("¥5"), Ok(500));
+        assert_eq!(parse_yuan("-￥1,200"), Ok(-120_000));
+        assert_eq!(parse_yuan("￥-1,200"), Ok(-120_000));
+        assert_eq!(parse_yuan("1,234,567 元"), Ok(123_456_700));
+        assert_eq!(parse_yuan("88元"), Ok(8_800));
         for bad in [
             "",
             "-",
             "1.234",
-            "1,000",
+            "1,00",
+            "12,3456",
+            ",100",
             "1e3",
             "12.3.4",
-            "¥5",
+            "￥",
+            "元",
+            "--5",
             "9999999999999999",
         ] {
             assert_eq!(parse_yuan(bad), Err(Problem::NotYuan), "{bad}");

@@ -33,10 +33,20 @@ pub enum Problem {
     OnlySpaces,
     NotEmail,
     NotDate,
+    /// A date of the right shape that the calendar does not have (`2026/6/31`).
+    NoSuchDate {
+        date: String,
+    },
     NotWholeNumber,
     NotPositiveId,
     NotText,
     NotBoolean,
+    /// A yes/no cell of a sheet (true/false, 是/否, 在职/离职).
+    NotYesNo,
+    /// A role as a sheet names it (a code, or 员工 / 主管 / 人事).
+    NotRole,
+    /// A language as a sheet names it (a code, or 中文 / 英文).
+    NotLanguage,
     OutOfRange {
         min: i64,
         max: i64,
@@ -79,6 +89,14 @@ pub enum Problem {
         max: usize,
     },
     NoHeader,
+    /// The header lacks a column the upload needs; it may be named any of `accepted`.
+    MissingColumn {
+        accepted: Vec<String>,
+    },
+    /// The name beside a row's employee number or email is not that person's.
+    NameMismatch {
+        name: String,
+    },
     HeaderUnreadable,
     RowUnreadable,
     ColumnTwice {
@@ -352,10 +370,14 @@ impl Problem {
             OnlySpaces => "only_spaces",
             NotEmail => "not_email",
             NotDate => "not_date",
+            NoSuchDate { .. } => "no_such_date",
             NotWholeNumber => "not_whole_number",
             NotPositiveId => "not_positive_id",
             NotText => "not_text",
             NotBoolean => "not_boolean",
+            NotYesNo => "not_yes_no",
+            NotRole => "not_role",
+            NotLanguage => "not_language",
             OutOfRange { .. } => "out_of_range",
             OneOf { .. } => "one_of",
             Twice => "twice",
@@ -380,6 +402,8 @@ impl Problem {
             TooManyRows { .. } => "too_many_rows",
             TooManyColumns { .. } => "too_many_columns",
             NoHeader => "no_header",
+            MissingColumn { .. } => "missing_column",
+            NameMismatch { .. } => "name_mismatch",
             HeaderUnreadable => "header_unreadable",
             RowUnreadable => "row_unreadable",
             ColumnTwice { .. } => "column_twice",

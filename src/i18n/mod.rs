@@ -148,6 +148,8 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         OneOf { options } => vec![("options", words(options.join(", ")))],
         MalformedJson { line, column } => vec![("line", size(line)), ("column", size(column))],
         ColumnTwice { column } => vec![("column", words(column.clone()))],
+        MissingColumn { accepted } => vec![("accepted", words(list(locale, accepted)))],
+        NameMismatch { name } => vec![("name", words(name.clone()))],
         TooManyParts { max } | TooManySharedStrings { max } => vec![("max", number(*max as i64))],
         UnpacksTooLarge { part, max_mib } => vec![
             ("part", words(part.clone())),
@@ -157,6 +159,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             vec![("max_mib", number(*max_mib as i64))]
         }
         CellBeyondSheet { cell } => vec![("cell", words(cell.clone()))],
+        NoSuchDate { date } => vec![("date", words(date.clone()))],
         RowBeyondSheet { row } => vec![("row", words(row.clone()))],
         UploadTooManyCells { max } => vec![("max", size(max))],
         CellBeyondColumns { cell, max } => vec![("cell", words(cell.clone())), ("max", size(max))],

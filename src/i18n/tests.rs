@@ -26,10 +26,16 @@ pub fn every_problem() -> Vec<Problem> {
         OnlySpaces,
         NotEmail,
         NotDate,
+        NoSuchDate {
+            date: "2026/6/31".into(),
+        },
         NotWholeNumber,
         NotPositiveId,
         NotText,
         NotBoolean,
+        NotYesNo,
+        NotRole,
+        NotLanguage,
         OutOfRange { min: 0, max: 100 },
         OneOf {
             options: &["staff", "supervisor", "hr"],
@@ -56,6 +62,12 @@ pub fn every_problem() -> Vec<Problem> {
         TooManyRows { max: 200_000 },
         TooManyColumns { max: 20 },
         NoHeader,
+        MissingColumn {
+            accepted: vec!["日期".into(), "occurred_on".into()],
+        },
+        NameMismatch {
+            name: "王芳".into(),
+        },
         HeaderUnreadable,
         RowUnreadable,
         ColumnTwice {
@@ -255,6 +267,13 @@ const ALLOWED_IN_CHINESE: &[&str] = &[
     "xl",
     "worksheets",
     "xml",
+    // The codes a Chinese message lists beside the Chinese values.
+    "en",
+    "staff",
+    "supervisor",
+    "hr",
+    "true",
+    "false",
     // The domain of the templates' example addresses.
     "example",
     "invalid",
@@ -339,7 +358,28 @@ fn every_problem_reads_in_both_languages_and_in_its_own_words() {
 /// The examples' names are Chinese (a department, checklist items): English messages may
 /// quote them.
 fn has_chinese_outside_names(text: &str) -> bool {
-    let quoted = ["旗舰店", "仪容仪表", "站姿", "、", "王芳"];
+    // Names, and the Chinese values and date form an English message lists beside the
+    // codes (a Chinese office's sheet holds them).
+    let quoted = [
+        "旗舰店",
+        "仪容仪表",
+        "站姿",
+        "、",
+        "王芳",
+        "日期",
+        "年",
+        "月",
+        "日",
+        "员工",
+        "主管",
+        "人事",
+        "中文",
+        "英文",
+        "在职",
+        "离职",
+        "是",
+        "否",
+    ];
     let mut rest = text.to_owned();
     for q in quoted {
         rest = rest.replace(q, "");

@@ -20,7 +20,7 @@ use crate::error::AppError;
 /// bind-parameter limits).
 pub const CHUNK: usize = 1000;
 
-#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub received: usize,
     pub inserted: usize,
@@ -31,6 +31,19 @@ pub struct ImportOutcome {
     pub returns: usize,
     /// Their amounts together, in fen (zero or negative).
     pub returns_amount: i64,
+    /// Columns of the file that no rule reads, as the file names them: left aside.
+    pub ignored_columns: Vec<String>,
+    /// Totals rows of the file (a "合计" or "Total" row naming nobody): skipped.
+    pub skipped_rows: Vec<usize>,
+}
+
+impl ImportOutcome {
+    /// The answer, with what the file held that was left aside.
+    pub fn setting_aside(mut self, ignored: &[String], skipped: &[usize]) -> ImportOutcome {
+        self.ignored_columns = ignored.to_vec();
+        self.skipped_rows = skipped.to_vec();
+        self
+    }
 }
 
 fn record_import(
@@ -58,10 +71,13 @@ fn record_import(
     Ok(())
 }
 
+#[derive(Debug, Clone)]
 pub struct TargetRow {
     pub row: usize,
     /// How the row named the employee; `employee_id` is theirs once resolved.
     pub person: PersonRef,
+    /// The name the row gives beside the number or email (`姓名`), checked against theirs.
+    pub name: Option<String>,
     pub employee_id: i32,
     pub cycle_id: i32,
     pub target: i64,
@@ -118,11 +134,14 @@ pub fn set_targets(
 }
 
 /// A dated row of evidence with an external reference, generic over its values.
+#[derive(Debug, Clone)]
 pub struct DatedRow<V> {
     /// As the spreadsheet shows it ([`crate::error::RowError`]).
     pub row: usize,
     /// How the row named the employee; `employee_id` is theirs once resolved.
     pub person: PersonRef,
+    /// The name the row gives beside the number or email (`姓名`), checked against theirs.
+    pub name: Option<String>,
     pub employee_id: i32,
     pub occurred_on: NaiveDate,
     pub external_ref: String,

@@ -235,6 +235,22 @@ pub fn ids_by_number_and_email(
     Ok((by_number, by_email))
 }
 
+/// The display names of the people `ids` (chunked).
+pub fn names_by_id(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, String>, AppError> {
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(i32, String)> = users::table
+            .filter(users::id.eq_any(chunk))
+            .select((users::id, users::display_name))
+            .load(conn)?;
+        names.extend(found);
+    }
+    Ok(names)
+}
+
 /// The active supervisors, by name: who may be someone's supervisor.
 pub fn active_supervisors(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
     Ok(users::table

@@ -412,6 +412,28 @@ pub fn score(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
 }
 
+/// What an upload left aside, for its summary: " · columns not read: 备注 · totals rows
+/// skipped: 61" (empty when nothing was).
+pub fn set_aside(t: &Texts, ignored: &[String], skipped: &[usize]) -> String {
+    let mut said = String::new();
+    if !ignored.is_empty() {
+        said.push_str(&format!(
+            " · {}: {}",
+            t.ignored_columns,
+            i18n::list(t.lang, ignored)
+        ));
+    }
+    if !skipped.is_empty() {
+        let rows: Vec<String> = skipped.iter().map(usize::to_string).collect();
+        said.push_str(&format!(
+            " · {}: {}",
+            t.skipped_totals_rows,
+            i18n::list(t.lang, &rows)
+        ));
+    }
+    said
+}
+
 /// Integer minor units as an amount in yuan, with thousands separators and the unit in
 /// the reader's language (1234567 → "12,345.67 元", or "¥12,345.67" in English).
 pub fn money(t: &Texts, minor: i64) -> String {

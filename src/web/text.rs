@@ -311,6 +311,8 @@ texts! {
     updated,
     unchanged,
     returns,
+    ignored_columns,
+    skipped_totals_rows,
     grade_distribution,
     by_department,
     department,

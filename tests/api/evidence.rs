@@ -572,11 +572,16 @@ async fn a_bad_csv_row_changes_nothing_and_reimports_count_once(app: TestApp) {
         .clone();
     assert_eq!(errors[0]["message"], "no such employee");
     assert_eq!(errors[1]["message"], "HR accounts are not appraised");
+    // A column no rule reads is left aside and named in the answer (a JSON row's unknown
+    // field is refused).
     let extra = format!(
         "employee_id,cycle_id,target,bonus\n{},{},100,1\n",
         c.ann.id, c.cycle
     );
     let answer = app.post_csv("/api/v1/sales-targets", &c.hr, extra).await;
+    assert_eq!(answer.ok(200)["ignored_columns"], json!(["bonus"]));
+    let extra = json!([{"employee_id": c.ann.id, "cycle_id": c.cycle, "target": 100, "bonus": 1}]);
+    let answer = app.post("/api/v1/sales-targets", &c.hr, extra).await;
     assert_eq!(answer.problem(422)["row_errors"][0]["column"], "bonus");
     // Only HR imports; other media types are refused.
     let sup = app.login(&c.front_sup.email, &c.front_sup.password).await;

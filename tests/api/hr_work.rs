@@ -367,8 +367,14 @@ async fn spreadsheets_as_excel_saves_them_are_read(app: TestApp) {
         .await;
     refused.problem(422);
     let rows = refused.row_codes();
-    // What a cell says is checked first; who a row names, once every cell reads.
-    assert_eq!(rows, [(3, "not_yuan".to_owned())]);
+    // Every problem in one answer: what a cell says and who a row names.
+    assert_eq!(
+        rows,
+        [
+            (3, "not_yuan".to_owned()),
+            (4, "no_such_employee".to_owned())
+        ]
+    );
     let refused = app
         .post_csv("/api/v1/sales-records", &hr, bad.replace("10.005", "10.05"))
         .await;

@@ -9,6 +9,7 @@ on_both_backends!(
     reviews_survive_a_recompute_that_changes_nothing,
     a_people_file_never_moves_an_identity_silently,
     returns_are_counted_in_the_answer,
+    an_office_file_is_read_with_every_mistake_in_one_answer,
 );
 
 crate::on_both_backends_with!(spawn_without_worker; the_weights_used_are_shown_everywhere);
@@ -358,4 +359,72 @@ async fn returns_are_counted_in_the_answer(app: TestApp) {
         ),
         (json!(3), json!(2), json!(-120_050))
     );
+}
+
+/// Files as a Chinese HR office writes them: Chinese headers, 工号 as numbers, a 姓名 column
+/// kept for checking, a notes column, a totals row, amounts and dates as Excel writes them;
+/// five planted mistakes all named in one answer, then the corrected file imported.
+async fn an_office_file_is_read_with_every_mistake_in_one_answer(app: TestApp) {
+    let hr = app.hr_token().await;
+    app.department(&hr, "旗舰店", "front_line").await;
+    let people = "工号,邮箱,姓名,岗位,部门,直属上级工号,语言,在职,备注\n\
+                  1001,zhang.wei@example.test,张伟,主管,旗舰店,,中文,在职,店长\n\
+                  1002,li.na@example.test,李娜,员工,旗舰店,1001,中文,是,\n\
+                  1003,wang.fang@example.test,王芳,员工,旗舰店,1001,英文,离职,产假\n";
+    let made = app
+        .post_csv("/api/v1/users/bulk", &hr, people.to_owned())
+        .await;
+    assert_eq!(made.ok(200)["created"], 3, "{made:?}");
+    assert_eq!(made.body["ignored_columns"], json!(["备注"]));
+    let all = app.get("/api/v1/users?q=example.test", &hr).await;
+    let wang = all.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["employee_number"] == "1003")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (wang["locale"].clone(), wang["active"].clone()),
+        (json!("en"), json!(false))
+    );
+
+    app.open_cycle(&hr, "2026 Q1", "2026-01-01", "2026-03-31")
+        .await;
+    let file = |rows: &str| format!("工号,姓名,日期,金额（元）,编号,备注\n{rows}");
+    let planted = file(
+        "1002,李娜,2026年1月5日,\"12,345.60\",S-1,\n\
+         1002,李娜,2026-1-6,12.345,S-2,\n\
+         9999,某人,2026/1/7,100,S-3,\n\
+         1002,李娜,2026/2/30,100,S-4,\n\
+         1002,王芳,2026/1/8,\"￥1,200.00\",S-5,\n\
+         1002,李娜,2025/12/31,100,S-6,\n\
+         合计,,,\"12,657.60\",,\n",
+    );
+    let refused = app.post_csv("/api/v1/sales-records", &hr, planted).await;
+    let codes = refused.row_codes();
+    assert_eq!(
+        codes,
+        [
+            (3, "not_yuan".to_owned()),
+            (4, "no_such_employee".to_owned()),
+            (5, "no_such_date".to_owned()),
+            (6, "name_mismatch".to_owned()),
+            (7, "no_cycle_for_date".to_owned()),
+        ],
+        "{refused:?}"
+    );
+    let fixed = file(
+        "1002,李娜,2026年1月5日,\"12,345.60\",S-1,\n\
+         1002,李娜,2026-1-6,12.34,S-2,\n\
+         1003,王芳,2026/1/7,100,S-3,离职前\n\
+         1002,李娜,2026/2/28,100,S-4,\n\
+         1002,李娜,2026/1/8,\"￥1,200.00\",S-5,\n\
+         合计,,,\"13,757.94\",,\n",
+    );
+    let done = app.post_csv("/api/v1/sales-records", &hr, fixed).await;
+    let body = done.ok(200);
+    assert_eq!(body["inserted"], 5, "{body}");
+    assert_eq!(body["ignored_columns"], json!(["备注"]));
+    assert_eq!(body["skipped_rows"], json!([7]));
 }

@@ -300,18 +300,26 @@ fn upload_form(ctx: &Ctx, c: &Cycle, appealed: bool) -> Markup {
     }
 }
 
-/// A kind's template: its header and one example row, UTF-8 with a byte-order mark so
-/// that Excel opens it with the Chinese intact.
-pub async fn template(_hr: Hr, path: web::Path<(i32, String)>) -> Result<HttpResponse, AppError> {
+/// A kind's template: its header in the reader's language (the Chinese column names on a
+/// Chinese page, the codes on an English one; both are read) and one example row whose
+/// employee number is nobody's, so that the template uploaded unedited changes nothing
+/// (it is refused, naming the row). UTF-8 with a byte-order mark so that Excel opens it
+/// with the Chinese intact.
+pub async fn template(
+    _hr: Hr,
+    ctx: Ctx,
+    path: web::Path<(i32, String)>,
+) -> Result<HttpResponse, AppError> {
     let (_, file) = path.into_inner();
     let kind = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
     let example = match kind {
-        "sales-targets" => "E0101,80000.00",
-        "sales-records" => "E0101,2026-11-26,1299.50,POS-20261126-0001",
-        "satisfaction-responses" => "E0101,2026/11/26,5,phone,CSAT-20261126-0001",
+        "sales-targets" => "EXAMPLE-0001,\"80,000.00\"",
+        "sales-records" => "EXAMPLE-0001,2026-11-26,1299.50,POS-20261126-0001",
+        "satisfaction-responses" => "EXAMPLE-0001,2026/11/26,5,phone,CSAT-20261126-0001",
         _ => return Err(AppError::NotFound),
     };
-    let body = format!("\u{feff}{}\r\n{example}\r\n", template_columns(kind));
+    let header = crate::bulk::header_in(template_columns(kind), ctx.t.lang);
+    let body = format!("\u{feff}{header}\r\n{example}\r\n");
     Ok(crate::export::attachment(
         &format!("{kind}.csv"),
         crate::export::CSV_MEDIA_TYPE,

@@ -110,6 +110,11 @@ pub async fn import(
                     crate::web::layout::money(t, o.returns_amount)
                 ));
             }
+            note.push_str(&crate::web::layout::set_aside(
+                t,
+                &o.ignored_columns,
+                &o.skipped_rows,
+            ));
             Alert::Note(note)
         }
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),

@@ -331,7 +331,7 @@ pub async fn import_people(
     let t = ctx.t;
     let alert = match outcome {
         Ok(o) => Alert::Note(format!(
-            "{} — {}: {} · {}: {} · {}: {} · {}: {}",
+            "{} — {}: {} · {}: {} · {}: {} · {}: {}{}",
             t.imported,
             t.received,
             o.received,
@@ -340,7 +340,8 @@ pub async fn import_people(
             t.updated,
             o.updated,
             t.unchanged,
-            o.unchanged
+            o.unchanged,
+            crate::web::layout::set_aside(t, &o.ignored_columns, &o.skipped_rows)
         )),
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => crate::web::layout::recoverable(t, error)?,
@@ -348,11 +349,12 @@ pub async fn import_people(
     render_people(ctx, db, Shown::default(), None, Some(alert)).await
 }
 
-/// The people file's header and one example row, as Excel opens it (UTF-8 with BOM).
-pub async fn people_template(_hr: Hr) -> HttpResponse {
+/// The people file's header (in the reader's language) and one example row that can
+/// never match anyone, as Excel opens it (UTF-8 with BOM).
+pub async fn people_template(_hr: Hr, ctx: Ctx) -> HttpResponse {
     let body = format!(
         "\u{feff}{}\r\nEXAMPLE-0001,example.0001@example.invalid,示例 李娜,staff,旗舰店,,zh-CN,true\r\n",
-        crate::bulk::PEOPLE_COLUMNS.join(",")
+        crate::bulk::header_in(&crate::bulk::PEOPLE_COLUMNS.join(","), ctx.t.lang)
     );
     crate::export::attachment("people.csv", crate::export::CSV_MEDIA_TYPE, body)
 }
