@@ -88,9 +88,16 @@ pub struct UploadSettings {
 pub struct CompanySettings {
     /// IANA name; checked at start.
     pub time_zone: String,
+    /// The language of a person whose language is not given (`zh-CN` or `en`).
+    pub default_locale: String,
 }
 
 impl CompanySettings {
+    pub fn default_locale(&self) -> crate::domain::user::Locale {
+        crate::domain::user::Locale::parse(&self.default_locale)
+            .expect("company.default_locale is checked when the settings load")
+    }
+
     pub fn time(&self) -> crate::domain::clock::CompanyTime {
         crate::domain::clock::CompanyTime::parse(&self.time_zone)
             .expect("company.time_zone is checked when the settings load")
@@ -283,6 +290,8 @@ impl Settings {
         self.validate_notices()?;
         crate::domain::clock::CompanyTime::parse(&self.company.time_zone)
             .map_err(|reason| invalid("company.time_zone", reason))?;
+        crate::domain::user::Locale::parse(&self.company.default_locale)
+            .map_err(|_| invalid("company.default_locale", "must be zh-CN or en"))?;
         if self.server.body_timeout_seconds == 0 {
             return Err(invalid("server.body_timeout_seconds", "must be at least 1"));
         }

@@ -76,6 +76,7 @@ impl Application {
             lockout: policy,
             passwords: passwords.clone(),
             keys: keys.clone(),
+            default_locale: settings.company.default_locale(),
             uploads: crate::app::UploadGate::new(
                 settings.uploads.parallel,
                 settings.uploads.wait_seconds,

@@ -132,6 +132,7 @@ pub struct PersonRow {
 
 #[utoipa::path(
 post, path = "/api/v1/users/bulk", tag = "people", security(("bearer" = ["hr"])),
+params(("create_departments" = Option<bool>, Query, description = "true: departments the file names that do not exist are created (as front line) and listed in `departments_created`; otherwise each such row is refused (`no_department_named`). Names match regardless of case, full- or half-width characters and spacing")),
 request_body(content(
     (Vec<PersonRow> = "application/json"),
     (String = "text/csv", example = json!("employee_number,email,display_name,role,department,manager,locale\nE0101,li.na@example.com,李娜,staff,旗舰店,E0001,zh-CN\n")),
@@ -145,7 +146,16 @@ responses(
 pub async fn bulk(
     caller: Caller,
     app: web::Data<App>,
+    req: HttpRequest,
     body: super::import::ImportBody,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(app.import_people(&caller, body.0).await?))
+    let params = QueryParams::from_request(&req)?;
+    let mut errors = FieldErrors::new();
+    params.only(&["create_departments"], &mut errors);
+    let create_departments = params.boolean("create_departments", &mut errors);
+    errors.into_result()?;
+    let outcome = app
+        .import_people(&caller, body.0, create_departments.unwrap_or(false))
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
 }

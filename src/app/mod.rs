@@ -47,6 +47,8 @@ pub struct App {
     pub passwords: Arc<PasswordWorkers>,
     pub keys: Arc<TokenKeys>,
     pub uploads: UploadGate,
+    /// The language of a person made without one (`company.default_locale`).
+    pub default_locale: crate::domain::user::Locale,
 }
 
 /// Bounds how many uploaded files are read and imported at once, so that several large

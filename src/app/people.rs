@@ -64,15 +64,15 @@ pub struct Person {
 }
 
 impl NewPerson {
-    /// Every field's problem, or the person.
-    pub fn parse(&self) -> Result<Person, AppError> {
+    /// Every field's problem, or the person (`default_locale` when none is given).
+    pub fn parse(&self, default_locale: Locale) -> Result<Person, AppError> {
         let mut errors = FieldErrors::new();
         let email = errors.take("email", Email::parse(&self.email));
         let display_name = errors.take("display_name", parse_display_name(&self.display_name));
         let role = errors.take("role", Role::parse(&self.role));
         let locale = match &self.locale {
             Some(locale) => errors.take("locale", Locale::parse(locale)),
-            None => Some(Locale::En),
+            None => Some(default_locale),
         };
         let password = match self.password.as_deref() {
             None | Some("") => Some(None),
@@ -106,7 +106,7 @@ impl App {
     /// HR creates a person. The password is hashed on the password threads, before the
     /// transaction (a retried transaction does not hash again).
     pub async fn create_person(&self, caller: &Caller, input: NewPerson) -> Result<User, AppError> {
-        let person = input.parse()?;
+        let person = input.parse(self.default_locale)?;
         let hash = match &person.password {
             Some(new) => {
                 let secret = new.expose().to_owned();
@@ -513,7 +513,7 @@ pub fn create_from_cli(conn: &mut DbConn, input: CliPerson) -> Result<User, AppE
             employee_number: input.employee_number.clone(),
         };
         let person = raw
-            .parse()
+            .parse(Locale::En)
             .map_err(|e| rename(e, &[("display_name", "name")]))?;
         let hash = match &person.password {
             Some(new) => password::hash(new.expose())?,
@@ -575,4 +575,21 @@ pub fn bootstrap_hr(
         };
         users::insert(tx, None, &new).map(Some)
     })
+}
+
+impl App {
+    /// The caller chooses the language of their pages and mails (the language switch, while
+    /// signed in); kept on the account, audited as a change of the person.
+    pub async fn choose_language(&self, caller: &Caller, locale: Locale) -> Result<(), AppError> {
+        self.write(caller, move |tx, me| {
+            if me.locale == locale {
+                return Ok(());
+            }
+            let mut after = Stored::of(me);
+            after.locale = locale;
+            users::update(tx, me.id, me, &after, None, false)?;
+            Ok(())
+        })
+        .await
+    }
 }

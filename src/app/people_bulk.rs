@@ -25,7 +25,7 @@
 //! writes nothing, so importing the same file again changes nothing.
 //!
 //! An empty `manager`, `locale` or `active` cell leaves that field as it is (a new person:
-//! no manager, `en`, active); a person's manager is removed on their page. A new person
+//! no manager, `company.default_locale`, active); a person's manager is removed on their page. A new person
 //! imported as inactive gets no set-password mail (they cannot sign in until made active,
 //! and HR then sends a reset link from their page).
 
@@ -39,6 +39,7 @@ use super::{passwords, App};
 use crate::auth::{password, Caller};
 use crate::bulk::{self, PersonRow, Upload};
 use crate::db::DbConn;
+use crate::domain::department::{name_key, parse_department_name, DepartmentKind};
 use crate::domain::problem::Problem;
 use crate::domain::user::{creates_management_cycle, manager_problem, Email, Locale, Role};
 use crate::error::AppError;
@@ -60,19 +61,30 @@ pub struct PeopleOutcome {
     pub ignored_columns: Vec<String>,
     /// Totals rows of the file: skipped.
     pub skipped_rows: Vec<usize>,
+    /// Departments the file named that did not exist, created as front line
+    /// (`create_departments=true` only), as the file first spells them.
+    pub departments_created: Vec<String>,
 }
 
 impl App {
+    /// People in bulk. A department the file names that does not exist is a row problem,
+    /// unless `create_departments` (HR confirmed it), when it is created as front line.
     pub async fn import_people(
         &self,
         caller: &Caller,
         upload: Upload,
+        create_departments: bool,
     ) -> Result<PeopleOutcome, AppError> {
         // Reading every cell of a large file is work for the blocking threads.
         let parsed = actix_web::web::block(move || bulk::people(&upload)).await?;
+        let default_locale = self.default_locale;
         self.write(caller, move |tx, me| {
             let problems = RowProblems::of(&parsed.problems);
-            import_people(tx, me, &parsed.rows, problems).map(|mut outcome| {
+            let options = Options {
+                default_locale,
+                create_departments,
+            };
+            import_people(tx, me, &parsed.rows, problems, options).map(|mut outcome| {
                 outcome.ignored_columns = parsed.ignored.clone();
                 outcome.skipped_rows = parsed.skipped.clone();
                 outcome
@@ -111,9 +123,10 @@ struct Plan {
 fn plan(
     me: &User,
     everyone: &[User],
-    departments: &HashMap<String, i32>,
+    departments: &HashMap<String, Result<i32, Problem>>,
     rows: &[PersonRow],
     mut problems: RowProblems,
+    default_locale: Locale,
 ) -> Result<Plan, AppError> {
     let by_number: HashMap<&str, i32> = everyone
         .iter()
@@ -128,9 +141,16 @@ fn plan(
     let mut row_of: HashMap<Key, usize> = HashMap::with_capacity(rows.len());
     let mut new_count = 0;
     for (index, r) in rows.iter().enumerate() {
-        let Some(&department_id) = departments.get(&r.department) else {
-            problems.add(r.row, "department", Problem::NoSuchDepartment);
-            continue;
+        let department_id = match departments.get(&r.department) {
+            Some(Ok(id)) => *id,
+            Some(Err(problem)) => {
+                problems.add(r.row, "department", problem.clone());
+                continue;
+            }
+            None => {
+                problems.add(r.row, "department", Problem::NoSuchDepartment);
+                continue;
+            }
         };
         if r.email.as_str().ends_with("@example.invalid") {
             problems.add(r.row, "email", Problem::TemplateExampleRow);
@@ -220,7 +240,7 @@ fn plan(
                         role: r.role,
                         department_id,
                         manager_id: None,
-                        locale: r.locale.unwrap_or(Locale::En),
+                        locale: r.locale.unwrap_or(default_locale),
                         active: r.active.unwrap_or(true),
                         employee_number: r.employee_number.clone(),
                     },
@@ -462,22 +482,81 @@ fn apply(
     })
 }
 
+/// How an import treats what the file leaves open.
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    /// The language of a new person whose row gives none.
+    default_locale: Locale,
+    /// Whether a department the file names that does not exist is created.
+    create_departments: bool,
+}
+
 fn import_people(
     tx: &mut DbConn,
     me: &User,
     rows: &[PersonRow],
     problems: RowProblems,
+    options: Options,
 ) -> Result<PeopleOutcome, AppError> {
-    let departments: HashMap<String, i32> = departments::all(tx)?
-        .into_iter()
-        .map(|d| (d.name, d.id))
-        .collect();
+    let (departments, created) = file_departments(tx, me, rows, options.create_departments)?;
     let everyone = users::everyone(tx)?;
-    let plan = plan(me, &everyone, &departments, rows, problems)?;
+    let plan = plan(
+        me,
+        &everyone,
+        &departments,
+        rows,
+        problems,
+        options.default_locale,
+    )?;
     let written = apply(tx, me, rows.len(), plan)?;
     Ok(PeopleOutcome {
         received: rows.len(),
         unchanged: rows.len() - written.created - written.updated,
+        departments_created: created,
         ..written
     })
+}
+
+/// Each department name the file spells, as the department it names: the one of that exact
+/// name, else the one whose name matches it regardless of case, width and spacing
+/// ([`name_key`]); else, when `create` is set, a new front-line department of that name
+/// (the names made are returned); else the row's problem. Departments made here are undone
+/// with the rest when a row is refused (one transaction).
+fn file_departments(
+    tx: &mut DbConn,
+    me: &User,
+    rows: &[PersonRow],
+    create: bool,
+) -> Result<(HashMap<String, Result<i32, Problem>>, Vec<String>), AppError> {
+    let existing = departments::all(tx)?;
+    let exact: HashMap<&str, i32> = existing.iter().map(|d| (d.name.as_str(), d.id)).collect();
+    let mut by_key: HashMap<String, i32> = HashMap::with_capacity(existing.len());
+    for d in &existing {
+        by_key.entry(name_key(&d.name)).or_insert(d.id);
+    }
+    let mut found: HashMap<String, Result<i32, Problem>> = HashMap::new();
+    let mut created = Vec::new();
+    for r in rows {
+        if found.contains_key(&r.department) {
+            continue;
+        }
+        let key = name_key(&r.department);
+        let department = match exact.get(r.department.as_str()).or(by_key.get(&key)) {
+            Some(&id) => Ok(id),
+            None if create => match parse_department_name(&r.department) {
+                Ok(name) => {
+                    let made = departments::create(tx, Some(me.id), &name, DepartmentKind::FrontLine)?;
+                    by_key.insert(key, made.id);
+                    created.push(name);
+                    Ok(made.id)
+                }
+                Err(problem) => Err(problem),
+            },
+            None => Err(Problem::NoDepartmentNamed {
+                name: r.department.clone(),
+            }),
+        };
+        found.insert(r.department.clone(), department);
+    }
+    Ok((found, created))
 }

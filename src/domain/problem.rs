@@ -243,6 +243,10 @@ pub enum Problem {
     DepartmentNameTaken {
         name: String,
     },
+    /// A people file names a department that does not exist (and was not to be created).
+    NoDepartmentNamed {
+        name: String,
+    },
     NoSuchUser,
     NoSuchEmployee,
     OwnManager,
@@ -454,6 +458,7 @@ impl Problem {
             TemplateExampleRow => "template_example_row",
             NotEmployeeNumber => "not_employee_number",
             DepartmentNameTaken { .. } => "department_name_taken",
+            NoDepartmentNamed { .. } => "no_department_named",
             NoSuchUser => "no_such_user",
             NoSuchEmployee => "no_such_employee",
             OwnManager => "own_manager",

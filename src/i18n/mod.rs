@@ -172,7 +172,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             ("start", words(start.to_string())),
             ("end", words(end.to_string())),
         ],
-        CycleNameTaken { name } | DepartmentNameTaken { name } => {
+        CycleNameTaken { name } | DepartmentNameTaken { name } | NoDepartmentNamed { name } => {
             vec![("name", words(name.clone()))]
         }
         NextStateOnly { from, next, to } => {

@@ -162,6 +162,9 @@ pub fn every_problem() -> Vec<Problem> {
         DepartmentNameTaken {
             name: "旗舰店".into(),
         },
+        NoDepartmentNamed {
+            name: "旗舰店".into(),
+        },
         NoSuchUser,
         NoSuchEmployee,
         OwnManager,

@@ -521,9 +521,12 @@ struct Back {
     back: Option<String>,
 }
 
-/// Chooses the display language for this browser and returns to the page it came from.
+/// Chooses the display language for this browser and, for someone signed in, for their
+/// account (so their mails follow it too); returns to the page it came from.
 async fn switch_language(
     req: HttpRequest,
+    ctx: session::Ctx,
+    app: web::Data<crate::app::App>,
     code: web::Path<String>,
     query: web::Query<Back>,
 ) -> Result<HttpResponse, AppError> {
@@ -532,6 +535,10 @@ async fn switch_language(
         "zh-CN" => "zh-CN",
         _ => return Err(AppError::NotFound),
     };
+    if let Some(caller) = &ctx.caller {
+        let locale = crate::domain::user::Locale::of(code);
+        app.choose_language(caller, locale).await?;
+    }
     let back = local_path(query.back.as_deref()).unwrap_or_else(|| "/".to_owned());
     let mut cookie = session::cookie(LANG_COOKIE, code.to_owned(), session::is_https(&req));
     cookie.set_max_age(actix_web::cookie::time::Duration::days(365));

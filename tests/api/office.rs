@@ -13,6 +13,11 @@ on_both_backends!(
 );
 
 crate::on_both_backends_with!(spawn_without_worker; the_weights_used_are_shown_everywhere);
+crate::on_both_backends_with!(spawn_in_chinese; people_read_the_companys_language_until_they_choose);
+
+async fn spawn_in_chinese(backend: crate::support::Backend) -> Option<TestApp> {
+    crate::support::spawn_with(backend, |s| s.company.default_locale = "zh-CN".into()).await
+}
 
 fn scheme(full_marks_at: i64) -> Value {
     json!({
@@ -427,4 +432,41 @@ async fn an_office_file_is_read_with_every_mistake_in_one_answer(app: TestApp) {
     assert_eq!(body["inserted"], 5, "{body}");
     assert_eq!(body["ignored_columns"], json!(["备注"]));
     assert_eq!(body["skipped_rows"], json!([7]));
+}
+
+/// A person made without a language reads the company's (`company.default_locale`); the
+/// language switch, used while signed in, is kept on the account.
+async fn people_read_the_companys_language_until_they_choose(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "旗舰店", "front_line").await;
+    let made = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"email": "li.na@example.test", "display_name": "李娜", "role": "staff",
+                   "department_id": store, "password": "long-enough-password"}),
+        )
+        .await;
+    assert_eq!(made.ok(201)["locale"], "zh-CN");
+    let file = "工号,邮箱,姓名,岗位,部门,语言\n1002,wang.fang@example.test,王芳,员工,旗舰店,\n";
+    app.post_csv("/api/v1/users/bulk", &hr, file.to_owned())
+        .await
+        .ok(200);
+    let found = app.get("/api/v1/users?q=1002", &hr).await;
+    assert_eq!(found.ok(200)["items"][0]["locale"], "zh-CN");
+
+    // Li Na switches to English on the pages: her account keeps it.
+    let (cookie, _) =
+        crate::uploads::signed_in(&app, "li.na@example.test", "long-enough-password", "/me").await;
+    let switched = crate::support::client()
+        .get(format!("{}/lang/en?back=/me", app.http.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(switched.status().is_success() || switched.status().is_redirection());
+    let li = app
+        .login("li.na@example.test", "long-enough-password")
+        .await;
+    assert_eq!(app.get("/api/v1/me", &li).await.ok(200)["locale"], "en");
 }

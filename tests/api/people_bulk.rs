@@ -13,6 +13,7 @@ on_both_backends!(
     two_imports_of_the_same_new_people_at_once_make_each_person_once,
     a_file_is_checked_against_the_company_it_leaves,
     an_import_is_one_audit_event_and_its_links_one_notice_per_person,
+    departments_a_file_names_are_created_only_when_hr_says_so,
 );
 
 async fn post_csv_bytes(app: &TestApp, token: &str, body: Vec<u8>) -> Answer {
@@ -60,7 +61,7 @@ async fn a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing(app:
     let first = post_csv_bytes(&app, &hr, gbk.to_vec()).await;
     assert_eq!(
         first.ok(200),
-        &json!({"received": 5, "created": 5, "updated": 0, "unchanged": 0, "ignored_columns": [], "skipped_rows": []})
+        &json!({"received": 5, "created": 5, "updated": 0, "unchanged": 0, "ignored_columns": [], "skipped_rows": [], "departments_created": []})
     );
     let all = people(&app, &hr).await;
     let (li, zhang) = (by_number(&all, "E0101"), by_number(&all, "E0001"));
@@ -91,7 +92,7 @@ async fn a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing(app:
     let again = post_csv_bytes(&app, &hr, gbk.to_vec()).await;
     assert_eq!(
         again.ok(200),
-        &json!({"received": 5, "created": 0, "updated": 0, "unchanged": 5, "ignored_columns": [], "skipped_rows": []})
+        &json!({"received": 5, "created": 0, "updated": 0, "unchanged": 5, "ignored_columns": [], "skipped_rows": [], "departments_created": []})
     );
     let audit_after = app.get("/api/v1/audit-events?limit=1", &hr).await.ok(200)["total"].clone();
     assert_eq!(
@@ -111,7 +112,7 @@ async fn a_company_is_loaded_from_one_file_and_reloading_it_changes_nothing(app:
     let changed = app.post("/api/v1/users/bulk", &hr, moved).await;
     assert_eq!(
         changed.ok(200),
-        &json!({"received": 2, "created": 0, "updated": 2, "unchanged": 0, "ignored_columns": [], "skipped_rows": []})
+        &json!({"received": 2, "created": 0, "updated": 2, "unchanged": 0, "ignored_columns": [], "skipped_rows": [], "departments_created": []})
     );
     let all = people(&app, &hr).await;
     let li = by_number(&all, "E0101");
@@ -169,7 +170,7 @@ async fn a_bad_row_imports_nobody_and_every_row_says_why(app: TestApp) {
         rows[1..4],
         [
             (3, "role".to_owned(), "not_role".to_owned()),
-            (4, "department".to_owned(), "no_such_department".to_owned()),
+            (4, "department".to_owned(), "no_department_named".to_owned()),
             (5, "email".to_owned(), "twice".to_owned()),
         ],
         "{:?}",
@@ -177,7 +178,7 @@ async fn a_bad_row_imports_nobody_and_every_row_says_why(app: TestApp) {
     );
     let codes = refused.row_codes();
     assert!(
-        codes.contains(&(4, "no_such_department".to_owned())),
+        codes.contains(&(4, "no_department_named".to_owned())),
         "{codes:?}"
     );
     assert!(
@@ -286,7 +287,7 @@ async fn a_file_is_checked_against_the_company_it_leaves(app: TestApp) {
     let done = app.post_csv("/api/v1/users/bulk", &hr, moved).await;
     assert_eq!(
         done.ok(200),
-        &json!({"received": 3, "created": 0, "updated": 3, "unchanged": 0, "ignored_columns": [], "skipped_rows": []})
+        &json!({"received": 3, "created": 0, "updated": 3, "unchanged": 0, "ignored_columns": [], "skipped_rows": [], "departments_created": []})
     );
     let all = people(&app, &hr).await;
     assert_eq!(by_number(&all, "E0001")["role"], "staff");
@@ -394,4 +395,110 @@ async fn an_import_is_one_audit_event_and_its_links_one_notice_per_person(app: T
     assert_eq!(app.get(links, &hr).await.ok(200)["total"], n - 1);
     assert!(expand_batches(&app).is_empty(), "a batch is expanded once");
     assert_eq!(app.get(links, &hr).await.ok(200)["total"], n - 1);
+}
+
+async fn department_names(app: &TestApp, hr: &str) -> Vec<(String, String)> {
+    let list = app.get("/api/v1/departments?limit=200", hr).await;
+    let mut names: Vec<(String, String)> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_owned(),
+                d["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// A people file naming departments that do not exist is refused naming each, unless HR
+/// confirms (`?create_departments=true`): then they are made (front line), matched to
+/// existing ones regardless of case, width and spacing, and undone with a refused file.
+async fn departments_a_file_names_are_created_only_when_hr_says_so(app: TestApp) {
+    let hr = app.hr_token().await;
+    let flagship = app.department(&hr, "旗舰店 Flagship", "front_line").await;
+    let before = department_names(&app, &hr).await;
+    let file = "工号,姓名,邮箱,角色,部门\n\
+        D01,甲,d01@example.test,员工,旗舰店\u{3000}ＦＬＡＧＳＨＩＰ\n\
+        D02,乙,d02@example.test,员工,客服中心\n\
+        D03,丙,d03@example.test,员工,客服中心\n\
+        D04,丁,d04@example.test,员工,后勤部 Back Office\n\
+        D05,戊,d05@example.test,员工,后勤部  back office\n";
+
+    // Not asked to: each row naming a missing department is refused, naming it.
+    let refused = app
+        .post_csv("/api/v1/users/bulk", &hr, file.to_owned())
+        .await;
+    refused.problem(422);
+    assert_eq!(
+        refused.row_codes(),
+        [
+            (3, "no_department_named".to_owned()),
+            (4, "no_department_named".to_owned()),
+            (5, "no_department_named".to_owned()),
+            (6, "no_department_named".to_owned()),
+        ],
+        "the full-width, upper-case spelling of an existing department is that department"
+    );
+    let message = refused.body["row_errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("客服中心"), "{message}");
+    assert_eq!(department_names(&app, &hr).await, before);
+
+    // Asked to, but another row is wrong: nothing is made.
+    let wrong = format!("{file}D06,己,d06@example.test,店长,仓库\n");
+    let refused = app
+        .post_csv(
+            "/api/v1/users/bulk?create_departments=true",
+            &hr,
+            wrong,
+        )
+        .await;
+    assert_eq!(refused.row_codes(), [(7, "not_role".to_owned())]);
+    assert_eq!(department_names(&app, &hr).await, before);
+
+    // Asked to: made once each, as the file first spells them, as front line.
+    let done = app
+        .post_csv(
+            "/api/v1/users/bulk?create_departments=true",
+            &hr,
+            file.to_owned(),
+        )
+        .await;
+    let outcome = done.ok(200);
+    assert_eq!(outcome["created"], 5, "{outcome:?}");
+    assert_eq!(
+        outcome["departments_created"],
+        json!(["客服中心", "后勤部 Back Office"])
+    );
+    let mut expected = before.clone();
+    expected.push(("后勤部 Back Office".to_owned(), "front_line".to_owned()));
+    expected.push(("客服中心".to_owned(), "front_line".to_owned()));
+    expected.sort();
+    assert_eq!(department_names(&app, &hr).await, expected);
+    let all = people(&app, &hr).await;
+    assert_eq!(by_number(&all, "D01")["department_id"], flagship);
+    assert_eq!(
+        by_number(&all, "D04")["department_id"],
+        by_number(&all, "D05")["department_id"]
+    );
+
+    // The same file again changes nothing and makes nothing.
+    let again = app
+        .post_csv(
+            "/api/v1/users/bulk?create_departments=true",
+            &hr,
+            file.to_owned(),
+        )
+        .await;
+    assert_eq!(again.ok(200)["unchanged"], 5);
+    assert_eq!(again.ok(200)["departments_created"], json!([]));
+
+    // A flag that is not a yes or a no is named.
+    let odd = app
+        .post_csv("/api/v1/users/bulk?create_departments=yes", &hr, file.to_owned())
+        .await;
+    odd.field_error("create_departments");
 }

@@ -166,6 +166,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.bootstrap.hr_email = "hr@example.test".to_owned();
     settings.bootstrap.hr_password = Secret::new(random_text(16));
     settings.mail.transport = appraisal::settings::MailTransportKind::Memory;
+    // The tests' people read English unless a test says otherwise (the product's default,
+    // zh-CN, has its own test: tests/api/office.rs).
+    settings.company.default_locale = "en".to_owned();
     settings
 }
 

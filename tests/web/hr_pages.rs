@@ -502,6 +502,48 @@ async fn checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages(app: 
     assert!(uploaded.body.contains("new: 2"), "{}", uploaded.body);
     let found = app.get("/api/v1/users?q=E0107", &hr).await;
     assert_eq!(found.ok(200)["items"][0]["display_name"], "李娜");
+
+    // A file naming a department that does not exist: the page names it and asks before
+    // making it; confirmed with the same file, it is made and the person placed in it.
+    let file = "employee_number,email,display_name,role,department\n\
+                E0108,wu.lei@example.test,吴磊,staff,Night Desk\n";
+    let csrf = visitor.token("/hr/people").await;
+    let asked = visitor
+        .post_multipart(
+            "/hr/people/import",
+            &[("csrf", &csrf), ("kind", "people"), ("file", file)],
+        )
+        .await;
+    assert_eq!(asked.status, 422, "{}", asked.body);
+    assert!(asked.body.contains("id=\"create-departments\""), "{}", asked.body);
+    assert!(asked.body.contains("<strong>Night Desk</strong>"), "{}", asked.body);
+    assert!(app.get("/api/v1/users?q=E0108", &hr).await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let confirmed = visitor
+        .post_multipart(
+            "/hr/people/import",
+            &[
+                ("csrf", &csrf),
+                ("kind", "people"),
+                ("create_departments", "true"),
+                ("file", file),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(
+        confirmed.body.contains("departments created: Night Desk"),
+        "{}",
+        confirmed.body
+    );
+    let placed = app.get("/api/v1/users?q=E0108", &hr).await;
+    let department = placed.ok(200)["items"][0]["department_id"].clone();
+    let night = app
+        .get(&format!("/api/v1/departments/{department}"), &hr)
+        .await;
+    assert_eq!(night.ok(200)["name"], "Night Desk");
     let template = visitor.get("/hr/people/template.csv").await;
     assert!(template
         .body

@@ -37,6 +37,15 @@ const NAMES: &[&str] = &[
     "新周期",
     "新检查表",
     "新同事",
+    // The Chinese values and date form an English refusal lists beside the codes, as a
+    // Chinese office's sheet holds them.
+    "员工, 主管, 人事",
+    "英文, 中文",
+    "是 / 否, 在职 / 离职",
+    "YYYY年M月D日",
+    "日期",
+    // The department a refused people file names, as the file spells it.
+    "Nowhere",
 ];
 
 /// Words of Latin letters a Chinese page may hold: the switch to English, the grades HR named

@@ -22,9 +22,10 @@ use crate::web::session::{check_csrf, Ctx, CSRF_FIELD};
 pub(super) async fn read_upload(
     req: &HttpRequest,
     mut parts: Multipart,
-) -> Result<(String, Vec<u8>), AppError> {
+) -> Result<Uploaded, AppError> {
     let unreadable = || AppError::BadRequest(Problem::UploadUnreadable);
     let (mut token, mut kind, mut file) = (None, None, None);
+    let mut create_departments = false;
     while let Some(part) = parts.next().await {
         let mut part = part.map_err(|_| unreadable())?;
         let name = part.name().unwrap_or("").to_owned();
@@ -42,6 +43,7 @@ pub(super) async fn read_upload(
             CSRF_FIELD => token = Some(String::from_utf8_lossy(&bytes).into_owned()),
             "kind" => kind = Some(String::from_utf8_lossy(&bytes).into_owned()),
             "file" => file = Some(bytes.to_vec()),
+            "create_departments" => create_departments = &bytes[..] == b"true",
             _ => {}
         }
     }
@@ -50,7 +52,19 @@ pub(super) async fn read_upload(
     let file = file
         .filter(|f| !f.is_empty())
         .ok_or_else(|| AppError::validation("file", Problem::Choose))?;
-    Ok((kind, file))
+    Ok(Uploaded {
+        kind,
+        file,
+        create_departments,
+    })
+}
+
+/// An upload form's file and what was chosen with it.
+pub(super) struct Uploaded {
+    pub kind: String,
+    pub file: Vec<u8>,
+    /// The people form's "create the departments the file names" (ticked: `true`).
+    pub create_departments: bool,
 }
 
 /// CSV upload of targets, sales or satisfaction: all rows or none, with the per-row report.
@@ -70,7 +84,7 @@ pub async fn import(
         Err(busy) => Err(busy),
     };
     let outcome = match upload {
-        Ok(((kind, file), _turn)) => match Kind::parse(&kind) {
+        Ok((Uploaded { kind, file, .. }, _turn)) => match Kind::parse(&kind) {
             Ok(kind) => {
                 // Reading a large file is work for the blocking threads.
                 match web::block(move || bulk::rows_from(&file, &bulk::Format::of_file(&file)))

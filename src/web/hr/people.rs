@@ -35,6 +35,9 @@ struct Shown {
     department: Option<i32>,
     search: Option<String>,
     offset: i64,
+    /// Departments a refused people file named that do not exist: the page asks whether to
+    /// create them (not part of the address).
+    missing_departments: Vec<String>,
 }
 
 impl Shown {
@@ -68,6 +71,7 @@ pub async fn people(
             .map(|q| q.chars().take(100).collect::<String>())
             .filter(|q| !q.trim().is_empty()),
         offset: query.offset.unwrap_or(0).max(0),
+        ..Shown::default()
     };
     render_people(ctx, db, shown, None, alert).await
 }
@@ -159,6 +163,18 @@ async fn render_people(
             }
         }))
         h2 { (t.import_people) }
+        @if !shown.missing_departments.is_empty() {
+            form.card #create-departments method="post" action="/hr/people/import" enctype="multipart/form-data" {
+                (csrf(&ctx))
+                input type="hidden" name="kind" value="people";
+                input type="hidden" name="create_departments" value="true";
+                p { (t.departments_missing) " " strong { (crate::i18n::list(t.lang, &shown.missing_departments)) } }
+                p.note { (t.departments_missing_note) }
+                label { (t.upload_file) input #create-departments-file type="file" name="file" required
+                    accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; }
+                button.primary #create-departments-button type="submit" { (t.create_departments_and_import) }
+            }
+        }
         form.card #people-upload method="post" action="/hr/people/import" enctype="multipart/form-data" {
             (csrf(&ctx))
             input type="hidden" name="kind" value="people";
@@ -314,7 +330,7 @@ pub async fn import_people(
         Err(busy) => Err(busy),
     };
     let outcome = match upload {
-        Ok(((_, file), _turn)) => {
+        Ok((super::evidence::Uploaded { file, create_departments, .. }, _turn)) => {
             // Reading a large file is work for the blocking threads.
             match web::block(move || {
                 crate::bulk::rows_from(&file, &crate::bulk::Format::of_file(&file))
@@ -322,16 +338,29 @@ pub async fn import_people(
             .await?
             {
                 Ok(rows) if rows.is_empty() => Err(AppError::validation("file", Problem::NoRows)),
-                Ok(rows) => app.import_people(ctx.caller()?, rows).await,
+                Ok(rows) => {
+                    app.import_people(ctx.caller()?, rows, create_departments)
+                        .await
+                }
                 Err(error) => Err(error),
             }
         }
         Err(error) => Err(error),
     };
     let t = ctx.t;
+    let mut shown = Shown::default();
+    if let Err(AppError::Rows { errors, .. }) = &outcome {
+        for e in errors {
+            if let Problem::NoDepartmentNamed { name } = &e.problem {
+                if !shown.missing_departments.contains(name) {
+                    shown.missing_departments.push(name.clone());
+                }
+            }
+        }
+    }
     let alert = match outcome {
         Ok(o) => Alert::Note(format!(
-            "{} — {}: {} · {}: {} · {}: {} · {}: {}{}",
+            "{} — {}: {} · {}: {} · {}: {} · {}: {}{}{}",
             t.imported,
             t.received,
             o.received,
@@ -341,12 +370,21 @@ pub async fn import_people(
             o.updated,
             t.unchanged,
             o.unchanged,
+            if o.departments_created.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " · {}: {}",
+                    t.departments_created,
+                    crate::i18n::list(t.lang, &o.departments_created)
+                )
+            },
             crate::web::layout::set_aside(t, &o.ignored_columns, &o.skipped_rows)
         )),
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => crate::web::layout::recoverable(t, error)?,
     };
-    render_people(ctx, db, Shown::default(), None, Some(alert)).await
+    render_people(ctx, db, shown, None, Some(alert)).await
 }
 
 /// The people file's header (in the reader's language) and one example row that can

@@ -107,6 +107,7 @@ problem-employee_number_taken = the employee number { $number } already belongs 
 problem-email_of_another = this email belongs to { $name } ({ $number }), not to the person with this row's employee number; correct one of them
 problem-number_would_change = would change the employee number of { $name } from { $from } to { $to }; change an employee number on the person's page
 problem-template_example_row = is the template's example row (an address at example.invalid); delete the row
+problem-no_department_named = there is no department named “{ $name }” (the import can create it: “Create the departments and import” on the people page, or create_departments=true through the API)
 problem-department_name_taken = a department named “{ $name }” already exists
 problem-no_such_user = no such person
 problem-no_such_employee = no such employee

@@ -99,6 +99,7 @@ problem-employee_number_taken = 工号 { $number } 已被他人使用
 problem-email_of_another = 此邮箱属于 { $name }（{ $number }），而不是本行工号对应的人员；请更正其中之一
 problem-number_would_change = 会把 { $name } 的工号从 { $from } 改为 { $to }；更改工号请在该人员的页面上进行
 problem-template_example_row = 是模板中的示例行（example.invalid 的邮箱），请删除此行
+problem-no_department_named = 没有名为“{ $name }”的部门（导入时可一并创建：人员页上的“创建这些部门并导入”，或在接口中加 create_departments=true）
 problem-department_name_taken = 已有名为“{ $name }”的部门
 problem-no_such_user = 没有这个人员
 problem-no_such_employee = 没有这名员工
