@@ -85,6 +85,9 @@ pub async fn list(
 pub struct DecisionView {
     appeal: Appeal,
     appraisal: AppraisalView,
+    /// The appraisal's numbers the decision changed (an upheld appeal recomputes it from
+    /// the corrected evidence): empty when none did.
+    changed: Vec<crate::app::appraisals::NumberChange>,
 }
 
 /// HR decides: `upheld` recomputes that one appraisal from its corrected evidence;
@@ -105,9 +108,10 @@ pub async fn decide(
     body: JsonBody<Decision>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (appeal, appraisal) = app.decide(&caller, id.into_inner(), body.0).await?;
+    let (appeal, appraisal, changed) = app.decide(&caller, id.into_inner(), body.0).await?;
     Ok(HttpResponse::Ok().json(DecisionView {
         appeal,
         appraisal: AppraisalView::of(appraisal, reader_locale(&req))?,
+        changed,
     }))
 }

@@ -307,12 +307,46 @@ impl App {
     /// weights, bands and minimums it was computed with. Rejected: the note says why. Either
     /// way the appraisal is published again (and may be acknowledged, or appealed again
     /// within its window), and the employee is told.
+    /// HR sets, from an open appeal, the sales target of the appealing employee in the
+    /// appraisal's cycle (a missing or wrong target is a common cause of an appeal; the
+    /// cycle is published, so only an open appeal lets it change). Upholding the appeal then
+    /// recomputes the appraisal with it.
+    pub async fn correct_target(
+        &self,
+        caller: &Caller,
+        appeal_id: i32,
+        target_yuan: &str,
+    ) -> Result<crate::store::evidence::ImportOutcome, AppError> {
+        let target = crate::domain::evidence::parse_yuan(target_yuan)
+            .and_then(crate::domain::evidence::parse_target)
+            .map_err(|problem| AppError::validation("target_yuan", problem))?;
+        self.write(caller, move |tx, me| {
+            let appeal = appeals::get(tx, appeal_id)?;
+            if appeal.state != AppealState::Open {
+                return Err(AppError::Conflict(Problem::AppealDecided {
+                    upheld: appeal.state == AppealState::Upheld,
+                }));
+            }
+            let appraisal = appraisals::get(tx, appeal.appraisal_id)?;
+            let row = crate::store::evidence::TargetRow {
+                row: 1,
+                person: crate::domain::user::PersonRef::Id(appraisal.employee_id),
+                name: None,
+                employee_id: appraisal.employee_id,
+                cycle_id: appraisal.cycle_id,
+                target,
+            };
+            super::evidence::import_targets(tx, me.id, &[row])
+        })
+        .await
+    }
+
     pub async fn decide(
         &self,
         caller: &Caller,
         id: i32,
         input: Decision,
-    ) -> Result<(Appeal, Appraisal), AppError> {
+    ) -> Result<(Appeal, Appraisal, Vec<NumberChange>), AppError> {
         let (upheld, note) = input.parse()?;
         self.write(caller, move |tx, me| {
             decide(tx, me, id, upheld, note.clone())
@@ -327,7 +361,7 @@ pub fn decide(
     id: i32,
     upheld: bool,
     note: Option<String>,
-) -> Result<(Appeal, Appraisal), AppError> {
+) -> Result<(Appeal, Appraisal, Vec<NumberChange>), AppError> {
     let appeal = appeals::get(tx, id)?;
     if appeal.state != AppealState::Open {
         return Err(AppError::Conflict(Problem::AppealDecided {
@@ -352,7 +386,47 @@ pub fn decide(
         "appeal_rejected"
     };
     appraisals::record(tx, hr.id, action, &before, &after)?;
-    Ok((decided, after))
+    let changed = number_changes(&before, &after);
+    Ok((decided, after, changed))
+}
+
+/// One of an appraisal's numbers as a decision changed it (two decimals; a grade's name;
+/// none when there is no score).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
+pub struct NumberChange {
+    /// `sales`, `satisfaction`, `etiquette`, `collaboration`, `total` or `grade`.
+    pub what: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The numbers that differ between two versions of an appraisal, components first.
+pub fn number_changes(before: &Appraisal, after: &Appraisal) -> Vec<NumberChange> {
+    let centi = |v: Option<i32>| v.map(|c| format!("{:.2}", f64::from(c) / 100.0));
+    let pairs = [
+        ("sales", before.sales_centi, after.sales_centi),
+        ("satisfaction", before.satisfaction_centi, after.satisfaction_centi),
+        ("etiquette", before.etiquette_centi, after.etiquette_centi),
+        ("collaboration", before.collaboration_centi, after.collaboration_centi),
+        ("total", before.total_centi, after.total_centi),
+    ];
+    let mut changes: Vec<NumberChange> = pairs
+        .into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(what, b, a)| NumberChange {
+            what,
+            before: centi(b),
+            after: centi(a),
+        })
+        .collect();
+    if before.grade != after.grade {
+        changes.push(NumberChange {
+            what: "grade",
+            before: before.grade.clone(),
+            after: after.grade.clone(),
+        });
+    }
+    changes
 }
 
 /// Recomputes one appraisal from its employee's current evidence (an upheld appeal), with

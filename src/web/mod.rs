@@ -162,6 +162,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/appeals", web::get().to(hr::appeals::appeals))
             .route("/appeals/{id}", web::get().to(hr::appeals::appeal))
             .route(
+                "/appeals/{id}/target",
+                web::post().to(hr::appeals::correct_target),
+            )
+            .route(
                 "/appeals/{id}/decision",
                 web::post().to(hr::appeals::decide),
             )

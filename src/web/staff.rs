@@ -235,7 +235,14 @@ pub(crate) fn inspection_card(
 }
 
 /// Acknowledge and appeal, for the employee's own published appraisal.
-fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>) -> Markup {
+/// `on_me`: shown on `/me` (a refusal comes back there), else on the appraisal's own page.
+fn own_actions(
+    ctx: &Ctx,
+    a: &Appraisal,
+    cycle: &Cycle,
+    appeal: Option<&Appeal>,
+    on_me: bool,
+) -> Markup {
     let t = ctx.t;
     let deadline = a.published_at.map(|p| {
         ctx.time
@@ -248,6 +255,7 @@ fn own_actions(ctx: &Ctx, a: &Appraisal, cycle: &Cycle, appeal: Option<&Appeal>)
                 (button_form(ctx, &format!("/appraisals/{}/acknowledge", a.id), t.acknowledge, "primary"))
                 form #appeal-form method="post" action={ "/appraisals/" (a.id) "/appeal" } {
                     (csrf(ctx))
+                    @if on_me { input type="hidden" name="from" value="me"; }
                     label { (t.appeal_reason) textarea #appeal-reason name="reason" rows="3" maxlength=(COMMENT_MAX) required {} }
                     @if let Some(deadline) = deadline { p.note { (t.appeal_until) " " (deadline) } }
                     button #appeal-button type="submit" { (t.appeal) }
@@ -339,7 +347,7 @@ async fn render_my_rating(
                 @let inputs = a.inputs()?;
                 @if let Some(cycle) = data.cycles.get(&a.cycle_id) {
                     (breakdown(&ctx, a, &inputs, cycle, data.ranked))
-                    (own_actions(&ctx, a, cycle, data.appeal.as_ref()))
+                    (own_actions(&ctx, a, cycle, data.appeal.as_ref(), true))
                 }
                 h2 { (t.inspections) }
                 @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
@@ -454,7 +462,7 @@ pub async fn render_appraisal(
     let body = html! {
         p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
         (breakdown(&ctx, a, &inputs, &data.cycle, data.ranked))
-        @if own { (own_actions(&ctx, a, &data.cycle, data.appeal.as_ref())) }
+        @if own { (own_actions(&ctx, a, &data.cycle, data.appeal.as_ref(), false)) }
         @else if let Some(appeal) = &data.appeal {
             section.card #appeal {
                 h2 { (t.appeal) }
@@ -609,14 +617,24 @@ pub async fn appeal(
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
     let input = NewAppeal {
         reason: form.text("reason").to_owned(),
     };
-    let outcome = app.appeal(ctx.caller()?, id.into_inner(), input).await;
+    let outcome = app.appeal(ctx.caller()?, id, input).await;
+    // A refusal comes back above the form it belongs to: on /me for the latest appraisal,
+    // on the appraisal's own page for an earlier one.
+    let on_me = form.get("from") == Some("me");
     after_form(
         ctx,
         outcome.map(|_| "/me?ok=appealed".to_owned()),
-        |ctx, alert| render_my_rating(ctx, db, Some(alert)),
+        |ctx, alert| async move {
+            if on_me {
+                render_my_rating(ctx, db, Some(alert)).await
+            } else {
+                render_appraisal(ctx, db, id, Some(alert)).await
+            }
+        },
     )
     .await
 }

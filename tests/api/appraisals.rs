@@ -452,6 +452,7 @@ async fn a_hand_worked_cycle(app: TestApp) {
         )
         .await;
     assert_eq!(rejected.ok(200)["appeal"]["state"], "rejected");
+    assert_eq!(rejected.body["changed"], json!([]), "a rejection changes no number");
     let decided_at = rejected.body["appeal"]["decided_at"].as_str().unwrap();
     assert!(decided_at.ends_with('Z'), "a UTC timestamp: {decided_at}");
     assert_eq!(rejected.body["appraisal"]["state"], "published");
@@ -478,7 +479,14 @@ async fn a_hand_worked_cycle(app: TestApp) {
             json!({"decision": "upheld", "note": "Survey added"}),
         )
         .await;
-    let upheld = upheld.ok(200)["appraisal"].clone();
+    // The answer says what the recompute changed: the satisfaction score and the total.
+    let changed = upheld.ok(200)["changed"].as_array().unwrap().clone();
+    let whats: Vec<&str> = changed.iter().map(|c| c["what"].as_str().unwrap()).collect();
+    assert!(whats.contains(&"satisfaction"), "{changed:?}");
+    let total = changed.iter().find(|c| c["what"] == "total").unwrap();
+    assert_eq!(total["after"], "55.00", "{changed:?}");
+    assert_ne!(total["before"], total["after"]);
+    let upheld = upheld.body["appraisal"].clone();
     assert_eq!(
         (
             upheld["total"].clone(),

@@ -16,6 +16,7 @@ on_both_backends!(
     every_form_needs_the_token_of_its_page,
     staff_and_supervisors_see_only_their_scope,
     places_to_return_to_never_lead_to_another_site,
+    an_appeal_about_a_missing_target_is_resolved_on_its_page,
 );
 
 /// What browsers would resolve to another origin, or what cannot go into a header, as
@@ -566,7 +567,7 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
     hr.sign_in(&app.hr_email, &app.hr_password).await;
     let ann = c.ann.id.to_string();
     // (who sends it: 0 staff, 1 supervisor, 2 HR, 3 nobody signed in; path; fields)
-    let cases: [Form; 22] = [
+    let cases: [Form; 23] = [
         (0, format!("/appraisals/{mine}/acknowledge"), vec![]),
         (
             0,
@@ -635,6 +636,11 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
                 ("title_0", "Greeting".into()),
                 ("max_0", "5".into()),
             ],
+        ),
+        (
+            2,
+            "/appeals/999/target".into(),
+            vec![("target_yuan", "80,000".into())],
         ),
         (
             2,
@@ -731,4 +737,103 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
         accepted.body.contains("is archived") || accepted.body.contains("not open"),
         "the import reached the store's rule"
     );
+}
+
+/// A published cycle computed without Ann's sales target: she appeals; HR sets the target on
+/// the appeal's page (and adds her sale through the API), upholds, and the page says what
+/// the recompute changed.
+async fn an_appeal_about_a_missing_target_is_resolved_on_its_page(app: TestApp) {
+    let c = company(&app).await;
+    let hr_token = app.hr_token().await;
+    let ann_token = app.login(&c.ann.email, &c.ann.password).await;
+    let mine = c.appraisal[&c.ann.id];
+    // An appeal without a reason, sent from the appraisal's own page, is refused on that
+    // page (the form it belongs to), not on /me.
+    let mut ann = Visitor::new(&app.base);
+    ann.sign_in(&c.ann.email, &c.ann.password).await;
+    let own_page = format!("/appraisals/{mine}");
+    let token = ann.token(&own_page).await;
+    let blank = ann
+        .post(
+            &format!("{own_page}/appeal"),
+            &[("csrf", &token), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    assert!(blank.body.contains("id=\"employee\""), "{}", blank.body);
+    assert!(!blank.body.contains("name=\"from\""), "{}", blank.body);
+    let filed = app
+        .post(
+            &format!("/api/v1/appraisals/{mine}/appeal"),
+            &ann_token,
+            json!({"reason": "我的销售目标没有录入"}),
+        )
+        .await;
+    let appeal = filed.ok(201)["id"].as_i64().unwrap();
+    let page = format!("/appeals/{appeal}");
+
+    let mut hr = Visitor::new(&app.base);
+    hr.sign_in(&app.hr_email, &app.hr_password).await;
+    let shown = hr.get(&page).await;
+    assert!(shown.body.contains("id=\"target-form\""), "{}", shown.body);
+    let token = hr.token(&page).await;
+    let wrong = hr
+        .post(
+            &format!("{page}/target"),
+            &[("csrf", &token), ("target_yuan", "eighty")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    let saved = hr
+        .post(
+            &format!("{page}/target"),
+            &[("csrf", &token), ("target_yuan", "80,000.00")],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Target saved"), "{}", saved.body);
+    assert!(saved.body.contains("80,000.00"), "{}", saved.body);
+    // Ben has not appealed: his target stays frozen.
+    let frozen = app
+        .post(
+            "/api/v1/sales-targets",
+            &hr_token,
+            json!([{"employee_id": c.ben.id, "cycle_id": c.cycle, "target": 100}]),
+        )
+        .await;
+    assert_eq!(frozen.row_codes(), [(2, "targets_frozen".to_owned())]);
+    frozen.problem(409);
+    app.post(
+        "/api/v1/sales-records",
+        &hr_token,
+        json!([{"employee_id": c.ann.id, "occurred_on": "2026-02-01", "amount": 4_000_000,
+                "external_ref": "POS-APPEAL-1"}]),
+    )
+    .await
+    .ok(200);
+
+    let decided = hr
+        .post(
+            &format!("{page}/decision"),
+            &[("csrf", &token), ("decision", "upheld"), ("note", "目标已补录")],
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
+    assert!(
+        decided.body.contains("What changed:") && decided.body.contains("Sales — → 50.00"),
+        "{}",
+        decided.body
+    );
+    let after = app
+        .get(&format!("/api/v1/appraisals/{mine}"), &hr_token)
+        .await;
+    assert_eq!(after.ok(200)["components"]["sales"]["score"], 50.0, "{:?}", after.body);
+    // Decided: the target can no longer be changed from the page.
+    let late = hr
+        .post(
+            &format!("{page}/target"),
+            &[("csrf", &token), ("target_yuan", "1")],
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
 }

@@ -98,7 +98,7 @@ async fn render_appeal(
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/appeals/{id}"));
     let me = ctx.me()?.clone();
-    let (appeal, appraisal, employee, cycle, inspections, names, ranked) = db
+    let (appeal, appraisal, employee, cycle, inspections, names, ranked, target) = db
         .run(move |conn| {
             let appeal = appeals::get(conn, id)?;
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
@@ -117,6 +117,14 @@ async fn render_appeal(
                 appraisal.cycle_id,
                 appraisal.department_id,
             )?;
+            // The target as it stands now (the appraisal shows the one it was computed with).
+            let target = crate::store::evidence::summary(
+                conn,
+                appraisal.cycle_id,
+                Some(appraisal.employee_id),
+            )?
+            .pop()
+            .and_then(|e| e.sales_target);
             Ok((
                 appeal,
                 appraisal,
@@ -125,6 +133,7 @@ async fn render_appeal(
                 inspections,
                 names,
                 ranked,
+                target,
             ))
         })
         .await?;
@@ -144,6 +153,14 @@ async fn render_appeal(
             section.card #correct-evidence {
                 h2 { (t.correct_evidence) }
                 p.note { (t.correct_evidence_note) }
+                form #target-form method="post" action={ "/appeals/" (appeal.id) "/target" } {
+                    (csrf(&ctx))
+                    label { (t.appeal_target)
+                        input #target-yuan type="text" inputmode="decimal" name="target_yuan" required maxlength="30"; }
+                    p.note #target-now { (t.appeal_target_now) " "
+                        (target.map_or_else(|| "—".to_owned(), |fen| crate::web::layout::money(t, fen))) }
+                    button #save-target type="submit" { (t.save_target) }
+                }
                 p.actions {
                     a.button href={ "/cycles/" (cycle.id) "/team/" (employee.id) "/inspection" } { (t.record_inspection) }
                     " "
@@ -185,10 +202,61 @@ pub async fn decide(
         note: form.get("note").map(str::to_owned),
     };
     let outcome = app.decide(ctx.caller()?, id, input).await;
-    after_form(
-        ctx,
-        outcome.map(|_| "/appeals?ok=decided".to_owned()),
-        |ctx, alert| render_appeal(ctx, db, id, Some(alert)),
-    )
-    .await
+    match outcome {
+        // An upheld appeal stays on its page, saying what the recompute changed.
+        Ok((appeal, _, changed)) if appeal.state == AppealState::Upheld => {
+            let t = ctx.t;
+            let note = if changed.is_empty() {
+                t.upheld_unchanged.to_owned()
+            } else {
+                let lines: Vec<String> = changed
+                    .iter()
+                    .map(|c| {
+                        let what = match c.what {
+                            "total" => t.total,
+                            "grade" => t.grade,
+                            other => crate::web::staff::component_name(t, other),
+                        };
+                        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+                        format!("{what} {} → {}", shown(&c.before), shown(&c.after))
+                    })
+                    .collect();
+                format!("{} {}", t.upheld_changed, crate::i18n::list(t.lang, &lines))
+            };
+            render_appeal(ctx, db, id, Some(Alert::Note(note))).await
+        }
+        outcome => {
+            after_form(
+                ctx,
+                outcome.map(|_| "/appeals?ok=decided".to_owned()),
+                |ctx, alert| render_appeal(ctx, db, id, Some(alert)),
+            )
+            .await
+        }
+    }
+}
+
+/// HR sets the appealing employee's sales target from the appeal's page.
+pub async fn correct_target(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = app
+        .correct_target(ctx.caller()?, id, form.text("target_yuan"))
+        .await;
+    match outcome {
+        Ok(_) => {
+            let note = Alert::Note(ctx.t.target_saved.to_owned());
+            render_appeal(ctx, db, id, Some(note)).await
+        }
+        Err(error) => {
+            let alert = crate::web::layout::recoverable(ctx.t, error)?;
+            render_appeal(ctx, db, id, Some(alert)).await
+        }
+    }
 }

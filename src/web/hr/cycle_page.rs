@@ -241,17 +241,16 @@ fn scheme_form(
     }
 }
 
-/// The kinds of evidence a cycle takes now: targets while it is prepared or open, sales and
-/// satisfaction while it is open.
 /// What the upload form offers: targets from the draft on, dated evidence while the cycle is
 /// open, and corrections for people with an open appeal after that.
 fn accepted_kinds(state: CycleState, appealed: bool) -> &'static [&'static str] {
     match state {
         CycleState::Draft => &["sales-targets"],
         CycleState::Open => &["sales-targets", "sales-records", "satisfaction-responses"],
-        CycleState::Review | CycleState::Published if appealed => {
-            &["sales-records", "satisfaction-responses"]
+        CycleState::Published if appealed => {
+            &["sales-targets", "sales-records", "satisfaction-responses"]
         }
+        CycleState::Review if appealed => &["sales-records", "satisfaction-responses"],
         _ => &[],
     }
 }

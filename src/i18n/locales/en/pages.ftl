@@ -350,7 +350,13 @@ import_people = Import people (CSV or XLSX)
 import_people_note = A row updates the person with that employee number, else that email, else adds a new person, who is mailed a link to set a password. Departments by name (a department that does not exist yet can be created with the import; the page asks); the manager by employee number or email (also someone further down the file). Every row is checked; if any row has a problem, nothing is imported. Importing the same file again changes nothing.
 created_count = new
 correct_evidence = Correct the evidence
-correct_evidence_note = While the appeal is open, HR may record a corrected inspection or upload corrected sales or satisfaction rows for this person; upholding the appeal then recomputes this appraisal from the evidence as it is.
+correct_evidence_note = While the appeal is open, HR may set this person's sales target, record a corrected inspection or upload corrected sales or satisfaction rows for them; upholding the appeal then recomputes this appraisal from the evidence as it is.
+appeal_target = Sales target for this cycle (元)
+appeal_target_now = Target now:
+save_target = Save the target
+target_saved = Target saved. Uphold the appeal to recompute the appraisal with it.
+upheld_changed = Appeal upheld; the appraisal was recomputed. What changed:
+upheld_unchanged = Appeal upheld; the appraisal was recomputed from the evidence as it is, and none of its numbers changed.
 
 # The breakdown explains every number.
 weight_used = Weight used

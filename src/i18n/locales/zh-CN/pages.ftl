@@ -350,7 +350,13 @@ import_people = 批量导入人员（CSV 或 XLSX）
 import_people_note = 每行按工号匹配人员，其次按邮箱；都找不到则新增，新增人员将收到设置密码的邮件链接。部门填名称（尚不存在的部门可随导入一并创建，页面会先询问）；上级填工号或邮箱（可以是文件中后面的行）。逐行校验，任一行有问题则全部不导入；同一文件再次导入不会改变任何内容。
 created_count = 新增
 correct_evidence = 更正依据
-correct_evidence_note = 申诉处理期间，人力资源可为此人补录更正后的礼仪检查，或上传更正后的销售、回访数据；支持申诉后将按当前依据重新计算此考评。
+correct_evidence_note = 申诉处理期间，人力资源可为此人设置销售目标、补录更正后的礼仪检查，或上传更正后的销售、回访数据；支持申诉后将按当前依据重新计算此考评。
+appeal_target = 本周期销售目标（元）
+appeal_target_now = 当前目标：
+save_target = 保存目标
+target_saved = 目标已保存。支持申诉后将按此目标重新计算考评。
+upheld_changed = 已支持申诉，考评已重新计算。变化如下：
+upheld_unchanged = 已支持申诉，考评已按当前依据重新计算，各项分数均无变化。
 
 # The breakdown explains every number.
 weight_used = 实际权重
