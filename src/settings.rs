@@ -351,7 +351,10 @@ impl Settings {
             ));
         }
         let url = self.server.public_url.trim_end_matches('/');
-        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        // Empty: links follow the address the service listens on (`startup`).
+        if !url.is_empty()
+            && (!(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10)
+        {
             return Err(invalid(
                 "server.public_url",
                 "must be an http:// or https:// address",

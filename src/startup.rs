@@ -36,7 +36,12 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        // Bound first, so that links can follow the address actually listened on.
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+        let port = listener.local_addr()?.port();
+        settings.server.public_url =
+            public_url(&settings.server.public_url, listener.local_addr()?);
         let database = settings.database.clone();
         let db = web::block(move || Db::connect(&database)).await??;
         let applied = db
@@ -92,8 +97,6 @@ impl Application {
         let worker = settings.notices.worker.then(|| notifier.spawn());
         let db = web::Data::new(db);
 
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
-        let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(
@@ -182,6 +185,34 @@ impl Application {
     }
 }
 
+/// Where links in mails start: `server.public_url` when set; else the address the service
+/// listens on (a wildcard address as `localhost`, which only this machine reaches: said in
+/// the log, since people elsewhere need `server.public_url`).
+fn public_url(configured: &str, bound: std::net::SocketAddr) -> String {
+    if !configured.is_empty() {
+        tracing::info!(
+            public_url = configured,
+            "links in mails start at server.public_url"
+        );
+        return configured.to_owned();
+    }
+    let url = if bound.ip().is_unspecified() {
+        let url = format!("http://localhost:{}", bound.port());
+        tracing::warn!(
+            public_url = %url,
+            "server.public_url is not set and the service listens on every address: links in \
+             mails start at {url}, which only this machine reaches; set server.public_url to \
+             the address people use"
+        );
+        url
+    } else {
+        let url = format!("http://{bound}");
+        tracing::info!(public_url = %url, "links in mails follow the address listened on (server.public_url is not set)");
+        url
+    };
+    url
+}
+
 fn jwt_secret(settings: &Settings) -> Vec<u8> {
     let configured = settings.auth.jwt_secret.expose();
     if !configured.is_empty() {
@@ -216,4 +247,24 @@ fn problem_for_bare_errors<B: MessageBody>(
     Ok(ErrorHandlerResponse::Response(
         replaced.map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url;
+
+    #[test]
+    fn links_follow_the_address_listened_on_unless_set() {
+        let at = |a: &str| a.parse().unwrap();
+        assert_eq!(
+            public_url("", at("127.0.0.1:9000")),
+            "http://127.0.0.1:9000"
+        );
+        assert_eq!(public_url("", at("[::1]:9000")), "http://[::1]:9000");
+        assert_eq!(public_url("", at("0.0.0.0:8080")), "http://localhost:8080");
+        assert_eq!(
+            public_url("https://appraisal.example", at("0.0.0.0:8080")),
+            "https://appraisal.example"
+        );
+    }
 }

@@ -405,9 +405,17 @@ pub fn number_changes(before: &Appraisal, after: &Appraisal) -> Vec<NumberChange
     let centi = |v: Option<i32>| v.map(|c| format!("{:.2}", f64::from(c) / 100.0));
     let pairs = [
         ("sales", before.sales_centi, after.sales_centi),
-        ("satisfaction", before.satisfaction_centi, after.satisfaction_centi),
+        (
+            "satisfaction",
+            before.satisfaction_centi,
+            after.satisfaction_centi,
+        ),
         ("etiquette", before.etiquette_centi, after.etiquette_centi),
-        ("collaboration", before.collaboration_centi, after.collaboration_centi),
+        (
+            "collaboration",
+            before.collaboration_centi,
+            after.collaboration_centi,
+        ),
         ("total", before.total_centi, after.total_centi),
     ];
     let mut changes: Vec<NumberChange> = pairs

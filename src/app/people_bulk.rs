@@ -545,7 +545,8 @@ fn file_departments(
             Some(&id) => Ok(id),
             None if create => match parse_department_name(&r.department) {
                 Ok(name) => {
-                    let made = departments::create(tx, Some(me.id), &name, DepartmentKind::FrontLine)?;
+                    let made =
+                        departments::create(tx, Some(me.id), &name, DepartmentKind::FrontLine)?;
                     by_key.insert(key, made.id);
                     created.push(name);
                     Ok(made.id)

@@ -452,7 +452,11 @@ async fn a_hand_worked_cycle(app: TestApp) {
         )
         .await;
     assert_eq!(rejected.ok(200)["appeal"]["state"], "rejected");
-    assert_eq!(rejected.body["changed"], json!([]), "a rejection changes no number");
+    assert_eq!(
+        rejected.body["changed"],
+        json!([]),
+        "a rejection changes no number"
+    );
     let decided_at = rejected.body["appeal"]["decided_at"].as_str().unwrap();
     assert!(decided_at.ends_with('Z'), "a UTC timestamp: {decided_at}");
     assert_eq!(rejected.body["appraisal"]["state"], "published");
@@ -481,7 +485,10 @@ async fn a_hand_worked_cycle(app: TestApp) {
         .await;
     // The answer says what the recompute changed: the satisfaction score and the total.
     let changed = upheld.ok(200)["changed"].as_array().unwrap().clone();
-    let whats: Vec<&str> = changed.iter().map(|c| c["what"].as_str().unwrap()).collect();
+    let whats: Vec<&str> = changed
+        .iter()
+        .map(|c| c["what"].as_str().unwrap())
+        .collect();
     assert!(whats.contains(&"satisfaction"), "{changed:?}");
     let total = changed.iter().find(|c| c["what"] == "total").unwrap();
     assert_eq!(total["after"], "55.00", "{changed:?}");

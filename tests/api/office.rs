@@ -14,6 +14,15 @@ on_both_backends!(
 
 crate::on_both_backends_with!(spawn_without_worker; the_weights_used_are_shown_everywhere);
 crate::on_both_backends_with!(spawn_in_chinese; people_read_the_companys_language_until_they_choose);
+crate::on_both_backends_with!(spawn_without_public_url; mail_links_follow_the_address_listened_on);
+
+async fn spawn_without_public_url(backend: crate::support::Backend) -> Option<TestApp> {
+    crate::support::spawn_with(backend, |s| {
+        s.server.public_url = String::new();
+        s.notices.poll_interval_ms = 50;
+    })
+    .await
+}
 
 async fn spawn_in_chinese(backend: crate::support::Backend) -> Option<TestApp> {
     crate::support::spawn_with(backend, |s| s.company.default_locale = "zh-CN".into()).await
@@ -469,4 +478,23 @@ async fn people_read_the_companys_language_until_they_choose(app: TestApp) {
         .login("li.na@example.test", "long-enough-password")
         .await;
     assert_eq!(app.get("/api/v1/me", &li).await.ok(200)["locale"], "en");
+}
+
+/// With `server.public_url` left empty (the default), a mailed link starts at the address the
+/// service listens on, so that it opens wherever the service runs.
+async fn mail_links_follow_the_address_listened_on(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "旗舰店", "front_line").await;
+    app.post(
+        "/api/v1/users",
+        &hr,
+        json!({"email": "li.na@example.test", "display_name": "李娜", "role": "staff",
+               "department_id": store}),
+    )
+    .await
+    .ok(201);
+    let mailbox = app.mailbox.as_ref().expect("memory transport");
+    let mails = crate::hr_work::mails_to(mailbox, "li.na@example.test", 1).await;
+    let link = format!("{}/reset?token=", app.http.base);
+    assert!(mails[0].contains(&link), "{link} in {}", mails[0]);
 }

@@ -450,11 +450,7 @@ async fn departments_a_file_names_are_created_only_when_hr_says_so(app: TestApp)
     // Asked to, but another row is wrong: nothing is made.
     let wrong = format!("{file}D06,己,d06@example.test,店长,仓库\n");
     let refused = app
-        .post_csv(
-            "/api/v1/users/bulk?create_departments=true",
-            &hr,
-            wrong,
-        )
+        .post_csv("/api/v1/users/bulk?create_departments=true", &hr, wrong)
         .await;
     assert_eq!(refused.row_codes(), [(7, "not_role".to_owned())]);
     assert_eq!(department_names(&app, &hr).await, before);
@@ -498,7 +494,11 @@ async fn departments_a_file_names_are_created_only_when_hr_says_so(app: TestApp)
 
     // A flag that is not a yes or a no is named.
     let odd = app
-        .post_csv("/api/v1/users/bulk?create_departments=yes", &hr, file.to_owned())
+        .post_csv(
+            "/api/v1/users/bulk?create_departments=yes",
+            &hr,
+            file.to_owned(),
+        )
         .await;
     odd.field_error("create_departments");
 }

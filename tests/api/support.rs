@@ -135,6 +135,8 @@ pub struct TestApp {
     pub hr_email: String,
     pub hr_password: String,
     server: actix_web::dev::ServerHandle,
+    /// The application's own mailbox (memory transport), which its notice worker fills.
+    pub mailbox: Option<appraisal::notify::transport::Mailbox>,
     /// Dropping it stops the notice worker.
     _worker: Option<WorkerHandle>,
     // Dropped last: the database outlives the server handle.
@@ -169,6 +171,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     // The tests' people read English unless a test says otherwise (the product's default,
     // zh-CN, has its own test: tests/api/office.rs).
     settings.company.default_locale = "en".to_owned();
+    // A fixed public address (the pages' proxy test sends it as an origin); left empty, links
+    // follow the address listened on (tests/api/office.rs).
+    settings.server.public_url = "http://127.0.0.1:8080".to_owned();
     settings
 }
 
@@ -188,6 +193,7 @@ pub async fn spawn_with(
         .await
         .expect("application starts");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let mailbox = app.mailbox();
     let (server, worker) = app.into_parts();
     let handle = server.handle();
     actix_rt::spawn(server);
@@ -197,6 +203,7 @@ pub async fn spawn_with(
         hr_password: settings.bootstrap.hr_password.expose().to_owned(),
         settings,
         server: handle,
+        mailbox,
         _worker: worker,
         database,
     })

@@ -515,8 +515,16 @@ async fn checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages(app: 
         )
         .await;
     assert_eq!(asked.status, 422, "{}", asked.body);
-    assert!(asked.body.contains("id=\"create-departments\""), "{}", asked.body);
-    assert!(asked.body.contains("<strong>Night Desk</strong>"), "{}", asked.body);
+    assert!(
+        asked.body.contains("id=\"create-departments\""),
+        "{}",
+        asked.body
+    );
+    assert!(
+        asked.body.contains("<strong>Night Desk</strong>"),
+        "{}",
+        asked.body
+    );
     assert!(app.get("/api/v1/users?q=E0108", &hr).await.ok(200)["items"]
         .as_array()
         .unwrap()

@@ -815,7 +815,11 @@ async fn an_appeal_about_a_missing_target_is_resolved_on_its_page(app: TestApp) 
     let decided = hr
         .post(
             &format!("{page}/decision"),
-            &[("csrf", &token), ("decision", "upheld"), ("note", "目标已补录")],
+            &[
+                ("csrf", &token),
+                ("decision", "upheld"),
+                ("note", "目标已补录"),
+            ],
         )
         .await;
     assert_eq!(decided.status, 200, "{}", decided.body);
@@ -827,7 +831,12 @@ async fn an_appeal_about_a_missing_target_is_resolved_on_its_page(app: TestApp) 
     let after = app
         .get(&format!("/api/v1/appraisals/{mine}"), &hr_token)
         .await;
-    assert_eq!(after.ok(200)["components"]["sales"]["score"], 50.0, "{:?}", after.body);
+    assert_eq!(
+        after.ok(200)["components"]["sales"]["score"],
+        50.0,
+        "{:?}",
+        after.body
+    );
     // Decided: the target can no longer be changed from the page.
     let late = hr
         .post(

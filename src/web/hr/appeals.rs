@@ -217,7 +217,8 @@ pub async fn decide(
                             "grade" => t.grade,
                             other => crate::web::staff::component_name(t, other),
                         };
-                        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+                        let shown =
+                            |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
                         format!("{what} {} → {}", shown(&c.before), shown(&c.after))
                     })
                     .collect();

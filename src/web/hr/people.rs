@@ -330,7 +330,14 @@ pub async fn import_people(
         Err(busy) => Err(busy),
     };
     let outcome = match upload {
-        Ok((super::evidence::Uploaded { file, create_departments, .. }, _turn)) => {
+        Ok((
+            super::evidence::Uploaded {
+                file,
+                create_departments,
+                ..
+            },
+            _turn,
+        )) => {
             // Reading a large file is work for the blocking threads.
             match web::block(move || {
                 crate::bulk::rows_from(&file, &crate::bulk::Format::of_file(&file))
