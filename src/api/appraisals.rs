@@ -279,7 +279,8 @@ pub async fn report(
     }))
 }
 
-/// A cycle's appraisals as a spreadsheet (DESIGN §12), in the reader's language.
+/// A cycle's appraisals as a spreadsheet (XLSX with the department report and its chart, or
+/// CSV), with headers in the reader's language.
 #[utoipa::path(
 get, path = "/api/v1/cycles/{id}/export", tag = "appraisals", security(("bearer" = ["supervisor", "hr"])),
 params(

@@ -19,7 +19,8 @@ pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppErr
     })
 }
 
-/// The rules are `app::sign_in`'s (shared with the sign-in page).
+/// Signs in with an email and password, as the sign-in page does: a bearer token for the
+/// other calls.
 #[utoipa::path(
 post, path = "/api/v1/auth/login", tag = "auth",
 request_body = Credentials,

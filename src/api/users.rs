@@ -106,7 +106,7 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(UserView::from(updated)))
 }
 
-/// One person of a bulk file (DESIGN §12): matched by `employee_number`, else `email`, else
+/// One person of a people file: matched by `employee_number`, else `email`, else
 /// new. `department` by name; `manager` by employee number or email (also of a later row).
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

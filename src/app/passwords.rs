@@ -104,7 +104,11 @@ fn send_reset_link_at(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Forgotten {
-    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\x00]*$",
+        example = "li.na@example.com"
+    )]
     pub email: String,
 }
 

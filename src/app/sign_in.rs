@@ -18,9 +18,13 @@ use crate::store::{throttle, users};
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
-    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\x00]*$",
+        example = "li.na@example.com"
+    )]
     pub email: String,
-    #[schema(max_length = 128, pattern = r"^[^\x00]*$")]
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$", example = "your password")]
     pub password: String,
 }
 

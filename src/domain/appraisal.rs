@@ -13,7 +13,8 @@ use super::scheme::{GradeBand, MinEvidence, Scheme, Weights};
 pub use super::scoring::MissingReason;
 use super::scoring::{self, round2, Outcome};
 
-/// Where an appraisal is in its life (PRODUCT §4).
+/// Where an appraisal is in its life: draft, reviewed, published, then acknowledged or
+/// appealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AppraisalState {
@@ -115,8 +116,8 @@ impl TryFrom<String> for AppealState {
     }
 }
 
-/// The rule shown with every etiquette score (PRODUCT §3). Old snapshots stored it in
-/// English; any stored text reads as the rule.
+/// The rule shown with every etiquette score: a critical item scored 0 makes the
+/// inspection 0. (Old snapshots stored it in English; any stored text reads as the rule.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CriticalRule {

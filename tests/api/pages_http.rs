@@ -4,7 +4,53 @@
 use crate::on_both_backends;
 use crate::support::{client, TestApp};
 
-on_both_backends!(pages_are_compressed_and_the_site_has_an_icon);
+on_both_backends!(
+    pages_are_compressed_and_the_site_has_an_icon,
+    the_api_description_speaks_of_the_product,
+);
+
+/// Every text of the API's description (summaries, descriptions, examples) is written for
+/// the integrator who reads `/docs`: no module paths, no references to documents outside the
+/// repository, and the sign-in example is what a person would type.
+async fn the_api_description_speaks_of_the_product(app: TestApp) {
+    let spec: serde_json::Value = client()
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    fn texts<'a>(v: &'a serde_json::Value, at: String, out: &mut Vec<(String, &'a str)>) {
+        match v {
+            serde_json::Value::String(s) => out.push((at, s)),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    texts(item, format!("{at}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    texts(item, format!("{at}/{k}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    texts(&spec, String::new(), &mut all);
+    let internal: Vec<&(String, &str)> = all
+        .iter()
+        .filter(|(_, text)| {
+            ["::", "§", "DESIGN", "PRODUCT", "[`"]
+                .iter()
+                .any(|mark| text.contains(mark))
+        })
+        .collect();
+    assert!(internal.is_empty(), "{internal:#?}");
+    let login = &spec["components"]["schemas"]["Credentials"]["properties"];
+    assert_eq!(login["email"]["example"], "li.na@example.com");
+}
 
 async fn pages_are_compressed_and_the_site_has_an_icon(app: TestApp) {
     let get = |path: &str, gzip: bool| {

@@ -86,6 +86,38 @@ async fn swagger_ui_is_served_locally_and_tries_a_call(app: TestApp) {
         ))
         .await;
     assert!(body.contains(&app.hr_email), "{body}");
+    // The sign-in call's example body is what a person would type, not pattern noise.
+    let login = ".opblock-post:has(.opblock-summary-path[data-path='/api/v1/auth/login'])";
+    b.click(&format!("{login} .opblock-summary")).await;
+    b.find(&format!("{login} textarea")).await;
+    let example = b
+        .script(
+            &format!("return document.querySelector(\"{login} textarea\").value;"),
+            vec![],
+        )
+        .await;
+    let example = example.as_str().unwrap_or_default().to_owned();
+    assert!(example.contains("li.na@example.com"), "{example}");
+    // axe: nothing of impact critical or serious on the page as a visitor sees it, with an
+    // operation open and its answer shown, at desktop width and on a phone.
+    if let Some(script) = crate::sweep::axe_script() {
+        for width in [1280, 375] {
+            b.resize(width, 900).await;
+            let found: Vec<serde_json::Value> = crate::sweep::axe(&b, &script)
+                .await
+                .into_iter()
+                .filter(|v| matches!(v["impact"].as_str(), Some("critical" | "serious")))
+                .collect();
+            assert!(found.is_empty(), "axe at {width} px: {found:#?}");
+        }
+        let viewport = b
+            .script(
+                "return document.querySelector('meta[name=viewport]') !== null;",
+                vec![],
+            )
+            .await;
+        assert_eq!(viewport, serde_json::json!(true), "the page has a viewport");
+    }
     let blocked = b.script("return window.__blocked;", vec![]).await;
     assert_eq!(
         blocked,

@@ -23,7 +23,7 @@ const DESKTOP: u32 = 1280;
 
 /// axe-core's script, installed by `npm ci --prefix tests/web/axe` (.ci/run does); None
 /// with a notice where it is not installed and this is not CI.
-fn axe_script() -> Option<String> {
+pub(crate) fn axe_script() -> Option<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/web/axe/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
@@ -43,7 +43,7 @@ fn axe_script() -> Option<String> {
 }
 
 /// axe-core's violations on the page shown, each as `{id, impact, help, targets}`.
-async fn axe(b: &Browser, script: &str) -> Vec<Value> {
+pub(crate) async fn axe(b: &Browser, script: &str) -> Vec<Value> {
     b.script(script, vec![]).await;
     let found = b
         .script_async(
