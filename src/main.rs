@@ -214,7 +214,12 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
     };
     match people::create_from_cli(&mut conn, input) {
         Ok(user) => {
-            println!("created {} user {} (id {})", user.role, user.email, user.id);
+            println!(
+                "created {} user {} (id {})",
+                user.role,
+                user.email.as_deref().unwrap_or(""),
+                user.id
+            );
             Ok(())
         }
         Err(AppError::Validation(errors)) => {

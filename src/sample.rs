@@ -166,8 +166,10 @@ struct Seat<'a> {
 
 fn person(conn: &mut DbConn, hash: &str, seat: Seat) -> Result<User, AppError> {
     let new = NewUser {
-        email: Email::parse(&email(seat.local))
-            .map_err(|e| AppError::internal(anyhow::anyhow!("sample email: {e:?}")))?,
+        email: Some(
+            Email::parse(&email(seat.local))
+                .map_err(|e| AppError::internal(anyhow::anyhow!("sample email: {e:?}")))?,
+        ),
         display_name: seat.name.to_owned(),
         role: seat.role,
         department_id: seat.department_id,

@@ -54,7 +54,10 @@ impl Application {
             .run(move |conn| crate::app::people::bootstrap_hr(conn, &bootstrap))
             .await?
         {
-            Some(user) => tracing::info!(email = %user.email, "bootstrap HR account created"),
+            Some(user) => tracing::info!(
+                email = user.email.as_deref().unwrap_or(""),
+                "bootstrap HR account created"
+            ),
             None if settings.bootstrap.hr_password.is_empty() => tracing::debug!(
                 "no bootstrap HR password set; set APPRAISAL__BOOTSTRAP__HR_PASSWORD or use \
                  `appraisal create-user` to make the first HR account"

@@ -1052,9 +1052,13 @@ async fn forgot_timing(
         let emails: Vec<String> = users::table
             .select(users::email)
             .filter(users::role.eq("staff"))
+            .filter(users::email.is_not_null())
             .order(users::id)
             .limit(2)
-            .load(conn)?;
+            .load::<Option<String>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
         anyhow::ensure!(emails.len() == 2, "two staff");
         diesel::update(users::table.filter(users::email.eq(&emails[1])))
             .set(users::active.eq(false))

@@ -19,14 +19,15 @@ pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppErr
     })
 }
 
-/// Signs in with an email and password, as the sign-in page does: a bearer token for the
-/// other calls.
+/// Signs in with an email and password (or, for someone without email, an employee number
+/// and password), as the sign-in page does: a bearer token for the other calls.
 #[utoipa::path(
 post, path = "/api/v1/auth/login", tag = "auth",
 request_body = Credentials,
 responses(
     (status = 200, description = "A bearer token", body = TokenView),
-    (status = 401, description = "Unknown email, wrong password or a deactivated account (one answer for all)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 401, description = "Unknown email or employee number, wrong password or a deactivated account (one answer for all)", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 422, description = "Neither or both of email and employee_number, or a value longer than any account has", body = ProblemBody, content_type = "application/problem+json"),
     (status = 429, description = "Too many failed attempts for this email; see Retry-After", body = ProblemBody, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     (status = 503, description = "More sign-ins at this moment than the service checks at once; see Retry-After", body = ProblemBody, content_type = "application/problem+json",

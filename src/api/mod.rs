@@ -75,6 +75,7 @@ api_routes! {
     "/users/bulk", import => [POST users::bulk as Hr],
     "/users" => [GET users::list as Hr, POST users::create as Hr],
     "/users/{id}" => [GET users::get as Hr, PATCH users::patch as Hr],
+    "/users/{id}/setup-code" => [POST users::setup_code as Hr],
     "/cycles" => [GET cycles::list as Any, POST cycles::create as Hr],
     "/cycles/{id}" => [GET cycles::get as Any, PATCH cycles::patch as Hr],
     "/cycles/{id}/state" => [POST cycles::change_state as Hr],

@@ -54,6 +54,7 @@ use super::{
         users::bulk,
         users::get,
         users::patch,
+        users::setup_code,
         cycles::list,
         cycles::create,
         cycles::get,

@@ -159,3 +159,26 @@ pub async fn bulk(
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
+
+/// A one-time set-up code for a person without email (or who has never set a password),
+/// shown once: they type it with a new password on the set-up page, or send it as the
+/// `token` of `POST /api/v1/auth/reset`. Earlier set-up links and codes stop working.
+#[utoipa::path(
+post, path = "/api/v1/users/{id}/setup-code", tag = "people", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, description = "The person")),
+responses(
+    (status = 201, description = "The code (shown once) and when it expires (a week)", body = crate::app::passwords::SetupCode),
+    (status = 404, description = "No such person", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 409, description = "The person is not active (`not_active_employee`), or has an email and a password (`has_email_and_password`: send a reset link instead)", body = ProblemBody, content_type = "application/problem+json"),
+)
+)]
+pub async fn setup_code(
+    caller: Caller,
+    app: web::Data<App>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let code = app.setup_code(&caller, id.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(code))
+}

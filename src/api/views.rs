@@ -70,7 +70,9 @@ impl From<Department> for DepartmentView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: i32,
-    pub email: String,
+    /// Null for someone without email (they sign in with their employee number).
+    #[schema(schema_with = crate::domain::user::email_schema::<true>)]
+    pub email: Option<String>,
     pub display_name: String,
     pub role: Role,
     pub department_id: i32,

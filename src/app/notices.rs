@@ -159,3 +159,62 @@ impl App {
             .await
     }
 }
+
+/// A notice as a page shows it to someone without email: when, its subject and its text
+/// (the mail's plain text, in their language).
+#[derive(Debug, Clone)]
+pub struct PageNotice {
+    pub at: chrono::NaiveDateTime,
+    pub subject: String,
+    pub text: String,
+}
+
+/// How many notices `/me` shows someone without email.
+const NOTICES_ON_A_PAGE: i64 = 10;
+
+impl App {
+    /// The notices the caller would have been mailed, had they an email: the latest ten,
+    /// newest first, as the mail would have read (links start at `public_url`). Empty for
+    /// someone with email (their notices are mailed).
+    pub async fn notices_on_my_pages(
+        &self,
+        caller: &Caller,
+        public_url: String,
+    ) -> Result<Vec<PageNotice>, AppError> {
+        let time = self.time;
+        self.read(caller, move |conn, me| {
+            if me.email.is_some() {
+                return Ok(Vec::new());
+            }
+            let shown = notices::on_page_for(conn, me.id, NOTICES_ON_A_PAGE)?;
+            Ok(shown
+                .iter()
+                .filter(|notice| {
+                    // Password links are never shown (they are not sent to anyone without
+                    // email; loading one would make a token).
+                    !matches!(
+                        Kind::parse(&notice.kind),
+                        Some(Kind::PasswordSetup | Kind::PasswordReset) | None
+                    )
+                })
+                .filter_map(|notice| {
+                    // A notice whose subject is gone (a deleted cycle) is left out.
+                    let (recipient, content) =
+                        crate::notify::content::load(conn, notice, time).ok()?;
+                    let rendered = crate::notify::templates::render(
+                        &content,
+                        recipient.locale,
+                        &recipient.display_name,
+                        &public_url,
+                    );
+                    Some(PageNotice {
+                        at: notice.created_at,
+                        subject: rendered.subject,
+                        text: rendered.text,
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+}

@@ -112,11 +112,20 @@ pub struct Forgotten {
     pub email: String,
 }
 
+/// A set-up code, shown once: the person types it with their new password.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct SetupCode {
+    pub user_id: i32,
+    #[schema(example = "ABCD-EFGH-JKMN")]
+    pub code: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
-    /// The token of the mailed link.
-    #[schema(max_length = 100, pattern = r"^[A-Za-z0-9_-]+$")]
+    /// The token of the mailed link, or a set-up code from HR (dashes and case as typed).
+    #[schema(max_length = 100, pattern = r"^[A-Za-z0-9_ -]+$")]
     pub token: String,
     #[schema(schema_with = new_password_schema)]
     pub new_password: String,
@@ -164,7 +173,14 @@ impl App {
                     if !before.active {
                         return Err(AppError::validation("token", Problem::LinkInvalid));
                     }
-                    throttle::clear(tx, &before.email)?;
+                    // Sign-in attempts are counted per email (stored in lower case) and per
+                    // employee number.
+                    for key in [&before.email, &before.employee_number]
+                        .into_iter()
+                        .flatten()
+                    {
+                        throttle::clear(tx, key)?;
+                    }
                     users::update(tx, id, &before, &Stored::of(&before), Some(&hash), true)?;
                     Ok(())
                 })
@@ -182,12 +198,69 @@ impl App {
             .await
     }
 
+    /// HR obtains a one-time set-up code for a person (shown once; valid a week), which the
+    /// person types with a new password on the set-up page (`POST /api/v1/auth/reset` with
+    /// the code as its token). For someone without email always (the only way to a first
+    /// password, or a new one); for someone with email only while they have never set a
+    /// password, so HR cannot take over an account that has one. Audited without the code.
+    pub async fn setup_code(&self, caller: &Caller, id: i32) -> Result<SetupCode, AppError> {
+        self.write(caller, move |tx, me| {
+            let person = users::get(tx, id)?;
+            if !person.active {
+                return Err(AppError::Conflict(Problem::NotActiveEmployee));
+            }
+            if person.email.is_some() && users::password_hash(tx, id)? != password::NO_PASSWORD {
+                return Err(AppError::Conflict(Problem::HasEmailAndPassword));
+            }
+            let (code, expires) = password_tokens::issue_code(tx, id)?;
+            crate::store::audit::record(
+                tx,
+                crate::store::audit::Change::<(), _> {
+                    actor: Some(me.id),
+                    action: "setup_code",
+                    entity: crate::store::audit::Entity::User,
+                    entity_id: id,
+                    before: None,
+                    after: Some(&serde_json::json!({
+                        "expires_at": expires.and_utc().to_rfc3339()
+                    })),
+                },
+            )?;
+            Ok(SetupCode {
+                user_id: id,
+                code,
+                expires_at: expires.and_utc(),
+            })
+        })
+        .await
+    }
+
+    /// Set-up codes for everyone who is waiting for one (active, without email, never set a
+    /// password), for HR to print and hand out; each as [`App::setup_code`].
+    pub async fn setup_codes_for_all_waiting(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(users::User, SetupCode)>, AppError> {
+        let waiting = self
+            .read(caller, |conn, _| users::waiting_for_a_code(conn))
+            .await?;
+        let mut codes = Vec::with_capacity(waiting.len());
+        for person in waiting {
+            let code = self.setup_code(caller, person.id).await?;
+            codes.push((person, code));
+        }
+        Ok(codes)
+    }
+
     /// HR sends a person a link to choose a new password (the person's page).
     pub async fn send_reset_link(&self, caller: &Caller, id: i32) -> Result<(), AppError> {
         self.write(caller, move |tx, _| {
             let person = users::get(tx, id)?;
             if !person.active {
                 return Err(AppError::Conflict(Problem::NotActiveEmployee));
+            }
+            if person.email.is_none() {
+                return Err(AppError::Conflict(Problem::NoEmail));
             }
             let sent = if users::password_hash(tx, id)? == password::NO_PASSWORD {
                 send_setup_link(tx, id)?

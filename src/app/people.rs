@@ -13,8 +13,8 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::problem::Problem;
 use crate::domain::text::name_schema;
 use crate::domain::user::{
-    creates_management_cycle, email_schema, new_password_schema_or_null, parse_display_name,
-    parse_employee_number, Email, Locale, NewPassword, Role, DISPLAY_NAME_MAX,
+    creates_management_cycle, email_or_empty_schema, new_password_schema_or_null,
+    parse_display_name, parse_employee_number, Email, Locale, NewPassword, Role, DISPLAY_NAME_MAX,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::store::users::{self, NewUser, Stored, User};
@@ -24,8 +24,11 @@ use crate::store::{cycles, departments};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
-    #[schema(schema_with = email_schema::<false>)]
-    pub email: String,
+    /// Absent, null or empty for someone without email: they sign in with their
+    /// `employee_number` (then required) and a set-up code from HR.
+    #[serde(default)]
+    #[schema(schema_with = email_or_empty_schema)]
+    pub email: Option<String>,
     #[schema(schema_with = name_schema::<DISPLAY_NAME_MAX, false>)]
     pub display_name: String,
     #[schema(value_type = Role)]
@@ -40,7 +43,8 @@ pub struct NewPerson {
     #[serde(default)]
     #[schema(value_type = Option<Locale>)]
     pub locale: Option<String>,
-    /// Absent, null or empty: the person gets a mailed link to set one (valid a week).
+    /// Absent, null or empty: the person gets a mailed link to set one (valid a week), or,
+    /// without email, HR gives them a set-up code.
     #[serde(default)]
     #[schema(schema_with = new_password_schema_or_null)]
     pub password: Option<String>,
@@ -52,7 +56,7 @@ pub struct NewPerson {
 
 /// A new person, parsed.
 pub struct Person {
-    pub email: Email,
+    pub email: Option<Email>,
     pub display_name: String,
     pub role: Role,
     pub department_id: i32,
@@ -67,7 +71,10 @@ impl NewPerson {
     /// Every field's problem, or the person (`default_locale` when none is given).
     pub fn parse(&self, default_locale: Locale) -> Result<Person, AppError> {
         let mut errors = FieldErrors::new();
-        let email = errors.take("email", Email::parse(&self.email));
+        let email = match self.email.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(email) => errors.take("email", Email::parse(email)).map(Some),
+        };
         let display_name = errors.take("display_name", parse_display_name(&self.display_name));
         let role = errors.take("role", Role::parse(&self.role));
         let locale = match &self.locale {
@@ -82,6 +89,9 @@ impl NewPerson {
             None | Some("") => None,
             Some(number) => errors.take("employee_number", parse_employee_number(number)),
         };
+        if email == Some(None) && employee_number.is_none() && errors.is_empty() {
+            errors.add("employee_number", Problem::NoWayToSignIn);
+        }
         match (email, display_name, role, locale, password) {
             (Some(email), Some(display_name), Some(role), Some(locale), Some(password))
                 if errors.is_empty() =>
@@ -146,7 +156,8 @@ pub fn create_person(
             employee_number: person.employee_number.clone(),
         },
     )?;
-    if password_hash == password::NO_PASSWORD {
+    // Someone without email gets a set-up code from HR instead (`App::setup_code`).
+    if password_hash == password::NO_PASSWORD && created.email.is_some() {
         super::passwords::send_setup_link(tx, created.id)?;
     }
     Ok(created)
@@ -208,7 +219,8 @@ fn check_references(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonChanges {
-    #[schema(schema_with = email_schema::<true>)]
+    /// Empty removes it (the person then signs in with their employee number).
+    #[schema(schema_with = email_or_empty_schema)]
     pub email: Option<String>,
     #[schema(schema_with = name_schema::<DISPLAY_NAME_MAX, true>)]
     pub display_name: Option<String>,
@@ -233,7 +245,8 @@ pub struct PersonChanges {
 /// The changes, parsed.
 #[derive(Default)]
 pub struct Changes {
-    pub email: Option<Email>,
+    /// `Some(None)`: the email is removed.
+    pub email: Option<Option<Email>>,
     pub display_name: Option<String>,
     pub role: Option<Role>,
     pub department_id: Option<i32>,
@@ -248,10 +261,11 @@ impl PersonChanges {
     pub fn parse(&self) -> Result<Changes, AppError> {
         let mut errors = FieldErrors::new();
         let changes = Changes {
-            email: self
-                .email
-                .as_deref()
-                .and_then(|e| errors.take("email", Email::parse(e))),
+            email: match self.email.as_deref().map(str::trim) {
+                None => None,
+                Some("") => Some(None),
+                Some(e) => errors.take("email", Email::parse(e)).map(Some),
+            },
             display_name: self
                 .display_name
                 .as_deref()
@@ -342,7 +356,7 @@ pub fn change_person(
         email: changes
             .email
             .clone()
-            .map_or(before.email.clone(), Email::into_string),
+            .map_or(before.email.clone(), |e| e.map(Email::into_string)),
         display_name: changes
             .display_name
             .clone()
@@ -364,6 +378,14 @@ pub fn change_person(
                 count: reports,
             }));
         }
+    }
+    if after.email.is_none() && after.employee_number.is_none() {
+        let field = if changes.email == Some(None) {
+            "email"
+        } else {
+            "employee_number"
+        };
+        return Err(AppError::validation(field, Problem::NoWayToSignIn));
     }
     let loses_hr =
         before.active && before.role == Role::Hr && (after.role != Role::Hr || !after.active);
@@ -429,7 +451,7 @@ impl App {
             .run(move |conn| {
                 write_tx(conn, |tx| {
                     let me = caller_checked.account(tx)?;
-                    crate::store::throttle::begin_attempt(tx, &me.email, policy)?;
+                    crate::store::throttle::begin_attempt(tx, &throttle_key(&me), policy)?;
                     Ok((me.clone(), users::password_hash(tx, id)?))
                 })
             })
@@ -449,9 +471,9 @@ impl App {
                 Problem::PasswordWrong,
             ));
         };
-        let email = me.email.clone();
+        let key = throttle_key(&me);
         self.write(caller, move |tx, _| {
-            crate::store::throttle::clear(tx, &email)?;
+            crate::store::throttle::clear(tx, &key)?;
             if users::password_hash(tx, id)? != stored {
                 return Err(AppError::Conflict(Problem::PasswordChangedMeanwhile));
             }
@@ -460,6 +482,15 @@ impl App {
         })
         .await
     }
+}
+
+/// The name a person signs in with, as their failed attempts are counted: their email, else
+/// their employee number (`app::sign_in`).
+fn throttle_key(user: &User) -> String {
+    user.email
+        .clone()
+        .or_else(|| user.employee_number.clone())
+        .unwrap_or_default()
 }
 
 /// A person from the command line: the department by name (made when there is none, of
@@ -503,7 +534,7 @@ pub fn create_from_cli(conn: &mut DbConn, input: CliPerson) -> Result<User, AppE
             None => None,
         };
         let raw = NewPerson {
-            email: input.email.trim().to_owned(),
+            email: Some(input.email.trim().to_owned()),
             display_name: input.display_name.clone(),
             role: input.role.clone(),
             department_id: department.id,
@@ -564,7 +595,7 @@ pub fn bootstrap_hr(
             DepartmentKind::BackOffice,
         )?;
         let new = NewUser {
-            email: email.clone(),
+            email: Some(email.clone()),
             display_name: "HR Administrator".to_owned(),
             role: Role::Hr,
             department_id: department.id,

@@ -132,7 +132,10 @@ fn plan(
         .iter()
         .filter_map(|u| u.employee_number.as_deref().map(|n| (n, u.id)))
         .collect();
-    let by_email: HashMap<&str, i32> = everyone.iter().map(|u| (u.email.as_str(), u.id)).collect();
+    let by_email: HashMap<&str, i32> = everyone
+        .iter()
+        .filter_map(|u| u.email.as_deref().map(|e| (e, u.id)))
+        .collect();
     let before: HashMap<i32, &User> = everyone.iter().map(|u| (u.id, u)).collect();
     let mut state: HashMap<Key, Stored> = everyone.iter().map(|u| (u.id, Stored::of(u))).collect();
 
@@ -152,7 +155,10 @@ fn plan(
                 continue;
             }
         };
-        if r.email.as_str().ends_with("@example.invalid") {
+        if r.email
+            .as_ref()
+            .is_some_and(|e| e.as_str().ends_with("@example.invalid"))
+        {
             problems.add(r.row, "email", Problem::TemplateExampleRow);
             continue;
         }
@@ -161,7 +167,11 @@ fn plan(
             .as_deref()
             .and_then(|n| by_number.get(n))
             .copied();
-        let by_its_email = by_email.get(r.email.as_str()).copied();
+        let by_its_email = r
+            .email
+            .as_ref()
+            .and_then(|e| by_email.get(e.as_str()))
+            .copied();
         // A row never moves an identity silently: its number and its email name one person,
         // and a person found by email keeps the number they have (changed on their page).
         match (by_its_number, by_its_email) {
@@ -214,7 +224,11 @@ fn plan(
                 let Some(person) = state.get_mut(&id) else {
                     continue;
                 };
-                person.email = r.email.as_str().to_owned();
+                // An empty email cell leaves the email as it is (it is removed on the
+                // person's page).
+                if let Some(email) = &r.email {
+                    person.email = Some(email.as_str().to_owned());
+                }
                 person.display_name = r.display_name.clone();
                 person.role = r.role;
                 person.department_id = department_id;
@@ -235,7 +249,7 @@ fn plan(
                 state.insert(
                     key,
                     Stored {
-                        email: r.email.as_str().to_owned(),
+                        email: r.email.as_ref().map(|e| e.as_str().to_owned()),
                         display_name: r.display_name.clone(),
                         role: r.role,
                         department_id,
@@ -264,11 +278,13 @@ fn plan(
     keys.sort_unstable();
     for (_, key) in &keys {
         let person = &state[key];
-        if let Some(other) = emails.insert(&person.email, *key) {
-            let row = row_of.get(key).or_else(|| row_of.get(&other));
-            if let Some(row) = row {
-                let email = person.email.clone();
-                problems.add(*row, "email", Problem::EmailTaken { email });
+        if let Some(email) = &person.email {
+            if let Some(other) = emails.insert(email, *key) {
+                let row = row_of.get(key).or_else(|| row_of.get(&other));
+                if let Some(row) = row {
+                    let email = email.clone();
+                    problems.add(*row, "email", Problem::EmailTaken { email });
+                }
             }
         }
         if let Some(number) = &person.employee_number {
@@ -428,9 +444,14 @@ fn apply(
             .iter()
             .map(|&k| {
                 let p = &new[k];
-                let email = Email::parse(&p.email).map_err(|_| {
-                    AppError::internal(anyhow::anyhow!("a planned email does not parse"))
-                })?;
+                let email = p
+                    .email
+                    .as_deref()
+                    .map(Email::parse)
+                    .transpose()
+                    .map_err(|_| {
+                        AppError::internal(anyhow::anyhow!("a planned email does not parse"))
+                    })?;
                 Ok((
                     NewUser {
                         email,
@@ -449,7 +470,8 @@ fn apply(
         let created = users::insert_many(tx, &rows)?;
         for (&k, user) in members.iter().zip(&created) {
             ids[k] = user.id;
-            if user.active {
+            // Someone without email gets a set-up code from HR instead.
+            if user.active && user.email.is_some() {
                 mailed.push(user.id);
             }
         }
@@ -517,6 +539,9 @@ fn import_people(
     })
 }
 
+/// Each department name a file spells, and the department's id or the row's problem.
+type FileDepartments = HashMap<String, Result<i32, Problem>>;
+
 /// Each department name the file spells, as the department it names: the one of that exact
 /// name, else the one whose name matches it regardless of case, width and spacing
 /// ([`name_key`]); else, when `create` is set, a new front-line department of that name
@@ -527,14 +552,14 @@ fn file_departments(
     me: &User,
     rows: &[PersonRow],
     create: bool,
-) -> Result<(HashMap<String, Result<i32, Problem>>, Vec<String>), AppError> {
+) -> Result<(FileDepartments, Vec<String>), AppError> {
     let existing = departments::all(tx)?;
     let exact: HashMap<&str, i32> = existing.iter().map(|d| (d.name.as_str(), d.id)).collect();
     let mut by_key: HashMap<String, i32> = HashMap::with_capacity(existing.len());
     for d in &existing {
         by_key.entry(name_key(&d.name)).or_insert(d.id);
     }
-    let mut found: HashMap<String, Result<i32, Problem>> = HashMap::new();
+    let mut found: FileDepartments = HashMap::new();
     let mut created = Vec::new();
     for r in rows {
         if found.contains_key(&r.department) {

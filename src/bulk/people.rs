@@ -16,7 +16,8 @@ use crate::domain::user::{parse_display_name, parse_employee_number, Email, Loca
 pub struct PersonRow {
     pub row: usize,
     pub employee_number: Option<String>,
-    pub email: Email,
+    /// None for someone without email (they need an employee number).
+    pub email: Option<Email>,
     pub display_name: String,
     pub role: Role,
     pub department: String,
@@ -74,7 +75,12 @@ pub fn people(upload: &Upload) -> Parsed<PersonRow> {
     let mut numbers: HashMap<String, usize> = HashMap::new();
     let spec = Spec {
         known: &PEOPLE_COLUMNS,
-        required: &[&["email"], &["display_name"], &["role"], &["department"]],
+        required: &[
+            &["email", "employee_number"],
+            &["display_name"],
+            &["role"],
+            &["department"],
+        ],
         person: &["employee_number", "email"],
     };
     parse_rows(upload, &spec, |r| {
@@ -84,9 +90,13 @@ pub fn people(upload: &Upload) -> Parsed<PersonRow> {
                 .map(Some),
             _ => Some(None),
         });
-        let email = r
-            .text("email")
-            .and_then(|e| r.check("email", Email::parse(&e)));
+        let email = r.optional_text("email").and_then(|e| match e {
+            Some(e) if !e.is_empty() => r.check("email", Email::parse(&e)).map(Some),
+            _ => Some(None),
+        });
+        if matches!((&email, &number), (Some(None), Some(None))) {
+            r.fail("email", Problem::NoWayToSignIn);
+        }
         let display_name = r
             .text("display_name")
             .and_then(|n| r.check("display_name", parse_display_name(&n)));
@@ -107,7 +117,7 @@ pub fn people(upload: &Upload) -> Parsed<PersonRow> {
             None => Some(None),
         });
         let active = r.flag("active");
-        if let Some(email) = &email {
+        if let Some(Some(email)) = &email {
             if emails
                 .insert(email.as_str().to_owned(), r.number())
                 .is_some()

@@ -13,7 +13,7 @@ diesel::table! {
 diesel::table! {
     users (id) {
         id -> Integer,
-        email -> Text,
+        email -> Nullable<Text>,
         display_name -> Text,
         role -> Text,
         department_id -> Integer,

@@ -247,6 +247,12 @@ pub enum Problem {
     NoDepartmentNamed {
         name: String,
     },
+    /// A set-up code for someone with email who has set a password (they use a reset link).
+    HasEmailAndPassword,
+    /// A link cannot be mailed to someone without email (HR gives a set-up code).
+    NoEmail,
+    /// A person with neither email nor employee number could never sign in.
+    NoWayToSignIn,
     NoSuchUser,
     NoSuchEmployee,
     OwnManager,
@@ -459,6 +465,9 @@ impl Problem {
             NotEmployeeNumber => "not_employee_number",
             DepartmentNameTaken { .. } => "department_name_taken",
             NoDepartmentNamed { .. } => "no_department_named",
+            HasEmailAndPassword => "has_email_and_password",
+            NoEmail => "no_email",
+            NoWayToSignIn => "no_way_to_sign_in",
             NoSuchUser => "no_such_user",
             NoSuchEmployee => "no_such_employee",
             OwnManager => "own_manager",

@@ -233,6 +233,15 @@ pub fn email_schema<const NULL: bool>() -> RefOr<Schema> {
     )
 }
 
+/// An email, or empty (or null) for none: a person's email where it may be left out.
+pub fn email_or_empty_schema() -> RefOr<Schema> {
+    super::text::schema(
+        super::text::string(true)
+            .max_length(Some(EMAIL_MAX))
+            .pattern(Some(format!("^$|{}", email_pattern()))),
+    )
+}
+
 pub fn new_password_schema() -> RefOr<Schema> {
     password_schema(false)
 }

@@ -165,6 +165,9 @@ pub fn every_problem() -> Vec<Problem> {
         NoDepartmentNamed {
             name: "旗舰店".into(),
         },
+        HasEmailAndPassword,
+        NoEmail,
+        NoWayToSignIn,
         NoSuchUser,
         NoSuchEmployee,
         OwnManager,

@@ -107,7 +107,7 @@ pub fn load(
             let (token, expires) = password_tokens::issue(conn, recipient.id, purpose)?;
             Content::PasswordLink {
                 setup: kind == Kind::PasswordSetup,
-                email: recipient.email.clone(),
+                email: recipient.email.clone().unwrap_or_default(),
                 token,
                 expires: time.local(expires),
             }

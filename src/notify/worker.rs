@@ -228,8 +228,19 @@ impl Worker {
             let (notice, company) = (notice.clone(), self.notifier.company);
             self.notifier
                 .db
-                .run(move |conn| Ok(content::load(conn, &notice, company)))
+                .run(move |conn| {
+                    // Someone without email reads it on their pages (`/me`); nothing is
+                    // loaded for them (a password notice's content would make a token).
+                    let recipient = store::users::get(conn, notice.recipient_id)?;
+                    if recipient.email.is_none() {
+                        return Ok(None);
+                    }
+                    Ok(Some(content::load(conn, &notice, company)))
+                })
                 .await?
+        };
+        let Some(loaded) = loaded else {
+            return self.record_on_page(notice).await;
         };
         let result = match loaded {
             Ok((recipient, content)) => {
@@ -262,9 +273,14 @@ impl Worker {
         recipient: &store::users::User,
         rendered: templates::Rendered,
     ) -> Result<Message, SendError> {
-        let address = recipient.email.parse().map_err(|_| {
-            SendError::Permanent("the recipient's email address is not deliverable".into())
-        })?;
+        let address = recipient
+            .email
+            .as_deref()
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| {
+                SendError::Permanent("the recipient's email address is not deliverable".into())
+            })?;
         let domain = self.notifier.from.email.domain().to_owned();
         // One Message-ID per event and recipient: should a mail ever go out twice (a worker
         // dying between the send and its record), mail systems can tell it is the same one.
@@ -279,6 +295,20 @@ impl Worker {
                 rendered.html,
             ))
             .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+    }
+
+    async fn record_on_page(&self, notice: &Notice) -> Result<(), AppError> {
+        let (id, owner) = (notice.id, self.owner.clone());
+        tracing::debug!(notice = id, kind = %notice.kind, "notice shown on the recipient's pages");
+        let kept = self
+            .notifier
+            .db
+            .run(move |conn| notices::mark_on_page(conn, id, &owner))
+            .await?;
+        if !kept {
+            tracing::warn!(notice = id, "lease lost before the outcome was recorded");
+        }
+        Ok(())
     }
 
     async fn record(&self, notice: &Notice, result: Result<(), SendError>) -> Result<(), AppError> {

@@ -229,23 +229,27 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
     Ok(queued)
 }
 
-/// Where a notice is in its delivery: queued (and being tried), sent, or given up on.
+/// Where a notice is in its delivery: queued (and being tried), sent, given up on, or, for
+/// someone without email, shown on their pages instead (`on_page`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NoticeStatus {
     Pending,
     Sent,
     Failed,
+    #[serde(rename = "on_page")]
+    OnPage,
 }
 
 impl NoticeStatus {
-    pub const VALUES: &'static [&'static str] = &["pending", "sent", "failed"];
+    pub const VALUES: &'static [&'static str] = &["pending", "sent", "failed", "on_page"];
 
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeStatus::Pending => "pending",
             NoticeStatus::Sent => "sent",
             NoticeStatus::Failed => "failed",
+            NoticeStatus::OnPage => ON_PAGE,
         }
     }
 
@@ -254,6 +258,7 @@ impl NoticeStatus {
             "pending" => Ok(NoticeStatus::Pending),
             "sent" => Ok(NoticeStatus::Sent),
             "failed" => Ok(NoticeStatus::Failed),
+            ON_PAGE => Ok(NoticeStatus::OnPage),
             _ => Err(Problem::OneOf {
                 options: Self::VALUES,
             }),
@@ -271,6 +276,7 @@ impl TryFrom<String> for NoticeStatus {
 const PENDING: &str = "pending";
 const SENT: &str = "sent";
 const FAILED: &str = "failed";
+const ON_PAGE: &str = "on_page";
 
 #[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Notice {
@@ -447,6 +453,34 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppErr
     Ok(updated == 1)
 }
 
+/// Records that a notice is shown on its recipient's pages instead of mailed (they have no
+/// email). False when `owner` no longer holds the lease.
+pub fn mark_on_page(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppError> {
+    let updated = diesel::update(notices::table.find(id))
+        .filter(notices::status.eq(PENDING))
+        .filter(notices::lease_owner.eq(owner))
+        .set((
+            notices::status.eq(ON_PAGE),
+            notices::sent_at.eq(Some(now())),
+            notices::lease_until.eq(None::<NaiveDateTime>),
+            notices::lease_owner.eq(None::<String>),
+            notices::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The latest notices shown on `recipient`'s pages (someone without email), newest first.
+pub fn on_page_for(conn: &mut DbConn, recipient: i32, limit: i64) -> Result<Vec<Notice>, AppError> {
+    Ok(notices::table
+        .filter(notices::recipient_id.eq(recipient))
+        .filter(notices::status.eq(ON_PAGE))
+        .select(notices::all_columns)
+        .order((notices::created_at.desc(), notices::id.desc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// Records a failed attempt: retried at `retry_at`, or `failed` for good when it is None.
 pub fn mark_attempt_failed(
     conn: &mut DbConn,
@@ -490,7 +524,9 @@ pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppErro
         let before = get(conn, id)?;
         match before.status {
             NoticeStatus::Failed => {}
-            NoticeStatus::Sent => return Err(AppError::Conflict(Problem::NoticeSent)),
+            NoticeStatus::Sent | NoticeStatus::OnPage => {
+                return Err(AppError::Conflict(Problem::NoticeSent))
+            }
             NoticeStatus::Pending => return Err(AppError::Conflict(Problem::NoticeQueued)),
         }
         let after: Notice = diesel::update(notices::table.find(id))

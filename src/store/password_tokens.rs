@@ -1,6 +1,7 @@
-//! One-time links to set or reset a password. The link carries a random token; only its
-//! SHA-256 is stored, so the table does not hold anything that opens an account. A token
-//! is used once, and not after it expires.
+//! One-time links to set or reset a password, and set-up codes (for people without email:
+//! HR hands the code over, the person types it). The link carries a random token, the code
+//! is one; only its SHA-256 is stored, so the table does not hold anything that opens an
+//! account. A token or code is used once, and not after it expires.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -54,6 +55,61 @@ pub fn issue(
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
+    store(conn, user, purpose, &token)
+}
+
+/// The letters of a set-up code: capitals and digits without the ones read alike (0/O,
+/// 1/I/L), 31 of them.
+const CODE_LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Letters in a code: 12 of 31, about 59 bits, for a code good for a week and once.
+const CODE_LENGTH: usize = 12;
+
+/// A new set-up code for `user` (a first password, for someone without email), shown as
+/// `ABCD-EFGH-JKMN`, and when it expires (as a mailed set-up link: a week). Earlier unused
+/// set-up links and codes stop working.
+pub fn issue_code(conn: &mut DbConn, user: i32) -> Result<(String, NaiveDateTime), AppError> {
+    let mut code = String::with_capacity(CODE_LENGTH);
+    while code.len() < CODE_LENGTH {
+        let mut byte = [0u8; 1];
+        OsRng.fill_bytes(&mut byte);
+        // Rejection sampling: only bytes below the largest multiple of the alphabet's size.
+        let n = CODE_LETTERS.len();
+        if usize::from(byte[0]) < 256 - 256 % n {
+            code.push(char::from(CODE_LETTERS[usize::from(byte[0]) % n]));
+        }
+    }
+    let (_, expires) = store(conn, user, Purpose::Setup, &code)?;
+    let shown = code
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).expect("ASCII"))
+        .collect::<Vec<_>>()
+        .join("-");
+    Ok((shown, expires))
+}
+
+/// A token as typed: a set-up code with its dashes or spaces and in any case becomes the
+/// code as issued; anything else (a link's token) stays as it is.
+fn typed(token: &str) -> String {
+    let squeezed: String = token
+        .chars()
+        .filter(|c| *c != '-' && !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if squeezed.len() == CODE_LENGTH && squeezed.bytes().all(|b| CODE_LETTERS.contains(&b)) {
+        squeezed
+    } else {
+        token.to_owned()
+    }
+}
+
+fn store(
+    conn: &mut DbConn,
+    user: i32,
+    purpose: Purpose,
+    token: &str,
+) -> Result<(String, NaiveDateTime), AppError> {
+    let token = token.to_owned();
     let at = now();
     let expires = at + purpose.lifetime();
     diesel::update(
@@ -83,7 +139,7 @@ pub fn redeem(conn: &mut DbConn, token: &str) -> Result<Option<i32>, AppError> {
     // One statement: two requests with the same token cannot both use it.
     let user: Option<i32> = diesel::update(
         password_tokens::table
-            .filter(password_tokens::token_hash.eq(digest(token)))
+            .filter(password_tokens::token_hash.eq(digest(&typed(token))))
             .filter(password_tokens::used_at.is_null())
             .filter(password_tokens::expires_at.gt(at)),
     )
@@ -98,7 +154,7 @@ pub fn redeem(conn: &mut DbConn, token: &str) -> Result<Option<i32>, AppError> {
 pub fn is_valid(conn: &mut DbConn, token: &str) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(
         password_tokens::table
-            .filter(password_tokens::token_hash.eq(digest(token)))
+            .filter(password_tokens::token_hash.eq(digest(&typed(token))))
             .filter(password_tokens::used_at.is_null())
             .filter(password_tokens::expires_at.gt(now())),
     ))
@@ -115,5 +171,22 @@ mod tests {
         assert_eq!(d.len(), 64);
         assert_ne!(d, "abc");
         assert_eq!(d, digest("abc"));
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::{typed, CODE_LENGTH, CODE_LETTERS};
+
+    #[test]
+    fn a_code_is_read_as_typed_and_a_link_token_as_it_is() {
+        assert_eq!(typed("abcd-efgh-jkmn"), "ABCDEFGHJKMN");
+        assert_eq!(typed(" ABCD EFGH JKMN "), "ABCDEFGHJKMN");
+        // A letter a code never has, or another length: not a code.
+        assert_eq!(typed("ABCD-EFGH-JKMO"), "ABCD-EFGH-JKMO");
+        let link = "q8Yx0Zl3v9KqJpXw1mRkzS2bT4cUeV5fW6gYh7iAj8o";
+        assert_eq!(typed(link), link);
+        assert_eq!(CODE_LETTERS.len(), 31);
+        assert_eq!(CODE_LENGTH, 12);
     }
 }

@@ -15,7 +15,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct User {
     pub id: i32,
-    pub email: String,
+    /// None for someone without email (they sign in with their employee number).
+    pub email: Option<String>,
     pub display_name: String,
     /// An unknown stored role is an error when the row is read, never a default.
     #[diesel(deserialize_as = String)]
@@ -81,7 +82,7 @@ struct Audited<'a> {
 }
 
 /// A unique violation names what was taken: the email, or the employee number.
-fn taken(error: diesel::result::Error, email: &str, number: Option<&str>) -> AppError {
+fn taken(error: diesel::result::Error, email: Option<&str>, number: Option<&str>) -> AppError {
     use diesel::result::{DatabaseErrorKind, Error};
     let on_number = matches!(
         &error,
@@ -93,7 +94,7 @@ fn taken(error: diesel::result::Error, email: &str, number: Option<&str>) -> App
             number: number.to_owned(),
         }),
         _ => AppError::unique_or(error, || Problem::EmailTaken {
-            email: email.to_owned(),
+            email: email.unwrap_or_default().to_owned(),
         }),
     }
 }
@@ -226,11 +227,11 @@ pub fn ids_by_number_and_email(
     }
     let mut by_email = std::collections::HashMap::new();
     for chunk in emails.chunks(LOOKUP_CHUNK) {
-        let found: Vec<(String, i32)> = users::table
+        let found: Vec<(Option<String>, i32)> = users::table
             .filter(users::email.eq_any(chunk))
             .select((users::email, users::id))
             .load(conn)?;
-        by_email.extend(found);
+        by_email.extend(found.into_iter().filter_map(|(e, id)| e.map(|e| (e, id))));
     }
     Ok((by_number, by_email))
 }
@@ -313,11 +314,43 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, App
         .optional()?)
 }
 
-/// The user with this email and their password hash, for verifying a login.
-pub fn find_for_login(conn: &mut DbConn, email: &str) -> Result<Option<(User, String)>, AppError> {
+/// How someone signing in names themselves: their email, or their employee number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInName {
+    Email(String),
+    Number(String),
+}
+
+/// The user signing in under this name and their password hash, for verifying a login.
+pub fn find_for_login(
+    conn: &mut DbConn,
+    name: &SignInName,
+) -> Result<Option<(User, String)>, AppError> {
+    let query = users::table.select((COLUMNS, users::password_hash));
+    Ok(match name {
+        SignInName::Email(email) => query.filter(users::email.eq(email)).first(conn),
+        SignInName::Number(number) => query.filter(users::employee_number.eq(number)).first(conn),
+    }
+    .optional()?)
+}
+
+/// The active people without email who have never set a password (each needs a set-up code
+/// from HR), by name.
+pub fn waiting_for_a_code(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
     Ok(users::table
-        .filter(users::email.eq(email))
-        .select((COLUMNS, users::password_hash))
+        .filter(users::email.is_null())
+        .filter(users::active.eq(true))
+        .filter(users::password_hash.eq(crate::auth::password::NO_PASSWORD))
+        .select(COLUMNS)
+        .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
+/// The person with this employee number, if any.
+pub fn find_by_number(conn: &mut DbConn, number: &str) -> Result<Option<User>, AppError> {
+    Ok(users::table
+        .filter(users::employee_number.eq(number))
+        .select(COLUMNS)
         .first(conn)
         .optional()?)
 }
@@ -409,7 +442,7 @@ pub fn list(conn: &mut DbConn, filter: UserFilter, page: Page) -> Result<Paged<U
 
 /// A new person's row (the rules are checked by `app::people`).
 pub struct NewUser {
-    pub email: Email,
+    pub email: Option<Email>,
     pub display_name: String,
     pub role: Role,
     pub department_id: i32,
@@ -424,7 +457,7 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
     let at = now();
     let created: User = diesel::insert_into(users::table)
         .values((
-            users::email.eq(new.email.as_str()),
+            users::email.eq(new.email.as_ref().map(Email::as_str)),
             users::display_name.eq(&new.display_name),
             users::role.eq(new.role.as_str()),
             users::department_id.eq(new.department_id),
@@ -439,7 +472,13 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
         ))
         .returning(COLUMNS)
         .get_result(conn)
-        .map_err(|e| taken(e, new.email.as_str(), new.employee_number.as_deref()))?;
+        .map_err(|e| {
+            taken(
+                e,
+                new.email.as_ref().map(Email::as_str),
+                new.employee_number.as_deref(),
+            )
+        })?;
     audit::record(
         conn,
         Change::<(), _> {
@@ -459,7 +498,7 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
 #[diesel(table_name = users, treat_none_as_default_value = false)]
 struct Inserted<'a> {
     id: i32,
-    email: &'a str,
+    email: Option<&'a str>,
     display_name: &'a str,
     role: &'static str,
     department_id: i32,
@@ -489,7 +528,7 @@ pub fn insert_many(conn: &mut DbConn, new: &[(NewUser, bool)]) -> Result<Vec<Use
         .zip(&ids)
         .map(|((person, active), &id)| Inserted {
             id,
-            email: person.email.as_str(),
+            email: person.email.as_ref().map(Email::as_str),
             display_name: &person.display_name,
             role: person.role.as_str(),
             department_id: person.department_id,
@@ -505,13 +544,19 @@ pub fn insert_many(conn: &mut DbConn, new: &[(NewUser, bool)]) -> Result<Vec<Use
         .collect();
     let written = crate::db::insert_bulk!(&mut *conn, users::table, &rows[..]);
     let first = &new[0].0;
-    written.map_err(|e| taken(e, first.email.as_str(), first.employee_number.as_deref()))?;
+    written.map_err(|e| {
+        taken(
+            e,
+            first.email.as_ref().map(Email::as_str),
+            first.employee_number.as_deref(),
+        )
+    })?;
     let created: Vec<User> = new
         .iter()
         .zip(ids)
         .map(|((person, active), id)| User {
             id,
-            email: person.email.as_str().to_owned(),
+            email: person.email.as_ref().map(|e| e.as_str().to_owned()),
             display_name: person.display_name.clone(),
             role: person.role,
             department_id: person.department_id,
@@ -588,7 +633,7 @@ pub fn everyone(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
 /// A person's fields as they are to be stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
-    pub email: String,
+    pub email: Option<String>,
     pub display_name: String,
     pub role: Role,
     pub department_id: i32,
@@ -638,7 +683,7 @@ pub fn update(
         ))
         .returning(COLUMNS)
         .get_result(conn)
-        .map_err(|e| taken(e, &after.email, after.employee_number.as_deref()))?;
+        .map_err(|e| taken(e, after.email.as_deref(), after.employee_number.as_deref()))?;
     if let Some(hash) = password_hash {
         diesel::update(users::table.find(before.id))
             .set(users::password_hash.eq(hash))

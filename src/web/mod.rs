@@ -128,11 +128,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/hr/people/template.csv",
                 web::get().to(hr::people::people_template),
             )
+            // Before `/hr/people/{id}`, which would take it for an id.
+            .route(
+                "/hr/people/setup-codes",
+                web::post().to(hr::person::setup_codes_for_all_waiting),
+            )
             .route("/hr/people/{id}", web::get().to(hr::person::person))
             .route("/hr/people/{id}", web::post().to(hr::person::save))
             .route(
                 "/hr/people/{id}/reset-link",
                 web::post().to(hr::person::send_reset_link),
+            )
+            .route(
+                "/hr/people/{id}/setup-code",
+                web::post().to(hr::person::setup_code),
             )
             .route(
                 "/hr/people/{id}/active",
@@ -198,6 +207,11 @@ impl PublicOrigin {
         let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
         let host = rest.split('/').next().unwrap_or(rest);
         PublicOrigin(format!("{scheme}://{host}"))
+    }
+
+    /// `scheme://host[:port]`, as links to this site begin.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -435,10 +449,11 @@ fn sign_in_markup(ctx: &Ctx, email: &str, next: Option<&str>) -> maud::Markup {
         form.card.narrow #sign-in method="post" action="/sign-in" {
             (layout::csrf(ctx))
             @if let Some(next) = next { input type="hidden" name="next" value=(next); }
-            label { (t.email) input #email type="email" name="email" value=(email) required autocomplete="username" autofocus; }
+            label { (t.email_or_number) input #email type="text" name="email" value=(email) required autocomplete="username" autocapitalize="none" spellcheck="false" autofocus; }
             label { (t.password) input #password type="password" name="password" required autocomplete="current-password"; }
             button.primary #sign-in-button type="submit" { (t.sign_in) }
             p { a #forgot-link href="/forgot" { (t.forgot_password) } }
+            p { a #code-link href="/reset" { (t.have_a_code) } }
         }
     }
 }
@@ -471,10 +486,10 @@ async fn sign_in_form(
     let email = form.text("email").to_owned();
     let next = local_path(form.get("next"));
     let outcome = app
-        .sign_in(Credentials {
-            email: email.clone(),
-            password: form.text("password").to_owned(),
-        })
+        .sign_in(Credentials::from_one_box(
+            &email,
+            form.text("password").to_owned(),
+        ))
         .await;
     let keys = &app.keys;
     match outcome {

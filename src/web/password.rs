@@ -59,12 +59,20 @@ pub struct Token {
     token: Option<String>,
 }
 
-fn reset_markup(ctx: &Ctx, token: &str) -> maud::Markup {
+/// The form to choose a password: for a mailed link (its token hidden), or, opened without
+/// one, for a set-up code from HR (typed).
+fn reset_markup(ctx: &Ctx, token: &str, typed: bool) -> maud::Markup {
     let t = ctx.t;
     html! {
         form.card.narrow #reset method="post" action="/reset" {
             (csrf(ctx))
-            input type="hidden" name="token" value=(token);
+            @if typed {
+                input type="hidden" name="typed" value="true";
+                label { (t.setup_code) input #setup-code type="text" name="token" value=(token) required maxlength="20"
+                    autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" autofocus; }
+            } @else {
+                input type="hidden" name="token" value=(token);
+            }
             label { (t.new_password) input #new-password type="password" name="new_password" required minlength="10" autocomplete="new-password" autofocus; }
             label { (t.repeat_password) input #repeat-password type="password" name="repeat_password" required minlength="10" autocomplete="new-password"; }
             p.note { (t.password_rule) }
@@ -83,8 +91,13 @@ pub async fn reset_page(
     // The token is in the address: the page is not kept, and is not sent on as a referrer.
     let ctx = ctx.at("/reset");
     let t = ctx.t;
+    if token.is_empty() {
+        // Opened without a link: the form for a set-up code.
+        let body = reset_markup(&ctx, "", true);
+        return Ok(answer(&ctx, t.set_password, None, body));
+    }
     if app.reset_link_valid(token.clone()).await? {
-        let body = reset_markup(&ctx, &token);
+        let body = reset_markup(&ctx, &token, false);
         Ok(answer(&ctx, t.set_password, None, body))
     } else {
         let alert = recoverable(t, AppError::validation("token", Problem::LinkInvalid))?;
@@ -95,6 +108,7 @@ pub async fn reset_page(
 
 pub async fn reset(ctx: Ctx, app: web::Data<App>, form: Fields) -> Result<HttpResponse, AppError> {
     let token = form.text("token").to_owned();
+    let typed = form.get("typed") == Some("true");
     let ctx = ctx.at("/reset");
     let outcome = if form.text("new_password") != form.text("repeat_password") {
         Err(AppError::validation(
@@ -113,7 +127,7 @@ pub async fn reset(ctx: Ctx, app: web::Data<App>, form: Fields) -> Result<HttpRe
         Err(error) => {
             let alert = recoverable(ctx.t, error)?;
             let body = html! {
-                (reset_markup(&ctx, &token))
+                (reset_markup(&ctx, &token, typed))
                 p { a href="/forgot" { (ctx.t.forgot_password) } }
             };
             let mut response = answer(&ctx, ctx.t.set_password, Some(&alert), body);

@@ -294,16 +294,36 @@ pub async fn my_rating(
     ctx: Ctx,
     req: HttpRequest,
     db: web::Data<Db>,
+    app: web::Data<App>,
+    origin: web::Data<crate::web::PublicOrigin>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_my_rating(ctx, db, alert).await
+    render_my_rating(ctx, db, Shown { app, origin }, alert).await
+}
+
+/// What `/me` needs beside the database: the use cases and the site's address (for the
+/// notices of someone without email).
+struct Shown {
+    app: web::Data<App>,
+    origin: web::Data<crate::web::PublicOrigin>,
 }
 
 async fn render_my_rating(
     ctx: Ctx,
     db: web::Data<Db>,
+    shown: Shown,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
+    // Someone without email reads here what others are mailed.
+    let notices = if ctx.me()?.email.is_none() {
+        let caller = ctx.caller()?.clone();
+        shown
+            .app
+            .notices_on_my_pages(&caller, shown.origin.as_str().to_owned())
+            .await?
+    } else {
+        Vec::new()
+    };
     let ctx = ctx.at("/me");
     let me = ctx.me()?.clone();
     let data = db
@@ -338,6 +358,17 @@ async fn render_my_rating(
     let t = ctx.t;
     let latest = data.mine.first();
     let body = html! {
+        @if !notices.is_empty() {
+            section.card #my-notices {
+                h2 { (t.my_notices) }
+                @for n in &notices {
+                    details.notice {
+                        summary { (ctx.time.local(n.at).format("%Y-%m-%d %H:%M")) " · " (n.subject) }
+                        p.notice-text { (n.text) }
+                    }
+                }
+            }
+        }
         @for cycle in &data.open_cycles {
             p.card.hint { a.rate-link href={ "/cycles/" (cycle.id) "/collaboration" } { (t.rate_colleagues) " — " (cycle.name) } }
         }
@@ -579,6 +610,7 @@ pub async fn acknowledge(
     ctx: Ctx,
     app: web::Data<App>,
     db: web::Data<Db>,
+    origin: web::Data<crate::web::PublicOrigin>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -605,7 +637,7 @@ pub async fn acknowledge(
     after_form(
         ctx,
         outcome.map(|_| "/me?ok=acknowledged".to_owned()),
-        |ctx, alert| render_my_rating(ctx, db, Some(alert)),
+        |ctx, alert| render_my_rating(ctx, db, Shown { app, origin }, Some(alert)),
     )
     .await
 }
@@ -614,6 +646,7 @@ pub async fn appeal(
     ctx: Ctx,
     app: web::Data<App>,
     db: web::Data<Db>,
+    origin: web::Data<crate::web::PublicOrigin>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -630,7 +663,7 @@ pub async fn appeal(
         outcome.map(|_| "/me?ok=appealed".to_owned()),
         |ctx, alert| async move {
             if on_me {
-                render_my_rating(ctx, db, Some(alert)).await
+                render_my_rating(ctx, db, Shown { app, origin }, Some(alert)).await
             } else {
                 render_appraisal(ctx, db, id, Some(alert)).await
             }

@@ -16,6 +16,7 @@ mod instances;
 mod integrity;
 mod mail;
 mod matrix;
+mod no_email;
 mod notices;
 mod office;
 mod pages_http;

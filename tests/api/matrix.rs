@@ -313,6 +313,14 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({"role": "boss"})),
             HR_ONLY_422,
         ),
+        // A set-up code: HR only; the employee has an email and a password (409).
+        row(
+            Method::POST,
+            "/api/v1/users/{id}/setup-code",
+            format!("/api/v1/users/{e}/setup-code"),
+            None,
+            [S(403), S(403), S(403), S(403), S(409)],
+        ),
         get("/api/v1/cycles", "/api/v1/cycles".into(), ALL),
         get("/api/v1/cycles/{id}", format!("/api/v1/cycles/{oc}"), ALL),
         row(

@@ -13,6 +13,7 @@ on_both_backends!(
     an_upload_from_a_cycles_page_stays_in_that_cycle,
     steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do,
     checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages,
+    someone_without_email_gets_a_code_on_a_slip_and_signs_in_with_their_number,
 );
 
 async fn hr_finds_and_corrects_a_person_on_the_pages(app: TestApp) {
@@ -589,4 +590,100 @@ async fn checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages(app: 
             .status,
         403
     );
+}
+
+/// HR adds a person without email on the people page, prints their set-up code from their
+/// page (and the list of everyone waiting); the person types the code on the set-up page
+/// (as they would: lower case, spaces), chooses a password and signs in with their number.
+async fn someone_without_email_gets_a_code_on_a_slip_and_signs_in_with_their_number(app: TestApp) {
+    let hr_token = app.hr_token().await;
+    let store = app.department(&hr_token, "旗舰店", "front_line").await;
+    let mut hr = Visitor::new(&app.base);
+    hr.sign_in(&app.hr_email, &app.hr_password).await;
+    let csrf = hr.token("/hr/people").await;
+    let added = hr
+        .post(
+            "/hr/people",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "周芳"),
+                ("email", ""),
+                ("employee_number", "E0501"),
+                ("role", "staff"),
+                ("department_id", &store.to_string()),
+                ("locale", "zh-CN"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let found = app.get("/api/v1/users?q=E0501", &hr_token).await;
+    let id = found.ok(200)["items"][0]["id"].as_i64().unwrap();
+    let page = hr.get(&format!("/hr/people/{id}")).await;
+    assert!(page.body.contains("/setup-code"), "{}", page.body);
+    let csrf = page.csrf();
+    let slip = hr
+        .post(&format!("/hr/people/{id}/setup-code"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(slip.status, 200, "{}", slip.body);
+    let code = code_on(&slip.body);
+    assert!(
+        slip.body.contains("E0501") && slip.body.contains("旗舰店"),
+        "{}",
+        slip.body
+    );
+    let address = format!("{}/reset", app.settings.server.public_url);
+    assert!(slip.body.contains(&address), "{}", slip.body);
+    // Everyone waiting: she still is (the code is not used yet), so the list gives her a
+    // new one, which replaces the first.
+    let csrf = hr.token("/hr/people").await;
+    let list = hr.post("/hr/people/setup-codes", &[("csrf", &csrf)]).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let newer = code_on(&list.body);
+    assert_ne!(newer, code);
+
+    let mut she = Visitor::new(&app.base);
+    let form = she.get("/reset").await;
+    assert!(form.body.contains("id=\"setup-code\""), "{}", form.body);
+    let csrf = form.csrf();
+    let typed = newer.to_lowercase().replace('-', " ");
+    let old = she
+        .post(
+            "/reset",
+            &[
+                ("csrf", &csrf),
+                ("typed", "true"),
+                ("token", &code),
+                ("new_password", "zhou-fang-2026"),
+                ("repeat_password", "zhou-fang-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(old.status, 422, "the replaced code: {}", old.body);
+    assert!(
+        old.body.contains("id=\"setup-code\""),
+        "the code form again: {}",
+        old.body
+    );
+    let set = she
+        .post(
+            "/reset",
+            &[
+                ("csrf", &csrf),
+                ("typed", "true"),
+                ("token", &typed),
+                ("new_password", "zhou-fang-2026"),
+                ("repeat_password", "zhou-fang-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    let signed = she.sign_in("E0501", "zhou-fang-2026").await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(she.get("/me").await.status, 200);
+}
+
+/// The set-up code on a slip page (`ABCD-EFGH-JKMN`).
+fn code_on(body: &str) -> String {
+    let at = body.find("class=\"code\">").expect("a code on the slip") + 13;
+    body[at..at + 14].to_owned()
 }

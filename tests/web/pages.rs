@@ -567,7 +567,7 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
     hr.sign_in(&app.hr_email, &app.hr_password).await;
     let ann = c.ann.id.to_string();
     // (who sends it: 0 staff, 1 supervisor, 2 HR, 3 nobody signed in; path; fields)
-    let cases: [Form; 23] = [
+    let cases: [Form; 25] = [
         (0, format!("/appraisals/{mine}/acknowledge"), vec![]),
         (
             0,
@@ -637,6 +637,8 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
                 ("max_0", "5".into()),
             ],
         ),
+        (2, "/hr/people/setup-codes".into(), vec![]),
+        (2, format!("/hr/people/{}/setup-code", c.ben.id), vec![]),
         (
             2,
             "/appeals/999/target".into(),

@@ -67,7 +67,7 @@ async fn render_notices(
         .await?;
     let t = ctx.t;
     let body = html! {
-        (choices("departments", t.status, [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent)]
+        (choices("departments", t.status, [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent), ("on_page", t.notice_on_page)]
             .into_iter()
             .map(|(s, label)| (format!("/hr/notices?status={s}"), label.to_owned(), shown == Some(s)))
             .chain([("/hr/notices".to_owned(), t.all.to_owned(), shown.is_none())])
@@ -80,7 +80,7 @@ async fn render_notices(
                 td { (ctx.time.local(n.created_at).format("%Y-%m-%d %H:%M")) }
                 td { (i18n::notice_kind(t.lang, &n.kind)) }
                 td { (names.get(&n.recipient_id).map_or("?", String::as_str)) }
-                td { (match n.status { NoticeStatus::Sent => t.notice_sent, NoticeStatus::Failed => t.notice_failed, NoticeStatus::Pending => t.notice_pending }) }
+                td { (match n.status { NoticeStatus::Sent => t.notice_sent, NoticeStatus::Failed => t.notice_failed, NoticeStatus::Pending => t.notice_pending, NoticeStatus::OnPage => t.notice_on_page }) }
                 td.num { (n.attempts) }
                 td { (n.last_error.as_deref().unwrap_or("")) }
                 td { @if n.status == NoticeStatus::Failed { (button_form(&ctx, &format!("/hr/notices/{}/retry", n.id), t.retry, "")) } }

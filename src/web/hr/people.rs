@@ -143,7 +143,7 @@ async fn render_people(
             thead { tr { th { (t.employee_number) } th { (t.name) } th { (t.email) } th { (t.role_label) } th { (t.department) } th { (t.manager) } th { (t.active) } } }
             tbody { @for u in &people { tr class=(if u.active { "" } else { "inactive" }) data-person=(u.id) {
                 td { (u.employee_number.as_deref().unwrap_or("—")) }
-                td { a href={ "/hr/people/" (u.id) } { (u.display_name) } } td { (u.email) } td { (t.role(u.role)) }
+                td { a href={ "/hr/people/" (u.id) } { (u.display_name) } } td { (u.email.as_deref().unwrap_or("—")) } td { (t.role(u.role)) }
                 td { (names.get(&u.department_id).copied().unwrap_or("?")) }
                 td { (u.manager_id.and_then(|m| managers.get(&m).copied()).unwrap_or("—")) }
                 td {
@@ -162,6 +162,10 @@ async fn render_people(
                 q => format!("/hr/people?{q}&offset={at}"),
             }
         }))
+        section.card #setup-codes {
+            p.note { (t.setup_codes_all_note) }
+            (crate::web::layout::button_form(&ctx, "/hr/people/setup-codes", t.setup_codes_all, ""))
+        }
         h2 { (t.import_people) }
         @if !shown.missing_departments.is_empty() {
             form.card #create-departments method="post" action="/hr/people/import" enctype="multipart/form-data" {
@@ -188,7 +192,7 @@ async fn render_people(
         form.card.grid #new-person method="post" action="/hr/people" {
             (csrf(&ctx))
             label { (t.name) input type="text" name="display_name" required value=(value("display_name")); }
-            label { (t.email) input type="email" name="email" required value=(value("email")); }
+            label { (t.email) input type="email" name="email" value=(value("email")); }
             label { (t.employee_number) input type="text" name="employee_number" maxlength="32" value=(value("employee_number")); }
             label { (t.role_label) select name="role" {
                 @for r in [Role::Staff, Role::Supervisor, Role::Hr] { option value=(r.as_str()) selected[value("role") == r.as_str()] { (t.role(r)) } }
@@ -281,7 +285,7 @@ fn person_from(form: &Fields) -> Result<NewPerson, AppError> {
     };
     match department_id {
         Some(department_id) if errors.is_empty() => Ok(NewPerson {
-            email: form.text("email").to_owned(),
+            email: form.get("email").map(str::to_owned),
             display_name: form.text("display_name").to_owned(),
             role: form.text("role").to_owned(),
             department_id,

@@ -1,7 +1,8 @@
 //! One person's page (HR): every field the API's `PATCH /users/{id}` changes, the same use
 //! case (`app::App::change_person`, with its rules: a supervisor who manages people keeps
 //! the role, the last HR account stays, no loop of managers), and a button that mails the
-//! person a link to choose a new password.
+//! person a link to choose a new password (or, for someone without email, gives a set-up
+//! code, shown once on a slip to print).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
@@ -60,7 +61,7 @@ async fn render(
         form.card.grid #person-form method="post" action={ "/hr/people/" (id) } {
             (csrf(&ctx))
             label { (t.name) input #person-name type="text" name="display_name" required value=(value("display_name", person.display_name.clone())); }
-            label { (t.email) input #person-email type="email" name="email" required value=(value("email", person.email.clone())); }
+            label { (t.email) input #person-email type="email" name="email" value=(value("email", person.email.clone().unwrap_or_default())); }
             label { (t.employee_number) input #person-number type="text" name="employee_number" maxlength="32"
                 value=(value("employee_number", person.employee_number.clone().unwrap_or_default())); }
             label { (t.role_label) select #person-role name="role" {
@@ -86,8 +87,11 @@ async fn render(
                 input type="hidden" name="active" value=(if person.active { "false" } else { "true" });
                 button #toggle-active type="submit" { (if person.active { t.deactivate } else { t.reactivate }) }
             }
-            @if person.active {
+            @if person.active && person.email.is_some() {
                 (button_form(&ctx, &format!("/hr/people/{id}/reset-link"), t.send_reset_link, ""))
+            }
+            @if person.active && person.email.is_none() {
+                (button_form(&ctx, &format!("/hr/people/{id}/setup-code"), t.setup_code_give, ""))
             }
         }
         p { a href="/hr/people" { (t.nav_people) } }
@@ -171,4 +175,83 @@ pub async fn send_reset_link(
         |ctx, alert| render(ctx, db, id, None, Some(alert)),
     )
     .await
+}
+
+/// A set-up code for one person without email, shown once on a slip to print.
+pub async fn setup_code(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    origin: web::Data<crate::web::PublicOrigin>,
+    id: web::Path<i32>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let outcome = app.setup_code(ctx.caller()?, id).await;
+    match outcome {
+        Ok(code) => {
+            let person = db.run(move |conn| users::get(conn, id)).await?;
+            slips(ctx, db, &origin, vec![(person, code)]).await
+        }
+        Err(error) => {
+            let alert = crate::web::layout::recoverable(ctx.t, error)?;
+            render(ctx, db, id, None, Some(alert)).await
+        }
+    }
+}
+
+/// Set-up codes for everyone waiting for one (the people page's button), as slips.
+pub async fn setup_codes_for_all_waiting(
+    _hr: Hr,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    origin: web::Data<crate::web::PublicOrigin>,
+    _form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let codes = app.setup_codes_for_all_waiting(ctx.caller()?).await?;
+    slips(ctx, db, &origin, codes).await
+}
+
+/// The codes as slips to cut apart: the person's name, employee number and department, the
+/// code, until when it works, and where to type it. Never cached: the codes are shown once.
+async fn slips(
+    ctx: Ctx,
+    db: web::Data<Db>,
+    origin: &crate::web::PublicOrigin,
+    codes: Vec<(users::User, crate::app::passwords::SetupCode)>,
+) -> Result<HttpResponse, AppError> {
+    let names: std::collections::HashMap<i32, String> = db
+        .run(departments::all)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let ctx = ctx.at("/hr/people");
+    let t = ctx.t;
+    let address = format!("{}/reset", origin.as_str());
+    let body = html! {
+        p.note.no-print { (t.setup_codes_intro) }
+        p.actions.no-print { button type="button" data-print hidden { (t.print) } " " a href="/hr/people" { (t.nav_people) } }
+        @if codes.is_empty() { p.empty #no-codes { (t.setup_codes_none) } }
+        div.slips #slips {
+            @for (person, code) in &codes {
+                section.slip {
+                    p { strong { (person.display_name) } " · " (t.employee_number) " " (person.employee_number.as_deref().unwrap_or("—"))
+                        " · " (names.get(&person.department_id).map_or("", String::as_str)) }
+                    p { (t.setup_code) ": " span.code { (code.code) } }
+                    p { (t.valid_until) " " (ctx.time.local(code.expires_at.naive_utc()).format("%Y-%m-%d %H:%M")) }
+                    p.note { (t.setup_code_how) }
+                    p.address { code { (address) } }
+                }
+            }
+        }
+    };
+    let mut response = answer(&ctx, t.setup_codes_title, None, body);
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }

@@ -48,3 +48,11 @@ document.addEventListener("DOMContentLoaded", function () {
   inputs.forEach(function (input) { input.addEventListener("input", update); });
   update();
 });
+
+// Progressive enhancement only: a "Print" button (the browser's own print works as well).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
