@@ -11,6 +11,43 @@ use crate::auth::TokenKeys;
 use crate::error::{AppError, ProblemBody};
 use crate::store::users::User;
 
+/// A sign-in's body: an email and a password, or an employee number and a password.
+// (The document's description; the body is read as `Credentials`, which names the field of
+// any problem.)
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum SignInBody {
+    ByEmail(SignInByEmail),
+    ByEmployeeNumber(SignInByNumber),
+}
+
+/// An email and a password.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SignInByEmail {
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\x00]*$",
+        example = "li.na@example.com"
+    )]
+    email: String,
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$", example = "your password")]
+    password: String,
+}
+
+/// For someone without email: their employee number (工号) and a password.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SignInByNumber {
+    #[schema(max_length = 32, pattern = r"^[^\x00]*$", example = "E0101")]
+    employee_number: String,
+    #[schema(max_length = 128, pattern = r"^[^\x00]*$", example = "your password")]
+    password: String,
+}
+
 pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppError> {
     Ok(TokenView {
         access_token: keys.issue(user)?,
@@ -23,7 +60,7 @@ pub fn token_response(keys: &TokenKeys, user: &User) -> Result<TokenView, AppErr
 /// and password), as the sign-in page does: a bearer token for the other calls.
 #[utoipa::path(
 post, path = "/api/v1/auth/login", tag = "auth",
-request_body = Credentials,
+request_body = SignInBody,
 responses(
     (status = 200, description = "A bearer token", body = TokenView),
     (status = 401, description = "Unknown email or employee number, wrong password or a deactivated account (one answer for all)", body = ProblemBody, content_type = "application/problem+json"),

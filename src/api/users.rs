@@ -43,6 +43,7 @@ pub async fn list(
         search: params
             .text("q", 100, &mut errors)
             .filter(|q| !q.trim().is_empty()),
+        by_number: false,
     };
     errors.into_result()?;
     let paged = app

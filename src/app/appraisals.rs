@@ -154,6 +154,35 @@ impl App {
     }
 }
 
+impl App {
+    /// A supervisor reviews several drafts at once (the team page: select, one comment): all
+    /// or none, each by the rules of [`App::review`]. An empty comment keeps each draft's
+    /// own. Answers how many were reviewed.
+    pub async fn review_many(
+        &self,
+        caller: &Caller,
+        ids: Vec<i32>,
+        comment: Option<String>,
+    ) -> Result<usize, AppError> {
+        if ids.is_empty() {
+            return Err(AppError::validation("appraisal", Problem::Choose));
+        }
+        let comment = free_text(comment.as_deref(), COMMENT_MAX)
+            .map_err(|p| AppError::validation("comment", p))?;
+        self.write(caller, move |tx, me| {
+            for &id in &ids {
+                let own = match &comment {
+                    Some(c) => Some(c.clone()),
+                    None => appraisals::get(tx, id)?.supervisor_comment,
+                };
+                review(tx, me, id, own)?;
+            }
+            Ok(ids.len())
+        })
+        .await
+    }
+}
+
 pub fn review(
     tx: &mut DbConn,
     reviewer: &User,

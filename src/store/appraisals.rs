@@ -362,6 +362,15 @@ pub fn unreviewed(conn: &mut DbConn, cycle_id: i32) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
+/// The drafts of `cycle` not yet reviewed: (appraisal, employee), for naming them.
+pub fn draft_ids(conn: &mut DbConn, cycle_id: i32) -> Result<Vec<(i32, i32)>, AppError> {
+    Ok(appraisals::table
+        .filter(appraisals::cycle_id.eq(cycle_id))
+        .filter(appraisals::state.eq(AppraisalState::Draft.as_str()))
+        .select((appraisals::id, appraisals::employee_id))
+        .load(conn)?)
+}
+
 /// Drafts of `cycle` of the people `ids` (HR's to review: `users::reviewed_by_hr_ids`).
 pub fn drafts_among(conn: &mut DbConn, cycle_id: i32, ids: &[i32]) -> Result<i64, AppError> {
     let counts = super::chunked(ids, |chunk| {

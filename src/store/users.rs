@@ -376,6 +376,9 @@ pub struct UserFilter {
     pub active: Option<bool>,
     /// Part of a name, an email or an employee number (any case).
     pub search: Option<String>,
+    /// By employee number (people without one last, by name), as HR's spreadsheets list
+    /// them; otherwise by id (the API's order).
+    pub by_number: bool,
 }
 
 diesel::define_sql_function! {
@@ -431,9 +434,18 @@ pub fn list(conn: &mut DbConn, filter: UserFilter, page: Page) -> Result<Paged<U
         query
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
+    let ordered = if filter.by_number {
+        query().order((
+            users::employee_number.is_null(),
+            users::employee_number.asc(),
+            users::display_name.asc(),
+            users::id.asc(),
+        ))
+    } else {
+        query().order(users::id.asc())
+    };
+    let items = ordered
         .select(COLUMNS)
-        .order(users::id.asc())
         .limit(page.limit)
         .offset(page.offset)
         .load(conn)?;

@@ -122,6 +122,24 @@ pub fn recoverable_naming(
     })
 }
 
+/// A person as a picker offers them: the name, the employee number and the department, so
+/// that two people of one name can be told apart ("张伟 (E0001) · 旗舰店").
+pub fn person_choice(name: &str, number: Option<&str>, department: Option<&str>) -> String {
+    let mut label = name.to_owned();
+    if let Some(number) = number {
+        label.push_str(&format!(" ({number})"));
+    }
+    if let Some(department) = department {
+        label.push_str(&format!(" · {department}"));
+    }
+    label
+}
+
+/// People in the order a picker lists them: by the pinyin of their names.
+pub fn by_name_order(people: &mut [crate::store::users::User]) {
+    people.sort_by_cached_key(|u| (crate::domain::text::name_order(&u.display_name), u.id));
+}
+
 /// `department_overrides[2].weights.sales` → ("department_overrides", 2).
 fn list_row(path: &str) -> Option<(&str, usize)> {
     let (list, rest) = path.split_once('[')?;

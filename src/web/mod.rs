@@ -83,6 +83,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/cycles/{id}/export", web::get().to(export::export))
             .route("/cycles/{id}/team", web::get().to(team::team))
             .route(
+                "/cycles/{id}/team/review",
+                web::post().to(team::review_many),
+            )
+            .route(
                 "/cycles/{id}/team/{employee}/inspection",
                 web::get().to(team::inspection_form),
             )

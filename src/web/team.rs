@@ -207,6 +207,22 @@ async fn render_team(
         @if in_review && !data.appraisals.is_empty() {
             h2 { (t.review_drafts) }
             @if drafts.is_empty() { p.empty #no-drafts { (t.no_drafts_left) } }
+            @if drafts.len() > 1 {
+                form.card #review-many method="post" action={ "/cycles/" (cycle.id) "/team/review" } {
+                    (csrf(&ctx))
+                    fieldset {
+                        legend { (t.review_several) }
+                        @for (r, a) in &drafts {
+                            label.choice { input type="checkbox" name="appraisal" value=(a.id);
+                                " " (r.display_name) @if let Some(n) = &r.employee_number { " (" (n) ")" }
+                                " — " (score(a.total())) " " (a.grade.as_deref().unwrap_or("")) }
+                        }
+                    }
+                    label { (t.review_comment_all)
+                        textarea name="comment" rows="2" maxlength=(crate::domain::evidence::COMMENT_MAX) {} }
+                    button.primary #review-selected type="submit" { (t.mark_selected_reviewed) }
+                }
+            }
             @for (r, a) in &drafts {
                 section.card.draft data-employee=(r.id) {
                     (draft_heading(r, a))
@@ -453,6 +469,42 @@ pub async fn record_inspection(
             Some(alert),
         )
     })
+    .await
+}
+
+/// A supervisor reviews the drafts ticked on the team page, with one comment (all or none).
+pub async fn review_many(
+    lead: Supervisor,
+    ctx: Ctx,
+    app: web::Data<App>,
+    db: web::Data<Db>,
+    id: web::Path<i32>,
+    form: Fields,
+) -> Result<HttpResponse, AppError> {
+    let cycle = id.into_inner();
+    let mut ids = Vec::new();
+    let mut errors = crate::error::FieldErrors::new();
+    for (name, value) in form.pairs() {
+        if name == "appraisal" {
+            match value.parse::<i32>() {
+                Ok(id) if id > 0 && !ids.contains(&id) => ids.push(id),
+                Ok(_) => {}
+                Err(_) => errors.add("appraisal", crate::domain::problem::Problem::NotPositiveId),
+            }
+        }
+    }
+    let outcome = match errors.into_result() {
+        Ok(()) => {
+            let comment = form.get("comment").map(str::to_owned);
+            app.review_many(ctx.caller()?, ids, comment).await
+        }
+        Err(error) => Err(error),
+    };
+    after_form(
+        ctx,
+        outcome.map(|n| format!("/cycles/{cycle}/team?ok=reviewed&n={n}")),
+        |ctx, alert| render_team(lead, ctx, db, cycle, Some(alert)),
+    )
     .await
 }
 

@@ -48,7 +48,7 @@ async fn the_api_description_speaks_of_the_product(app: TestApp) {
         })
         .collect();
     assert!(internal.is_empty(), "{internal:#?}");
-    let login = &spec["components"]["schemas"]["Credentials"]["properties"];
+    let login = &spec["components"]["schemas"]["SignInByEmail"]["properties"];
     assert_eq!(login["email"]["example"], "li.na@example.com");
 }
 

@@ -249,7 +249,7 @@ async fn steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do
     let hr = app.hr_token().await;
     let store = app.department(&hr, "Flagship Store", "front_line").await;
     let lead = app.user(&hr, "supervisor", store, None).await;
-    app.user(&hr, "staff", store, Some(lead.id)).await;
+    let staff = app.user(&hr, "staff", store, Some(lead.id)).await;
     let cycle = app
         .post(
             "/api/v1/cycles",
@@ -330,6 +330,11 @@ async fn steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do
         "{item}"
     );
     assert!(item.contains("2 people still lack inspections"), "{item}");
+    // And who they are, each linked to their inspection form.
+    for person in [lead.id, staff.id] {
+        let link = format!("href=\"/cycles/{cycle}/team/{person}/inspection\"");
+        assert!(todo.contains(&link), "{link} in {todo}");
+    }
 
     // Closing data entry asks first, saying who still lacks inspections; publishing asks,
     // with the reviewed, stale and uncomputed counts.

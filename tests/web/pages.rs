@@ -17,6 +17,7 @@ on_both_backends!(
     staff_and_supervisors_see_only_their_scope,
     places_to_return_to_never_lead_to_another_site,
     an_appeal_about_a_missing_target_is_resolved_on_its_page,
+    a_supervisor_reviews_several_drafts_at_once,
 );
 
 /// What browsers would resolve to another origin, or what cannot go into a header, as
@@ -567,7 +568,7 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
     hr.sign_in(&app.hr_email, &app.hr_password).await;
     let ann = c.ann.id.to_string();
     // (who sends it: 0 staff, 1 supervisor, 2 HR, 3 nobody signed in; path; fields)
-    let cases: [Form; 25] = [
+    let cases: [Form; 26] = [
         (0, format!("/appraisals/{mine}/acknowledge"), vec![]),
         (
             0,
@@ -636,6 +637,11 @@ async fn every_form_needs_the_token_of_its_page(app: TestApp) {
                 ("title_0", "Greeting".into()),
                 ("max_0", "5".into()),
             ],
+        ),
+        (
+            1,
+            format!("/cycles/{cycle}/team/review"),
+            vec![("appraisal", bens.to_string())],
         ),
         (2, "/hr/people/setup-codes".into(), vec![]),
         (2, format!("/hr/people/{}/setup-code", c.ben.id), vec![]),
@@ -847,4 +853,96 @@ async fn an_appeal_about_a_missing_target_is_resolved_on_its_page(app: TestApp) 
         )
         .await;
     assert_eq!(late.status, 409, "{}", late.body);
+}
+
+/// A supervisor ticks two of three drafts on the team page and reviews them with one
+/// comment; a list naming someone else's appraisal reviews nothing.
+async fn a_supervisor_reviews_several_drafts_at_once(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Store", "front_line").await;
+    let desk = app.department(&hr, "Desk", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let team: Vec<Person> = vec![
+        app.user(&hr, "staff", store, Some(lead.id)).await,
+        app.user(&hr, "staff", store, Some(lead.id)).await,
+        app.user(&hr, "staff", store, Some(lead.id)).await,
+    ];
+    let other_lead = app.user(&hr, "supervisor", desk, None).await;
+    let stranger = app.user(&hr, "staff", desk, Some(other_lead.id)).await;
+    let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
+    app.review_and_compute(&hr, cycle).await;
+    let list = app
+        .get(&format!("/api/v1/cycles/{cycle}/appraisals"), &hr)
+        .await;
+    let of = |person: i64| -> i64 {
+        list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["employee_id"] == person)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (a, b, c, theirs) = (
+        of(team[0].id),
+        of(team[1].id),
+        of(team[2].id),
+        of(stranger.id),
+    );
+
+    let mut visitor = Visitor::new(&app.base);
+    visitor.sign_in(&lead.email, &lead.password).await;
+    let page = visitor.get(&format!("/cycles/{cycle}/team")).await;
+    assert!(page.body.contains("id=\"review-many\""), "{}", page.body);
+    let csrf = page.csrf();
+    let path = format!("/cycles/{cycle}/team/review");
+    let (a, b, c, theirs) = (
+        a.to_string(),
+        b.to_string(),
+        c.to_string(),
+        theirs.to_string(),
+    );
+    let refused = visitor
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("appraisal", &a),
+                ("appraisal", &theirs),
+                ("comment", "Good"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    let state = |id: &str| {
+        let path = format!("/api/v1/appraisals/{id}");
+        let hr = hr.clone();
+        let app = &app;
+        async move { app.get(&path, &hr).await.body.clone() }
+    };
+    assert_eq!(state(&a).await["state"], "draft", "all or none");
+    let done = visitor
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("appraisal", &a),
+                ("appraisal", &b),
+                ("comment", "Warm and quick"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    for id in [&a, &b] {
+        let reviewed = state(id).await;
+        assert_eq!(reviewed["state"], "reviewed", "{reviewed}");
+        assert_eq!(reviewed["supervisor_comment"], "Warm and quick");
+    }
+    assert_eq!(state(&c).await["state"], "draft");
+    // Nothing ticked: said so, nothing changes.
+    let none = visitor
+        .post(&path, &[("csrf", &csrf), ("comment", "x")])
+        .await;
+    assert_eq!(none.status, 422, "{}", none.body);
 }

@@ -36,10 +36,11 @@ async fn render_cycles(
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr");
     let today = ctx.time.today();
+    let me = ctx.me()?.clone();
     let (mut all, todo) = db
         .run(move |conn| {
             let all = cycles::all(conn)?;
-            let todo = to_do(conn, &all, today)?;
+            let todo = to_do(conn, &me, &all, today)?;
             Ok((all, todo))
         })
         .await?;
@@ -65,10 +66,12 @@ async fn render_cycles(
                             a href={ "/hr/cycles/" (c.id) } { (c.name) } " · " (t.cycle_state(c.state)) ": "
                             @if c.state == CycleState::Open {
                                 (t.days_left) " " (c.days_left)
-                                @if c.lacking_inspections > 0 { " · " (c.lacking_inspections) " " (t.todo_lacking_inspections) }
+                                @if c.lacking_inspections > 0 { " · " (c.lacking_inspections) " " (t.todo_lacking_inspections)
+                                    (who(t.todo_who, &c.lacking, |id| format!("/cycles/{}/team/{id}/inspection", c.id))) }
                             } @else {
                                 @if c.uncomputed > 0 { (c.uncomputed) " " (t.todo_uncomputed) " · " }
                                 (c.unreviewed) " " (t.todo_unreviewed)
+                                (who(t.todo_who, &c.drafts, |id| format!("/appraisals/{id}")))
                                 @if c.hr_reviews > 0 {
                                     " · " a href={ "/cycles/" (c.id) "/team" } { (c.hr_reviews) " " (t.todo_hr_reviews) }
                                 }
@@ -106,6 +109,55 @@ async fn render_cycles(
     Ok(answer(&ctx, t.cycles, alert.as_ref(), body))
 }
 
+/// The people behind a count, folded away: each linked to where their item is done.
+fn who(label: &str, people: &[Named], link: impl Fn(i32) -> String) -> maud::Markup {
+    html! {
+        @if !people.is_empty() {
+            details.who {
+                summary { (label) }
+                ul.names {
+                    @for p in people {
+                        li { a href=(link(p.id)) { (p.name) @if let Some(n) = &p.number { " (" (n) ")" } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Someone a to-do names: an id to link to (the person or their appraisal), their name and
+/// employee number.
+struct Named {
+    id: i32,
+    name: String,
+    number: Option<String>,
+}
+
+/// People named by `ids` (with the id to link to), in the order a Chinese office reads a
+/// list: by employee number, then those without one by the pinyin of their name.
+fn named(
+    labels: &std::collections::HashMap<i32, (String, Option<String>)>,
+    ids: impl Iterator<Item = (i32, i32)>,
+) -> Vec<Named> {
+    let mut list: Vec<Named> = ids
+        .filter_map(|(link, person)| {
+            labels.get(&person).map(|(name, number)| Named {
+                id: link,
+                name: name.clone(),
+                number: number.clone(),
+            })
+        })
+        .collect();
+    list.sort_by_cached_key(|n| {
+        (
+            n.number.is_none(),
+            n.number.clone(),
+            crate::domain::text::name_order(&n.name),
+        )
+    });
+    list
+}
+
 /// What needs HR's hand, each with where it is fixed.
 struct ToDo {
     open_appeals: i64,
@@ -119,6 +171,10 @@ struct CycleToDo {
     state: CycleState,
     days_left: i64,
     lacking_inspections: usize,
+    /// Who they are, by employee number then name: (id, name, number).
+    lacking: Vec<Named>,
+    /// The drafts not yet reviewed: (appraisal, name, number).
+    drafts: Vec<Named>,
     uncomputed: i64,
     unreviewed: i64,
     /// Drafts of people without a manager: HR's own to review.
@@ -134,6 +190,7 @@ impl ToDo {
 
 fn to_do(
     conn: &mut DbConn,
+    me: &crate::store::users::User,
     all: &[cycles::Cycle],
     today: chrono::NaiveDate,
 ) -> Result<ToDo, AppError> {
@@ -152,21 +209,34 @@ fn to_do(
     let mut todo = Vec::new();
     let appraised = users::appraised_ids(conn)?;
     let reviewed_by_hr = users::reviewed_by_hr_ids(conn)?;
+    let mut labels = None;
     for c in all {
         match c.state {
             CycleState::Open => {
                 let minimum = c.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
                 let counts = inspections::count_by_employee(conn, c.id)?;
-                let lacking = appraised
+                let lacking: Vec<i32> = appraised
                     .iter()
+                    .copied()
                     .filter(|id| counts.get(id).copied().unwrap_or(0) < i64::from(minimum))
-                    .count();
+                    .collect();
+                let named_lacking = if lacking.is_empty() {
+                    Vec::new()
+                } else {
+                    let labels = match &labels {
+                        Some(l) => l,
+                        None => labels.insert(users::labels(conn, me)?),
+                    };
+                    named(labels, lacking.iter().map(|&id| (id, id)))
+                };
                 todo.push(CycleToDo {
                     id: c.id,
                     name: c.name.clone(),
                     state: c.state,
                     days_left: (c.period_end - today).num_days().max(0),
-                    lacking_inspections: lacking,
+                    lacking_inspections: lacking.len(),
+                    lacking: named_lacking,
+                    drafts: Vec::new(),
                     uncomputed: 0,
                     unreviewed: 0,
                     hr_reviews: 0,
@@ -179,6 +249,19 @@ fn to_do(
                 state: c.state,
                 days_left: 0,
                 lacking_inspections: 0,
+                lacking: Vec::new(),
+                drafts: {
+                    let drafts = appraisals::draft_ids(conn, c.id)?;
+                    if drafts.is_empty() {
+                        Vec::new()
+                    } else {
+                        let labels = match &labels {
+                            Some(l) => l,
+                            None => labels.insert(users::labels(conn, me)?),
+                        };
+                        named(labels, drafts.into_iter())
+                    }
+                },
                 uncomputed: appraisals::uncomputed(conn, c.id)?,
                 unreviewed: appraisals::unreviewed(conn, c.id)?,
                 hr_reviews: appraisals::drafts_among(conn, c.id, &reviewed_by_hr)?,

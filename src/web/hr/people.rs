@@ -90,12 +90,13 @@ async fn render_people(
     let ctx = ctx.at(here);
     let (department, offset) = (shown.department, shown.offset);
     let search = shown.search.clone();
-    let (departments, people, total, leads) = db
+    let (departments, people, total, mut leads) = db
         .run(move |conn| {
             let departments = departments::all(conn)?;
             let filter = UserFilter {
                 department_id: department,
                 search,
+                by_number: true,
                 ..UserFilter::default()
             };
             let page = Page {
@@ -113,6 +114,7 @@ async fn render_people(
         .iter()
         .map(|d| (d.id, d.name.as_str()))
         .collect();
+    crate::web::layout::by_name_order(&mut leads);
     let managers: HashMap<i32, &str> = leads
         .iter()
         .map(|u| (u.id, u.display_name.as_str()))
@@ -202,7 +204,8 @@ async fn render_people(
             } }
             label { (t.manager) select name="manager_id" {
                 option value="" { "—" }
-                @for u in &leads { option value=(u.id) selected[value("manager_id") == u.id.to_string()] { (u.display_name) } }
+                @for u in &leads { option value=(u.id) selected[value("manager_id") == u.id.to_string()] {
+                    (crate::web::layout::person_choice(&u.display_name, u.employee_number.as_deref(), names.get(&u.department_id).copied())) } }
             } }
             label { (t.language) select name="locale" {
                 option value="zh-CN" selected[value("locale") == "zh-CN"] { "中文" }

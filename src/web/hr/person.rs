@@ -37,7 +37,7 @@ async fn render(
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/people/{id}"));
-    let (person, departments, leads) = db
+    let (person, departments, mut leads) = db
         .run(move |conn| {
             Ok((
                 users::get(conn, id)?,
@@ -46,6 +46,11 @@ async fn render(
             ))
         })
         .await?;
+    crate::web::layout::by_name_order(&mut leads);
+    let department_names: std::collections::HashMap<i32, &str> = departments
+        .iter()
+        .map(|d| (d.id, d.name.as_str()))
+        .collect();
     let t = ctx.t;
     // After a refusal the form shows what was sent; else what is stored.
     let value =
@@ -72,7 +77,8 @@ async fn render(
             } }
             label { (t.manager) select #person-manager name="manager_id" {
                 option value="" { "—" }
-                @for u in leads.iter().filter(|u| u.id != id) { option value=(u.id) selected[manager == u.id.to_string()] { (u.display_name) } }
+                @for u in leads.iter().filter(|u| u.id != id) { option value=(u.id) selected[manager == u.id.to_string()] {
+                    (crate::web::layout::person_choice(&u.display_name, u.employee_number.as_deref(), department_names.get(&u.department_id).copied())) } }
             } }
             label { (t.language) select #person-locale name="locale" {
                 option value="zh-CN" selected[locale == Locale::ZhCn.as_str()] { "中文" }
