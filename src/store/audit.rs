@@ -121,17 +121,58 @@ pub fn changed_fields(
             })
             .unwrap_or_default()
     };
-    let (before, after) = (parse(before), parse(after));
-    let plain = |v: Option<&Value>| !matches!(v, Some(Value::Object(_) | Value::Array(_)));
+    // An object's fields count one by one, as `parent-field` (a scheme's `weights-sales`);
+    // a list counts as one value.
+    let flat = |map: Map<String, Value>| -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, v) in map {
+            match v {
+                Value::Object(inner) => {
+                    for (field, value) in inner {
+                        if !matches!(value, Value::Object(_)) {
+                            out.insert(format!("{k}-{field}"), value);
+                        }
+                    }
+                }
+                other => {
+                    out.insert(k, other);
+                }
+            }
+        }
+        out
+    };
+    let (before, after) = (flat(parse(before)), flat(parse(after)));
     let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     keys.into_iter()
         .filter(|k| !BOOKKEEPING.contains(&k.as_str()))
         .filter(|k| before.get(*k) != after.get(*k))
-        .filter(|k| plain(before.get(*k)) && plain(after.get(*k)))
         .map(|k| {
             let value = |m: &Map<String, Value>| m.get(k).cloned().unwrap_or(Value::Null);
             (k.clone(), value(&before), value(&after))
         })
+        .collect()
+}
+
+/// The fields of an audited row that name a person by id.
+pub const PERSON_FIELDS: &[&str] = &[
+    "employee_id",
+    "manager_id",
+    "inspector_id",
+    "reviewed_by",
+    "decided_by",
+    "ratee_id",
+    "rater_id",
+    "recipient_id",
+];
+
+/// The people an event's changes name by id (so that the page can say their names).
+pub fn people_named(event: &AuditEvent) -> Vec<i32> {
+    changed_fields(event.before_json.as_deref(), event.after_json.as_deref())
+        .into_iter()
+        .filter(|(field, _, _)| PERSON_FIELDS.contains(&field.as_str()))
+        .flat_map(|(_, before, after)| [before.as_i64(), after.as_i64()])
+        .flatten()
+        .filter_map(|id| i32::try_from(id).ok())
         .collect()
 }
 
@@ -181,8 +222,24 @@ mod tests {
         assert_eq!(
             changed_fields(Some(before), Some(after)),
             [
+                ("inputs-a".to_owned(), json!(1), json!(2)),
                 ("locale".to_owned(), json!("en"), json!(null)),
                 ("manager_id".to_owned(), json!(3), json!(5)),
+            ]
+        );
+        // A scheme: its weights one by one, its bands as one list.
+        let before = r#"{"weights": {"sales": 40, "etiquette": 20}, "grade_bands": [{"grade": "A", "min_total": 90}]}"#;
+        let after = r#"{"weights": {"sales": 50, "etiquette": 20}, "grade_bands": [{"grade": "A", "min_total": 85}]}"#;
+        let changed = changed_fields(Some(before), Some(after));
+        assert_eq!(
+            changed,
+            [
+                (
+                    "grade_bands".to_owned(),
+                    json!([{"grade": "A", "min_total": 90}]),
+                    json!([{"grade": "A", "min_total": 85}])
+                ),
+                ("weights-sales".to_owned(), json!(40), json!(50)),
             ]
         );
         let created = changed_fields(None, Some(r#"{"inserted": 2}"#));

@@ -100,6 +100,8 @@ pub fn set_targets(
             .first(conn)
             .optional()?;
         let tally = per_cycle.entry(cycle_id).or_default();
+        // The audit event says how many of the file's targets were for this cycle.
+        tally.received += 1;
         match existing {
             Some(current) if current == target => {
                 outcome.unchanged += 1;

@@ -409,6 +409,10 @@ async fn render_my_rating(
 }
 
 struct AppraisalPage {
+    /// The employee's department's name (on the page and the printed review sheet).
+    department: String,
+    /// Department names, for the audit trail (HR only; empty otherwise).
+    departments: HashMap<i32, String>,
     appraisal: Appraisal,
     cycle: Cycle,
     employee: User,
@@ -464,9 +468,11 @@ pub async fn render_appraisal(
                 Vec::new()
             };
             let employee = users::get(conn, appraisal.employee_id)?;
+            let department = crate::store::departments::get(conn, employee.department_id)?.name;
             let manager = users::active_manager(conn, employee.manager_id)?;
             let mut ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             ids.extend(audit.iter().filter_map(|e| e.actor_id));
+            ids.extend(audit.iter().flat_map(audit::people_named));
             Ok(AppraisalPage {
                 ranked: appraisals::ranked_in_department(
                     conn,
@@ -478,6 +484,15 @@ pub async fn render_appraisal(
                 manager,
                 appeal: appeals::of_appraisal(conn, id)?,
                 names: users::names(conn, &ids)?,
+                department,
+                departments: if me.role == Role::Hr {
+                    crate::store::departments::all(conn)?
+                        .into_iter()
+                        .map(|d| (d.id, d.name))
+                        .collect()
+                } else {
+                    HashMap::new()
+                },
                 appraisal,
                 inspections,
                 audit,
@@ -491,7 +506,9 @@ pub async fn render_appraisal(
     let own = a.employee_id == me.id;
     let reviewer = may_review((me.id, me.role), a.employee_id, data.manager) == Some(true);
     let body = html! {
-        p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) } }
+        p.meta { (t.employee) ": " strong #employee { (data.employee.display_name) }
+            @if let Some(n) = &data.employee.employee_number { " · " (t.employee_number) " " span #employee-number { (n) } }
+            " · " (t.department) " " (data.department) " · " (t.cycle) " " (data.cycle.name) }
         (breakdown(&ctx, a, &inputs, &data.cycle, data.ranked))
         @if own { (own_actions(&ctx, a, &data.cycle, data.appeal.as_ref(), false)) }
         @else if let Some(appeal) = &data.appeal {
@@ -508,9 +525,18 @@ pub async fn render_appraisal(
         h2 { (t.inspections) }
         @if data.inspections.is_empty() { p.empty { (t.no_inspections) } }
         @for i in &data.inspections { (inspection_card(&ctx, i, data.names.get(&i.inspector_id))) }
+        // Printed, the page is a review sheet: when it was printed and where each signs.
+        section.print-only #sign-off {
+            p { (t.printed_on) " " (ctx.time.today()) }
+            p.signature { (t.employee_signature) span.line {} (t.date_signed) span.line.short {} }
+            p.signature { (t.supervisor_signature) span.line {} (t.date_signed) span.line.short {} }
+        }
         @if me.role == Role::Hr {
-            h2 { (t.audit_trail) }
-            (audit_table(&ctx, &data.audit, &data.names))
+            // The cycle's history is HR's to read, not part of a printed sheet.
+            section.no-print #audit-trail {
+                h2 { (t.audit_trail) }
+                (audit_table(&ctx, &data.audit, &Labels { people: &data.names, departments: &data.departments }))
+            }
         }
     };
     let title = format!("{} — {}", t.appraisal, data.employee.display_name);
@@ -537,13 +563,19 @@ pub fn review_form(ctx: &Ctx, a: &Appraisal) -> Markup {
 /// Fields an event changed, each as "label: before → after" in the reader's words (states,
 /// roles and yes/no as the pages name them); fields without a label in the catalog, and
 /// nested values, are left out.
-fn changes_list(t: &Texts, e: &AuditEvent) -> Markup {
+/// What an audit trail names by id: people and departments.
+struct Labels<'a> {
+    people: &'a HashMap<i32, String>,
+    departments: &'a HashMap<i32, String>,
+}
+
+fn changes_list(t: &Texts, e: &AuditEvent, names: &Labels) -> Markup {
     let changed: Vec<(String, String, String)> =
         audit::changed_fields(e.before_json.as_deref(), e.after_json.as_deref())
             .into_iter()
             .filter_map(|(field, before, after)| {
                 let label = i18n::exact(t.lang, &format!("field-{field}"), Vec::new())?;
-                let word = |v: &serde_json::Value| audit_value(t, &e.entity, &field, v);
+                let word = |v: &serde_json::Value| audit_value(t, &e.entity, &field, v, names);
                 Some((label, word(&before), word(&after)))
             })
             .collect();
@@ -557,11 +589,38 @@ fn changes_list(t: &Texts, e: &AuditEvent) -> Markup {
     }
 }
 
-/// One value of an audit event as the pages say it.
-fn audit_value(t: &Texts, entity: &str, field: &str, value: &serde_json::Value) -> String {
+/// One value of an audit event as the pages say it: a person by name (not their id), grade
+/// bands as "A ≥ 90 · B ≥ 75 · C ≥ 0", states, roles and yes/no in the reader's words.
+fn audit_value(
+    t: &Texts,
+    entity: &str,
+    field: &str,
+    value: &serde_json::Value,
+    names: &Labels,
+) -> String {
     use serde_json::Value;
+    let named = |map: &HashMap<i32, String>, n: &serde_json::Number| {
+        n.as_i64()
+            .and_then(|id| i32::try_from(id).ok())
+            .and_then(|id| map.get(&id).cloned())
+            .unwrap_or_else(|| format!("#{n}"))
+    };
     match value {
         Value::Null => "—".to_owned(),
+        Value::Number(n) if audit::PERSON_FIELDS.contains(&field) => named(names.people, n),
+        Value::Number(n) if field == "department_id" => named(names.departments, n),
+        Value::Array(bands) if field == "grade_bands" => bands
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} ≥ {}",
+                    b["grade"].as_str().unwrap_or("?"),
+                    b["min_total"]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        Value::Array(items) => items.len().to_string(),
         Value::Bool(b) => (if *b { t.yes } else { t.no }).to_owned(),
         Value::String(s) => {
             let word = match (entity, field) {
@@ -586,7 +645,7 @@ fn audit_value(t: &Texts, entity: &str, field: &str, value: &serde_json::Value) 
     }
 }
 
-fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -> Markup {
+fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &Labels) -> Markup {
     let t = ctx.t;
     html! {
         // Focusable: on a phone the table scrolls sideways, by keyboard too.
@@ -596,9 +655,9 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &HashMap<i32, String>) -
                 @for e in events {
                     tr {
                         td { (ctx.time.local(e.at).format("%Y-%m-%d %H:%M:%S")) }
-                        td { (e.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
+                        td { (e.actor_id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_else(|| t.system.to_owned())) }
                         td { (i18n::audit_event(t.lang, &e.entity, &e.action)) }
-                        td { (changes_list(t, e)) }
+                        td { (changes_list(t, e, names)) }
                     }
                 }
             }

@@ -14,6 +14,7 @@ on_both_backends!(
     steps_that_cannot_be_undone_ask_first_and_the_dashboard_says_what_to_do,
     checklists_and_cycles_are_edited_and_people_uploaded_on_the_pages,
     someone_without_email_gets_a_code_on_a_slip_and_signs_in_with_their_number,
+    the_audit_trail_says_what_changed_in_words,
 );
 
 async fn hr_finds_and_corrects_a_person_on_the_pages(app: TestApp) {
@@ -691,4 +692,66 @@ async fn someone_without_email_gets_a_code_on_a_slip_and_signs_in_with_their_num
 fn code_on(body: &str) -> String {
     let at = body.find("class=\"code\">").expect("a code on the slip") + 13;
     body[at..at + 14].to_owned()
+}
+
+/// The audit trail of an appraisal reads as words: a scheme's weights one by one and its
+/// grade bands as bands, people by name (not their id), and a targets import with the rows
+/// it received.
+async fn the_audit_trail_says_what_changed_in_words(app: TestApp) {
+    let hr = app.hr_token().await;
+    let store = app.department(&hr, "Flagship Store", "front_line").await;
+    let lead = app.user(&hr, "supervisor", store, None).await;
+    let ann = app.user(&hr, "staff", store, Some(lead.id)).await;
+    let cycle = app.open_cycle(&hr, "Q1", "2026-01-01", "2026-03-31").await;
+    let scheme = |sales: i64, top: i64| {
+        json!({"weights": {"sales": sales, "satisfaction": 100 - sales, "etiquette": 0, "collaboration": 0},
+               "grade_bands": [{"grade": "A", "min_total": top}, {"grade": "C", "min_total": 0}]})
+    };
+    let path = format!("/api/v1/cycles/{cycle}/scheme");
+    app.put(&path, &hr, scheme(40, 90)).await.ok(200);
+    app.put(&path, &hr, scheme(50, 85)).await.ok(200);
+    app.post(
+        "/api/v1/sales-targets",
+        &hr,
+        json!([{"employee_id": ann.id, "cycle_id": cycle, "target": 100_000},
+               {"employee_id": lead.id, "cycle_id": cycle, "target": 200_000}]),
+    )
+    .await
+    .ok(200);
+    app.review_and_compute(&hr, cycle).await;
+    let appraisal = app.appraisal_of(&hr, cycle, ann.id).await["id"].clone();
+    let mut visitor = Visitor::new(&app.base);
+    visitor.sign_in(&app.hr_email, &app.hr_password).await;
+    let page = visitor.get(&format!("/appraisals/{appraisal}")).await;
+    let trail = &page.body[page.body.find("id=\"audit\"").expect("an audit trail")..];
+    for said in [
+        "Weight of sales: 40 → 50",
+        "Grade bands: A ≥ 90 · C ≥ 0 → A ≥ 85 · C ≥ 0",
+        "Rows received: — → 2",
+    ] {
+        assert!(trail.contains(said), "{said} in {trail}");
+    }
+    assert!(
+        !trail.contains("#"),
+        "no person or department by id: {trail}"
+    );
+    // Printed, the page is a review sheet (number, department, date, signatures); the
+    // cycle's history stays on the screen.
+    assert!(page.body.contains("Flagship Store"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<section class=\"print-only\" id=\"sign-off\">"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Supervisor&#39;s signature")
+            || page.body.contains("Supervisor's signature")
+    );
+    assert!(
+        page.body
+            .contains("<section class=\"no-print\" id=\"audit-trail\">"),
+        "{}",
+        page.body
+    );
 }
