@@ -129,6 +129,8 @@ pub struct Writer {
     out: Out,
     rows: u32,
     columns: u16,
+    /// Each column's width (XLSX), as wide as its widest header or text.
+    widths: Vec<f64>,
 }
 
 enum Out {
@@ -161,11 +163,13 @@ impl Writer {
             out,
             rows: 0,
             columns: headers.len() as u16,
+            widths: headers.iter().map(|h| header_width(h)).collect(),
         })
     }
 
     pub fn row(&mut self, row: &[Cell]) -> Result<(), AppError> {
         self.rows += 1;
+        widen(&mut self.widths, row);
         match &mut self.out {
             Out::Csv(writer) => writer
                 .write_record(row.iter().map(|cell| match cell {
@@ -191,6 +195,7 @@ impl Writer {
             Out::Csv(writer) => writer.into_inner().map_err(AppError::internal),
             Out::Xlsx(mut book) => {
                 let first = book.worksheet_from_index(0).map_err(AppError::internal)?;
+                set_widths(first, &self.widths).map_err(AppError::internal)?;
                 tail(first, self.rows, self.columns).map_err(AppError::internal)?;
                 for (index, sheet) in more.iter().enumerate() {
                     let charted = chart.as_ref().filter(|(on, _)| *on == index + 1);
@@ -222,17 +227,55 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// A sheet's name and bold header row, its columns as wide as their headers.
+/// A sheet's name and bold header row (wrapped, so a long header does not widen its
+/// column), set up to print as an office reads it: A4 landscape at 80 %, the header row and
+/// the first two columns (工号, 姓名) on every page, "page n / m" at the foot. (Fitting every
+/// column of an export onto one page's width printed them too small to read.)
 fn head(page: &mut Worksheet, name: &str, headers: &[String]) -> Result<(), XlsxError> {
-    let bold = CellFormat::new().set_bold();
+    let header = CellFormat::new().set_bold().set_text_wrap();
     page.set_name(sheet_name(name))?;
-    for (col, header) in headers.iter().enumerate() {
-        page.write_string_with_format(0, col as u16, neutralise(header), &bold)?;
-        let width = header
-            .chars()
-            .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-            .sum::<f64>();
-        page.set_column_width(col as u16, (width + 2.0).clamp(8.0, 40.0))?;
+    for (col, text) in headers.iter().enumerate() {
+        page.write_string_with_format(0, col as u16, neutralise(text), &header)?;
+    }
+    // Three lines for a wrapped header.
+    page.set_row_height(0, 45)?;
+    page.set_landscape();
+    page.set_paper_size(9);
+    page.set_print_scale(80);
+    page.set_repeat_rows(0, 0)?;
+    if headers.len() > 2 {
+        page.set_repeat_columns(0, 1)?;
+    }
+    page.set_footer("&C&P / &N");
+    Ok(())
+}
+
+/// A header's share of its column's width: up to 12 places (it wraps beyond).
+fn header_width(text: &str) -> f64 {
+    width_of(text).min(12.0)
+}
+
+/// How wide a text shows in a sheet's column: a Chinese character takes two places.
+fn width_of(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+        .sum()
+}
+
+/// Widens each column to its longest text in `row`.
+fn widen(widths: &mut [f64], row: &[Cell]) {
+    for (width, cell) in widths.iter_mut().zip(row) {
+        if let Cell::Text(t) = cell {
+            *width = width.max(width_of(t));
+        }
+    }
+}
+
+/// Each column as wide as its widest text, within reason (8 to 30 places; longer text is
+/// cut off on screen and in print, and read in full in the cell).
+fn set_widths(page: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
+    for (col, width) in widths.iter().enumerate() {
+        page.set_column_width(col as u16, (width + 2.0).clamp(8.0, 30.0))?;
     }
     Ok(())
 }
@@ -269,9 +312,12 @@ fn add_sheet(
 ) -> Result<(), XlsxError> {
     let page = book.add_worksheet();
     head(page, &sheet.name, &sheet.headers)?;
+    let mut widths: Vec<f64> = sheet.headers.iter().map(|h| header_width(h)).collect();
     for (r, row) in sheet.rows.iter().enumerate() {
         cells(page, r as u32 + 1, row)?;
+        widen(&mut widths, row);
     }
+    set_widths(page, &widths)?;
     tail(page, sheet.rows.len() as u32, sheet.headers.len() as u16)?;
     if let Some(spec) = chart.filter(|_| !sheet.rows.is_empty()) {
         let name = sheet_name(&sheet.name);
@@ -290,6 +336,8 @@ fn add_sheet(
             .set_name(sheet.headers[spec.value_column as usize].as_str());
         drawn.title().set_name(&spec.title);
         drawn.legend().set_hidden();
+        // Totals and means are read against zero: an axis from 72 makes 75 look twice 73.
+        drawn.y_axis().set_min(0);
         page.insert_chart(last + 2, 0, &drawn)?;
     }
     Ok(())
@@ -312,6 +360,76 @@ fn sheet_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parts of an XLSX file, by name.
+    fn parts(file: &[u8]) -> std::collections::HashMap<String, String> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(file)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut part = zip.by_index(i).unwrap();
+                let mut text = String::new();
+                let _ = part.read_to_string(&mut text);
+                (part.name().to_owned(), text)
+            })
+            .collect()
+    }
+
+    /// An export prints as an office reads it: A4 landscape at 80 %, the header row and the
+    /// first two columns (工号, 姓名) on every page, page numbers; name columns as wide as the
+    /// longest name; the report's chart from zero.
+    #[test]
+    fn an_export_is_set_up_to_print() {
+        let headers: Vec<String> = ["工号", "姓名", "总分"].map(str::to_owned).to_vec();
+        let mut writer = Writer::new(Format::Xlsx, "考评", &headers).unwrap();
+        let long = "欧阳娜娜娜娜娜娜娜娜";
+        writer
+            .row(&[
+                Cell::Text("E0001".into()),
+                Cell::Text(long.into()),
+                Cell::Number(88.5),
+            ])
+            .unwrap();
+        let report = Sheet {
+            name: "部门".into(),
+            headers: vec!["部门".into(), "平均".into()],
+            rows: vec![vec![Cell::Text("旗舰店".into()), Cell::Number(75.0)]],
+        };
+        let chart = ColumnChart {
+            title: "平均".into(),
+            category_column: 0,
+            value_column: 1,
+        };
+        let file = writer.finish(vec![report], Some((1, chart))).unwrap();
+        let parts = parts(&file);
+        let sheet = &parts["xl/worksheets/sheet1.xml"];
+        for setting in [
+            r#"orientation="landscape""#,
+            r#"paperSize="9""#,
+            r#"scale="80""#,
+            "&amp;C&amp;P / &amp;N",
+        ] {
+            assert!(sheet.contains(setting), "{setting} in {sheet}");
+        }
+        // The name column: ten Chinese characters take 20 places, and 2 of margin.
+        assert!(
+            sheet.contains(r#"<col min="2" max="2" width="22.7109375" customWidth="1"/>"#),
+            "{sheet}"
+        );
+        // The header row and the first two columns on every page.
+        assert!(
+            parts["xl/workbook.xml"].contains("!$A:$B,"),
+            "{}",
+            parts["xl/workbook.xml"]
+        );
+        assert!(
+            parts["xl/workbook.xml"].contains("_xlnm.Print_Titles"),
+            "{}",
+            parts["xl/workbook.xml"]
+        );
+        let drawn = &parts["xl/charts/chart1.xml"];
+        assert!(drawn.contains(r#"<c:min val="0"/>"#), "{drawn}");
+    }
 
     #[test]
     fn formula_looking_text_is_neutralised() {
