@@ -11,6 +11,7 @@ mod driver;
 mod forms;
 mod hr_pages;
 mod language;
+mod office_walk;
 mod pages;
 mod sweep;
 mod team;
