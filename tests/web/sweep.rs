@@ -92,6 +92,23 @@ async fn overflow(b: &Browser) -> (i64, String) {
     )
 }
 
+/// Chart labels a phone shows smaller than 10 px (an SVG drawn wider than the screen shrinks
+/// its text with it): each as "text: size".
+async fn small_chart_text(b: &Browser) -> Vec<String> {
+    let found = b
+        .script(
+            "return Array.from(document.querySelectorAll('svg text')).map(function (t) {\
+               var ctm = t.getScreenCTM();\
+               var px = parseFloat(getComputedStyle(t).fontSize) * (ctm ? ctm.a : 1);\
+               return [t.textContent, px];\
+             }).filter(function (x) { return x[1] < 10; })\
+               .map(function (x) { return x[0] + ': ' + x[1].toFixed(1) + 'px'; });",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(found).unwrap_or_default()
+}
+
 /// The password page, visited to be refused: its form sent with two new passwords that
 /// differ, so the page comes back with the reason and the field marked.
 const REFUSED: &str = "/me/password?refused";
@@ -311,6 +328,11 @@ async fn every_page_fits_a_phone_and_passes_axe(app: TestApp) {
                         None => Vec::new(),
                     };
                     let wide = if width == PHONE {
+                        let tiny = small_chart_text(&b).await;
+                        assert!(
+                            tiny.is_empty(),
+                            "{page} ({lang}, phone): chart text {tiny:?}"
+                        );
                         overflow(&b).await
                     } else {
                         (0, String::new())
