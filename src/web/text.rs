@@ -144,6 +144,7 @@ texts! {
     email_or_number,
     my_notices,
     todo_who,
+    and_more,
     printed_on,
     employee_signature,
     supervisor_signature,

@@ -67,11 +67,11 @@ async fn render_cycles(
                             @if c.state == CycleState::Open {
                                 (t.days_left) " " (c.days_left)
                                 @if c.lacking_inspections > 0 { " · " (c.lacking_inspections) " " (t.todo_lacking_inspections)
-                                    (who(t.todo_who, &c.lacking, |id| format!("/cycles/{}/team/{id}/inspection", c.id))) }
+                                    (who(t, &c.lacking, |id| format!("/cycles/{}/team/{id}/inspection", c.id))) }
                             } @else {
                                 @if c.uncomputed > 0 { (c.uncomputed) " " (t.todo_uncomputed) " · " }
                                 (c.unreviewed) " " (t.todo_unreviewed)
-                                (who(t.todo_who, &c.drafts, |id| format!("/appraisals/{id}")))
+                                (who(t, &c.drafts, |id| format!("/appraisals/{id}")))
                                 @if c.hr_reviews > 0 {
                                     " · " a href={ "/cycles/" (c.id) "/team" } { (c.hr_reviews) " " (t.todo_hr_reviews) }
                                 }
@@ -109,15 +109,22 @@ async fn render_cycles(
     Ok(answer(&ctx, t.cycles, alert.as_ref(), body))
 }
 
+/// How many people a to-do names; the rest are counted ("and 1,234 more"): at the start of
+/// a cycle of a large company everyone lacks inspections, and the page stays small.
+const NAMED_AT_MOST: usize = 100;
+
 /// The people behind a count, folded away: each linked to where their item is done.
-fn who(label: &str, people: &[Named], link: impl Fn(i32) -> String) -> maud::Markup {
+fn who(t: &crate::web::text::Texts, people: &Named, link: impl Fn(i32) -> String) -> maud::Markup {
     html! {
-        @if !people.is_empty() {
+        @if !people.first.is_empty() {
             details.who {
-                summary { (label) }
+                summary { (t.todo_who) }
                 ul.names {
-                    @for p in people {
+                    @for p in &people.first {
                         li { a href=(link(p.id)) { (p.name) @if let Some(n) = &p.number { " (" (n) ")" } } }
+                    }
+                    @if people.total > people.first.len() {
+                        li.more { (t.and_more) " " (people.total - people.first.len()) }
                     }
                 }
             }
@@ -127,35 +134,60 @@ fn who(label: &str, people: &[Named], link: impl Fn(i32) -> String) -> maud::Mar
 
 /// Someone a to-do names: an id to link to (the person or their appraisal), their name and
 /// employee number.
-struct Named {
+struct Person {
     id: i32,
     name: String,
     number: Option<String>,
 }
 
+/// The people behind a count: the first [`NAMED_AT_MOST`] in order, and how many in all.
+#[derive(Default)]
+struct Named {
+    first: Vec<Person>,
+    total: usize,
+}
+
+/// A person's place in a to-do's order, the id to link to, their name and number.
+type Placed<'a> = ((bool, String), i32, &'a String, &'a Option<String>);
+
 /// People named by `ids` (with the id to link to), in the order a Chinese office reads a
-/// list: by employee number, then those without one by the pinyin of their name.
+/// list: by employee number, then those without one by the pinyin of their name; the first
+/// [`NAMED_AT_MOST`] of them.
 fn named(
     labels: &std::collections::HashMap<i32, (String, Option<String>)>,
     ids: impl Iterator<Item = (i32, i32)>,
-) -> Vec<Named> {
-    let mut list: Vec<Named> = ids
+) -> Named {
+    // Each person's place in the order: their number, else (after everyone with one) the
+    // pinyin of their name, worked out only for them.
+    let mut keyed: Vec<Placed> = ids
         .filter_map(|(link, person)| {
-            labels.get(&person).map(|(name, number)| Named {
-                id: link,
-                name: name.clone(),
-                number: number.clone(),
+            labels.get(&person).map(|(name, number)| {
+                let key = match number {
+                    Some(n) => (false, n.clone()),
+                    None => (true, crate::domain::text::name_order(name)),
+                };
+                (key, link, name, number)
             })
         })
         .collect();
-    list.sort_by_cached_key(|n| {
-        (
-            n.number.is_none(),
-            n.number.clone(),
-            crate::domain::text::name_order(&n.name),
-        )
-    });
-    list
+    let total = keyed.len();
+    // Only the first ones are shown: put them first, then in order.
+    if keyed.len() > NAMED_AT_MOST {
+        keyed.select_nth_unstable_by(NAMED_AT_MOST, |a, b| a.0.cmp(&b.0));
+        keyed.truncate(NAMED_AT_MOST);
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Named {
+        total,
+        first: keyed
+            .into_iter()
+            .map(|(_, id, name, number)| Person {
+                id,
+                name: name.clone(),
+                number: number.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// What needs HR's hand, each with where it is fixed.
@@ -171,10 +203,10 @@ struct CycleToDo {
     state: CycleState,
     days_left: i64,
     lacking_inspections: usize,
-    /// Who they are, by employee number then name: (id, name, number).
-    lacking: Vec<Named>,
-    /// The drafts not yet reviewed: (appraisal, name, number).
-    drafts: Vec<Named>,
+    /// Who they are, by employee number then name.
+    lacking: Named,
+    /// The drafts not yet reviewed (linked by appraisal).
+    drafts: Named,
     uncomputed: i64,
     unreviewed: i64,
     /// Drafts of people without a manager: HR's own to review.
@@ -221,7 +253,7 @@ fn to_do(
                     .filter(|id| counts.get(id).copied().unwrap_or(0) < i64::from(minimum))
                     .collect();
                 let named_lacking = if lacking.is_empty() {
-                    Vec::new()
+                    Named::default()
                 } else {
                     let labels = match &labels {
                         Some(l) => l,
@@ -236,7 +268,7 @@ fn to_do(
                     days_left: (c.period_end - today).num_days().max(0),
                     lacking_inspections: lacking.len(),
                     lacking: named_lacking,
-                    drafts: Vec::new(),
+                    drafts: Named::default(),
                     uncomputed: 0,
                     unreviewed: 0,
                     hr_reviews: 0,
@@ -249,11 +281,11 @@ fn to_do(
                 state: c.state,
                 days_left: 0,
                 lacking_inspections: 0,
-                lacking: Vec::new(),
+                lacking: Named::default(),
                 drafts: {
                     let drafts = appraisals::draft_ids(conn, c.id)?;
                     if drafts.is_empty() {
-                        Vec::new()
+                        Named::default()
                     } else {
                         let labels = match &labels {
                             Some(l) => l,

@@ -13,6 +13,7 @@ rows_refused = Nothing was imported; these rows have problems:
 email_or_number = Email or employee number
 my_notices = Notices
 todo_who = who
+and_more = and more:
 printed_on = Printed on
 employee_signature = Employee's signature
 supervisor_signature = Supervisor's signature

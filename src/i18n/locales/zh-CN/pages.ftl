@@ -13,6 +13,7 @@ rows_refused = 未导入任何数据，以下行有问题：
 email_or_number = 邮箱或工号
 my_notices = 通知
 todo_who = 名单
+and_more = 以及其他人数：
 printed_on = 打印日期
 employee_signature = 员工签字
 supervisor_signature = 主管签字
