@@ -161,20 +161,34 @@ impl App {
     pub async fn review_many(
         &self,
         caller: &Caller,
+        cycle: i32,
         ids: Vec<i32>,
         comment: Option<String>,
     ) -> Result<usize, AppError> {
+        /// More drafts than any team has.
+        const AT_MOST: usize = 1000;
         if ids.is_empty() {
             return Err(AppError::validation("appraisal", Problem::Choose));
+        }
+        if ids.len() > AT_MOST {
+            return Err(AppError::validation(
+                "appraisal",
+                Problem::OutOfRange {
+                    min: 1,
+                    max: AT_MOST as i64,
+                },
+            ));
         }
         let comment = free_text(comment.as_deref(), COMMENT_MAX)
             .map_err(|p| AppError::validation("comment", p))?;
         self.write(caller, move |tx, me| {
             for &id in &ids {
-                let own = match &comment {
-                    Some(c) => Some(c.clone()),
-                    None => appraisals::get(tx, id)?.supervisor_comment,
-                };
+                let draft = appraisals::get(tx, id)?;
+                // The drafts of the cycle the page is about, nothing else.
+                if draft.cycle_id != cycle {
+                    return Err(AppError::NotFound);
+                }
+                let own = comment.clone().or(draft.supervisor_comment);
                 review(tx, me, id, own)?;
             }
             Ok(ids.len())

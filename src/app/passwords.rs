@@ -200,56 +200,34 @@ impl App {
 
     /// HR obtains a one-time set-up code for a person (shown once; valid a week), which the
     /// person types with a new password on the set-up page (`POST /api/v1/auth/reset` with
-    /// the code as its token). For someone without email always (the only way to a first
-    /// password, or a new one); for someone with email only while they have never set a
-    /// password, so HR cannot take over an account that has one. Audited without the code.
+    /// the code as its token). For anyone who has never set a password; for someone who has,
+    /// only when they have no email (their one way back in, as a helpdesk resets it) and are
+    /// not HR: an account with an email resets by mail, and an HR account cannot be taken
+    /// over by another. Every earlier link and code stops working; audited without the code.
     pub async fn setup_code(&self, caller: &Caller, id: i32) -> Result<SetupCode, AppError> {
-        self.write(caller, move |tx, me| {
-            let person = users::get(tx, id)?;
-            if !person.active {
-                return Err(AppError::Conflict(Problem::NotActiveEmployee));
-            }
-            if person.email.is_some() && users::password_hash(tx, id)? != password::NO_PASSWORD {
-                return Err(AppError::Conflict(Problem::HasEmailAndPassword));
-            }
-            let (code, expires) = password_tokens::issue_code(tx, id)?;
-            crate::store::audit::record(
-                tx,
-                crate::store::audit::Change::<(), _> {
-                    actor: Some(me.id),
-                    action: "setup_code",
-                    entity: crate::store::audit::Entity::User,
-                    entity_id: id,
-                    before: None,
-                    after: Some(&serde_json::json!({
-                        "expires_at": expires.and_utc().to_rfc3339()
-                    })),
-                },
-            )?;
-            Ok(SetupCode {
-                user_id: id,
-                code,
-                expires_at: expires.and_utc(),
-            })
-        })
-        .await
+        self.write(caller, move |tx, me| issue_setup_code(tx, me, id))
+            .await
     }
 
     /// Set-up codes for everyone who is waiting for one (active, without email, never set a
-    /// password), for HR to print and hand out; each as [`App::setup_code`].
+    /// password, no code handed out yet that still works), for HR to print and hand out, in
+    /// one transaction. Someone whose slip was lost gets a new code on their own page.
     pub async fn setup_codes_for_all_waiting(
         &self,
         caller: &Caller,
     ) -> Result<Vec<(users::User, SetupCode)>, AppError> {
-        let waiting = self
-            .read(caller, |conn, _| users::waiting_for_a_code(conn))
-            .await?;
-        let mut codes = Vec::with_capacity(waiting.len());
-        for person in waiting {
-            let code = self.setup_code(caller, person.id).await?;
-            codes.push((person, code));
-        }
-        Ok(codes)
+        self.write(caller, move |tx, me| {
+            let mut codes = Vec::new();
+            for person in users::waiting_for_a_code(tx)? {
+                if password_tokens::has_live_setup(tx, person.id)? {
+                    continue;
+                }
+                let code = issue_setup_code(tx, me, person.id)?;
+                codes.push((person, code));
+            }
+            Ok(codes)
+        })
+        .await
     }
 
     /// HR sends a person a link to choose a new password (the person's page).
@@ -272,4 +250,35 @@ impl App {
         })
         .await
     }
+}
+
+/// [`App::setup_code`] in the caller's transaction.
+fn issue_setup_code(tx: &mut DbConn, me: &users::User, id: i32) -> Result<SetupCode, AppError> {
+    let person = users::get(tx, id)?;
+    if !person.active {
+        return Err(AppError::Conflict(Problem::NotActiveEmployee));
+    }
+    let has_password = users::password_hash(tx, id)? != password::NO_PASSWORD;
+    if has_password && (person.email.is_some() || person.role == crate::domain::user::Role::Hr) {
+        return Err(AppError::Conflict(Problem::HasEmailAndPassword));
+    }
+    let (code, expires) = password_tokens::issue_code(tx, id)?;
+    crate::store::audit::record(
+        tx,
+        crate::store::audit::Change::<(), _> {
+            actor: Some(me.id),
+            action: "setup_code",
+            entity: crate::store::audit::Entity::User,
+            entity_id: id,
+            before: None,
+            after: Some(&serde_json::json!({
+                "expires_at": expires.and_utc().to_rfc3339()
+            })),
+        },
+    )?;
+    Ok(SetupCode {
+        user_id: id,
+        code,
+        expires_at: expires.and_utc(),
+    })
 }

@@ -379,6 +379,12 @@ pub fn change_person(
             }));
         }
     }
+    if before.email.is_some()
+        && after.email.is_none()
+        && users::password_hash(tx, id)? != password::NO_PASSWORD
+    {
+        return Err(AppError::Conflict(Problem::EmailStays));
+    }
     if after.email.is_none() && after.employee_number.is_none() {
         let field = if changes.email == Some(None) {
             "email"
@@ -412,6 +418,10 @@ pub fn change_person(
         // Who is appraised, and in which department, is part of what a cycle in review
         // computed its appraisals from.
         cycles::people_changed(tx)?;
+    }
+    if after.email != before.email {
+        // A link mailed to the old address must not open the account.
+        crate::store::password_tokens::expire_all(tx, id)?;
     }
     let revoke =
         after.role != before.role || after.active != before.active || password_hash.is_some();

@@ -555,9 +555,14 @@ fn file_departments(
 ) -> Result<(FileDepartments, Vec<String>), AppError> {
     let existing = departments::all(tx)?;
     let exact: HashMap<&str, i32> = existing.iter().map(|d| (d.name.as_str(), d.id)).collect();
-    let mut by_key: HashMap<String, i32> = HashMap::with_capacity(existing.len());
+    // A key two departments share names neither (say "Store" and "store"): the file must
+    // spell one exactly.
+    let mut by_key: HashMap<String, Option<i32>> = HashMap::with_capacity(existing.len());
     for d in &existing {
-        by_key.entry(name_key(&d.name)).or_insert(d.id);
+        by_key
+            .entry(name_key(&d.name))
+            .and_modify(|id| *id = None)
+            .or_insert(Some(d.id));
     }
     let mut found: FileDepartments = HashMap::new();
     let mut created = Vec::new();
@@ -566,13 +571,20 @@ fn file_departments(
             continue;
         }
         let key = name_key(&r.department);
-        let department = match exact.get(r.department.as_str()).or(by_key.get(&key)) {
-            Some(&id) => Ok(id),
+        let matched = match exact.get(r.department.as_str()) {
+            Some(&id) => Some(Some(id)),
+            None => by_key.get(&key).copied(),
+        };
+        let department = match matched {
+            Some(Some(id)) => Ok(id),
+            Some(None) => Err(Problem::DepartmentAmbiguous {
+                name: r.department.clone(),
+            }),
             None if create => match parse_department_name(&r.department) {
                 Ok(name) => {
                     let made =
                         departments::create(tx, Some(me.id), &name, DepartmentKind::FrontLine)?;
-                    by_key.insert(key, made.id);
+                    by_key.insert(key, Some(made.id));
                     created.push(name);
                     Ok(made.id)
                 }

@@ -247,10 +247,17 @@ pub enum Problem {
     NoDepartmentNamed {
         name: String,
     },
+    /// A people file's department name matches several departments but none exactly.
+    DepartmentAmbiguous {
+        name: String,
+    },
     /// A set-up code for someone with email who has set a password (they use a reset link).
     HasEmailAndPassword,
     /// A link cannot be mailed to someone without email (HR gives a set-up code).
     NoEmail,
+    /// The email of someone who has set a password stays: it is how they reset it (and
+    /// removing it would open their account to a set-up code).
+    EmailStays,
     /// A person with neither email nor employee number could never sign in.
     NoWayToSignIn,
     NoSuchUser,
@@ -465,8 +472,10 @@ impl Problem {
             NotEmployeeNumber => "not_employee_number",
             DepartmentNameTaken { .. } => "department_name_taken",
             NoDepartmentNamed { .. } => "no_department_named",
+            DepartmentAmbiguous { .. } => "department_ambiguous",
             HasEmailAndPassword => "has_email_and_password",
             NoEmail => "no_email",
+            EmailStays => "email_stays",
             NoWayToSignIn => "no_way_to_sign_in",
             NoSuchUser => "no_such_user",
             NoSuchEmployee => "no_such_employee",

@@ -172,7 +172,10 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             ("start", words(start.to_string())),
             ("end", words(end.to_string())),
         ],
-        CycleNameTaken { name } | DepartmentNameTaken { name } | NoDepartmentNamed { name } => {
+        CycleNameTaken { name }
+        | DepartmentNameTaken { name }
+        | NoDepartmentNamed { name }
+        | DepartmentAmbiguous { name } => {
             vec![("name", words(name.clone()))]
         }
         NextStateOnly { from, next, to } => {

@@ -165,8 +165,12 @@ pub fn every_problem() -> Vec<Problem> {
         NoDepartmentNamed {
             name: "旗舰店".into(),
         },
+        DepartmentAmbiguous {
+            name: "旗舰店".into(),
+        },
         HasEmailAndPassword,
         NoEmail,
+        EmailStays,
         NoWayToSignIn,
         NoSuchUser,
         NoSuchEmployee,

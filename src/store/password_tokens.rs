@@ -78,6 +78,9 @@ pub fn issue_code(conn: &mut DbConn, user: i32) -> Result<(String, NaiveDateTime
             code.push(char::from(CODE_LETTERS[usize::from(byte[0]) % n]));
         }
     }
+    // A code replaces every link still open for the person, reset links included: whoever
+    // holds an old mail cannot use it once HR has handed over a code.
+    expire_all(conn, user)?;
     let (_, expires) = store(conn, user, Purpose::Setup, &code)?;
     let shown = code
         .as_bytes()
@@ -101,6 +104,33 @@ fn typed(token: &str) -> String {
     } else {
         token.to_owned()
     }
+}
+
+/// Every unused link and code of `user` stops working (a code was given, or their email
+/// changed: a link mailed to the old address must not open the account).
+pub fn expire_all(conn: &mut DbConn, user: i32) -> Result<(), AppError> {
+    let at = now();
+    diesel::update(
+        password_tokens::table
+            .filter(password_tokens::user_id.eq(user))
+            .filter(password_tokens::used_at.is_null())
+            .filter(password_tokens::expires_at.gt(at)),
+    )
+    .set(password_tokens::expires_at.eq(at))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Whether `user` holds a set-up link or code that still works.
+pub fn has_live_setup(conn: &mut DbConn, user: i32) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        password_tokens::table
+            .filter(password_tokens::user_id.eq(user))
+            .filter(password_tokens::purpose.eq(Purpose::Setup.as_str()))
+            .filter(password_tokens::used_at.is_null())
+            .filter(password_tokens::expires_at.gt(now())),
+    ))
+    .get_result(conn)?)
 }
 
 fn store(

@@ -329,7 +329,12 @@ pub fn find_for_login(
     let query = users::table.select((COLUMNS, users::password_hash));
     Ok(match name {
         SignInName::Email(email) => query.filter(users::email.eq(email)).first(conn),
-        SignInName::Number(number) => query.filter(users::employee_number.eq(number)).first(conn),
+        // By number only for someone without email: an account with an email signs in with
+        // it (one name, one count of failed attempts).
+        SignInName::Number(number) => query
+            .filter(users::employee_number.eq(number))
+            .filter(users::email.is_null())
+            .first(conn),
     }
     .optional()?)
 }

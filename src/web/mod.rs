@@ -558,7 +558,9 @@ async fn switch_language(
         "zh-CN" => "zh-CN",
         _ => return Err(AppError::NotFound),
     };
-    if let Some(caller) = &ctx.caller {
+    // Saved to the account only when the switch comes from our own pages (a GET: another
+    // site's link must not change what a signed-in person's mails are written in).
+    if let (Some(caller), true) = (&ctx.caller, from_our_pages(&req)) {
         let locale = crate::domain::user::Locale::of(code);
         app.choose_language(caller, locale).await?;
     }

@@ -483,11 +483,12 @@ pub async fn review_many(
 ) -> Result<HttpResponse, AppError> {
     let cycle = id.into_inner();
     let mut ids = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut errors = crate::error::FieldErrors::new();
     for (name, value) in form.pairs() {
         if name == "appraisal" {
             match value.parse::<i32>() {
-                Ok(id) if id > 0 && !ids.contains(&id) => ids.push(id),
+                Ok(id) if id > 0 && seen.insert(id) => ids.push(id),
                 Ok(_) => {}
                 Err(_) => errors.add("appraisal", crate::domain::problem::Problem::NotPositiveId),
             }
@@ -496,7 +497,7 @@ pub async fn review_many(
     let outcome = match errors.into_result() {
         Ok(()) => {
             let comment = form.get("comment").map(str::to_owned);
-            app.review_many(ctx.caller()?, ids, comment).await
+            app.review_many(ctx.caller()?, cycle, ids, comment).await
         }
         Err(error) => Err(error),
     };

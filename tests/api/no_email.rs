@@ -170,6 +170,57 @@ async fn a_person_without_email_signs_in_with_their_number_and_a_setup_code(app:
         .status,
         403
     );
+    // Her password set, she may still be given a code (her one way back in, as a helpdesk
+    // resets it); an HR account may not be taken over that way.
+    app.post(&format!("/api/v1/users/{id}/setup-code"), &hr, json!(null))
+        .await
+        .ok(201);
+    let other_hr = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"display_name": "人事二", "role": "hr", "department_id": store,
+                   "employee_number": "H0002", "password": "long-enough-password"}),
+        )
+        .await;
+    let other_hr = other_hr.ok(201)["id"].as_i64().unwrap();
+    let refused = app
+        .post(
+            &format!("/api/v1/users/{other_hr}/setup-code"),
+            &hr,
+            json!(null),
+        )
+        .await;
+    assert_eq!(refused.code(409), "has_email_and_password");
+    // Someone with an email and a password keeps the email (HR cannot make them eligible
+    // for a code), and does not sign in by number.
+    let with_both = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"email": "both@example.test", "display_name": "两者", "role": "staff",
+                   "department_id": store, "employee_number": "E0309",
+                   "password": "long-enough-password"}),
+        )
+        .await;
+    let with_both = with_both.ok(201)["id"].as_i64().unwrap();
+    let removed = app
+        .patch(
+            &format!("/api/v1/users/{with_both}"),
+            &hr,
+            json!({"email": ""}),
+        )
+        .await;
+    assert_eq!(removed.code(409), "email_stays");
+    assert_eq!(
+        login(
+            &app,
+            json!({"employee_number": "E0309", "password": "long-enough-password"})
+        )
+        .await
+        .status,
+        401
+    );
     // Removing the number of someone without email would leave them no way in.
     let stranded = app
         .patch(

@@ -639,12 +639,18 @@ async fn someone_without_email_gets_a_code_on_a_slip_and_signs_in_with_their_num
     );
     let address = format!("{}/reset", app.settings.server.public_url);
     assert!(slip.body.contains(&address), "{}", slip.body);
-    // Everyone waiting: she still is (the code is not used yet), so the list gives her a
-    // new one, which replaces the first.
+    // Everyone waiting: she holds a code that works, so the list leaves her out (a second
+    // click does not void the slips handed out); her page gives a new one, which replaces
+    // the first.
     let csrf = hr.token("/hr/people").await;
     let list = hr.post("/hr/people/setup-codes", &[("csrf", &csrf)]).await;
     assert_eq!(list.status, 200, "{}", list.body);
-    let newer = code_on(&list.body);
+    assert!(list.body.contains("id=\"no-codes\""), "{}", list.body);
+    let csrf = hr.token(&format!("/hr/people/{id}")).await;
+    let again = hr
+        .post(&format!("/hr/people/{id}/setup-code"), &[("csrf", &csrf)])
+        .await;
+    let newer = code_on(&again.body);
     assert_ne!(newer, code);
 
     let mut she = Visitor::new(&app.base);

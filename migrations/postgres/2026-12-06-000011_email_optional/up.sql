@@ -6,3 +6,6 @@ ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
 ALTER TABLE notices DROP CONSTRAINT notices_status_check;
 ALTER TABLE notices ADD CONSTRAINT notices_status_check
     CHECK (status IN ('pending', 'sent', 'failed', 'on_page'));
+
+-- The notices a person reads on their page (someone without email), newest first.
+CREATE INDEX notices_recipient_idx ON notices (recipient_id, status, created_at);

@@ -59,5 +59,7 @@ SELECT id, kind, recipient_id, dedupe_key, payload_json, status, attempts, next_
 DROP TABLE notices;
 ALTER TABLE notices_rebuilt RENAME TO notices;
 CREATE INDEX notices_due_idx ON notices (status, next_attempt_at);
+-- The notices a person reads on their page (someone without email), newest first.
+CREATE INDEX notices_recipient_idx ON notices (recipient_id, status, created_at);
 COMMIT;
 PRAGMA foreign_keys = ON;

@@ -108,10 +108,12 @@ problem-email_of_another = this email belongs to { $name } ({ $number }), not to
 problem-number_would_change = would change the employee number of { $name } from { $from } to { $to }; change an employee number on the person's page
 problem-template_example_row = is the template's example row (an address at example.invalid); delete the row
 problem-no_department_named = there is no department named “{ $name }” (the import can create it: “Create the departments and import” on the people page, or create_departments=true through the API)
+problem-department_ambiguous = “{ $name }” matches more than one department: write the department's name exactly as it is
 problem-department_name_taken = a department named “{ $name }” already exists
-problem-has_email_and_password = this person has an email and a password: send them a link to reset it instead (a set-up code is for people without email, or who have never set a password)
+problem-has_email_and_password = this person has set a password and can reset it by mail, or is an HR account: a set-up code is for someone who has never set a password, or for staff and supervisors without email
 problem-no_way_to_sign_in = a person without email needs an employee number to sign in with
 problem-no_email = this person has no email: give them a set-up code instead
+problem-email_stays = this person has set a password: their email stays (it is how they reset it); give another address instead
 problem-no_such_user = no such person
 problem-no_such_employee = no such employee
 problem-own_manager = a person cannot be their own supervisor

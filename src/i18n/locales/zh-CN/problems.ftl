@@ -100,10 +100,12 @@ problem-email_of_another = 此邮箱属于 { $name }（{ $number }），而不�
 problem-number_would_change = 会把 { $name } 的工号从 { $from } 改为 { $to }；更改工号请在该人员的页面上进行
 problem-template_example_row = 是模板中的示例行（example.invalid 的邮箱），请删除此行
 problem-no_department_named = 没有名为“{ $name }”的部门（导入时可一并创建：人员页上的“创建这些部门并导入”，或在接口中加 create_departments=true）
+problem-department_ambiguous = “{ $name }”与多个部门相符：请按部门的名称原样填写
 problem-department_name_taken = 已有名为“{ $name }”的部门
-problem-has_email_and_password = 此人有邮箱且已设置密码：请改为发送重置密码链接（设置码用于没有邮箱或从未设置密码的人员）
+problem-has_email_and_password = 此人已设置密码且可通过邮件重置，或为人事账号：设置码只用于从未设置密码的人员，或没有邮箱的员工和主管
 problem-no_way_to_sign_in = 没有邮箱的人员需要有工号才能登录
 problem-no_email = 此人没有邮箱：请改为发放设置码
+problem-email_stays = 此人已设置密码：邮箱不能删除（用于重置密码），可改为其他邮箱
 problem-no_such_user = 没有这个人员
 problem-no_such_employee = 没有这名员工
 problem-own_manager = 不能成为自己的主管
