@@ -178,7 +178,7 @@ pub async fn setup_code(
     app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let code = app.setup_code(&caller, id.into_inner()).await?;
+    let (_, code) = app.setup_code(&caller, id.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(code))

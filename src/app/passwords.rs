@@ -204,7 +204,12 @@ impl App {
     /// only when they have no email (their one way back in, as a helpdesk resets it) and are
     /// not HR: an account with an email resets by mail, and an HR account cannot be taken
     /// over by another. Every earlier link and code stops working; audited without the code.
-    pub async fn setup_code(&self, caller: &Caller, id: i32) -> Result<SetupCode, AppError> {
+    /// Answers the person with their code (the slip names them).
+    pub async fn setup_code(
+        &self,
+        caller: &Caller,
+        id: i32,
+    ) -> Result<(users::User, SetupCode), AppError> {
         self.write(caller, move |tx, me| issue_setup_code(tx, me, id))
             .await
     }
@@ -222,8 +227,7 @@ impl App {
                 if password_tokens::has_live_setup(tx, person.id)? {
                     continue;
                 }
-                let code = issue_setup_code(tx, me, person.id)?;
-                codes.push((person, code));
+                codes.push(issue_setup_code(tx, me, person.id)?);
             }
             Ok(codes)
         })
@@ -253,7 +257,11 @@ impl App {
 }
 
 /// [`App::setup_code`] in the caller's transaction.
-fn issue_setup_code(tx: &mut DbConn, me: &users::User, id: i32) -> Result<SetupCode, AppError> {
+fn issue_setup_code(
+    tx: &mut DbConn,
+    me: &users::User,
+    id: i32,
+) -> Result<(users::User, SetupCode), AppError> {
     let person = users::get(tx, id)?;
     if !person.active {
         return Err(AppError::Conflict(Problem::NotActiveEmployee));
@@ -276,9 +284,10 @@ fn issue_setup_code(tx: &mut DbConn, me: &users::User, id: i32) -> Result<SetupC
             })),
         },
     )?;
-    Ok(SetupCode {
+    let code = SetupCode {
         user_id: id,
         code,
         expires_at: expires.and_utc(),
-    })
+    };
+    Ok((person, code))
 }

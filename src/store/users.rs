@@ -351,15 +351,6 @@ pub fn waiting_for_a_code(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
         .load(conn)?)
 }
 
-/// The person with this employee number, if any.
-pub fn find_by_number(conn: &mut DbConn, number: &str) -> Result<Option<User>, AppError> {
-    Ok(users::table
-        .filter(users::employee_number.eq(number))
-        .select(COLUMNS)
-        .first(conn)
-        .optional()?)
-}
-
 pub fn password_hash(conn: &mut DbConn, id: i32) -> Result<String, AppError> {
     Ok(users::table
         .find(id)

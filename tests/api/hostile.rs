@@ -291,58 +291,9 @@ fn hostile_files() -> &'static [Hostile] {
 
 /// HR signed in on the pages: the session cookie and the people page's form token.
 async fn page_session(http: &Http) -> (String, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let sign_in = client
-        .get(format!("{}/sign-in", http.base))
-        .send()
-        .await
-        .unwrap();
-    let mut cookies: Vec<String> = cookies_of(&sign_in);
-    let page = sign_in.text().await.unwrap();
-    let token = form_token(&page);
-    let signed = client
-        .post(format!("{}/sign-in", http.base))
-        .header("cookie", cookies.join("; "))
-        .header("origin", http.base.clone())
-        .form(&[
-            ("csrf", token.as_str()),
-            ("email", "hr@example.com"),
-            ("password", HR_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "signed in");
-    cookies.extend(cookies_of(&signed));
-    let cookie = cookies.join("; ");
-    let people = client
-        .get(format!("{}/hr/people", http.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (cookie, form_token(&people))
-}
-
-fn cookies_of(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect()
-}
-
-fn form_token(page: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let at = page.find(marker).expect("a form token") + marker.len();
-    page[at..at + page[at..].find('"').unwrap()].to_owned()
+    let (cookie, people) =
+        crate::uploads::signed_in(http, "hr@example.com", HR_PASSWORD, "/hr/people").await;
+    (cookie, crate::uploads::form_token(&people))
 }
 
 /// Uploads `bytes` on the people page; answers the status.

@@ -76,7 +76,7 @@ fn token_in(text: &str) -> String {
         .collect()
 }
 
-async fn reset(app: &TestApp, token: &str, password: &str) -> Answer {
+pub(crate) async fn reset(app: &TestApp, token: &str, password: &str) -> Answer {
     app.send(
         reqwest::Method::POST,
         "/api/v1/auth/reset",

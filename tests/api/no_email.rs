@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::hr_work::reset;
 use crate::on_both_backends;
 use crate::support::{Answer, TestApp};
 
@@ -21,16 +22,6 @@ async fn login(app: &TestApp, body: Value) -> Answer {
         "/api/v1/auth/login",
         None,
         Some(&body),
-    )
-    .await
-}
-
-async fn reset(app: &TestApp, token: &str, password: &str) -> Answer {
-    app.send(
-        reqwest::Method::POST,
-        "/api/v1/auth/reset",
-        None,
-        Some(&json!({"token": token, "new_password": password})),
     )
     .await
 }

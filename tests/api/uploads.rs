@@ -159,7 +159,7 @@ async fn page_session(app: &TestApp, path: &str) -> (String, String) {
 
 /// Someone signed in on the pages: the session's cookies and the page at `path`.
 pub(crate) async fn signed_in(
-    app: &TestApp,
+    app: &crate::support::Http,
     email: &str,
     password: &str,
     path: &str,
@@ -168,7 +168,7 @@ pub(crate) async fn signed_in(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let base = &app.http.base;
+    let base = &app.base;
     let sign_in = http.get(format!("{base}/sign-in")).send().await.unwrap();
     let mut cookies = cookies_of(&sign_in);
     let token = form_token(&sign_in.text().await.unwrap());
@@ -208,7 +208,7 @@ fn cookies_of(response: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
-fn form_token(page: &str) -> String {
+pub(crate) fn form_token(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let at = page.find(marker).expect("a form token") + marker.len();
     page[at..at + page[at..].find('"').unwrap()].to_owned()

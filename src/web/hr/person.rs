@@ -196,10 +196,7 @@ pub async fn setup_code(
     let id = id.into_inner();
     let outcome = app.setup_code(ctx.caller()?, id).await;
     match outcome {
-        Ok(code) => {
-            let person = db.run(move |conn| users::get(conn, id)).await?;
-            slips(ctx, db, &origin, vec![(person, code)]).await
-        }
+        Ok(issued) => slips(ctx, db, &origin, vec![issued]).await,
         Err(error) => {
             let alert = crate::web::layout::recoverable(ctx.t, error)?;
             render(ctx, db, id, None, Some(alert)).await
