@@ -388,6 +388,7 @@ fn seed_cycle(
         conn,
         hr.id,
         &format!("{} Q{}", period.start.year(), period.start.month0() / 3 + 1),
+        crate::domain::cycle::DEFAULT_SERIES,
         period,
         14,
     )?;

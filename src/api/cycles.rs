@@ -21,6 +21,9 @@ use crate::store::evidence;
 pub struct CycleView {
     pub id: i32,
     pub name: String,
+    /// Cycles of one series never overlap; dated evidence counts in every cycle whose period
+    /// holds its date.
+    pub series: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub state: CycleState,
@@ -41,6 +44,7 @@ impl From<Cycle> for CycleView {
             id: c.id,
             has_scheme: c.scheme_json.is_some(),
             name: c.name,
+            series: c.series,
             period_start: c.period_start,
             period_end: c.period_end,
             state: c.state,

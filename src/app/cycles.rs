@@ -11,22 +11,28 @@ use super::{notices, App};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::cycle::{
-    parse_appeal_window, parse_date, CycleState, Period, CYCLE_NAME_MAX, DEFAULT_APPEAL_WINDOW_DAYS,
+    parse_appeal_window, parse_date, CycleState, Period, CYCLE_NAME_MAX,
+    DEFAULT_APPEAL_WINDOW_DAYS, DEFAULT_SERIES, SERIES_MAX,
 };
 use crate::domain::problem::Problem;
 use crate::domain::scheme::{Scheme, SchemeInput};
-use crate::domain::text::{name, name_schema};
+use crate::domain::text::{self, name, name_schema};
 use crate::error::{AppError, FieldErrors};
 use crate::store::cycles::{self, Cycle};
 use crate::store::{appraisals, departments};
 
 /// A new cycle: the period runs from `period_start` to `period_end` inclusive, at most 366
-/// days, and overlaps no other cycle.
+/// days, and overlaps no other cycle of its series.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCycle {
     #[schema(schema_with = name_schema::<CYCLE_NAME_MAX, false>)]
     pub name: String,
+    /// Cycles of one series never overlap; cycles of different series may (a monthly store
+    /// cycle inside the quarterly company cycle). Dated evidence counts in every cycle whose
+    /// period holds its date. Default `main`.
+    #[schema(schema_with = name_schema::<SERIES_MAX, true>)]
+    pub series: Option<String>,
     #[schema(format = Date)]
     pub period_start: String,
     #[schema(format = Date)]
@@ -46,6 +52,13 @@ impl App {
     pub async fn create_cycle(&self, caller: &Caller, input: NewCycle) -> Result<Cycle, AppError> {
         let mut errors = FieldErrors::new();
         let name = errors.take("name", name(&input.name, CYCLE_NAME_MAX));
+        let series = errors.take(
+            "series",
+            text::name(
+                input.series.as_deref().unwrap_or(DEFAULT_SERIES),
+                SERIES_MAX,
+            ),
+        );
         let period = parse_period(&input.period_start, &input.period_end, &mut errors);
         let window = errors.take(
             "appeal_window_days",
@@ -56,25 +69,28 @@ impl App {
             ),
         );
         errors.into_result()?;
-        let (name, period, window) = (
+        let (name, series, period, window) = (
             name.expect("parsed"),
+            series.expect("parsed"),
             period.expect("parsed"),
             window.expect("parsed"),
         );
         self.write(caller, move |tx, me| {
-            cycles::insert(tx, me.id, &name, period, window)
+            cycles::insert(tx, me.id, &name, &series, period, window)
         })
         .await
     }
 }
 
 /// Absent or null fields stay as they are; a period may change only while the cycle is a
-/// draft, the appeal window until publication, the name until it is archived.
+/// draft, the appeal window until publication, the name and series until it is archived.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CyclePatch {
     #[schema(schema_with = name_schema::<CYCLE_NAME_MAX, true>)]
     pub name: Option<String>,
+    #[schema(schema_with = name_schema::<SERIES_MAX, true>)]
+    pub series: Option<String>,
     #[schema(format = Date)]
     pub period_start: Option<String>,
     #[schema(format = Date)]
@@ -95,12 +111,17 @@ impl App {
             .name
             .as_deref()
             .and_then(|n| errors.take("name", name(n, CYCLE_NAME_MAX)));
+        let series = input
+            .series
+            .as_deref()
+            .and_then(|n| errors.take("series", text::name(n, SERIES_MAX)));
         let window = input
             .appeal_window_days
             .and_then(|d| errors.take("appeal_window_days", parse_appeal_window(d)));
         errors.into_result()?;
         self.write(caller, move |tx, me| {
-            change_cycle(tx, me.id, id, name.as_deref(), &input, window)
+            let names = (name.as_deref(), series.as_deref());
+            change_cycle(tx, me.id, id, names, &input, window)
         })
         .await
     }
@@ -110,7 +131,7 @@ fn change_cycle(
     tx: &mut DbConn,
     actor: i32,
     id: i32,
-    name: Option<&str>,
+    (name, series): (Option<&str>, Option<&str>),
     input: &CyclePatch,
     window: Option<i32>,
 ) -> Result<Cycle, AppError> {
@@ -134,6 +155,7 @@ fn change_cycle(
         before.period()
     };
     let name = name.map_or_else(|| before.name.clone(), str::to_owned);
+    let series = series.map_or_else(|| before.series.clone(), str::to_owned);
     let window = window.unwrap_or(before.appeal_window_days);
     if period != before.period() && state != CycleState::Draft {
         return Err(AppError::Conflict(Problem::PeriodFrozen { state }));
@@ -141,13 +163,17 @@ fn change_cycle(
     if window != before.appeal_window_days && state >= CycleState::Published {
         return Err(AppError::Conflict(Problem::AppealWindowFrozen { state }));
     }
-    if state == CycleState::Archived && name != before.name {
+    if state == CycleState::Archived && (name != before.name || series != before.series) {
         return Err(AppError::Conflict(Problem::CycleArchived));
     }
-    if period == before.period() && name == before.name && window == before.appeal_window_days {
+    if period == before.period()
+        && name == before.name
+        && series == before.series
+        && window == before.appeal_window_days
+    {
         return Ok(before);
     }
-    cycles::update(tx, actor, &before, &name, period, window)
+    cycles::update(tx, actor, &before, &name, &series, period, window)
 }
 
 impl App {

@@ -410,7 +410,7 @@ trait DatedKind<V> {
         &self,
         tx: &mut DbConn,
         actor: i32,
-        rows: &[(&DatedRow<V>, i32)],
+        rows: &[(&DatedRow<V>, &[i32])],
     ) -> Result<(), AppError>;
 }
 
@@ -429,7 +429,7 @@ impl DatedKind<Sale> for Sales {
         &self,
         tx: &mut DbConn,
         actor: i32,
-        rows: &[(&DatedRow<Sale>, i32)],
+        rows: &[(&DatedRow<Sale>, &[i32])],
     ) -> Result<(), AppError> {
         evidence::insert_sales(tx, actor, rows)
     }
@@ -447,7 +447,7 @@ impl DatedKind<Response> for Responses {
         &self,
         tx: &mut DbConn,
         actor: i32,
-        rows: &[(&DatedRow<Response>, i32)],
+        rows: &[(&DatedRow<Response>, &[i32])],
     ) -> Result<(), AppError> {
         evidence::insert_responses(tx, actor, rows)
     }
@@ -468,7 +468,8 @@ fn import_dated<V: PartialEq>(
     let roles = users::roles(tx)?;
     let spans: Vec<CycleSpan> = cycles::all(tx)?.iter().map(|c| c.span()).collect();
     let appeals = cycles::open_appeals(tx)?;
-    let mut cycle_of = Vec::with_capacity(rows.len());
+    // Per row: every cycle it counts in, the one recorded as taking it first.
+    let mut cycle_of: Vec<Option<Vec<i32>>> = Vec::with_capacity(rows.len());
     let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         check_employee(&roles, r.row, r.employee_id, &mut problems);
@@ -478,7 +479,17 @@ fn import_dated<V: PartialEq>(
             })
         });
         match entry {
-            Ok(c) => cycle_of.push(Some(c.id)),
+            Ok(entry) => cycle_of.push(Some(
+                std::iter::once(entry.cycle.id)
+                    .chain(
+                        entry
+                            .takers
+                            .iter()
+                            .map(|c| c.id)
+                            .filter(|&c| c != entry.cycle.id),
+                    )
+                    .collect(),
+            )),
             Err(problem) => {
                 debug_assert!(
                     entry_problem_is_conflict(&problem)
@@ -518,7 +529,8 @@ fn import_dated<V: PartialEq>(
         received: rows.len(),
         ..ImportOutcome::default()
     };
-    let mut plan: Vec<(&DatedRow<V>, i32)> = Vec::new();
+    let mut plan: Vec<(&DatedRow<V>, &[i32])> = Vec::new();
+    let mut into: HashSet<i32> = HashSet::new();
     for (i, r) in rows.iter().enumerate() {
         let first = first_with_ref[r.external_ref.as_str()] == i;
         match stored.get(&r.external_ref) {
@@ -530,15 +542,15 @@ fn import_dated<V: PartialEq>(
             Some(_) => problems.add(r.row, "external_ref", Problem::ReferenceTaken),
             None if !first => outcome.unchanged += 1,
             None => {
-                if let Some(cycle) = cycle_of[i] {
-                    plan.push((r, cycle));
+                if let Some(takers) = &cycle_of[i] {
+                    plan.push((r, takers));
+                    into.extend(takers);
                 }
             }
         }
     }
     problems.into_result()?;
     outcome.inserted = plan.len();
-    let into: HashSet<i32> = plan.iter().map(|(_, id)| *id).collect();
     let entered: Vec<&CycleSpan> = spans.iter().filter(|c| into.contains(&c.id)).collect();
     cycles::hold_for_entry(tx, &entered)?;
     kind.insert(tx, actor, &plan)?;

@@ -176,14 +176,14 @@ pub fn record(
     errors.into_result()?;
     let spans: Vec<CycleSpan> = cycles::all(tx)?.iter().map(|c| c.span()).collect();
     let appeals = cycles::open_appeals(tx)?;
-    let cycle = entry_cycle(&spans, new.occurred_on, |c| {
+    let entry = entry_cycle(&spans, new.occurred_on, |c| {
         appeals.contains(&(c, employee.id))
     })
     .map_err(|p| match p {
         Problem::CycleNotOpen { .. } => AppError::Conflict(p),
         other => AppError::validation("occurred_on", other),
     })?;
-    cycles::hold_for_entry(tx, &[cycle])?;
+    cycles::hold_for_entry(tx, &entry.takers)?;
     let scores: Vec<NewScore> = new
         .scores
         .iter()
@@ -197,7 +197,7 @@ pub fn record(
         tx,
         inspector.id,
         &inspections::NewRow {
-            cycle_id: cycle.id,
+            cycle_id: entry.cycle.id,
             employee_id: employee.id,
             checklist_id: new.checklist_id,
             occurred_on: new.occurred_on,

@@ -67,6 +67,7 @@ diesel::table! {
         updated_at -> Timestamp,
         inputs_revision -> BigInt,
         computed_at -> Nullable<Timestamp>,
+        series -> Text,
     }
 }
 

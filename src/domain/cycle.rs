@@ -39,6 +39,9 @@ pub const CYCLE_NAME_MAX: usize = 100;
 pub const MAX_PERIOD_DAYS: i64 = 366;
 pub const MAX_APPEAL_WINDOW_DAYS: i32 = 90;
 pub const DEFAULT_APPEAL_WINDOW_DAYS: i32 = 14;
+/// The series of a cycle for which HR names none (DESIGN: text, default `main`).
+pub const DEFAULT_SERIES: &str = "main";
+pub const SERIES_MAX: usize = 40;
 
 /// A cycle's period: both ends inclusive, at most a year long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,7 @@ pub struct CycleSpan {
     pub name: String,
     pub period: Period,
     pub state: CycleState,
+    pub series: String,
 }
 
 /// Why evidence dated `day` cannot be entered now: a date no cycle covers (a problem of
@@ -84,25 +88,49 @@ pub fn entry_problem_is_conflict(problem: &Problem) -> bool {
     matches!(problem, Problem::CycleNotOpen { .. })
 }
 
-/// The cycle that takes evidence dated `day` for `employee` now: the open cycle whose
-/// period holds the date (periods never overlap, so there is at most one); once published,
-/// only for an employee with an open appeal (`appealing`: HR's corrections).
+/// Where evidence dated `day` goes: it counts in every cycle whose period holds the date
+/// (one per series); `cycle` is the one recorded as having taken it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub cycle: &'a CycleSpan,
+    /// Every cycle that takes the evidence (the cycles it changes), `cycle` among them.
+    pub takers: Vec<&'a CycleSpan>,
+}
+
+/// Evidence dated `day` for one employee is entered when a cycle whose period holds the
+/// date takes it (open; once published, only for an employee with an open appeal:
+/// `appealing`, HR's corrections) and no other such cycle is past taking it: the evidence
+/// counts in each of them, so it must not change a cycle in review or published without
+/// saying so. A cycle still in draft neither takes nor refuses (it counts the evidence
+/// once it opens). With one series there is one cycle per date.
 pub fn entry_cycle(
     cycles: &[CycleSpan],
     day: NaiveDate,
     appealing: impl Fn(i32) -> bool,
-) -> Result<&CycleSpan, Problem> {
-    let cycle = cycles
+) -> Result<Entry<'_>, Problem> {
+    let covering: Vec<&CycleSpan> = cycles.iter().filter(|c| c.period.contains(day)).collect();
+    let takes = |c: &CycleSpan| match c.state {
+        CycleState::Open => Some(true),
+        CycleState::Published if appealing(c.id) => Some(true),
+        CycleState::Draft => None,
+        _ => Some(false),
+    };
+    let not_open = |c: &CycleSpan| Problem::CycleNotOpen {
+        cycle: c.name.clone(),
+        state: c.state,
+    };
+    if let Some(closed) = covering.iter().find(|c| takes(c) == Some(false)) {
+        return Err(not_open(closed));
+    }
+    let takers: Vec<&CycleSpan> = covering
         .iter()
-        .find(|c| c.period.contains(day))
-        .ok_or(Problem::NoCycleForDate)?;
-    match cycle.state {
-        CycleState::Open => Ok(cycle),
-        CycleState::Published if appealing(cycle.id) => Ok(cycle),
-        state => Err(Problem::CycleNotOpen {
-            cycle: cycle.name.clone(),
-            state,
-        }),
+        .copied()
+        .filter(|c| takes(c) == Some(true))
+        .collect();
+    match (takers.first(), covering.first()) {
+        (Some(&cycle), _) => Ok(Entry { cycle, takers }),
+        (None, Some(draft)) => Err(not_open(draft)),
+        (None, None) => Err(Problem::NoCycleForDate),
     }
 }
 
@@ -258,5 +286,60 @@ mod tests {
         assert!(!p.overlaps(&r));
         assert!(parse_date("2026-13-01").is_err());
         assert!(parse_date("01/02/2026").is_err());
+    }
+
+    fn span(id: i32, series: &str, [start, end]: [&str; 2], state: CycleState) -> CycleSpan {
+        CycleSpan {
+            id,
+            name: format!("C{id}"),
+            period: Period::new(day(start), day(end)).unwrap(),
+            state,
+            series: series.into(),
+        }
+    }
+
+    #[test]
+    fn evidence_goes_to_every_cycle_of_its_date_or_nowhere() {
+        use CycleState::*;
+        let quarter = |state| span(1, "季度", ["2026-01-01", "2026-03-31"], state);
+        let january = |state| span(2, "月度", ["2026-01-01", "2026-01-31"], state);
+        let taken = |cycles: &[CycleSpan], d: &str| {
+            entry_cycle(cycles, day(d), |_| false).map(|e| {
+                (
+                    e.cycle.id,
+                    e.takers.iter().map(|c| c.id).collect::<Vec<_>>(),
+                )
+            })
+        };
+        // Both open: the evidence counts in both.
+        let both = [quarter(Open), january(Open)];
+        assert_eq!(taken(&both, "2026-01-10"), Ok((1, vec![1, 2])));
+        assert_eq!(taken(&both, "2026-02-10"), Ok((1, vec![1])));
+        assert_eq!(taken(&both, "2026-04-01"), Err(Problem::NoCycleForDate));
+        // One past open refuses, naming it, whatever the other's state.
+        let review = [quarter(Open), january(Review)];
+        assert_eq!(
+            taken(&review, "2026-01-10"),
+            Err(Problem::CycleNotOpen {
+                cycle: "C2".into(),
+                state: Review
+            })
+        );
+        assert_eq!(taken(&review, "2026-02-10"), Ok((1, vec![1])));
+        // A draft neither takes nor refuses; alone it is named.
+        let draft = [quarter(Draft), january(Open)];
+        assert_eq!(taken(&draft, "2026-01-10"), Ok((2, vec![2])));
+        assert_eq!(
+            taken(&draft, "2026-02-10"),
+            Err(Problem::CycleNotOpen {
+                cycle: "C1".into(),
+                state: Draft
+            })
+        );
+        // A published cycle takes HR's corrections for an employee with an open appeal only.
+        let published = [quarter(Open), january(Published)];
+        assert!(taken(&published, "2026-01-10").is_err());
+        let appealing = entry_cycle(&published, day("2026-01-10"), |c| c == 2).unwrap();
+        assert_eq!(appealing.takers.len(), 2);
     }
 }

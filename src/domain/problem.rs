@@ -168,6 +168,7 @@ pub enum Problem {
         cycle: String,
         start: NaiveDate,
         end: NaiveDate,
+        series: String,
     },
     CycleNameTaken {
         name: String,

@@ -167,10 +167,21 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         BothGiven { first, second } => vec![("first", words(*first)), ("second", words(*second))],
         WeightsSum { sum } => vec![("sum", number(*sum))],
         PeriodTooLong { max_days } => vec![("max_days", number(*max_days))],
-        OutsideCycle { cycle, start, end } | PeriodOverlaps { cycle, start, end } => vec![
+        OutsideCycle { cycle, start, end } => vec![
             ("cycle", words(cycle.clone())),
             ("start", words(start.to_string())),
             ("end", words(end.to_string())),
+        ],
+        PeriodOverlaps {
+            cycle,
+            start,
+            end,
+            series,
+        } => vec![
+            ("cycle", words(cycle.clone())),
+            ("start", words(start.to_string())),
+            ("end", words(end.to_string())),
+            ("series", words(series.clone())),
         ],
         CycleNameTaken { name }
         | DepartmentNameTaken { name }

@@ -110,6 +110,7 @@ pub fn every_problem() -> Vec<Problem> {
             cycle: "2026 Q4".into(),
             start: day,
             end: day,
+            series: "main".into(),
         },
         CycleNameTaken {
             name: "2026 Q4".into(),

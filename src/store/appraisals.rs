@@ -68,7 +68,7 @@ impl Appraisal {
     }
 }
 
-/// The cycle's inspections with their scores, per employee: one query that totals each
+/// The inspections of the cycle's period with their scores, per employee: one query that totals each
 /// inspection's points in the database, so a cycle's item scores never travel one by one.
 pub fn inspections_by_employee(
     conn: &mut DbConn,
@@ -77,10 +77,11 @@ pub fn inspections_by_employee(
 ) -> Result<HashMap<i32, Vec<InspectionInput>>, AppError> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Integer};
+    let period = super::cycles::period_of(conn, cycle_id)?;
     let mut query = inspection_scores::table
         .inner_join(inspections::table)
         .inner_join(checklist_items::table)
-        .filter(inspections::cycle_id.eq(cycle_id))
+        .filter(inspections::occurred_on.between(period.start, period.end))
         .group_by((
             inspections::id,
             inspections::employee_id,

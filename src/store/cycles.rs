@@ -40,6 +40,8 @@ pub struct Cycle {
     pub inputs_revision: i64,
     #[serde(serialize_with = "super::as_utc_opt")]
     pub computed_at: Option<NaiveDateTime>,
+    /// Periods never overlap within a series (`main` unless HR names another).
+    pub series: String,
 }
 
 impl Cycle {
@@ -65,8 +67,18 @@ impl Cycle {
             name: self.name.clone(),
             period: self.period(),
             state: self.state,
+            series: self.series.clone(),
         }
     }
+}
+
+/// A cycle's period: the dates of the evidence it counts (in every series).
+pub fn period_of(conn: &mut DbConn, id: i32) -> Result<Period, AppError> {
+    let (start, end) = cycles::table
+        .find(id)
+        .select((cycles::period_start, cycles::period_end))
+        .first::<(NaiveDate, NaiveDate)>(conn)?;
+    Ok(Period { start, end })
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> Result<Cycle, AppError> {
@@ -156,15 +168,16 @@ pub fn open_appeals(conn: &mut DbConn) -> Result<HashSet<(i32, i32)>, AppError> 
         .collect())
 }
 
-/// A cycle other than `except` whose period overlaps `period`, if any.
+/// A cycle of `series` other than `except` whose period overlaps `period`, if any.
 pub fn overlapping(
     conn: &mut DbConn,
+    series: &str,
     period: Period,
     except: Option<i32>,
 ) -> Result<Option<Cycle>, AppError> {
     Ok(all(conn)?
         .into_iter()
-        .filter(|c| Some(c.id) != except)
+        .filter(|c| Some(c.id) != except && c.series == series)
         .find(|c| c.period().overlaps(&period)))
 }
 
@@ -173,6 +186,7 @@ fn overlap(found: &Cycle) -> Problem {
         cycle: found.name.clone(),
         start: found.period_start,
         end: found.period_end,
+        series: found.series.clone(),
     }
 }
 
@@ -207,21 +221,24 @@ fn record(
 }
 
 /// A new draft cycle (the rules are `app::cycles`'); a period that overlaps another
-/// cycle's is 409 naming it (also when the database's own rule catches a race).
+/// cycle's of the same series is 409 naming it (also when the database's own rule catches
+/// a race).
 pub fn insert(
     conn: &mut DbConn,
     actor: i32,
     name: &str,
+    series: &str,
     period: Period,
     appeal_window_days: i32,
 ) -> Result<Cycle, AppError> {
-    if let Some(found) = overlapping(conn, period, None)? {
+    if let Some(found) = overlapping(conn, series, period, None)? {
         return Err(AppError::Conflict(overlap(&found)));
     }
     let at = now();
     let created: Cycle = diesel::insert_into(cycles::table)
         .values((
             cycles::name.eq(name),
+            cycles::series.eq(series),
             cycles::period_start.eq(period.start),
             cycles::period_end.eq(period.end),
             cycles::state.eq(CycleState::Draft.as_str()),
@@ -236,23 +253,25 @@ pub fn insert(
     Ok(created)
 }
 
-/// Writes a cycle's name, period and appeal window (checked by `app::cycles`).
+/// Writes a cycle's name, series, period and appeal window (checked by `app::cycles`).
 pub fn update(
     conn: &mut DbConn,
     actor: i32,
     before: &Cycle,
     name: &str,
+    series: &str,
     period: Period,
     appeal_window_days: i32,
 ) -> Result<Cycle, AppError> {
-    if period != before.period() {
-        if let Some(found) = overlapping(conn, period, Some(before.id))? {
+    if period != before.period() || series != before.series {
+        if let Some(found) = overlapping(conn, series, period, Some(before.id))? {
             return Err(AppError::Conflict(overlap(&found)));
         }
     }
     let after: Cycle = diesel::update(cycles::table.find(before.id))
         .set((
             cycles::name.eq(name),
+            cycles::series.eq(series),
             cycles::period_start.eq(period.start),
             cycles::period_end.eq(period.end),
             cycles::appeal_window_days.eq(appeal_window_days),

@@ -162,12 +162,15 @@ pub struct Response {
 }
 
 /// Per cycle, how many rows go in (the audit event of an import).
-fn tally<V>(plan: &[(&DatedRow<V>, i32)]) -> BTreeMap<i32, ImportOutcome> {
+/// What each cycle received: a row counts in every cycle it was placed in.
+fn tally<V>(plan: &[(&DatedRow<V>, &[i32])]) -> BTreeMap<i32, ImportOutcome> {
     let mut per_cycle: BTreeMap<i32, ImportOutcome> = BTreeMap::new();
-    for (_, cycle) in plan {
-        let t = per_cycle.entry(*cycle).or_default();
-        t.inserted += 1;
-        t.received += 1;
+    for (_, cycles) in plan {
+        for cycle in *cycles {
+            let t = per_cycle.entry(*cycle).or_default();
+            t.inserted += 1;
+            t.received += 1;
+        }
     }
     per_cycle
 }
@@ -211,19 +214,20 @@ pub fn stored_responses(
         .collect())
 }
 
-/// Inserts sales, each into its cycle, with one audit event per cycle.
+/// Inserts sales, each recorded under the first of its cycles (`cycle_id`: the cycle that
+/// took it), with one audit event per cycle it counts in.
 pub fn insert_sales(
     conn: &mut DbConn,
     actor: i32,
-    plan: &[(&DatedRow<Sale>, i32)],
+    plan: &[(&DatedRow<Sale>, &[i32])],
 ) -> Result<(), AppError> {
     let at = now();
     for chunk in plan.chunks(CHUNK) {
         let values: Vec<_> = chunk
             .iter()
-            .map(|&(r, cycle)| {
+            .map(|&(r, cycles)| {
                 (
-                    sales_records::cycle_id.eq(cycle),
+                    sales_records::cycle_id.eq(cycles[0]),
                     sales_records::employee_id.eq(r.employee_id),
                     sales_records::occurred_on.eq(r.occurred_on),
                     sales_records::amount_minor.eq(r.values.amount),
@@ -242,19 +246,19 @@ pub fn insert_sales(
     record_import(conn, actor, "import_sales_records", tally(plan))
 }
 
-/// Inserts satisfaction responses, each into its cycle, with one audit event per cycle.
+/// Inserts satisfaction responses as [`insert_sales`] does sales.
 pub fn insert_responses(
     conn: &mut DbConn,
     actor: i32,
-    plan: &[(&DatedRow<Response>, i32)],
+    plan: &[(&DatedRow<Response>, &[i32])],
 ) -> Result<(), AppError> {
     let at = now();
     for chunk in plan.chunks(CHUNK) {
         let values: Vec<_> = chunk
             .iter()
-            .map(|&(r, cycle)| {
+            .map(|&(r, cycles)| {
                 (
-                    satisfaction_responses::cycle_id.eq(cycle),
+                    satisfaction_responses::cycle_id.eq(cycles[0]),
                     satisfaction_responses::employee_id.eq(r.employee_id),
                     satisfaction_responses::occurred_on.eq(r.occurred_on),
                     satisfaction_responses::rating.eq(r.values.rating),
@@ -273,7 +277,8 @@ pub fn insert_responses(
     record_import(conn, actor, "import_satisfaction_responses", tally(plan))
 }
 
-/// One aggregate query per evidence table over the whole cycle (no query per employee).
+/// One aggregate query per evidence table over the whole cycle (no query per employee):
+/// targets and ratings are the cycle's own, dated evidence is what its period holds.
 pub fn summary(
     conn: &mut DbConn,
     cycle_id: i32,
@@ -291,6 +296,7 @@ pub fn summary(
         })
     }
     let wanted = |id: i32| employee.is_none_or(|e| e == id);
+    let period = super::cycles::period_of(conn, cycle_id)?;
 
     let targets: Vec<(i32, i64)> = sales_targets::table
         .filter(sales_targets::cycle_id.eq(cycle_id))
@@ -300,7 +306,7 @@ pub fn summary(
         slot(&mut by_employee, id).sales_target = Some(target);
     }
     let sales: Vec<(i32, i64, i64)> = sales_records::table
-        .filter(sales_records::cycle_id.eq(cycle_id))
+        .filter(sales_records::occurred_on.between(period.start, period.end))
         .group_by(sales_records::employee_id)
         .select((
             sales_records::employee_id,
@@ -314,7 +320,7 @@ pub fn summary(
         e.sales_total = total;
     }
     let csat: Vec<(i32, i64, i64)> = satisfaction_responses::table
-        .filter(satisfaction_responses::cycle_id.eq(cycle_id))
+        .filter(satisfaction_responses::occurred_on.between(period.start, period.end))
         .group_by(satisfaction_responses::employee_id)
         .select((
             satisfaction_responses::employee_id,
@@ -328,7 +334,7 @@ pub fn summary(
         e.satisfaction_rating_sum = sum;
     }
     let inspected: Vec<(i32, i64)> = ins::table
-        .filter(ins::cycle_id.eq(cycle_id))
+        .filter(ins::occurred_on.between(period.start, period.end))
         .group_by(ins::employee_id)
         .select((ins::employee_id, count_star()))
         .load(conn)?;

@@ -217,10 +217,11 @@ pub fn insert(
     Ok(detail)
 }
 
-/// How many inspections each employee has in a cycle.
+/// How many inspections each employee has in a cycle (its period's, in every series).
 pub fn count_by_employee(conn: &mut DbConn, cycle_id: i32) -> Result<HashMap<i32, i64>, AppError> {
+    let period = super::cycles::period_of(conn, cycle_id)?;
     Ok(inspections::table
-        .filter(inspections::cycle_id.eq(cycle_id))
+        .filter(inspections::occurred_on.between(period.start, period.end))
         .group_by(inspections::employee_id)
         .select((inspections::employee_id, diesel::dsl::count_star()))
         .load::<(i32, i64)>(conn)?
@@ -257,13 +258,23 @@ pub fn list(
             return Err(AppError::NotFound);
         }
     }
+    // No such cycle: nothing is in it.
+    let period = match filter.cycle_id.map(|c| super::cycles::period_of(conn, c)) {
+        Some(Err(AppError::NotFound)) => {
+            return Ok(Paged {
+                items: Vec::new(),
+                total: 0,
+            })
+        }
+        found => found.transpose()?,
+    };
     let query = || {
         let mut query = inspections::table.into_boxed();
         if let Some(employee) = filter.employee_id {
             query = query.filter(inspections::employee_id.eq(employee));
         }
-        if let Some(cycle) = filter.cycle_id {
-            query = query.filter(inspections::cycle_id.eq(cycle));
+        if let Some(period) = period {
+            query = query.filter(inspections::occurred_on.between(period.start, period.end));
         }
         crate::in_scope!(query, scope, inspections::employee_id)
     };
@@ -287,10 +298,11 @@ pub fn of_people_in_cycle(
     ids: &[i32],
     cycle: i32,
 ) -> Result<Vec<InspectionDetail>, AppError> {
+    let period = super::cycles::period_of(conn, cycle)?;
     let mut rows: Vec<InspectionRow> = super::chunked(ids, |chunk| {
         Ok(inspections::table
             .filter(inspections::employee_id.eq_any(chunk))
-            .filter(inspections::cycle_id.eq(cycle))
+            .filter(inspections::occurred_on.between(period.start, period.end))
             .select(COLUMNS)
             .load(conn)?)
     })?;
@@ -315,9 +327,10 @@ pub fn of_employee_in_cycle(
     if !scope.can_see(conn, employee)? {
         return Err(AppError::NotFound);
     }
+    let period = super::cycles::period_of(conn, cycle)?;
     let rows = inspections::table
         .filter(inspections::employee_id.eq(employee))
-        .filter(inspections::cycle_id.eq(cycle))
+        .filter(inspections::occurred_on.between(period.start, period.end))
         .select(COLUMNS)
         .order((inspections::occurred_on.desc(), inspections::id.desc()))
         .load(conn)?;

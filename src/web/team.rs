@@ -453,8 +453,16 @@ pub async fn record_inspection(
         Ok(new) => app.record_inspection(ctx.caller()?, new).await,
         Err(error) => Err(error),
     };
+    // Back to the page the form was on: the inspection counts in every cycle whose period
+    // holds its date, this one among them if the date is in its period.
+    let page_period = db
+        .run(move |conn| cycles::period_of(conn, cycle))
+        .await
+        .ok();
     let location = |created: InspectionDetail| {
-        format!("/cycles/{}/team?ok=inspection_recorded", created.cycle_id)
+        let here = page_period.is_some_and(|p| p.contains(created.occurred_on));
+        let back = if here { cycle } else { created.cycle_id };
+        format!("/cycles/{back}/team?ok=inspection_recorded")
     };
     let checklist = form.text("checklist_id").parse().ok();
     after_form(ctx, outcome.map(location), |ctx, alert| {

@@ -290,6 +290,8 @@ texts! {
     period_start,
     period_end,
     appeal_window_days,
+    series,
+    series_note,
     scheme,
     new_cycle,
     create,

@@ -23,4 +23,5 @@ mod pages_http;
 mod people_bulk;
 mod races;
 mod sample;
+mod series;
 mod uploads;

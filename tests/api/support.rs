@@ -368,14 +368,25 @@ impl Http {
     /// Creates a cycle with a simple valid scheme (all weight on sales, one piece of
     /// evidence each) and opens it; returns its id.
     pub async fn open_cycle(&self, hr: &str, name: &str, start: &str, end: &str) -> i64 {
-        let id = self
-            .post(
-                "/api/v1/cycles",
-                hr,
-                json!({"name": name, "period_start": start, "period_end": end}),
-            )
-            .await
-            .ok(201)["id"]
+        let body = json!({"name": name, "period_start": start, "period_end": end});
+        self.open_cycle_from(hr, body).await
+    }
+
+    /// As [`TestApp::open_cycle`], in `series`.
+    pub async fn open_cycle_in(
+        &self,
+        hr: &str,
+        series: &str,
+        name: &str,
+        [start, end]: [&str; 2],
+    ) -> i64 {
+        let body =
+            json!({"name": name, "series": series, "period_start": start, "period_end": end});
+        self.open_cycle_from(hr, body).await
+    }
+
+    async fn open_cycle_from(&self, hr: &str, body: Value) -> i64 {
+        let id = self.post("/api/v1/cycles", hr, body).await.ok(201)["id"]
             .as_i64()
             .unwrap();
         self.put(

@@ -194,12 +194,14 @@ async fn a_whole_cycle_through_the_pages(app: TestApp) {
     // HR: a cycle, its scheme (the live sum, then the server's refusal), opened.
     b.goto(&format!("{}/hr", app.base)).await;
     b.fill("#cycle-name", "Winter service").await;
+    b.fill("#cycle-series", "Monthly").await;
     b.set_value("#period-start", &(today - Duration::days(10)).to_string())
         .await;
     b.set_value("#period-end", &(today + Duration::days(5)).to_string())
         .await;
     b.submit("#create-cycle").await;
     assert!(alert_ok(&b).await.contains("Created"));
+    assert!(b.text("#cycle-meta").await.contains("Series: Monthly"));
     let url = b.url().await;
     let cycle: i64 = url
         .rsplit('/')

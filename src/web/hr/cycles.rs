@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::auth::Hr;
 use crate::db::Db;
 use crate::db::DbConn;
-use crate::domain::cycle::{CycleState, CYCLE_NAME_MAX};
+use crate::domain::cycle::{CycleState, CYCLE_NAME_MAX, DEFAULT_SERIES, SERIES_MAX};
 use crate::error::{AppError, FieldErrors};
 use crate::store::appeals;
 use crate::store::cycles;
@@ -45,6 +45,7 @@ async fn render_cycles(
         })
         .await?;
     all.sort_by_key(|c| std::cmp::Reverse(c.period_start));
+    let series: std::collections::BTreeSet<&str> = all.iter().map(|c| c.series.as_str()).collect();
     let t = ctx.t;
     let value =
         |name: &str, default: &str| sent.and_then(|f| f.get(name)).unwrap_or(default).to_owned();
@@ -84,11 +85,12 @@ async fn render_cycles(
         }
         h2 { (t.cycles) }
         table #cycles {
-            thead { tr { th { (t.cycle) } th { (t.period) } th { (t.status) } th { (t.scheme) } } }
+            thead { tr { th { (t.cycle) } th { (t.series) } th { (t.period) } th { (t.status) } th { (t.scheme) } } }
             tbody {
                 @for c in &all {
                     tr data-cycle=(c.id) {
                         td { a href={ "/hr/cycles/" (c.id) } { (c.name) } }
+                        td { (c.series) }
                         td { (c.period_start) " – " (c.period_end) }
                         td { (t.cycle_state(c.state)) }
                         td { @if c.scheme_json.is_some() { "✓" } @else { "—" } }
@@ -100,9 +102,12 @@ async fn render_cycles(
         form.card.grid #new-cycle method="post" action="/hr/cycles" {
             (csrf(&ctx))
             label { (t.name) input #cycle-name type="text" name="name" required maxlength=(CYCLE_NAME_MAX) value=(value("name", "")); }
+            label { (t.series) input #cycle-series type="text" name="series" list="series-names" maxlength=(SERIES_MAX) value=(value("series", DEFAULT_SERIES)); }
+            datalist #series-names { @for s in &series { option value=(s) {} } }
             label { (t.period_start) input #period-start type="date" name="period_start" required value=(value("period_start", "")); }
             label { (t.period_end) input #period-end type="date" name="period_end" required value=(value("period_end", "")); }
             label { (t.appeal_window_days) input type="number" name="appeal_window_days" min="0" max="90" value=(value("appeal_window_days", "14")); }
+            p.note { (t.series_note) }
             button.primary #create-cycle type="submit" { (t.create) }
         }
     };
@@ -326,6 +331,11 @@ pub async fn create_cycle(
         Ok(()) => {
             let input = NewCycle {
                 name: form.text("name").to_owned(),
+                // A cleared field is the default series.
+                series: form
+                    .get("series")
+                    .filter(|s| !s.trim().is_empty())
+                    .map(str::to_owned),
                 period_start: form.text("period_start").to_owned(),
                 period_end: form.text("period_end").to_owned(),
                 appeal_window_days: window,
@@ -387,6 +397,7 @@ pub async fn edit_cycle(
         Ok(()) => {
             let patch = CyclePatch {
                 name: field("name"),
+                series: field("series"),
                 period_start: field("period_start"),
                 period_end: field("period_end"),
                 appeal_window_days: window,

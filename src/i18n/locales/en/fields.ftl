@@ -15,6 +15,7 @@ field-name = Name
 field-period_start = Starts
 field-period_end = Ends
 field-appeal_window_days = Appeal window (days)
+field-series = Series
 field-state = Status
 field-weights = Weights
 field-weights-sales = Weight of sales

@@ -75,7 +75,7 @@ problem-no_such_department = no such department
 
 problem-period_ends_before_start = the end must not be before the start
 problem-period_too_long = a period may last at most { $max_days } days
-problem-period_overlaps = the period overlaps the cycle “{ $cycle }” ({ $start } to { $end }); every date belongs to one cycle
+problem-period_overlaps = the period overlaps the cycle “{ $cycle }” ({ $start } to { $end }) of the series “{ $series }”; within a series every date belongs to one cycle (another series may overlap)
 problem-cycle_name_taken = a cycle named “{ $name }” already exists
 problem-next_state_only = a cycle moves one step at a time: from “{ $from }” only to “{ $next }”, not to “{ $to }”
 problem-final_state = a cycle that is { $state } does not change state any more
@@ -97,7 +97,7 @@ problem-review_in_review_only = appraisals are reviewed while the cycle is in re
 problem-no_scheme = the cycle has no weights and grades
 problem-no_such_cycle = no such cycle
 problem-no_cycle_for_date = no appraisal cycle covers this date
-problem-cycle_not_open = the cycle “{ $cycle }” is { $state }: evidence is accepted only while its cycle is open
+problem-cycle_not_open = the cycle “{ $cycle }” is { $state }: evidence counts in every cycle whose period holds its date and is accepted only while none of them is past open
 problem-targets_frozen = the cycle “{ $cycle }” is { $state }: its targets can no longer change
 problem-ratings_closed = the cycle “{ $cycle }” is { $state }: ratings are accepted only while it is open
 

@@ -14,6 +14,7 @@ field-name = 名称
 field-period_start = 开始日期
 field-period_end = 结束日期
 field-appeal_window_days = 申诉期（天）
+field-series = 系列
 field-state = 状态
 field-weights = 权重
 field-weights-sales = 销售业绩权重

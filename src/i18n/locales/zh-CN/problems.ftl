@@ -73,7 +73,7 @@ problem-no_such_department = 没有这个部门
 
 problem-period_ends_before_start = 结束日期不能早于开始日期
 problem-period_too_long = 期间最长 { $max_days } 天
-problem-period_overlaps = 期间与周期“{ $cycle }”（{ $start } 至 { $end }）重叠；每个日期只能属于一个周期
+problem-period_overlaps = 期间与系列“{ $series }”中的周期“{ $cycle }”（{ $start } 至 { $end }）重叠；同一系列中每个日期只能属于一个周期（不同系列可以重叠）
 problem-cycle_name_taken = 已有名为“{ $name }”的周期
 problem-next_state_only = 周期只能逐步推进：“{ $from }”之后只能是“{ $next }”，不能是“{ $to }”
 problem-final_state = { $state }的周期不再改变状态
@@ -89,7 +89,7 @@ problem-review_in_review_only = 考评在周期审核中时审阅；当前为{ $
 problem-no_scheme = 该周期没有权重与等级
 problem-no_such_cycle = 没有这个周期
 problem-no_cycle_for_date = 没有覆盖此日期的考评周期
-problem-cycle_not_open = 周期“{ $cycle }”当前为{ $state }：只有周期进行中才接受依据
+problem-cycle_not_open = 周期“{ $cycle }”当前为{ $state }：依据计入期间包含其日期的每个周期，只有这些周期都未结束录入时才接受
 problem-targets_frozen = 周期“{ $cycle }”当前为{ $state }：销售目标不能再修改
 problem-ratings_closed = 周期“{ $cycle }”当前为{ $state }：只有周期进行中才接受评价
 
