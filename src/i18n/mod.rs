@@ -78,6 +78,16 @@ pub fn cycle_state(locale: Locale, state: CycleState) -> String {
     text(locale, &format!("cycle-state-{}", state.as_str()))
 }
 
+/// A cycle's series as a reader sees it: the default series (`main`) in their language,
+/// any other as HR named it.
+pub fn series(locale: Locale, series: &str) -> String {
+    if series == crate::domain::cycle::DEFAULT_SERIES {
+        text(locale, "series-main")
+    } else {
+        series.to_owned()
+    }
+}
+
 /// What a notice is about, by its kind as stored.
 pub fn notice_kind(locale: Locale, kind: &str) -> String {
     exact(locale, &format!("notice-kind-{kind}"), Vec::new())
@@ -181,7 +191,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
             ("cycle", words(cycle.clone())),
             ("start", words(start.to_string())),
             ("end", words(end.to_string())),
-            ("series", words(series.clone())),
+            ("series", words(self::series(locale, series))),
         ],
         CycleNameTaken { name }
         | DepartmentNameTaken { name }

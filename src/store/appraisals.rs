@@ -77,7 +77,7 @@ pub fn inspections_by_employee(
 ) -> Result<HashMap<i32, Vec<InspectionInput>>, AppError> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Integer};
-    let period = super::cycles::period_of(conn, cycle_id)?;
+    let period = super::period_of(conn, cycle_id)?;
     let mut query = inspection_scores::table
         .inner_join(inspections::table)
         .inner_join(checklist_items::table)

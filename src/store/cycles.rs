@@ -72,15 +72,6 @@ impl Cycle {
     }
 }
 
-/// A cycle's period: the dates of the evidence it counts (in every series).
-pub fn period_of(conn: &mut DbConn, id: i32) -> Result<Period, AppError> {
-    let (start, end) = cycles::table
-        .find(id)
-        .select((cycles::period_start, cycles::period_end))
-        .first::<(NaiveDate, NaiveDate)>(conn)?;
-    Ok(Period { start, end })
-}
-
 pub fn get(conn: &mut DbConn, id: i32) -> Result<Cycle, AppError> {
     Ok(cycles::table.find(id).select(COLUMNS).first(conn)?)
 }

@@ -296,7 +296,7 @@ pub fn summary(
         })
     }
     let wanted = |id: i32| employee.is_none_or(|e| e == id);
-    let period = super::cycles::period_of(conn, cycle_id)?;
+    let period = super::period_of(conn, cycle_id)?;
 
     let targets: Vec<(i32, i64)> = sales_targets::table
         .filter(sales_targets::cycle_id.eq(cycle_id))

@@ -219,7 +219,7 @@ pub fn insert(
 
 /// How many inspections each employee has in a cycle (its period's, in every series).
 pub fn count_by_employee(conn: &mut DbConn, cycle_id: i32) -> Result<HashMap<i32, i64>, AppError> {
-    let period = super::cycles::period_of(conn, cycle_id)?;
+    let period = super::period_of(conn, cycle_id)?;
     Ok(inspections::table
         .filter(inspections::occurred_on.between(period.start, period.end))
         .group_by(inspections::employee_id)
@@ -259,7 +259,7 @@ pub fn list(
         }
     }
     // No such cycle: nothing is in it.
-    let period = match filter.cycle_id.map(|c| super::cycles::period_of(conn, c)) {
+    let period = match filter.cycle_id.map(|c| super::period_of(conn, c)) {
         Some(Err(AppError::NotFound)) => {
             return Ok(Paged {
                 items: Vec::new(),
@@ -298,7 +298,7 @@ pub fn of_people_in_cycle(
     ids: &[i32],
     cycle: i32,
 ) -> Result<Vec<InspectionDetail>, AppError> {
-    let period = super::cycles::period_of(conn, cycle)?;
+    let period = super::period_of(conn, cycle)?;
     let mut rows: Vec<InspectionRow> = super::chunked(ids, |chunk| {
         Ok(inspections::table
             .filter(inspections::employee_id.eq_any(chunk))
@@ -327,7 +327,7 @@ pub fn of_employee_in_cycle(
     if !scope.can_see(conn, employee)? {
         return Err(AppError::NotFound);
     }
-    let period = super::cycles::period_of(conn, cycle)?;
+    let period = super::period_of(conn, cycle)?;
     let rows = inspections::table
         .filter(inspections::employee_id.eq(employee))
         .filter(inspections::occurred_on.between(period.start, period.end))

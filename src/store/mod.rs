@@ -65,3 +65,18 @@ pub fn as_utc_opt<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     serde::Serialize::serialize(&at.map(|at| at.and_utc()), serializer)
 }
+
+/// A cycle's period: the dates of the evidence it counts (in every series). Here, not in
+/// `cycles`, because every evidence table reads by it.
+pub fn period_of(
+    conn: &mut crate::db::DbConn,
+    id: i32,
+) -> Result<crate::domain::cycle::Period, crate::error::AppError> {
+    use crate::db::schema::cycles;
+    use diesel::prelude::*;
+    let (start, end) = cycles::table
+        .find(id)
+        .select((cycles::period_start, cycles::period_end))
+        .first::<(chrono::NaiveDate, chrono::NaiveDate)>(conn)?;
+    Ok(crate::domain::cycle::Period { start, end })
+}

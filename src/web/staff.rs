@@ -628,6 +628,9 @@ fn audit_value(
                     AppraisalState::parse(s).ok().map(|x| t.appraisal_state(x))
                 }
                 ("cycle", "state") => CycleState::parse(s).ok().map(|x| t.cycle_state(x)),
+                ("cycle", "series") if s == crate::domain::cycle::DEFAULT_SERIES => {
+                    Some(t.series_main)
+                }
                 ("appeal", "state") => crate::domain::appraisal::AppealState::parse(s)
                     .ok()
                     .map(|x| t.appeal_state(x)),

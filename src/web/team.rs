@@ -456,7 +456,7 @@ pub async fn record_inspection(
     // Back to the page the form was on: the inspection counts in every cycle whose period
     // holds its date, this one among them if the date is in its period.
     let page_period = db
-        .run(move |conn| cycles::period_of(conn, cycle))
+        .run(move |conn| crate::store::period_of(conn, cycle))
         .await
         .ok();
     let location = |created: InspectionDetail| {

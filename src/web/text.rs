@@ -81,6 +81,15 @@ impl Texts {
         }
     }
 
+    /// A cycle's series: the default one in the reader's words, any other as HR named it.
+    pub fn series_name<'a>(&self, series: &'a str) -> &'a str {
+        if series == crate::domain::cycle::DEFAULT_SERIES {
+            self.series_main
+        } else {
+            series
+        }
+    }
+
     pub fn cycle_state(&self, state: CycleState) -> &'static str {
         match state {
             CycleState::Draft => self.state_draft,
@@ -291,6 +300,7 @@ texts! {
     period_end,
     appeal_window_days,
     series,
+    series_main,
     series_note,
     scheme,
     new_cycle,

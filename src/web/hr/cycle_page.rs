@@ -74,7 +74,7 @@ pub async fn render_cycle(
         stored: data.scheme.as_ref(),
     };
     let body = html! {
-        p.meta #cycle-meta { (t.series) ": " (c.series) " · " (c.period_start) " – " (c.period_end) " · " (t.status) ": " strong #cycle-state { (t.cycle_state(c.state)) }
+        p.meta #cycle-meta { (t.series) ": " (t.series_name(&c.series)) " · " (c.period_start) " – " (c.period_end) " · " (t.status) ": " strong #cycle-state { (t.cycle_state(c.state)) }
             " · " (t.appeal_window_days) ": " (c.appeal_window_days) }
         section.card.actions #cycle-actions {
             @if let Some(target) = state.next() {

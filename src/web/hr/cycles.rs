@@ -90,7 +90,7 @@ async fn render_cycles(
                 @for c in &all {
                     tr data-cycle=(c.id) {
                         td { a href={ "/hr/cycles/" (c.id) } { (c.name) } }
-                        td { (c.series) }
+                        td { (t.series_name(&c.series)) }
                         td { (c.period_start) " – " (c.period_end) }
                         td { (t.cycle_state(c.state)) }
                         td { @if c.scheme_json.is_some() { "✓" } @else { "—" } }
@@ -102,8 +102,8 @@ async fn render_cycles(
         form.card.grid #new-cycle method="post" action="/hr/cycles" {
             (csrf(&ctx))
             label { (t.name) input #cycle-name type="text" name="name" required maxlength=(CYCLE_NAME_MAX) value=(value("name", "")); }
-            label { (t.series) input #cycle-series type="text" name="series" list="series-names" maxlength=(SERIES_MAX) value=(value("series", DEFAULT_SERIES)); }
-            datalist #series-names { @for s in &series { option value=(s) {} } }
+            label { (t.series) input #cycle-series type="text" name="series" list="series-names" maxlength=(SERIES_MAX) placeholder=(t.series_main) value=(value("series", "")); }
+            datalist #series-names { @for s in series.iter().filter(|s| **s != DEFAULT_SERIES) { option value=(s) {} } }
             label { (t.period_start) input #period-start type="date" name="period_start" required value=(value("period_start", "")); }
             label { (t.period_end) input #period-end type="date" name="period_end" required value=(value("period_end", "")); }
             label { (t.appeal_window_days) input type="number" name="appeal_window_days" min="0" max="90" value=(value("appeal_window_days", "14")); }

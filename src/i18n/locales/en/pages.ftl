@@ -159,6 +159,7 @@ period_start = Starts
 period_end = Ends
 appeal_window_days = Appeal window (days)
 series = Series
+series_main = main
 series_note = Cycles of one series never overlap; a monthly series may run inside the quarterly one. Sales, satisfaction and inspections count in every cycle whose period holds their date.
 scheme = Weights and grades
 new_cycle = New cycle

@@ -184,6 +184,7 @@ problem-duplicate = a record with the same unique value already exists
 problem-method_not_allowed = this method is not allowed here
 
 # Cycle states, as words inside a sentence.
+series-main = main
 cycle-state-draft = draft
 cycle-state-open = open
 cycle-state-review = in review

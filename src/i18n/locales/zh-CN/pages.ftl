@@ -159,6 +159,7 @@ period_start = 开始日期
 period_end = 结束日期
 appeal_window_days = 申诉期（天）
 series = 系列
+series_main = 主系列
 series_note = 同一系列的周期不能重叠；月度系列可以在季度周期之内进行。销售、满意度和礼仪检查计入期间包含其日期的每个周期。
 scheme = 权重与等级
 new_cycle = 新建周期

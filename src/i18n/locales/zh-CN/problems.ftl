@@ -173,6 +173,7 @@ problem-duplicate = 已存在相同唯一值的记录
 problem-method_not_allowed = 此处不允许该方法
 
 # 周期状态（用在句中）
+series-main = 主系列
 cycle-state-draft = 草稿
 cycle-state-open = 进行中
 cycle-state-review = 审核中
