@@ -101,6 +101,10 @@ fn serve_sample_prints_logins_that_work() {
 }
 
 #[actix_rt::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set APPRAISAL_TEST_POSTGRES_URL"
+)]
 async fn serve_on_postgres_from_the_database_url() {
     let Some(database) = TestDatabase::create(Backend::Postgres) else {
         return;

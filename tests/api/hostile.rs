@@ -448,6 +448,10 @@ async fn hostile_xlsx_is_refused_in_bounded_memory_sqlite() {
 }
 
 #[actix_rt::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set APPRAISAL_TEST_POSTGRES_URL"
+)]
 async fn hostile_xlsx_is_refused_in_bounded_memory_postgres() {
     hostile_xlsx_is_refused_in_bounded_memory(Backend::Postgres).await;
 }
@@ -458,6 +462,10 @@ async fn ten_large_uploads_at_once_are_each_answered_sqlite() {
 }
 
 #[actix_rt::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set APPRAISAL_TEST_POSTGRES_URL"
+)]
 async fn ten_large_uploads_at_once_are_each_answered_postgres() {
     ten_large_uploads_at_once_are_each_answered(Backend::Postgres).await;
 }

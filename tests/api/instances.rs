@@ -48,6 +48,10 @@ async fn two_instances() -> Option<Two> {
 }
 
 #[actix_rt::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set APPRAISAL_TEST_POSTGRES_URL"
+)]
 async fn the_rules_hold_across_two_instances() {
     let Some(two) = two_instances().await else {
         return;
