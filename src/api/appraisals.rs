@@ -11,8 +11,9 @@ use crate::app::appraisals::Review;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::appraisal::{
-    AppraisalState, ComponentInput, CriticalRule, InspectionInput, MissingReason,
+    AppraisalState, CriticalRule, Inputs, InspectionInput, MissingReason,
 };
+use crate::domain::component::Component;
 use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
 use crate::export::Format as ExportFormat;
@@ -33,7 +34,8 @@ pub struct ComponentView {
 }
 
 impl ComponentView {
-    fn of(c: ComponentInput, name: &str, locale: Locale) -> ComponentView {
+    fn of(inputs: &Inputs, name: Component, locale: Locale) -> ComponentView {
+        let c = inputs.component(name).clone();
         ComponentView {
             score: c.score,
             weight: c.weight,
@@ -47,12 +49,32 @@ impl ComponentView {
     }
 }
 
+/// Each component of the appraisal, by its name.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Components {
     pub sales: ComponentView,
     pub satisfaction: ComponentView,
     pub etiquette: ComponentView,
     pub collaboration: ComponentView,
+}
+
+impl Components {
+    fn of(inputs: &Inputs, locale: Locale) -> Components {
+        // A new component is a new field here: the match fails to compile until it is.
+        match Component::Sales {
+            Component::Sales
+            | Component::Satisfaction
+            | Component::Etiquette
+            | Component::Collaboration => {}
+        }
+        let view = |c| ComponentView::of(inputs, c, locale);
+        Components {
+            sales: view(Component::Sales),
+            satisfaction: view(Component::Satisfaction),
+            etiquette: view(Component::Etiquette),
+            collaboration: view(Component::Collaboration),
+        }
+    }
 }
 
 /// One appraisal with everything it was computed from.
@@ -106,12 +128,7 @@ impl AppraisalView {
             total,
             grade: a.grade,
             rank: a.department_rank,
-            components: Components {
-                sales: ComponentView::of(inputs.sales, "sales", locale),
-                satisfaction: ComponentView::of(inputs.satisfaction, "satisfaction", locale),
-                etiquette: ComponentView::of(inputs.etiquette, "etiquette", locale),
-                collaboration: ComponentView::of(inputs.collaboration, "collaboration", locale),
-            },
+            components: Components::of(&inputs, locale),
             weights: inputs.weights,
             full_marks_at: inputs.full_marks_at,
             min_evidence: inputs.min_evidence,

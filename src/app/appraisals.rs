@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::appraisal::{score_employee, AppealState, AppraisalState, EmployeeEvidence};
 use crate::domain::clock::CompanyTime;
+use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::problem::Problem;
@@ -266,8 +267,8 @@ impl App {
     ) -> Result<Appeal, AppError> {
         let reason = required_text(&input.reason, COMMENT_MAX)
             .map_err(|p| AppError::validation("reason", p))?;
-        let time = self.time;
-        self.write(caller, move |tx, me| appeal(tx, me, id, &reason, time))
+        let time = self.time.clone();
+        self.write(caller, move |tx, me| appeal(tx, me, id, &reason, &time))
             .await
     }
 }
@@ -277,7 +278,7 @@ pub fn appeal(
     user: &User,
     id: i32,
     reason: &str,
-    time: CompanyTime,
+    time: &CompanyTime,
 ) -> Result<Appeal, AppError> {
     let before = own_published(tx, user, id)?;
     let cycle = cycles::get(tx, before.cycle_id)?;
@@ -446,23 +447,11 @@ pub struct NumberChange {
 /// The numbers that differ between two versions of an appraisal, components first.
 pub fn number_changes(before: &Appraisal, after: &Appraisal) -> Vec<NumberChange> {
     let centi = |v: Option<i32>| v.map(|c| format!("{:.2}", f64::from(c) / 100.0));
-    let pairs = [
-        ("sales", before.sales_centi, after.sales_centi),
-        (
-            "satisfaction",
-            before.satisfaction_centi,
-            after.satisfaction_centi,
-        ),
-        ("etiquette", before.etiquette_centi, after.etiquette_centi),
-        (
-            "collaboration",
-            before.collaboration_centi,
-            after.collaboration_centi,
-        ),
-        ("total", before.total_centi, after.total_centi),
-    ];
-    let mut changes: Vec<NumberChange> = pairs
+    let components = Component::ALL.map(|c| (c.as_str(), before.centi(c), after.centi(c)));
+    let total = ("total", before.total_centi, after.total_centi);
+    let mut changes: Vec<NumberChange> = components
         .into_iter()
+        .chain([total])
         .filter(|(_, b, a)| b != a)
         .map(|(what, b, a)| NumberChange {
             what,

@@ -1,4 +1,4 @@
-//! A cycle's appraisals taken out to Excel (DESIGN §12): one row per appraisal with every
+//! A cycle's appraisals taken out to Excel (docs/PRODUCT.md §12): one row per appraisal with every
 //! component's score, the weight that applied, its evidence and why it is missing, then the
 //! total, grade, rank, state and review; and, in the XLSX, the department report with a
 //! column chart of the mean totals. Headers are in the reader's language. The scope is the
@@ -10,6 +10,7 @@ use super::App;
 use crate::auth::Caller;
 use crate::db::{read_tx, DbConn};
 use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
+use crate::domain::component::Component;
 use crate::error::AppError;
 use crate::export::{Cell, ColumnChart, Format, Sheet, Writer};
 use crate::i18n::{self, words, Locale};
@@ -23,8 +24,6 @@ pub struct Exported {
     pub media_type: &'static str,
     pub bytes: Vec<u8>,
 }
-
-const COMPONENTS: [&str; 4] = ["sales", "satisfaction", "etiquette", "collaboration"];
 
 /// Appraisals read per statement: a big cycle is written page by page, never held whole.
 const PAGE: usize = 2_000;
@@ -106,8 +105,8 @@ fn headers(locale: Locale) -> Vec<String> {
         t("field-display_name"),
         t("department"),
     ];
-    for component in COMPONENTS {
-        let name = t(component);
+    for component in Component::ALL {
+        let name = t(component.as_str());
         for key in [
             "export-score",
             "export-weight",
@@ -163,7 +162,7 @@ fn component_cells(
     cells: &mut Vec<Cell>,
     c: &ComponentInput,
     used: Option<(f64, f64)>,
-    name: &str,
+    component: Component,
     locale: Locale,
 ) {
     cells.push(c.score.into());
@@ -172,7 +171,7 @@ fn component_cells(
     cells.push(used.map(|(_, points)| points).into());
     cells.push(c.evidence.into());
     cells.push(match &c.missing_reason {
-        Some(reason) => Cell::Text(i18n::missing_reason(locale, name, reason)),
+        Some(reason) => Cell::Text(i18n::missing_reason(locale, component, reason)),
         None => Cell::Empty,
     });
 }
@@ -191,14 +190,7 @@ fn row(
         Cell::Text(name),
         Cell::Text(department),
     ];
-    let inputs_of = [
-        &inputs.sales,
-        &inputs.satisfaction,
-        &inputs.etiquette,
-        &inputs.collaboration,
-    ];
-    let used = crate::domain::scoring::contributions(&inputs_of.map(|c| (c.weight, c.score)));
-    for ((component, input), used) in COMPONENTS.iter().zip(inputs_of).zip(used) {
+    for (component, input, used) in inputs.contributions() {
         component_cells(&mut cells, input, used, component, words.locale);
     }
     cells.push(a.total().into());

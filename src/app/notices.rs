@@ -107,10 +107,8 @@ pub fn queue_review_reminders(
         .collect();
     let mut queued = 0;
     for cycle in ending {
-        let Some(scheme) = cycle.scheme()? else {
-            continue;
-        };
-        let minimum = scheme.min_evidence.etiquette.max(1);
+        // An open cycle has a scheme (opening needs one).
+        let minimum = cycle.inspections_needed()?;
         queued += write_tx(conn, |tx| remind_for_cycle(tx, &cycle, minimum))?;
     }
     Ok(queued)
@@ -181,7 +179,7 @@ impl App {
         caller: &Caller,
         public_url: String,
     ) -> Result<Vec<PageNotice>, AppError> {
-        let time = self.time;
+        let time = self.time.clone();
         self.read(caller, move |conn, me| {
             if me.email.is_some() {
                 return Ok(Vec::new());
@@ -200,7 +198,7 @@ impl App {
                 .filter_map(|notice| {
                     // A notice whose subject is gone (a deleted cycle) is left out.
                     let (recipient, content) =
-                        crate::notify::content::load(conn, notice, time).ok()?;
+                        crate::notify::content::load(conn, notice, &time).ok()?;
                     let rendered = crate::notify::templates::render(
                         &content,
                         recipient.locale,

@@ -5,6 +5,7 @@
 pub mod appraisal;
 pub mod checklist;
 pub mod clock;
+pub mod component;
 pub mod cycle;
 pub mod department;
 pub mod evidence;

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::component::Component;
 use super::problem::Problem;
 pub use super::problem::Problems;
 
@@ -33,12 +34,7 @@ pub struct WeightsInput {
 
 impl Weights {
     pub fn parse(input: &WeightsInput, field: &str, problems: &mut Problems) -> Option<Weights> {
-        let parts = [
-            ("sales", input.sales),
-            ("satisfaction", input.satisfaction),
-            ("etiquette", input.etiquette),
-            ("collaboration", input.collaboration),
-        ];
+        let parts = Component::ALL.map(|c| (c.as_str(), input.of(c)));
         let mut ok = true;
         for (name, value) in parts {
             if !(0..=100).contains(&value) {
@@ -68,6 +64,17 @@ pub struct MinEvidence {
     pub satisfaction: i32,
     pub etiquette: i32,
     pub collaboration: i32,
+}
+
+/// How many inspections each person should have in a cycle: its scheme's minimum, the
+/// default one while it has no scheme, never fewer than one (the to-do list, the team page
+/// and the reminders all count against this).
+pub fn inspections_needed(scheme: Option<&Scheme>) -> i32 {
+    scheme
+        .map_or(MinEvidence::default().etiquette, |s| {
+            s.min_evidence.etiquette
+        })
+        .max(1)
 }
 
 impl Default for MinEvidence {

@@ -115,9 +115,10 @@ pub fn list(locale: Locale, items: &[String]) -> String {
 /// Why a component (`sales`, `satisfaction`, `etiquette`, `collaboration`) has no score.
 pub fn missing_reason(
     locale: Locale,
-    component: &str,
+    component: crate::domain::component::Component,
     reason: &crate::domain::appraisal::MissingReason,
 ) -> String {
+    let component = component.as_str();
     use crate::domain::appraisal::MissingReason;
     match reason {
         MissingReason::NoTarget => text(locale, "missing-no_target"),

@@ -10,13 +10,7 @@ use chrono::NaiveDate;
 
 use crate::i18n::{self, number, words, Args, Locale};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComponentName {
-    Sales,
-    Satisfaction,
-    Etiquette,
-    Collaboration,
-}
+pub use crate::domain::component::Component as ComponentName;
 
 /// One component of an appraisal as the employee sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,12 +135,7 @@ fn day(value: NaiveDate) -> String {
 }
 
 fn component_key(name: ComponentName) -> (&'static str, &'static str) {
-    match name {
-        ComponentName::Sales => ("sales", "missing-sales"),
-        ComponentName::Satisfaction => ("satisfaction", "missing-satisfaction"),
-        ComponentName::Etiquette => ("etiquette", "missing-etiquette"),
-        ComponentName::Collaboration => ("collaboration", "missing-collaboration"),
-    }
+    (name.as_str(), name.missing_key())
 }
 
 /// The component with the weight really used (a missing component's weight is spread over

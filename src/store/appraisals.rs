@@ -20,6 +20,7 @@ use crate::db::{on_backend, DbConn};
 use crate::domain::appraisal::{centi, AppraisalState, Computed};
 pub use crate::domain::appraisal::{ComponentInput, Inputs, InspectionInput};
 use crate::domain::checklist::score_from_totals;
+use crate::domain::component::Component;
 use crate::domain::scoring::round2;
 use crate::domain::user::Role;
 use crate::error::AppError;
@@ -62,6 +63,16 @@ impl Appraisal {
     pub fn is_published(&self) -> bool {
         self.state.is_published()
     }
+    /// A component's score in hundredths, as stored.
+    pub fn centi(&self, c: Component) -> Option<i32> {
+        match c {
+            Component::Sales => self.sales_centi,
+            Component::Satisfaction => self.satisfaction_centi,
+            Component::Etiquette => self.etiquette_centi,
+            Component::Collaboration => self.collaboration_centi,
+        }
+    }
+
     /// The total as a number with two decimals (stored in hundredths).
     pub fn total(&self) -> Option<f64> {
         self.total_centi.map(|t| f64::from(t) / 100.0)

@@ -54,6 +54,13 @@ impl Cycle {
             end: self.period_end,
         }
     }
+    /// [`crate::domain::scheme::inspections_needed`] of this cycle's scheme.
+    pub fn inspections_needed(&self) -> Result<i32, AppError> {
+        Ok(crate::domain::scheme::inspections_needed(
+            self.scheme()?.as_ref(),
+        ))
+    }
+
     pub fn scheme(&self) -> Result<Option<Scheme>, AppError> {
         self.scheme_json
             .as_deref()

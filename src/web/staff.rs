@@ -19,9 +19,9 @@ use crate::app::appraisals::NewAppeal;
 use crate::app::App;
 use crate::db::Db;
 use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
+use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
-use crate::domain::scoring;
 use crate::domain::user::{may_review, Role};
 use crate::error::AppError;
 use crate::i18n;
@@ -38,38 +38,37 @@ pub fn departments_by_id(list: Vec<Department>) -> HashMap<i32, Department> {
 }
 
 /// Why a component is missing, in the visitor's language, from the snapshot's typed reason.
-fn missing_reason(t: &Texts, name: &str, c: &ComponentInput) -> String {
+fn missing_reason(t: &Texts, name: Component, c: &ComponentInput) -> String {
     c.missing_reason
         .as_ref()
         .map(|reason| i18n::missing_reason(t.lang, name, reason))
         .unwrap_or_default()
 }
 
-fn evidence_label(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> String {
-    let m = &inputs.min_evidence;
-    let counted =
-        |label: &str, minimum: i32| format!("{label}: {} ({} {minimum})", c.evidence, t.at_least);
+fn evidence_label(t: &Texts, name: Component, c: &ComponentInput, inputs: &Inputs) -> String {
+    let minimum = inputs.min_evidence.of(name);
+    let counted = |label: &str| format!("{label}: {} ({} {minimum})", c.evidence, t.at_least);
     match name {
-        "sales" => {
+        Component::Sales => {
             let sold = format!("{} {}", t.sold, money(t, inputs.sales_total));
             let target = inputs.sales_target.map_or(String::new(), |target| {
                 format!(" / {} {}", t.target, money(t, target))
             });
             format!("{sold}{target} · {}: {}", t.records, c.evidence)
         }
-        "satisfaction" => counted(t.responses, m.satisfaction),
-        "etiquette" => counted(t.inspections_n, m.etiquette),
-        _ => counted(t.raters, m.collaboration),
+        Component::Satisfaction => counted(t.responses),
+        Component::Etiquette => counted(t.inspections_n),
+        Component::Collaboration => counted(t.raters),
     }
 }
 
 /// How a present component's score follows from its evidence, in words: the average rating
 /// of 5, the attainment and where the score stops, the inspections averaged.
-fn explanation(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> Option<String> {
+fn explanation(t: &Texts, name: Component, c: &ComponentInput, inputs: &Inputs) -> Option<String> {
     let score = c.score?;
     let two = |v: f64| i18n::words(format!("{v:.2}"));
     Some(match name {
-        "sales" => {
+        Component::Sales => {
             let target = inputs.sales_target.filter(|t| *t > 0)?;
             let attainment = inputs.sales_total as f64 / target as f64 * 100.0;
             let key = if attainment >= f64::from(inputs.full_marks_at) {
@@ -86,13 +85,13 @@ fn explanation(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> Op
                 ],
             )
         }
-        "etiquette" => i18n::format(
+        Component::Etiquette => i18n::format(
             t.lang,
             "explain-etiquette",
             vec![("count", i18n::number(c.evidence))],
         ),
         // A rating score is (average − 1) / 4 × 100, so the average is read back from it.
-        _ => i18n::format(
+        Component::Satisfaction | Component::Collaboration => i18n::format(
             t.lang,
             "explain-rating",
             vec![
@@ -103,12 +102,12 @@ fn explanation(t: &Texts, name: &str, c: &ComponentInput, inputs: &Inputs) -> Op
     })
 }
 
-pub fn component_name(t: &Texts, name: &str) -> &'static str {
+pub fn component_name(t: &Texts, name: Component) -> &'static str {
     match name {
-        "sales" => t.sales,
-        "satisfaction" => t.satisfaction,
-        "etiquette" => t.etiquette,
-        _ => t.collaboration,
+        Component::Sales => t.sales,
+        Component::Satisfaction => t.satisfaction,
+        Component::Etiquette => t.etiquette,
+        Component::Collaboration => t.collaboration,
     }
 }
 
@@ -123,14 +122,8 @@ pub(crate) fn breakdown(
     ranked: i64,
 ) -> Markup {
     let t = ctx.t;
-    let components = [
-        ("sales", &inputs.sales),
-        ("satisfaction", &inputs.satisfaction),
-        ("etiquette", &inputs.etiquette),
-        ("collaboration", &inputs.collaboration),
-    ];
-    let any_missing = components.iter().any(|(_, c)| c.score.is_none());
-    let shares = scoring::contributions(&components.map(|(_, c)| (c.weight, c.score)));
+    let components = inputs.contributions();
+    let any_missing = components.iter().any(|(_, c, _)| c.score.is_none());
     let rank = a.department_rank.map_or("—".to_owned(), |r| {
         i18n::format(
             t.lang,
@@ -163,8 +156,8 @@ pub(crate) fn breakdown(
                 th scope="col" { (t.evidence) } th scope="col" { (t.missing_because) }
             } }
             tbody {
-                @for ((name, c), share) in components.iter().zip(&shares) {
-                    tr class=(if c.score.is_none() { "missing" } else { "" }) data-component=(name) {
+                @for &(name, c, share) in &components {
+                    tr class=(if c.score.is_none() { "missing" } else { "" }) data-component=(name.as_str()) {
                         th scope="row" { (component_name(t, name)) }
                         // data-label: the column's name, shown beside the value where the
                         // table is stacked (phones).

@@ -116,7 +116,7 @@ async fn render_team(
                 .collect();
             Ok(TeamPage {
                 inspections: inspections::of_people_in_cycle(conn, &ids, id)?,
-                minimum: cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette),
+                minimum: cycle.inspections_needed()?,
                 cycle,
                 cycles,
                 reports,

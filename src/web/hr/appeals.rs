@@ -215,7 +215,9 @@ pub async fn decide(
                         let what = match c.what {
                             "total" => t.total,
                             "grade" => t.grade,
-                            other => crate::web::staff::component_name(t, other),
+                            other => other
+                                .parse::<crate::domain::component::Component>()
+                                .map_or(other, |c| crate::web::staff::component_name(t, c)),
                         };
                         let shown =
                             |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());

@@ -8,8 +8,9 @@ use maud::{html, Markup};
 
 use crate::auth::Hr;
 use crate::db::Db;
+use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
-use crate::domain::scheme::{Scheme, Weights};
+use crate::domain::scheme::Scheme;
 use crate::error::AppError;
 use crate::store::appraisals;
 use crate::store::cycles::{self, Cycle};
@@ -111,7 +112,7 @@ pub async fn render_cycle(
         @if state.scheme_editable() {
             (scheme_form(&ctx, c, &data.departments, &values))
         } @else if let Some(s) = &data.scheme {
-            p { @for n in WEIGHT_NAMES { (component_name(t, n)) " " (weight_of(&s.weights, n)) "% · " } }
+            p { @for n in Component::ALL { (component_name(t, n)) " " (s.weights.of(n)) "% · " } }
         }
         h2 { (t.upload_evidence) }
         (upload_form(&ctx, c, data.appealed))
@@ -143,17 +144,7 @@ impl SchemeValues<'_> {
     }
 }
 
-pub const WEIGHT_NAMES: [&str; 4] = ["sales", "satisfaction", "etiquette", "collaboration"];
 pub const BAND_ROWS: usize = 6;
-
-pub fn weight_of(w: &Weights, name: &str) -> i32 {
-    match name {
-        "sales" => w.sales,
-        "satisfaction" => w.satisfaction,
-        "etiquette" => w.etiquette,
-        _ => w.collaboration,
-    }
-}
 
 fn scheme_form(
     ctx: &Ctx,
@@ -163,14 +154,14 @@ fn scheme_form(
 ) -> Markup {
     let t = ctx.t;
     let default_bands = [("A", "90"), ("B", "75"), ("C", "60"), ("D", "0")];
-    let weights: Vec<(&str, String)> = WEIGHT_NAMES
+    let weights: Vec<(Component, String)> = Component::ALL
         .iter()
-        .map(|n| {
+        .map(|&n| {
             (
-                *n,
+                n,
                 values.get(
-                    &format!("w_{n}"),
-                    |s| Some(weight_of(&s.weights, n).to_string()),
+                    &format!("w_{}", n.as_str()),
+                    |s| Some(s.weights.of(n).to_string()),
                     "25",
                 ),
             )
@@ -185,9 +176,9 @@ fn scheme_form(
             (csrf(ctx))
             fieldset.weights {
                 legend { (t.weights) }
-                @for (name, value) in &weights {
+                @for &(name, ref value) in &weights {
                     label { (component_name(t, name)) " (%)"
-                        input.weight type="number" name={ "w_" (name) } id={ "w-" (name) } min="0" max="100" step="1" required value=(value);
+                        input.weight type="number" name={ "w_" (name.as_str()) } id={ "w-" (name.as_str()) } min="0" max="100" step="1" required value=(value);
                     }
                 }
                 p.sum { (t.weight_sum) ": " output #weight-sum class=(if sum == 100 { "ok" } else { "bad" }) data-must=(t.weights_must_sum) { (sum) }
@@ -222,15 +213,15 @@ fn scheme_form(
                 summary { (t.department_overrides) }
                 p.note { (t.overrides_note) }
                 table {
-                    thead { tr { th { (t.department) } @for n in WEIGHT_NAMES { th { (component_name(t, n)) } } } }
+                    thead { tr { th { (t.department) } @for n in Component::ALL { th { (component_name(t, n)) } } } }
                     tbody {
                         @for d in departments {
                             @let over = values.stored.and_then(|s| s.department_overrides.iter().find(|o| o.department_id == d.id));
                             tr {
                                 td { (d.name) }
-                                @for n in WEIGHT_NAMES {
-                                    td { input type="number" min="0" max="100" name={ "o_" (d.id) "_" (n) } aria-label={ (d.name) " · " (component_name(t, n)) }
-                                        value=(values.get(&format!("o_{}_{n}", d.id), |_| Some(over.map_or(String::new(), |o| weight_of(&o.weights, n).to_string())), "")); }
+                                @for n in Component::ALL {
+                                    td { input type="number" min="0" max="100" name={ "o_" (d.id) "_" (n.as_str()) } aria-label={ (d.name) " · " (component_name(t, n)) }
+                                        value=(values.get(&format!("o_{}_{}", d.id, n.as_str()), |_| Some(over.map_or(String::new(), |o| o.weights.of(n).to_string())), "")); }
                                 }
                             }
                         }

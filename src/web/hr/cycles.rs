@@ -250,7 +250,7 @@ fn to_do(
     for c in all {
         match c.state {
             CycleState::Open => {
-                let minimum = c.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
+                let minimum = c.inspections_needed()?;
                 let counts = inspections::count_by_employee(conn, c.id)?;
                 let lacking: Vec<i32> = appraised
                     .iter()
@@ -439,7 +439,7 @@ async fn confirm_state(
             let unreviewed = appraisals::unreviewed(conn, id)?;
             let stale = appraisals::stale(conn, &cycle)?;
             let uncomputed = appraisals::uncomputed(conn, id)?;
-            let minimum = cycle.scheme()?.map_or(1, |s| s.min_evidence.etiquette);
+            let minimum = cycle.inspections_needed()?;
             let counts = inspections::count_by_employee(conn, id)?;
             let lacking = appraised
                 .iter()

@@ -4,10 +4,11 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::cycle_page::{render_cycle, BAND_ROWS, WEIGHT_NAMES};
+use super::cycle_page::{render_cycle, BAND_ROWS};
 use crate::app::App;
 use crate::auth::Hr;
 use crate::db::Db;
+use crate::domain::component::Component;
 use crate::domain::scheme::{
     DepartmentOverrideInput, GradeBandInput, MinEvidenceInput, SchemeInput, WeightsInput,
 };
@@ -57,7 +58,10 @@ fn scheme_input(
     let number =
         |name: &str, field: &str, e: &mut FieldErrors| super::number(form.text(name), field, e);
     let weights = |prefix: &str, field: &str, e: &mut FieldErrors| {
-        WEIGHT_NAMES.map(|n| number(&format!("{prefix}{n}"), &format!("{field}.{n}"), e))
+        Component::ALL.map(|c| {
+            let n = c.as_str();
+            number(&format!("{prefix}{n}"), &format!("{field}.{n}"), e)
+        })
     };
     let [s, sa, w_e, c] = weights("w_", "weights", e);
     let weights_input = WeightsInput {
