@@ -346,7 +346,7 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
         theirs.id,
         "Two customer surveys from the December promotion are missing",
         // Only a refusal's message would show a time; this appeal is in its window.
-        crate::domain::clock::CompanyTime::UTC,
+        &crate::domain::clock::CompanyTime::UTC,
     )?;
 
     // This quarter: open, with evidence up to today.

@@ -90,6 +90,10 @@ pub struct CompanySettings {
     pub time_zone: String,
     /// The language of a person whose language is not given (`zh-CN` or `en`).
     pub default_locale: String,
+    /// The service's clock: the system's, unless a test gives one it can move. Not a
+    /// setting of the files or the environment.
+    #[serde(skip)]
+    pub clock: crate::domain::clock::Clock,
 }
 
 impl CompanySettings {
@@ -101,6 +105,7 @@ impl CompanySettings {
     pub fn time(&self) -> crate::domain::clock::CompanyTime {
         crate::domain::clock::CompanyTime::parse(&self.time_zone)
             .expect("company.time_zone is checked when the settings load")
+            .on(self.clock.clone())
     }
 }
 

@@ -43,7 +43,10 @@ impl Application {
         settings.server.public_url =
             public_url(&settings.server.public_url, listener.local_addr()?);
         let database = settings.database.clone();
-        let db = web::block(move || Db::connect(&database)).await??;
+        let clock = settings.company.clock.clone();
+        let db = web::block(move || Db::connect(&database))
+            .await??
+            .on_clock(clock);
         let applied = db
             .run(|conn| db::run_migrations(conn).map_err(AppError::Internal))
             .await?;

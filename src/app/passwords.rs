@@ -48,7 +48,10 @@ pub fn queue_requested_resets(conn: &mut DbConn) -> Result<usize, AppError> {
 /// Queues the mail with a link to set a first password (in the caller's transaction); a
 /// second one in the same second is the same notice.
 pub fn send_setup_link(tx: &mut DbConn, user: i32) -> Result<usize, AppError> {
-    notices::enqueue(tx, vec![setup_notice(user, Utc::now().timestamp())])
+    notices::enqueue(
+        tx,
+        vec![setup_notice(user, crate::domain::clock::now().timestamp())],
+    )
 }
 
 /// [`send_setup_link`] for the people an import just created, as one batch of notices
@@ -80,7 +83,12 @@ fn setup_notice(user: i32, second: i64) -> NewNotice {
 /// Queues a reset link; `per` bounds how often: one mail per account and hour for the
 /// sign-in page's form, one a minute when HR sends it.
 fn send_reset_link(tx: &mut DbConn, user: i32, per_seconds: i64) -> Result<usize, AppError> {
-    send_reset_link_at(tx, user, per_seconds, Utc::now().timestamp())
+    send_reset_link_at(
+        tx,
+        user,
+        per_seconds,
+        crate::domain::clock::now().timestamp(),
+    )
 }
 
 fn send_reset_link_at(

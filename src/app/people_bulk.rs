@@ -1,4 +1,4 @@
-//! People in bulk (DESIGN §12): a file of `employee_number, email, display_name, role,
+//! People in bulk (docs/PRODUCT.md §12): a file of `employee_number, email, display_name, role,
 //! department, manager, locale, active`, applied all or none in one write transaction.
 //!
 //! A row updates the person with that employee number, else the one with that email, else

@@ -1,4 +1,4 @@
-//! Column names as offices write them (DESIGN §12, `docs/GLOSSARY.md`): the codes, or the
+//! Column names as offices write them (docs/PRODUCT.md §12, `docs/GLOSSARY.md`): the codes, or the
 //! Chinese headers beside them, with brackets half- or full-width, any case and spaces.
 
 /// The Chinese headers of each column, beside its code.

@@ -1,4 +1,4 @@
-//! People in bulk: the rows of the people file (DESIGN §12), read like every other bulk
+//! People in bulk: the rows of the people file (docs/PRODUCT.md §12), read like every other bulk
 //! body and checked cell by cell; `app::people_bulk` applies them.
 
 use foldhash::{HashMap, HashMapExt};
@@ -9,7 +9,7 @@ use super::{parse_rows, Cell, Parsed, RowReader, Spec, Upload};
 use crate::domain::problem::Problem;
 use crate::domain::user::{parse_display_name, parse_employee_number, Email, Locale, Role};
 
-/// A person as a row of the people file names them (DESIGN §12). `department` is a
+/// A person as a row of the people file names them (docs/PRODUCT.md §12). `department` is a
 /// department's name; `manager` an employee number or an email, of someone already there or
 /// of a row of the same file.
 #[derive(Debug, Clone)]

@@ -148,6 +148,8 @@ pub struct Db {
     pool: Pool,
     backend: &'static str,
     health: std::sync::Arc<health::Health>,
+    /// The service's clock, which the work run through [`Db::run`] reads as "now".
+    clock: crate::domain::clock::Clock,
 }
 
 impl Db {
@@ -179,7 +181,14 @@ impl Db {
             pool,
             backend,
             health,
+            clock: crate::domain::clock::Clock::system(),
         })
+    }
+
+    /// The same database, with the work run through [`Db::run`] on `clock`.
+    pub fn on_clock(mut self, clock: crate::domain::clock::Clock) -> Db {
+        self.clock = clock;
+        self
     }
 
     /// Why the storage cannot be trusted with writes now, if it cannot (for `/ready`): the
@@ -208,10 +217,11 @@ impl Db {
     {
         let pool = self.pool.clone();
         let health = self.health.clone();
+        let clock = self.clock.clone();
         actix_web::web::block(move || {
             health.check_file()?;
             let mut conn = pool.get()?;
-            let result = f(&mut conn);
+            let result = clock.scoped(|| f(&mut conn));
             if let Err(AppError::Storage(fault)) = &result {
                 health.remember(fault);
             }

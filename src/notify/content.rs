@@ -6,9 +6,9 @@ use crate::domain::clock::CompanyTime;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use super::templates::{ComponentLine, ComponentName, Content, ItemLine, ReportLine};
+use super::templates::{ComponentLine, Content, ItemLine, ReportLine};
 use crate::db::DbConn;
-use crate::domain::appraisal::{AppealState, ComponentInput};
+use crate::domain::appraisal::AppealState;
 use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::appraisals::{self, Appraisal};
@@ -70,7 +70,7 @@ fn not_theirs() -> LoadError {
 pub fn load(
     conn: &mut DbConn,
     notice: &Notice,
-    time: CompanyTime,
+    time: &CompanyTime,
 ) -> Result<(User, Content), LoadError> {
     let recipient = users::get(conn, notice.recipient_id)?;
     if !recipient.active {
@@ -137,29 +137,23 @@ fn published(
     conn: &mut DbConn,
     recipient: &User,
     id: i32,
-    time: CompanyTime,
+    time: &CompanyTime,
 ) -> Result<Content, LoadError> {
     let appraisal = own_appraisal(conn, recipient, id)?;
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
     let inputs = appraisal.inputs()?;
-    let min = inputs.min_evidence;
-    let used = crate::domain::scoring::contributions(
-        &[
-            &inputs.sales,
-            &inputs.satisfaction,
-            &inputs.etiquette,
-            &inputs.collaboration,
-        ]
-        .map(|c| (c.weight, c.score)),
-    );
-    let line = |name, input: &ComponentInput, minimum, used: Option<(f64, f64)>| ComponentLine {
-        name,
-        weight: input.weight,
-        score: input.score,
-        used,
-        evidence: input.evidence,
-        minimum,
-    };
+    let components = inputs
+        .contributions()
+        .into_iter()
+        .map(|(name, input, used)| ComponentLine {
+            name,
+            weight: input.weight,
+            score: input.score,
+            used,
+            evidence: input.evidence,
+            minimum: inputs.min_evidence.of(name),
+        })
+        .collect();
     let appeal_until: Option<NaiveDate> = appraisal.published_at.map(|at| {
         time.local(at + Duration::days(i64::from(cycle.appeal_window_days)))
             .date()
@@ -170,27 +164,7 @@ fn published(
         total: appraisal.total(),
         grade: appraisal.grade,
         rank: appraisal.department_rank,
-        components: vec![
-            line(ComponentName::Sales, &inputs.sales, 1, used[0]),
-            line(
-                ComponentName::Satisfaction,
-                &inputs.satisfaction,
-                min.satisfaction,
-                used[1],
-            ),
-            line(
-                ComponentName::Etiquette,
-                &inputs.etiquette,
-                min.etiquette,
-                used[2],
-            ),
-            line(
-                ComponentName::Collaboration,
-                &inputs.collaboration,
-                min.collaboration,
-                used[3],
-            ),
-        ],
+        components,
         appeal_until,
     })
 }

@@ -73,7 +73,7 @@ pub struct Notifier {
 impl Notifier {
     pub fn new(db: Db, settings: &Settings) -> anyhow::Result<Notifier> {
         Ok(Notifier {
-            db,
+            db: db.on_clock(settings.company.clock.clone()),
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             from: transport::sender(&settings.mail)?,
             public_url: settings.server.public_url.clone(),
@@ -91,17 +91,27 @@ impl Notifier {
     /// Starts a worker on the current runtime.
     pub fn spawn(self) -> WorkerHandle {
         let (stop, stopped) = watch::channel(false);
+        let task = actix_web::rt::spawn(self.worker().run(stopped));
+        WorkerHandle { stop, task }
+    }
+
+    /// One round of a worker, now: claims what is due and delivers it; returns how many it
+    /// claimed. What a test runs instead of waiting for a worker's next poll.
+    pub async fn deliver_due(&self) -> Result<usize, AppError> {
+        let (_stop, running) = watch::channel(false);
+        let worker = self.clone().worker();
+        let claimed = worker.round(&running).await;
+        worker.release().await;
+        claimed
+    }
+
+    fn worker(self) -> Worker {
         let mut id = [0u8; 8];
         OsRng.fill_bytes(&mut id);
-        let owner: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        let task = actix_web::rt::spawn(
-            Worker {
-                notifier: self,
-                owner,
-            }
-            .run(stopped),
-        );
-        WorkerHandle { stop, task }
+        Worker {
+            notifier: self,
+            owner: id.iter().map(|b| format!("{b:02x}")).collect(),
+        }
     }
 }
 
@@ -225,7 +235,7 @@ impl Worker {
 
     async fn deliver(&self, notice: &Notice) -> Result<(), AppError> {
         let loaded = {
-            let (notice, company) = (notice.clone(), self.notifier.company);
+            let (notice, company) = (notice.clone(), self.notifier.company.clone());
             self.notifier
                 .db
                 .run(move |conn| {
@@ -235,7 +245,7 @@ impl Worker {
                     if recipient.email.is_none() {
                         return Ok(None);
                     }
-                    Ok(Some(content::load(conn, &notice, company)))
+                    Ok(Some(content::load(conn, &notice, &company)))
                 })
                 .await?
         };

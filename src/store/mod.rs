@@ -17,7 +17,7 @@ pub mod scope;
 pub mod throttle;
 pub mod users;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDateTime, SubsecRound};
 
 /// Values per `IN (…)` list, well under both backends' limits on bound parameters.
 pub const LOOKUP_CHUNK: usize = 1000;
@@ -50,7 +50,7 @@ pub struct Paged<T> {
 
 /// The current time as stored: UTC, microsecond precision on both backends.
 pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
+    crate::domain::clock::now().naive_utc().trunc_subsecs(6)
 }
 
 /// Serialises a stored (UTC) timestamp as RFC 3339 with its zone, like the API views.

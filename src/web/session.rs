@@ -170,7 +170,7 @@ impl FromRequest for Ctx {
         let key = req.app_data::<web::Data<CsrfKey>>();
         let time = req
             .app_data::<web::Data<CompanyTime>>()
-            .map(|t| *t.get_ref());
+            .map(|t| t.get_ref().clone());
         ready(match (visit, key, time) {
             (Some(visit), Some(key), Some(time)) => Ok(Ctx {
                 time,

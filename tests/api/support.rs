@@ -234,6 +234,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     // The tests' people read English unless a test says otherwise (the product's default,
     // zh-CN, has its own test: tests/api/office.rs).
     settings.company.default_locale = "en".to_owned();
+    // A clock the test can move (it reads the system time until moved): `app.clock()`.
+    settings.company.clock = appraisal::domain::clock::Clock::movable();
     // A fixed public address (the pages' proxy test sends it as an origin); left empty, links
     // follow the address listened on (tests/api/office.rs).
     settings.server.public_url = "http://127.0.0.1:8080".to_owned();
@@ -270,6 +272,13 @@ pub async fn spawn_with(
         _worker: worker,
         database,
     })
+}
+
+impl TestApp {
+    /// The application's clock, which the test moves instead of waiting.
+    pub fn clock(&self) -> &appraisal::domain::clock::Clock {
+        &self.settings.company.clock
+    }
 }
 
 /// The tests' HTTP client: a new connection per request. Reusing an idle keep-alive
