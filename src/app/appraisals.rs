@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use chrono::Duration;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,6 +49,7 @@ pub fn compute(tx: &mut DbConn, actor: i32, cycle_id: i32) -> Result<ComputeOutc
     let scheme = cycle
         .scheme()?
         .ok_or(AppError::Conflict(Problem::NoScheme))?;
+    crate::db::refresh_statistics(tx)?;
     let summary: HashMap<i32, EmployeeEvidence> = evidence::summary(tx, cycle_id, None)?
         .into_iter()
         .map(|e| (e.employee_id, e))
@@ -282,8 +282,7 @@ pub fn appeal(
 ) -> Result<Appeal, AppError> {
     let before = own_published(tx, user, id)?;
     let cycle = cycles::get(tx, before.cycle_id)?;
-    let published = before.published_at.unwrap_or(before.computed_at);
-    let closes = published + Duration::days(i64::from(cycle.appeal_window_days));
+    let closes = before.appeal_closes(&cycle);
     if now() > closes {
         return Err(AppError::Conflict(Problem::AppealWindowClosed {
             days: cycle.appeal_window_days,

@@ -11,7 +11,7 @@ use super::{notices, App};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::cycle::{
-    parse_appeal_window, parse_date, CycleState, Period, CYCLE_NAME_MAX,
+    parse_appeal_window, parse_date, series_as_stored, CycleState, Period, CYCLE_NAME_MAX,
     DEFAULT_APPEAL_WINDOW_DAYS, DEFAULT_SERIES, SERIES_MAX,
 };
 use crate::domain::problem::Problem;
@@ -40,6 +40,15 @@ pub struct NewCycle {
     /// Days after publication in which staff may appeal (default 14).
     #[schema(minimum = 0, maximum = 90)]
     pub appeal_window_days: Option<i64>,
+}
+
+/// [`series_as_stored`] among the series the cycles have.
+fn stored_series(tx: &mut DbConn, typed: &str) -> Result<String, AppError> {
+    let all = cycles::all(tx)?;
+    Ok(series_as_stored(
+        typed,
+        all.iter().map(|c| c.series.as_str()),
+    ))
 }
 
 fn parse_period(start: &str, end: &str, errors: &mut FieldErrors) -> Option<Period> {
@@ -76,6 +85,7 @@ impl App {
             window.expect("parsed"),
         );
         self.write(caller, move |tx, me| {
+            let series = stored_series(tx, &series)?;
             cycles::insert(tx, me.id, &name, &series, period, window)
         })
         .await
@@ -155,7 +165,10 @@ fn change_cycle(
         before.period()
     };
     let name = name.map_or_else(|| before.name.clone(), str::to_owned);
-    let series = series.map_or_else(|| before.series.clone(), str::to_owned);
+    let series = match series {
+        Some(typed) => stored_series(tx, typed)?,
+        None => before.series.clone(),
+    };
     let window = window.unwrap_or(before.appeal_window_days);
     if period != before.period() && state != CycleState::Draft {
         return Err(AppError::Conflict(Problem::PeriodFrozen { state }));

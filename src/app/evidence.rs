@@ -468,40 +468,8 @@ fn import_dated<V: PartialEq>(
     let roles = users::roles(tx)?;
     let spans: Vec<CycleSpan> = cycles::all(tx)?.iter().map(|c| c.span()).collect();
     let appeals = cycles::open_appeals(tx)?;
-    // Per row: every cycle it counts in, the one recorded as taking it first.
-    let mut cycle_of: Vec<Option<Vec<i32>>> = Vec::with_capacity(rows.len());
     let mut first_with_ref: HashMap<&str, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        check_employee(&roles, r.row, r.employee_id, &mut problems);
-        let entry = not_in_future(r.occurred_on, today).and_then(|day| {
-            entry_cycle(&spans, day, |cycle| {
-                appeals.contains(&(cycle, r.employee_id))
-            })
-        });
-        match entry {
-            Ok(entry) => cycle_of.push(Some(
-                std::iter::once(entry.cycle.id)
-                    .chain(
-                        entry
-                            .takers
-                            .iter()
-                            .map(|c| c.id)
-                            .filter(|&c| c != entry.cycle.id),
-                    )
-                    .collect(),
-            )),
-            Err(problem) => {
-                debug_assert!(
-                    entry_problem_is_conflict(&problem)
-                        || matches!(
-                            problem,
-                            Problem::NoCycleForDate | Problem::FutureDate { .. }
-                        )
-                );
-                problems.add(r.row, "occurred_on", problem);
-                cycle_of.push(None);
-            }
-        }
         if let Some(&first) = first_with_ref.get(r.external_ref.as_str()) {
             let a = &rows[first];
             if a.employee_id != r.employee_id
@@ -529,26 +497,65 @@ fn import_dated<V: PartialEq>(
         received: rows.len(),
         ..ImportOutcome::default()
     };
-    let mut plan: Vec<(&DatedRow<V>, &[i32])> = Vec::new();
-    let mut into: HashSet<i32> = HashSet::new();
+    // Per new row: every cycle it counts in, the one recorded as taking it first.
+    let mut takers_of: Vec<(usize, Vec<i32>)> = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         let first = first_with_ref[r.external_ref.as_str()] == i;
-        match stored.get(&r.external_ref) {
-            Some((employee, day, values))
-                if *employee == r.employee_id && *day == r.occurred_on && *values == r.values =>
-            {
-                outcome.unchanged += 1
+        let stored_as = stored.get(&r.external_ref);
+        // A row stored before with the same values is skipped before any other check: a
+        // file sent again is taken for its new rows even when an older date's cycle has
+        // moved on since.
+        if stored_as.is_some_and(|(employee, day, values)| {
+            *employee == r.employee_id && *day == r.occurred_on && *values == r.values
+        }) {
+            outcome.unchanged += 1;
+            continue;
+        }
+        check_employee(&roles, r.row, r.employee_id, &mut problems);
+        let entry = not_in_future(r.occurred_on, today).and_then(|day| {
+            entry_cycle(&spans, day, |cycle| {
+                appeals.contains(&(cycle, r.employee_id))
+            })
+        });
+        let takers: Option<Vec<i32>> = match entry {
+            Ok(entry) => Some(
+                std::iter::once(entry.cycle.id)
+                    .chain(
+                        entry
+                            .takers
+                            .iter()
+                            .map(|c| c.id)
+                            .filter(|&c| c != entry.cycle.id),
+                    )
+                    .collect(),
+            ),
+            Err(problem) => {
+                debug_assert!(
+                    entry_problem_is_conflict(&problem)
+                        || matches!(
+                            problem,
+                            Problem::NoCycleForDate | Problem::FutureDate { .. }
+                        )
+                );
+                problems.add(r.row, "occurred_on", problem);
+                None
             }
-            Some(_) => problems.add(r.row, "external_ref", Problem::ReferenceTaken),
-            None if !first => outcome.unchanged += 1,
-            None => {
-                if let Some(takers) = &cycle_of[i] {
-                    plan.push((r, takers));
-                    into.extend(takers);
-                }
-            }
+        };
+        match (stored_as, takers) {
+            (Some(_), _) => problems.add(r.row, "external_ref", Problem::ReferenceTaken),
+            (None, _) if !first => outcome.unchanged += 1,
+            (None, Some(takers)) => takers_of.push((i, takers)),
+            (None, None) => {}
         }
     }
+    let plan: Vec<(&DatedRow<V>, &[i32])> = takers_of
+        .iter()
+        .map(|(i, takers)| (&rows[*i], takers.as_slice()))
+        .collect();
+    let into: HashSet<i32> = takers_of
+        .iter()
+        .flat_map(|(_, t)| t.iter().copied())
+        .collect();
     problems.into_result()?;
     outcome.inserted = plan.len();
     let entered: Vec<&CycleSpan> = spans.iter().filter(|c| into.contains(&c.id)).collect();

@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::db::{read_tx, DbConn};
 use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::domain::component::Component;
+use crate::domain::scoring::mean_of_hundredths;
 use crate::error::AppError;
 use crate::export::{Cell, ColumnChart, Format, Sheet, Writer};
 use crate::i18n::{self, words, Locale};
@@ -213,7 +214,8 @@ fn row(
 struct DepartmentFigures {
     count: i64,
     totals: i64,
-    sum: f64,
+    /// In hundredths, as stored.
+    sum: i64,
     min: Option<f64>,
     max: Option<f64>,
     grades: HashMap<String, i64>,
@@ -238,9 +240,9 @@ impl Report {
             .entry((department.to_owned(), a.department_id))
             .or_default();
         figures.count += 1;
-        if let Some(total) = a.total() {
+        if let (Some(total), Some(centi)) = (a.total(), a.total_centi) {
             figures.totals += 1;
-            figures.sum += total;
+            figures.sum += i64::from(centi);
             figures.min = Some(figures.min.map_or(total, |m| m.min(total)));
             figures.max = Some(figures.max.map_or(total, |m| m.max(total)));
         }
@@ -273,8 +275,7 @@ impl Report {
             .departments
             .into_iter()
             .map(|((name, _), f)| {
-                let mean =
-                    (f.totals > 0).then(|| (f.sum / f.totals as f64 * 100.0).round() / 100.0);
+                let mean = mean_of_hundredths(f.sum, f.totals as usize);
                 let mut cells = vec![
                     Cell::Text(name),
                     f.count.into(),

@@ -77,6 +77,16 @@ impl DbUrl {
     }
 }
 
+/// Before a heavy read: lets SQLite's planner know the tables' current shape (a bounded
+/// `ANALYZE` of the tables that changed much since, as SQLite advises for long-lived
+/// connections); PostgreSQL's autovacuum keeps its own statistics.
+pub fn refresh_statistics(conn: &mut DbConn) -> Result<(), crate::error::AppError> {
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize;")?;
+    }
+    Ok(())
+}
+
 /// Runs `$body` with `$c` bound to the concrete connection of either backend. Queries run
 /// this way keep their prepared statement between calls; through the multi connection diesel
 /// prepares them anew every time (measured: ~1/3 of a simple read's CPU). Used for the reads

@@ -297,6 +297,15 @@ pub fn inspection_input(
     }
 }
 
+/// The last instant an employee may appeal: the appraisal's publication plus the cycle's
+/// appeal window. The appeal itself, the employee's page and the results mail all use it.
+pub fn appeal_closes(
+    published_at: chrono::NaiveDateTime,
+    window_days: i32,
+) -> chrono::NaiveDateTime {
+    published_at + chrono::Duration::days(i64::from(window_days))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,25 @@ pub const DEFAULT_APPEAL_WINDOW_DAYS: i32 = 14;
 /// The series of a cycle for which HR names none (DESIGN: text, default `main`).
 pub const DEFAULT_SERIES: &str = "main";
 pub const SERIES_MAX: usize = 40;
+/// The names the default series is shown under (the catalog's `series-main` in each
+/// language); typed back, they mean the default series.
+pub const DEFAULT_SERIES_NAMES: [&str; 2] = ["main", "主系列"];
+
+/// A series as HR typed it, as it is stored: the default series under any of its names is
+/// `main`; a name that is an existing series' after folding case, width and spacing
+/// (`department::name_key`) is that series, so "月度", "月度 " and "月度　" are one series.
+pub fn series_as_stored<'a>(typed: &str, existing: impl IntoIterator<Item = &'a str>) -> String {
+    use super::department::name_key;
+    let key = name_key(typed);
+    if DEFAULT_SERIES_NAMES.iter().any(|n| name_key(n) == key) {
+        return DEFAULT_SERIES.to_owned();
+    }
+    existing
+        .into_iter()
+        .find(|s| name_key(s) == key)
+        .unwrap_or(typed)
+        .to_owned()
+}
 
 /// A cycle's period: both ends inclusive, at most a year long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,6 +315,15 @@ mod tests {
             state,
             series: series.into(),
         }
+    }
+
+    #[test]
+    fn a_series_is_known_by_any_of_its_names() {
+        let existing = ["main", "月度"];
+        assert_eq!(series_as_stored("主系列", existing), "main");
+        assert_eq!(series_as_stored("MAIN", existing), "main");
+        assert_eq!(series_as_stored("月度　", existing), "月度");
+        assert_eq!(series_as_stored("季度", existing), "季度");
     }
 
     #[test]

@@ -203,6 +203,15 @@ pub fn round2(value: f64) -> f64 {
     (scaled + scaled.signum() * 1e-9).round() / 100.0
 }
 
+/// The mean of totals kept in hundredths (`sum` of `count` of them), rounded half away from
+/// zero to two decimals in whole numbers, so that every place that shows a department's
+/// mean (the report page, the API, the spreadsheet) shows the same cent.
+pub fn mean_of_hundredths(sum: i64, count: usize) -> Option<f64> {
+    let n = i64::try_from(count).ok().filter(|n| *n > 0)?;
+    let rounded = (2 * sum.abs() + n) / (2 * n) * sum.signum();
+    Some(rounded as f64 / 100.0)
+}
+
 /// The band of a (rounded) total; bands are highest first and the last starts at 0.
 pub fn grade(bands: &[GradeBand], total: f64) -> Option<&str> {
     let rounded = round2(total);
@@ -408,5 +417,15 @@ mod tests {
             assert!((round2(used) - 100.0).abs() < 1e-9);
         }
         assert_eq!(contributions(&[(0, Some(50.0)), (10, None)]), [None, None]);
+    }
+
+    #[test]
+    fn a_mean_of_hundredths_rounds_half_away_from_zero_exactly() {
+        // 80.00 and 80.01: 80.005, which float sums put on either side of the cent.
+        assert_eq!(mean_of_hundredths(16_001, 2), Some(80.01));
+        assert_eq!(mean_of_hundredths(16_000, 2), Some(80.0));
+        assert_eq!(mean_of_hundredths(10_000, 3), Some(33.33));
+        assert_eq!(mean_of_hundredths(-16_001, 2), Some(-80.01));
+        assert_eq!(mean_of_hundredths(0, 0), None);
     }
 }

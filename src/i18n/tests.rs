@@ -444,3 +444,14 @@ fn problems_read_with_their_numbers() {
     )
     .contains("审核中"));
 }
+
+#[test]
+fn the_default_series_reads_back_as_itself() {
+    for locale in [Locale::En, Locale::ZhCn] {
+        let shown = crate::i18n::series(locale, crate::domain::cycle::DEFAULT_SERIES);
+        assert!(
+            crate::domain::cycle::DEFAULT_SERIES_NAMES.contains(&shown.as_str()),
+            "{shown}"
+        );
+    }
+}

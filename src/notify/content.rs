@@ -3,7 +3,7 @@
 //! still report to the supervisor, and an appeal goes only to HR.
 
 use crate::domain::clock::CompanyTime;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::templates::{ComponentLine, Content, ItemLine, ReportLine};
@@ -154,10 +154,9 @@ fn published(
             minimum: inputs.min_evidence.of(name),
         })
         .collect();
-    let appeal_until: Option<NaiveDate> = appraisal.published_at.map(|at| {
-        time.local(at + Duration::days(i64::from(cycle.appeal_window_days)))
-            .date()
-    });
+    let appeal_until: Option<NaiveDate> = appraisal
+        .published_at
+        .map(|_| time.local(appraisal.appeal_closes(&cycle)).date());
     Ok(Content::AppraisalPublished {
         appraisal_id: appraisal.id,
         cycle: cycle.name,

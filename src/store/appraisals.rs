@@ -21,7 +21,7 @@ use crate::domain::appraisal::{centi, AppraisalState, Computed};
 pub use crate::domain::appraisal::{ComponentInput, Inputs, InspectionInput};
 use crate::domain::checklist::score_from_totals;
 use crate::domain::component::Component;
-use crate::domain::scoring::round2;
+use crate::domain::scoring::mean_of_hundredths;
 use crate::domain::user::Role;
 use crate::error::AppError;
 
@@ -63,6 +63,14 @@ impl Appraisal {
     pub fn is_published(&self) -> bool {
         self.state.is_published()
     }
+    /// When the appeal window of this (published) appraisal closes in `cycle`.
+    pub fn appeal_closes(&self, cycle: &Cycle) -> NaiveDateTime {
+        crate::domain::appraisal::appeal_closes(
+            self.published_at.unwrap_or(self.computed_at),
+            cycle.appeal_window_days,
+        )
+    }
+
     /// A component's score in hundredths, as stored.
     pub fn centi(&self, c: Component) -> Option<i32> {
         match c {
@@ -234,10 +242,9 @@ pub fn write_computed(
                 });
             }
             Some(old) => {
-                let numbers_changed = old.sales_centi != centi(c.inputs.sales.score)
-                    || old.satisfaction_centi != centi(c.inputs.satisfaction.score)
-                    || old.etiquette_centi != centi(c.inputs.etiquette.score)
-                    || old.collaboration_centi != centi(c.inputs.collaboration.score)
+                let numbers_changed = Component::ALL
+                    .iter()
+                    .any(|&k| old.centi(k) != centi(c.inputs.component(k).score))
                     || old.total_centi != c.total_centi()
                     || old.grade != c.grade;
                 let reviewed = old.state == AppraisalState::Reviewed;
@@ -700,8 +707,7 @@ pub fn report(conn: &mut DbConn, cycle_id: i32) -> Result<Vec<DepartmentReport>,
                 department_id,
                 count: rows.len(),
                 with_total: totals.len(),
-                mean: (!totals.is_empty())
-                    .then(|| round2(centi(totals.iter().sum::<i64>()) / totals.len() as f64)),
+                mean: mean_of_hundredths(totals.iter().sum(), totals.len()),
                 min: totals.iter().min().map(|v| centi(*v)),
                 max: totals.iter().max().map(|v| centi(*v)),
                 grades,

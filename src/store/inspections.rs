@@ -44,6 +44,8 @@ pub struct ScoredItemView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InspectionDetail {
     pub id: i32,
+    /// The cycle that took the inspection; it counts in every cycle (of every series) whose
+    /// period holds `occurred_on`.
     pub cycle_id: i32,
     pub employee_id: i32,
     pub inspector_id: i32,
@@ -60,11 +62,6 @@ pub struct InspectionDetail {
     pub critical_failed: bool,
     /// 0–100, rounded to two decimals for presentation.
     pub score: f64,
-}
-
-pub fn round2(value: f64) -> f64 {
-    // f64::round rounds half away from zero, as PRODUCT §3 asks.
-    (value * 100.0).round() / 100.0
 }
 
 /// inspection, item, points, note, title, max points, critical
@@ -139,7 +136,7 @@ fn details(conn: &mut DbConn, rows: Vec<InspectionRow>) -> Result<Vec<Inspection
                 points: score.points,
                 max_points: score.max_points,
                 critical_failed: score.critical_failed,
-                score: round2(score.score),
+                score: crate::domain::scoring::round2(score.score),
             }
         })
         .collect())

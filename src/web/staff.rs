@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Duration;
 use maud::{html, Markup};
 
 use super::chart;
@@ -237,11 +236,9 @@ fn own_actions(
     on_me: bool,
 ) -> Markup {
     let t = ctx.t;
-    let deadline = a.published_at.map(|p| {
-        ctx.time
-            .local(p + Duration::days(i64::from(cycle.appeal_window_days)))
-            .date()
-    });
+    let deadline = a
+        .published_at
+        .map(|_| ctx.time.local(a.appeal_closes(cycle)).date());
     html! {
         @if a.state == AppraisalState::Published {
             section.card.actions #actions {

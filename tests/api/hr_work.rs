@@ -473,7 +473,7 @@ async fn spreadsheets_as_excel_saves_them_are_read(app: TestApp) {
 }
 
 /// A GET with a language, answering the status, the media type and the bytes.
-async fn download(
+pub(crate) async fn download(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -495,7 +495,7 @@ async fn download(
     (status, media, response.bytes().await.unwrap().to_vec())
 }
 
-fn csv_lines(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn csv_lines(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes).expect("UTF-8");
     let text = text
         .strip_prefix('\u{feff}')
@@ -506,7 +506,7 @@ fn csv_lines(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn csv_header(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn csv_header(bytes: &[u8]) -> Vec<String> {
     let text = std::str::from_utf8(bytes)
         .unwrap()
         .trim_start_matches('\u{feff}');

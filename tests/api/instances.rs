@@ -20,7 +20,8 @@ struct Two {
 const HR_EMAIL: &str = "hr@example.test";
 
 async fn two_instances() -> Option<Two> {
-    let database = TestDatabase::create(Backend::Postgres)?;
+    // Empty: the two processes run the migrations, racing.
+    let database = TestDatabase::create_empty(Backend::Postgres)?;
     let dir = tempfile::tempdir().unwrap();
     let (url, secret, password) = (database.url(), random_text(48), random_text(16));
     let env = [

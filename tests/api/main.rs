@@ -22,6 +22,7 @@ mod office;
 mod pages_http;
 mod people_bulk;
 mod races;
+mod report;
 mod sample;
 mod series;
 mod uploads;

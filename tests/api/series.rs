@@ -130,13 +130,17 @@ async fn evidence_counts_in_every_series_whose_period_holds_it(app: TestApp) {
         evidence_of(&app, &hr, quarter, ann.id).await["sales_total"],
         30_000
     );
-    app.post(
-        "/api/v1/sales-records",
-        &hr,
-        sale(ann.id, "2026-02-20", 5_000, "S-4"),
-    )
-    .await
-    .ok(200);
+    // The quarter-to-date file sent again with a new February row: the January row already
+    // stored is skipped, the new one taken.
+    let again = json!([
+        {"employee_id": ann.id, "occurred_on": "2026-01-10", "amount": 10_000, "external_ref": "S-1"},
+        {"employee_id": ann.id, "occurred_on": "2026-02-20", "amount": 5_000, "external_ref": "S-4"}
+    ]);
+    let resent = app.post("/api/v1/sales-records", &hr, again).await;
+    assert_eq!(
+        (&resent.ok(200)["unchanged"], &resent.body["inserted"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(
         evidence_of(&app, &hr, quarter, ann.id).await["sales_total"],
         35_000
@@ -161,6 +165,22 @@ async fn evidence_counts_in_every_series_whose_period_holds_it(app: TestApp) {
         )
         .await;
     assert_eq!(main.ok(201)["series"], "main");
+    // A series is known by any of its names: 主系列 (how the pages show `main`) is main, and
+    // a full-width space or letter case makes no new series.
+    for (typed, stored, start) in [
+        ("主系列", "main", "2027-01-01"),
+        ("月度　", "月度", "2026-04-01"),
+    ] {
+        let made = app
+            .post(
+                "/api/v1/cycles",
+                &hr,
+                json!({"name": format!("{typed} {start}"), "series": typed,
+                       "period_start": start, "period_end": start}),
+            )
+            .await;
+        assert_eq!(made.ok(201)["series"], stored, "{typed}");
+    }
     let moved = app
         .patch(
             &format!("/api/v1/cycles/{february}"),

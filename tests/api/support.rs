@@ -57,7 +57,8 @@ fn migrated_template(admin_url: &str) -> String {
             files.sort();
             let mut hasher = DefaultHasher::new();
             for file in files {
-                file.hash(&mut hasher);
+                // By name and contents: two checkouts at the same migrations share it.
+                file.strip_prefix(&dir).unwrap().hash(&mut hasher);
                 std::fs::read(&file).unwrap().hash(&mut hasher);
             }
             let name = format!("appraisal_template_{:016x}", hasher.finish());
@@ -74,10 +75,14 @@ fn migrated_template(admin_url: &str) -> String {
             .unwrap();
             if !existing.contains(&name) {
                 let making = format!("{name}_making");
-                for old in existing.iter().chain([&making]) {
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .unwrap();
+                // A half-made one (a run that died) goes; older templates only when nobody
+                // is copying them (another checkout may still be on other migrations).
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{making}\" WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .unwrap();
+                for old in existing.iter().filter(|old| !old.ends_with("_making")) {
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{old}\""))
+                        .execute(&mut admin);
                 }
                 diesel::sql_query(format!("CREATE DATABASE \"{making}\""))
                     .execute(&mut admin)
@@ -130,11 +135,24 @@ pub enum TestDatabase {
 
 impl TestDatabase {
     pub fn create(backend: Backend) -> Option<TestDatabase> {
+        Self::make(backend, true)
+    }
+
+    /// A database without the migrations (a test of running them).
+    pub fn create_empty(backend: Backend) -> Option<TestDatabase> {
+        Self::make(backend, false)
+    }
+
+    fn make(backend: Backend, migrated: bool) -> Option<TestDatabase> {
         match backend {
             Backend::Sqlite => Some(TestDatabase::Sqlite(tempfile::tempdir().unwrap())),
             Backend::Postgres => {
                 let admin_url = postgres_admin_url()?;
-                let template = migrated_template(&admin_url);
+                let template = if migrated {
+                    migrated_template(&admin_url)
+                } else {
+                    "template0".to_owned()
+                };
                 let name = format!("appraisal_test_{}", random_text(12));
                 let mut admin = PgConnection::establish(&admin_url)
                     .unwrap_or_else(|e| panic!("cannot reach PostgreSQL for tests: {e}"));

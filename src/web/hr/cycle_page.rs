@@ -99,7 +99,7 @@ pub async fn render_cycle(
             form method="post" action={ "/hr/cycles/" (c.id) "/edit" } {
                 (csrf(&ctx))
                 label { (t.name) input #edit-cycle-name type="text" name="name" required maxlength=(crate::domain::cycle::CYCLE_NAME_MAX) value=(c.name) disabled[state == CycleState::Archived]; }
-                label { (t.series) input type="text" name="series" required maxlength=(crate::domain::cycle::SERIES_MAX) value=(c.series) disabled[state == CycleState::Archived]; }
+                label { (t.series) input type="text" name="series" required maxlength=(crate::domain::cycle::SERIES_MAX) value=(t.series_name(&c.series)) disabled[state == CycleState::Archived]; }
                 label { (t.period_start) input type="date" name="period_start" required value=(c.period_start) disabled[state != CycleState::Draft]; }
                 label { (t.period_end) input type="date" name="period_end" required value=(c.period_end) disabled[state != CycleState::Draft]; }
                 label { (t.appeal_window_days) input type="number" name="appeal_window_days" min="0" max="90" value=(c.appeal_window_days)
