@@ -74,7 +74,7 @@ async fn a_department_mean_is_the_same_cent_everywhere(app: TestApp) {
         .unwrap_or_else(|| panic!("{header:?}"));
     let row = sheet
         .rows()
-        .find(|r| r[0].to_string() == "Service Desk")
+        .find(|r| r[0] == "Service Desk")
         .expect("the desk's row");
     assert_eq!(row[mean_at], Data::Float(60.12), "{row:?}");
     let (_, _, csv) = download(&app, &format!("{path}?format=csv"), &hr, None).await;
