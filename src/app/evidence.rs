@@ -106,7 +106,7 @@ impl App {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    Ok(actix_web::web::block(work).await?)
+    crate::db::Db::blocking(work).await
 }
 
 /// A row that names its employee.

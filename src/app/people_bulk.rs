@@ -76,7 +76,7 @@ impl App {
         create_departments: bool,
     ) -> Result<PeopleOutcome, AppError> {
         // Reading every cell of a large file is work for the blocking threads.
-        let parsed = actix_web::web::block(move || bulk::people(&upload)).await?;
+        let parsed = crate::db::Db::blocking(move || bulk::people(&upload)).await?;
         let default_locale = self.default_locale;
         self.write(caller, move |tx, me| {
             let problems = RowProblems::of(&parsed.problems);

@@ -218,6 +218,14 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
+    /// Runs `work` (no connection: reading a file, say) on the blocking thread pool, so that
+    /// it never holds up the async workers; the use cases call this, not the runtime.
+    pub async fn blocking<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        Ok(actix_web::web::block(work).await?)
+    }
+
     /// Runs `f` with a pooled connection on actix's blocking thread pool. A storage fault
     /// it meets is remembered for `/ready`.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>

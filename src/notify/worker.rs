@@ -95,11 +95,14 @@ impl Notifier {
         WorkerHandle { stop, task }
     }
 
-    /// One round of a worker, now: claims what is due and delivers it; returns how many it
+    /// One round of a worker, now: expands notice batches, takes "forgot password"
+    /// requests, claims the notices that are due and delivers them; returns how many it
     /// claimed. What a test runs instead of waiting for a worker's next poll.
     pub async fn deliver_due(&self) -> Result<usize, AppError> {
         let (_stop, running) = watch::channel(false);
         let worker = self.clone().worker();
+        worker.expand_batches(&running).await;
+        worker.queue_requested_resets(&running).await;
         let claimed = worker.round(&running).await;
         worker.release().await;
         claimed

@@ -52,6 +52,17 @@ fn the_domain_imports_neither_http_nor_the_database() {
 }
 
 #[test]
+fn the_use_cases_import_nothing_of_http() {
+    let http = Regex::new(r"\b(actix_web|actix_multipart|actix_rt|HttpResponse)\b").unwrap();
+    let found = offending("app", &http);
+    assert!(
+        found.is_empty(),
+        "a use case reaches into HTTP:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn auth_does_not_import_the_api() {
     let api = Regex::new(r"\bcrate::(api|web)\b|\bsuper::super::(api|web)\b").unwrap();
     let found = offending("auth", &api);
