@@ -5,16 +5,14 @@ use maud::html;
 
 use super::cycle_page::render_cycle;
 use crate::app::cycles::{CyclePatch, NewCycle};
+use crate::app::to_do::Named;
 use crate::app::App;
 use crate::auth::Hr;
 use crate::db::Db;
-use crate::db::DbConn;
 use crate::domain::cycle::{CycleState, CYCLE_NAME_MAX, DEFAULT_SERIES, SERIES_MAX};
 use crate::error::{AppError, FieldErrors};
-use crate::store::appeals;
 use crate::store::cycles;
-use crate::store::notices::{self, NoticeFilter, NoticeStatus};
-use crate::store::{appraisals, inspections, users, Page};
+use crate::store::{appraisals, inspections, users};
 use crate::web::layout::{after_form, answer, csrf, recoverable, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -22,28 +20,20 @@ pub async fn cycles(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_cycles(ctx, db, None, alert).await
+    render_cycles(ctx, app, None, alert).await
 }
 
 async fn render_cycles(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr");
-    let today = ctx.time.today();
-    let me = ctx.me()?.clone();
-    let (mut all, todo) = db
-        .run(move |conn| {
-            let all = cycles::all(conn)?;
-            let todo = to_do(conn, &me, &all, today)?;
-            Ok((all, todo))
-        })
-        .await?;
+    let (mut all, todo) = app.hr_to_do(ctx.caller()?).await?;
     all.sort_by_key(|c| std::cmp::Reverse(c.period_start));
     let series: std::collections::BTreeSet<&str> = all.iter().map(|c| c.series.as_str()).collect();
     let t = ctx.t;
@@ -114,10 +104,6 @@ async fn render_cycles(
     Ok(answer(&ctx, t.cycles, alert.as_ref(), body))
 }
 
-/// How many people a to-do names; the rest are counted ("and 1,234 more"): at the start of
-/// a cycle of a large company everyone lacks inspections, and the page stays small.
-const NAMED_AT_MOST: usize = 100;
-
 /// The people behind a count, folded away: each linked to where their item is done.
 fn who(t: &crate::web::text::Texts, people: &Named, link: impl Fn(i32) -> String) -> maud::Markup {
     html! {
@@ -137,188 +123,10 @@ fn who(t: &crate::web::text::Texts, people: &Named, link: impl Fn(i32) -> String
     }
 }
 
-/// Someone a to-do names: an id to link to (the person or their appraisal), their name and
-/// employee number.
-struct Person {
-    id: i32,
-    name: String,
-    number: Option<String>,
-}
-
-/// The people behind a count: the first [`NAMED_AT_MOST`] in order, and how many in all.
-#[derive(Default)]
-struct Named {
-    first: Vec<Person>,
-    total: usize,
-}
-
-/// A person's place in a to-do's order, the id to link to, their name and number.
-type Placed<'a> = ((bool, String), i32, &'a String, &'a Option<String>);
-
-/// People named by `ids` (with the id to link to), in the order a Chinese office reads a
-/// list: by employee number, then those without one by the pinyin of their name; the first
-/// [`NAMED_AT_MOST`] of them.
-fn named(
-    labels: &std::collections::HashMap<i32, (String, Option<String>)>,
-    ids: impl Iterator<Item = (i32, i32)>,
-) -> Named {
-    // Each person's place in the order: their number, else (after everyone with one) the
-    // pinyin of their name, worked out only for them.
-    let mut keyed: Vec<Placed> = ids
-        .filter_map(|(link, person)| {
-            labels.get(&person).map(|(name, number)| {
-                let key = match number {
-                    Some(n) => (false, n.clone()),
-                    None => (true, crate::domain::text::name_order(name)),
-                };
-                (key, link, name, number)
-            })
-        })
-        .collect();
-    let total = keyed.len();
-    // Only the first ones are shown: put them first, then in order.
-    if keyed.len() > NAMED_AT_MOST {
-        keyed.select_nth_unstable_by(NAMED_AT_MOST, |a, b| a.0.cmp(&b.0));
-        keyed.truncate(NAMED_AT_MOST);
-    }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    Named {
-        total,
-        first: keyed
-            .into_iter()
-            .map(|(_, id, name, number)| Person {
-                id,
-                name: name.clone(),
-                number: number.clone(),
-            })
-            .collect(),
-    }
-}
-
-/// What needs HR's hand, each with where it is fixed.
-struct ToDo {
-    open_appeals: i64,
-    failed_notices: i64,
-    cycles: Vec<CycleToDo>,
-}
-
-struct CycleToDo {
-    id: i32,
-    name: String,
-    state: CycleState,
-    days_left: i64,
-    lacking_inspections: usize,
-    /// Who they are, by employee number then name.
-    lacking: Named,
-    /// The drafts not yet reviewed (linked by appraisal).
-    drafts: Named,
-    uncomputed: i64,
-    unreviewed: i64,
-    /// Drafts of people without a manager: HR's own to review.
-    hr_reviews: i64,
-    stale: i64,
-}
-
-impl ToDo {
-    fn is_empty(&self) -> bool {
-        self.open_appeals == 0 && self.failed_notices == 0 && self.cycles.is_empty()
-    }
-}
-
-fn to_do(
-    conn: &mut DbConn,
-    me: &crate::store::users::User,
-    all: &[cycles::Cycle],
-    today: chrono::NaiveDate,
-) -> Result<ToDo, AppError> {
-    let one = Page {
-        limit: 1,
-        offset: 0,
-    };
-    let open_appeals =
-        appeals::list(conn, Some(crate::domain::appraisal::AppealState::Open), one)?.total;
-    let failed = NoticeFilter {
-        status: Some(NoticeStatus::Failed),
-        kind: None,
-        newest_first: false,
-    };
-    let failed_notices = notices::list(conn, &failed, one)?.total;
-    let mut todo = Vec::new();
-    let appraised = users::appraised_ids(conn)?;
-    let reviewed_by_hr = users::reviewed_by_hr_ids(conn)?;
-    let mut labels = None;
-    for c in all {
-        match c.state {
-            CycleState::Open => {
-                let minimum = c.inspections_needed()?;
-                let counts = inspections::count_by_employee(conn, c.id)?;
-                let lacking: Vec<i32> = appraised
-                    .iter()
-                    .copied()
-                    .filter(|id| counts.get(id).copied().unwrap_or(0) < i64::from(minimum))
-                    .collect();
-                let named_lacking = if lacking.is_empty() {
-                    Named::default()
-                } else {
-                    let labels = match &labels {
-                        Some(l) => l,
-                        None => labels.insert(users::labels(conn, me)?),
-                    };
-                    named(labels, lacking.iter().map(|&id| (id, id)))
-                };
-                todo.push(CycleToDo {
-                    id: c.id,
-                    name: c.name.clone(),
-                    state: c.state,
-                    days_left: (c.period_end - today).num_days().max(0),
-                    lacking_inspections: lacking.len(),
-                    lacking: named_lacking,
-                    drafts: Named::default(),
-                    uncomputed: 0,
-                    unreviewed: 0,
-                    hr_reviews: 0,
-                    stale: 0,
-                });
-            }
-            CycleState::Review => todo.push(CycleToDo {
-                id: c.id,
-                name: c.name.clone(),
-                state: c.state,
-                days_left: 0,
-                lacking_inspections: 0,
-                lacking: Named::default(),
-                drafts: {
-                    let drafts = appraisals::draft_ids(conn, c.id)?;
-                    if drafts.is_empty() {
-                        Named::default()
-                    } else {
-                        let labels = match &labels {
-                            Some(l) => l,
-                            None => labels.insert(users::labels(conn, me)?),
-                        };
-                        named(labels, drafts.into_iter())
-                    }
-                },
-                uncomputed: appraisals::uncomputed(conn, c.id)?,
-                unreviewed: appraisals::unreviewed(conn, c.id)?,
-                hr_reviews: appraisals::drafts_among(conn, c.id, &reviewed_by_hr)?,
-                stale: appraisals::stale(conn, c)?,
-            }),
-            _ => {}
-        }
-    }
-    Ok(ToDo {
-        open_appeals,
-        failed_notices,
-        cycles: todo,
-    })
-}
-
 pub async fn create_cycle(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
@@ -347,7 +155,7 @@ pub async fn create_cycle(
     after_form(
         ctx,
         outcome.map(|created| format!("/hr/cycles/{}?ok=created", created.id)),
-        |ctx, alert| render_cycles(ctx, db, Some(&form), Some(alert)),
+        |ctx, alert| render_cycles(ctx, app, Some(&form), Some(alert)),
     )
     .await
 }
