@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod clock;
 pub mod component;
 pub mod cycle;
+pub mod delivery;
 pub mod department;
 pub mod evidence;
 pub mod lockout;

@@ -88,6 +88,15 @@ pub fn series(locale: Locale, series: &str) -> String {
     }
 }
 
+/// Why a notice was not delivered, in the reader's words, from `notices.last_error` as
+/// stored (`code: detail`); a row from before failures were typed reads as it was written.
+pub fn delivery_failure(locale: Locale, stored: &str) -> String {
+    match crate::domain::delivery::read_stored(stored) {
+        (Some(failure), _) => text(locale, &format!("delivery-failure-{}", failure.as_str())),
+        (None, as_written) => as_written.to_owned(),
+    }
+}
+
 /// What a notice is about, by its kind as stored.
 pub fn notice_kind(locale: Locale, kind: &str) -> String {
     exact(locale, &format!("notice-kind-{kind}"), Vec::new())

@@ -455,3 +455,24 @@ fn the_default_series_reads_back_as_itself() {
         );
     }
 }
+
+#[test]
+fn every_delivery_failure_reads_in_both_languages() {
+    use crate::domain::delivery::Failure;
+    for failure in Failure::iter() {
+        for locale in [Locale::En, Locale::ZhCn] {
+            let key = format!("delivery-failure-{}", failure.as_str());
+            let words = exact(locale, &key, Vec::new())
+                .unwrap_or_else(|| panic!("{key} is missing in {locale:?}"));
+            if locale == Locale::ZhCn {
+                assert!(english_words(&words, &[]).is_empty(), "{key}: {words}");
+            }
+        }
+        let stored = failure.stored("550 no such user");
+        assert_ne!(
+            crate::i18n::delivery_failure(Locale::ZhCn, &stored),
+            stored,
+            "worded, not shown as stored"
+        );
+    }
+}

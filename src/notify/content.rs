@@ -3,6 +3,7 @@
 //! still report to the supervisor, and an appeal goes only to HR.
 
 use crate::domain::clock::CompanyTime;
+use crate::domain::delivery::Failure;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -21,7 +22,7 @@ use crate::store::{appeals, cycles, departments, inspections};
 #[derive(Debug)]
 pub enum LoadError {
     /// It never will be (the data is gone, or not the recipient's): do not retry.
-    Permanent(String),
+    Permanent(Failure, String),
     /// The database failed; try again later.
     Transient(AppError),
 }
@@ -29,9 +30,10 @@ pub enum LoadError {
 impl From<AppError> for LoadError {
     fn from(error: AppError) -> Self {
         match error {
-            AppError::NotFound => {
-                LoadError::Permanent("what this notice is about no longer exists".into())
-            }
+            AppError::NotFound => LoadError::Permanent(
+                Failure::SubjectGone,
+                "what this notice is about no longer exists".into(),
+            ),
             other => LoadError::Transient(other),
         }
     }
@@ -59,11 +61,14 @@ struct CycleRef {
 
 fn payload<T: serde::de::DeserializeOwned>(notice: &Notice) -> Result<T, LoadError> {
     serde_json::from_str(&notice.payload_json)
-        .map_err(|e| LoadError::Permanent(format!("unreadable payload: {e}")))
+        .map_err(|e| LoadError::Permanent(Failure::Unbuildable, format!("unreadable payload: {e}")))
 }
 
 fn not_theirs() -> LoadError {
-    LoadError::Permanent("the subject of this notice does not belong to its recipient".into())
+    LoadError::Permanent(
+        Failure::NotTheirs,
+        "the subject of this notice does not belong to its recipient".into(),
+    )
 }
 
 /// The recipient (active) and what to tell them.
@@ -74,10 +79,17 @@ pub fn load(
 ) -> Result<(User, Content), LoadError> {
     let recipient = users::get(conn, notice.recipient_id)?;
     if !recipient.active {
-        return Err(LoadError::Permanent("the recipient is deactivated".into()));
+        return Err(LoadError::Permanent(
+            Failure::RecipientInactive,
+            "the recipient is deactivated".into(),
+        ));
     }
-    let kind = Kind::parse(&notice.kind)
-        .ok_or_else(|| LoadError::Permanent(format!("unknown kind {}", notice.kind)))?;
+    let kind = Kind::parse(&notice.kind).ok_or_else(|| {
+        LoadError::Permanent(
+            Failure::Unbuildable,
+            format!("unknown kind {}", notice.kind),
+        )
+    })?;
     let content = match kind {
         Kind::AppraisalPublished => {
             let AppraisalRef { appraisal_id } = payload(notice)?;
@@ -251,6 +263,7 @@ fn review_again(
     }
     if names.is_empty() {
         return Err(LoadError::Permanent(
+            Failure::NotTheirs,
             "none of these appraisals is the recipient's to review any more".into(),
         ));
     }
@@ -283,6 +296,7 @@ fn reminder(
         .collect();
     if reports.is_empty() {
         return Err(LoadError::Permanent(
+            Failure::NotTheirs,
             "none of the people in this reminder report to the recipient any more".into(),
         ));
     }

@@ -1,6 +1,7 @@
 //! Mail transports, chosen by `mail.transport`: real SMTP, `.eml` files in a folder (the
 //! local default, so a newcomer can open what would have been sent), or memory (tests).
 
+use crate::domain::delivery::Failure;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,14 +17,15 @@ use crate::settings::{MailSettings, MailTransportKind, SmtpTls};
 /// the server refuses, a notice that cannot be rendered) are not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
-    Transient(String),
-    Permanent(String),
+    Transient(Failure, String),
+    Permanent(Failure, String),
 }
 
 impl SendError {
-    pub fn message(&self) -> &str {
+    /// The failure as `notices.last_error` keeps it: its code and what was said.
+    pub fn message(&self) -> String {
         match self {
-            SendError::Transient(m) | SendError::Permanent(m) => m,
+            SendError::Transient(f, m) | SendError::Permanent(f, m) => f.stored(m),
         }
     }
 }
@@ -86,14 +88,20 @@ impl Mailer {
         match self {
             Mailer::Smtp { transport, timeout } => {
                 let Some(transport) = &transport.0 else {
-                    return Err(SendError::Transient("the SMTP transport is closed".into()));
+                    return Err(SendError::Transient(
+                        Failure::Unreachable,
+                        "the SMTP transport is closed".into(),
+                    ));
                 };
                 match tokio::time::timeout(*timeout, transport.send(message)).await {
                     Ok(sent) => sent.map(drop).map_err(|e| classify(&e)),
-                    Err(_) => Err(SendError::Transient(format!(
-                        "the SMTP server did not finish within {} s",
-                        timeout.as_secs()
-                    ))),
+                    Err(_) => Err(SendError::Transient(
+                        Failure::Unreachable,
+                        format!(
+                            "the SMTP server did not finish within {} s",
+                            timeout.as_secs()
+                        ),
+                    )),
                 }
             }
             Mailer::File(dir) => {
@@ -101,8 +109,13 @@ impl Mailer {
                 let raw = message.formatted();
                 actix_web::web::block(move || write_eml(&dir, &name, &raw))
                     .await
-                    .map_err(|e| SendError::Transient(e.to_string()))?
-                    .map_err(|e| SendError::Transient(format!("cannot write the mail file: {e}")))
+                    .map_err(|e| SendError::Transient(Failure::NotWritten, e.to_string()))?
+                    .map_err(|e| {
+                        SendError::Transient(
+                            Failure::NotWritten,
+                            format!("cannot write the mail file: {e}"),
+                        )
+                    })
             }
             Mailer::Memory(mailbox) => {
                 mailbox.push(SentMail {
@@ -179,9 +192,11 @@ fn smtp(mail: &MailSettings) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
 fn classify(error: &lettre::transport::smtp::Error) -> SendError {
     let text = error.to_string();
     if error.is_permanent() {
-        SendError::Permanent(text)
+        SendError::Permanent(Failure::Refused, text)
+    } else if error.is_transient() {
+        SendError::Transient(Failure::Deferred, text)
     } else {
-        SendError::Transient(text)
+        SendError::Transient(Failure::Unreachable, text)
     }
 }
 

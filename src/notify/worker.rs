@@ -4,6 +4,7 @@
 //! notices (`notices::enqueue_batch`). Runs inside `serve` and alone as `appraisal deliver`;
 //! any number of workers may share one database.
 
+use crate::domain::delivery::Failure;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,9 +49,9 @@ pub fn next_step(
     let attempts = u32::try_from(previous_attempts).unwrap_or(0) + 1;
     match result {
         Ok(()) => Next::Sent,
-        Err(SendError::Permanent(_)) => Next::Failed,
-        Err(SendError::Transient(_)) if attempts >= config.max_attempts => Next::Failed,
-        Err(SendError::Transient(_)) => Next::RetryAfter(retry_delay(
+        Err(SendError::Permanent(..)) => Next::Failed,
+        Err(SendError::Transient(..)) if attempts >= config.max_attempts => Next::Failed,
+        Err(SendError::Transient(..)) => Next::RetryAfter(retry_delay(
             attempts,
             config.retry_base_ms,
             config.retry_max_ms,
@@ -271,10 +272,15 @@ impl Worker {
                     Err(error) => Err(error),
                 }
             }
-            Err(LoadError::Permanent(reason)) => Err(SendError::Permanent(reason)),
+            Err(LoadError::Permanent(failure, reason)) => {
+                Err(SendError::Permanent(failure, reason))
+            }
             Err(LoadError::Transient(error)) => {
                 tracing::error!(notice = notice.id, %error, "could not load a notice's content");
-                Err(SendError::Transient("the database was unavailable".into()))
+                Err(SendError::Transient(
+                    Failure::Unavailable,
+                    "the database was unavailable".into(),
+                ))
             }
         };
         self.record(notice, result).await
@@ -292,7 +298,10 @@ impl Worker {
             .unwrap_or("")
             .parse()
             .map_err(|_| {
-                SendError::Permanent("the recipient's email address is not deliverable".into())
+                SendError::Permanent(
+                    Failure::NoAddress,
+                    "the recipient's email address is not deliverable".into(),
+                )
             })?;
         let domain = self.notifier.from.email.domain().to_owned();
         // One Message-ID per event and recipient: should a mail ever go out twice (a worker
@@ -307,7 +316,9 @@ impl Worker {
                 rendered.text,
                 rendered.html,
             ))
-            .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+            .map_err(|e| {
+                SendError::Permanent(Failure::Unbuildable, format!("cannot build the mail: {e}"))
+            })
     }
 
     async fn record_on_page(&self, notice: &Notice) -> Result<(), AppError> {
@@ -327,7 +338,7 @@ impl Worker {
     async fn record(&self, notice: &Notice, result: Result<(), SendError>) -> Result<(), AppError> {
         let next = next_step(&result, notice.attempts, self.config());
         let (id, owner) = (notice.id, self.owner.clone());
-        let error = result.err().map(|e| e.message().to_owned());
+        let error = result.err().map(|e| e.message());
         match &next {
             Next::Sent => tracing::debug!(notice = id, kind = %notice.kind, "notice sent"),
             Next::RetryAfter(delay) => tracing::warn!(
@@ -442,7 +453,10 @@ mod tests {
     fn transient_failures_retry_until_the_last_attempt() {
         let mut config = config();
         config.max_attempts = 3;
-        let transient = Err(SendError::Transient("connection refused".into()));
+        let transient = Err(SendError::Transient(
+            Failure::Unreachable,
+            "connection refused".into(),
+        ));
         assert!(matches!(
             next_step(&transient, 0, &config),
             Next::RetryAfter(_)
@@ -457,7 +471,10 @@ mod tests {
 
     #[test]
     fn permanent_failures_are_not_retried() {
-        let permanent = Err(SendError::Permanent("550 no such user".into()));
+        let permanent = Err(SendError::Permanent(
+            Failure::Refused,
+            "550 no such user".into(),
+        ));
         assert_eq!(next_step(&permanent, 0, &config()), Next::Failed);
     }
 }

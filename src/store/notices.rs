@@ -294,6 +294,10 @@ pub struct Notice {
     pub next_attempt_at: NaiveDateTime,
     #[serde(skip)]
     pub lease_until: Option<NaiveDateTime>,
+    /// Why the last attempt failed: a code (`refused`, `deferred`, `unreachable`,
+    /// `not_written`, `no_address`, `unbuildable`, `subject_gone`, `not_theirs`,
+    /// `recipient_inactive`, `unavailable`), a colon and a space, and what the mail server or
+    /// the system said.
     pub last_error: Option<String>,
     #[serde(serialize_with = "super::as_utc")]
     pub created_at: NaiveDateTime,

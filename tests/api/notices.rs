@@ -420,9 +420,24 @@ async fn a_refused_address_fails_and_hr_can_queue_it_again(backend: Backend) {
     };
     let notice = &failed["items"][0];
     assert_eq!(notice["attempts"], 1, "{notice}");
+    let last_error = notice["last_error"].as_str().unwrap();
     assert!(
-        notice["last_error"].as_str().unwrap().contains("550"),
+        last_error.starts_with("refused: ") && last_error.contains("550"),
         "{notice}"
+    );
+    // HR's page words it (the server's reply stays on hover, as it was said).
+    let (_, page) = crate::uploads::signed_in(
+        &app.http,
+        &app.hr_email,
+        &app.hr_password,
+        "/hr/notices?status=failed",
+    )
+    .await;
+    let row = &page[page.find("<tbody>").expect("the list")..];
+    assert!(row.contains(">the mail server refused the mail<"), "{row}");
+    assert!(
+        !row.contains(">refused: "),
+        "the code is not shown as stored: {row}"
     );
     let id = notice["id"].as_i64().unwrap();
     let retry = format!("/api/v1/notices/{id}/retry");

@@ -82,7 +82,11 @@ async fn render_notices(
                 td { (names.get(&n.recipient_id).map_or("?", String::as_str)) }
                 td { (match n.status { NoticeStatus::Sent => t.notice_sent, NoticeStatus::Failed => t.notice_failed, NoticeStatus::Pending => t.notice_pending, NoticeStatus::OnPage => t.notice_on_page }) }
                 td.num { (n.attempts) }
-                td { (n.last_error.as_deref().unwrap_or("")) }
+                // The words in the reader's language; what the server said, as it said it, on
+                // hover.
+                td title=(n.last_error.as_deref().map_or("", |e| crate::domain::delivery::read_stored(e).1)) {
+                    (n.last_error.as_deref().map_or(String::new(), |e| i18n::delivery_failure(t.lang, e)))
+                }
                 td { @if n.status == NoticeStatus::Failed { (button_form(&ctx, &format!("/hr/notices/{}/retry", n.id), t.retry, "")) } }
             } } }
         }

@@ -222,3 +222,14 @@ missing-too_few-sales = { $have } of { $need } required sales records
 missing-too_few-satisfaction = { $have } of { $need } required satisfaction responses
 missing-too_few-etiquette = { $have } of { $need } required inspections
 missing-too_few-collaboration = { $have } of { $need } required collaboration raters
+
+delivery-failure-refused = the mail server refused the mail
+delivery-failure-deferred = the mail server asked to try again later
+delivery-failure-unreachable = the mail server could not be reached
+delivery-failure-not_written = the mail file could not be written
+delivery-failure-no_address = the recipient has no address mail can go to
+delivery-failure-unbuildable = the mail could not be put together
+delivery-failure-subject_gone = what this notice is about no longer exists
+delivery-failure-not_theirs = what this notice is about is no longer the recipient's
+delivery-failure-recipient_inactive = the recipient's account is deactivated
+delivery-failure-unavailable = the database was unavailable

@@ -208,3 +208,14 @@ missing-too_few-sales = 销售记录 { $have } 条，至少需要 { $need } 条
 missing-too_few-satisfaction = 顾客满意度评价 { $have } 条，至少需要 { $need } 条
 missing-too_few-etiquette = 礼仪检查 { $have } 次，至少需要 { $need } 次
 missing-too_few-collaboration = 协作评价人 { $have } 位，至少需要 { $need } 位
+
+delivery-failure-refused = 邮件服务器拒收
+delivery-failure-deferred = 邮件服务器要求稍后重试
+delivery-failure-unreachable = 无法连接邮件服务器
+delivery-failure-not_written = 无法写入邮件文件
+delivery-failure-no_address = 收件人没有可用的邮箱地址
+delivery-failure-unbuildable = 无法生成邮件
+delivery-failure-subject_gone = 通知所涉及的内容已不存在
+delivery-failure-not_theirs = 通知所涉及的内容已不属于该收件人
+delivery-failure-recipient_inactive = 收件人账号已停用
+delivery-failure-unavailable = 数据库暂不可用
