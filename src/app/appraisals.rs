@@ -13,6 +13,7 @@ use super::{notices, App};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::appraisal::{score_employee, AppealState, AppraisalState, EmployeeEvidence};
+use crate::domain::audit::Action;
 use crate::domain::clock::CompanyTime;
 use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
@@ -241,7 +242,7 @@ impl App {
         self.write(caller, move |tx, me| {
             let before = own_published(tx, me, id)?;
             let after = appraisals::set_state(tx, id, AppraisalState::Acknowledged)?;
-            appraisals::record(tx, me.id, "acknowledge", &before, &after)?;
+            appraisals::record(tx, me.id, Action::Acknowledge, &before, &after)?;
             Ok(after)
         })
         .await
@@ -293,7 +294,7 @@ pub fn appeal(
     let appeal = appeals::insert(tx, id, reason)?;
     let after = appraisals::set_state(tx, id, AppraisalState::Appealed)?;
     notices::tell_appealed(tx, appeal.id, id)?;
-    appraisals::record(tx, user.id, "appeal", &before, &after)?;
+    appraisals::record(tx, user.id, Action::Appeal, &before, &after)?;
     Ok(appeal)
 }
 
@@ -424,9 +425,9 @@ pub fn decide(
     let decided = appeals::decide(tx, id, state, note.as_deref(), hr.id)?;
     notices::tell_decided(tx, id, after.id, after.employee_id)?;
     let action = if upheld {
-        "appeal_upheld"
+        Action::AppealUpheld
     } else {
-        "appeal_rejected"
+        Action::AppealRejected
     };
     appraisals::record(tx, hr.id, action, &before, &after)?;
     let changed = number_changes(&before, &after);

@@ -11,6 +11,7 @@
 //! (`notify::content`) and only its hash is stored; using it sets the password, ends every
 //! earlier session, and clears the lockout.
 
+use crate::domain::audit::Action;
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -283,7 +284,7 @@ fn issue_setup_code(
         tx,
         crate::store::audit::Change::<(), _> {
             actor: Some(me.id),
-            action: "setup_code",
+            action: Action::SetupCode,
             entity: crate::store::audit::Entity::User,
             entity_id: id,
             before: None,

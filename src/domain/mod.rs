@@ -3,6 +3,7 @@
 //! edge can attach it to the field it came from.
 
 pub mod appraisal;
+pub mod audit;
 pub mod checklist;
 pub mod clock;
 pub mod component;

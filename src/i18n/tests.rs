@@ -476,3 +476,17 @@ fn every_delivery_failure_reads_in_both_languages() {
         );
     }
 }
+
+#[test]
+fn every_audit_action_reads_in_both_languages() {
+    use crate::domain::audit::Action;
+    for action in Action::iter() {
+        for locale in [Locale::En, Locale::ZhCn] {
+            let key = format!("audit-action-{}", action.as_str());
+            assert!(
+                exact(locale, &key, Vec::new()).is_some(),
+                "{key} is missing in {locale:?}: the trail would say \"other change\""
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! queries, then one transaction of writes; the scoring is `domain::appraisal`'s and the
 //! orchestration `app::appraisals`'), read through the data scope.
 
+use crate::domain::audit::Action;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -308,7 +309,11 @@ pub fn write_computed(
         conn,
         Change::<(), _> {
             actor: Some(actor),
-            action: if recompute { "recompute" } else { "compute" },
+            action: if recompute {
+                Action::Recompute
+            } else {
+                Action::Compute
+            },
             entity: Entity::Cycle,
             entity_id: cycle.id,
             before: None,
@@ -638,7 +643,7 @@ pub fn mark_reviewed(
         ))
         .returning(COLUMNS)
         .get_result(conn)?;
-    record(conn, reviewer, "review", before, &after)?;
+    record(conn, reviewer, Action::Review, before, &after)?;
     Ok(after)
 }
 
@@ -646,7 +651,7 @@ pub fn mark_reviewed(
 pub fn record(
     conn: &mut DbConn,
     actor: i32,
-    action: &str,
+    action: Action,
     before: &Appraisal,
     after: &Appraisal,
 ) -> Result<(), AppError> {

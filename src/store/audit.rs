@@ -55,7 +55,7 @@ pub struct AuditEvent {
 /// the object's state before and after.
 pub struct Change<'a, B: Serialize, A: Serialize> {
     pub actor: Option<i32>,
-    pub action: &'a str,
+    pub action: crate::domain::audit::Action,
     pub entity: Entity,
     pub entity_id: i32,
     pub before: Option<&'a B>,
@@ -75,7 +75,7 @@ pub fn record<B: Serialize, A: Serialize>(
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::actor_id.eq(change.actor),
-            audit_events::action.eq(change.action),
+            audit_events::action.eq(change.action.as_str()),
             audit_events::entity.eq(change.entity.as_str()),
             audit_events::entity_id.eq(change.entity_id),
             audit_events::before_json.eq(to_json(change.before)?),

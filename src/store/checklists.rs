@@ -1,6 +1,7 @@
 //! Versioned checklists. A version that an inspection used never changes: editing it makes
 //! a new version (and the old one stops being current); an unused version is edited in place.
 
+use crate::domain::audit::Action;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -169,7 +170,7 @@ pub fn create(
             conn,
             Change::<(), _> {
                 actor: Some(actor),
-                action: "create",
+                action: Action::Create,
                 entity: Entity::Checklist,
                 entity_id: id,
                 before: None,
@@ -207,7 +208,7 @@ pub fn retire(conn: &mut DbConn, actor: i32, id: i32) -> Result<ChecklistWithIte
             conn,
             Change {
                 actor: Some(actor),
-                action: "retire",
+                action: Action::Retire,
                 entity: Entity::Checklist,
                 entity_id: id,
                 before: Some(&before),
@@ -252,7 +253,11 @@ pub fn edit(
             conn,
             Change {
                 actor: Some(actor),
-                action: if used { "new_version" } else { "update" },
+                action: if used {
+                    Action::NewVersion
+                } else {
+                    Action::Update
+                },
                 entity: Entity::Checklist,
                 entity_id: edited_id,
                 before: Some(&before),

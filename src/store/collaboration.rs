@@ -1,6 +1,7 @@
 //! Cross-department collaboration ratings: one per rater, ratee and cycle; a second rating
 //! replaces the first. Who rated whom is visible to HR only (audit trail).
 
+use crate::domain::audit::Action;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -89,9 +90,9 @@ pub fn put(
         Change {
             actor: Some(rater),
             action: if before.is_some() {
-                "replace"
+                Action::Replace
             } else {
-                "create"
+                Action::Create
             },
             entity: Entity::CollaborationRating,
             entity_id: after.id,

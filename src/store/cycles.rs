@@ -1,6 +1,7 @@
 //! Cycles: their rows, scheme and state as stored, and the locks that order evidence and
 //! state changes. The rules and the workflow of a change (`app::cycles`) are not here.
 
+use crate::domain::audit::Action;
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -201,7 +202,7 @@ fn refused(error: diesel::result::Error, name: &str) -> AppError {
 fn record(
     conn: &mut DbConn,
     actor: i32,
-    action: &str,
+    action: Action,
     before: Option<&Cycle>,
     after: &Cycle,
 ) -> Result<(), AppError> {
@@ -247,7 +248,7 @@ pub fn insert(
         .returning(COLUMNS)
         .get_result(conn)
         .map_err(|e| refused(e, name))?;
-    record(conn, actor, "create", None, &created)?;
+    record(conn, actor, Action::Create, None, &created)?;
     Ok(created)
 }
 
@@ -278,7 +279,7 @@ pub fn update(
         .returning(COLUMNS)
         .get_result(conn)
         .map_err(|e| refused(e, name))?;
-    record(conn, actor, "update", Some(before), &after)?;
+    record(conn, actor, Action::Update, Some(before), &after)?;
     Ok(after)
 }
 
@@ -302,7 +303,7 @@ pub fn set_scheme(
         conn,
         Change {
             actor: Some(actor),
-            action: "set_scheme",
+            action: Action::SetScheme,
             entity: Entity::Cycle,
             entity_id: cycle.id,
             before: before.as_ref(),
@@ -322,7 +323,7 @@ pub fn set_state(
         .set((cycles::state.eq(to.as_str()), cycles::updated_at.eq(now())))
         .returning(COLUMNS)
         .get_result(conn)?;
-    record(conn, actor, "state", Some(before), &after)?;
+    record(conn, actor, Action::State, Some(before), &after)?;
     Ok(after)
 }
 

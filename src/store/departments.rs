@@ -1,3 +1,4 @@
+use crate::domain::audit::Action;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -88,7 +89,7 @@ pub fn create(
             conn,
             Change::<(), _> {
                 actor,
-                action: "create",
+                action: Action::Create,
                 entity: Entity::Department,
                 entity_id: created.id,
                 before: None,
@@ -131,7 +132,7 @@ pub fn update(
             conn,
             Change {
                 actor: Some(actor),
-                action: "update",
+                action: Action::Update,
                 entity: Entity::Department,
                 entity_id: id,
                 before: Some(&before),

@@ -2,6 +2,7 @@
 //! references already imported, and the per-employee sums a computation reads. The checks
 //! of an import are `app::evidence`'s.
 
+use crate::domain::audit::Action;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -49,7 +50,7 @@ impl ImportOutcome {
 fn record_import(
     conn: &mut DbConn,
     actor: i32,
-    action: &str,
+    action: Action,
     per_cycle: BTreeMap<i32, ImportOutcome>,
 ) -> Result<(), AppError> {
     for (cycle_id, outcome) in per_cycle {
@@ -131,7 +132,7 @@ pub fn set_targets(
             }
         }
     }
-    record_import(conn, actor, "import_sales_targets", per_cycle)?;
+    record_import(conn, actor, Action::ImportSalesTargets, per_cycle)?;
     Ok(outcome)
 }
 
@@ -243,7 +244,7 @@ pub fn insert_sales(
             DbConn::Sqlite(c) => insert.execute(c)?,
         };
     }
-    record_import(conn, actor, "import_sales_records", tally(plan))
+    record_import(conn, actor, Action::ImportSalesRecords, tally(plan))
 }
 
 /// Inserts satisfaction responses as [`insert_sales`] does sales.
@@ -274,7 +275,12 @@ pub fn insert_responses(
             DbConn::Sqlite(c) => insert.execute(c)?,
         };
     }
-    record_import(conn, actor, "import_satisfaction_responses", tally(plan))
+    record_import(
+        conn,
+        actor,
+        Action::ImportSatisfactionResponses,
+        tally(plan),
+    )
 }
 
 /// One aggregate query per evidence table over the whole cycle (no query per employee):

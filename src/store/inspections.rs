@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use crate::domain::audit::Action;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -204,7 +205,7 @@ pub fn insert(
         conn,
         Change::<(), _> {
             actor: Some(inspector),
-            action: "create",
+            action: Action::Create,
             entity: Entity::Inspection,
             entity_id: id,
             before: None,

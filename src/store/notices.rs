@@ -2,6 +2,7 @@
 //! exactly when the change that caused it committed. Delivery workers [`claim`] due notices
 //! with a lease, and record the outcome only while they still own it.
 
+use crate::domain::audit::Action;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
@@ -546,7 +547,7 @@ pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppErro
             conn,
             Change {
                 actor: Some(actor),
-                action: "retry",
+                action: Action::Retry,
                 entity: Entity::Notice,
                 entity_id: i32::try_from(id).map_err(AppError::internal)?,
                 before: Some(&before),

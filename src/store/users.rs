@@ -1,3 +1,4 @@
+use crate::domain::audit::Action;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -491,7 +492,7 @@ pub fn insert(conn: &mut DbConn, actor: Option<i32>, new: &NewUser) -> Result<Us
         conn,
         Change::<(), _> {
             actor,
-            action: "create",
+            action: Action::Create,
             entity: Entity::User,
             entity_id: created.id,
             before: None,
@@ -593,7 +594,7 @@ pub fn record_import<A: serde::Serialize>(
         conn,
         Change::<(), A> {
             actor: Some(actor),
-            action: "import_people",
+            action: Action::ImportPeople,
             entity: Entity::User,
             entity_id: first_created,
             before: None,
@@ -701,7 +702,7 @@ pub fn update(
         conn,
         Change {
             actor: Some(actor),
-            action: "update",
+            action: Action::Update,
             entity: Entity::User,
             entity_id: before.id,
             before: Some(&Audited {
