@@ -27,6 +27,7 @@ pub mod passwords;
 pub mod people;
 pub mod people_bulk;
 pub mod sign_in;
+pub mod team;
 pub mod to_do;
 
 use std::sync::Arc;

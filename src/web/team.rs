@@ -23,10 +23,10 @@ use crate::domain::cycle::CycleState;
 use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
-use crate::store::appraisals::{self, Appraisal};
+use crate::store::appraisals::Appraisal;
 use crate::store::checklists::{self, ChecklistWithItems};
 use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::{self, InspectionDetail};
+use crate::store::inspections::InspectionDetail;
 use crate::store::scope::Scope;
 use crate::store::users::{self, User};
 
@@ -34,28 +34,15 @@ use crate::store::users::{self, User};
 /// before the cycle ends (and always once it is this close).
 const SOON_DAYS: i64 = 7;
 
-/// The states of cycles with work for a reviewer, the most urgent first: inspections while
-/// open, drafts while in review.
-const WITH_WORK: [CycleState; 2] = [CycleState::Open, CycleState::Review];
-
 /// The cycle a supervisor works in now: the open one, else the one in review, else the
 /// latest. The team page lists the others with work to switch to.
 pub async fn current(
     _lead: Supervisor,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, AppError> {
-    let all = db.run(cycles::all).await?;
-    let pick = WITH_WORK
-        .iter()
-        .find_map(|s| {
-            all.iter()
-                .filter(|c| c.state == *s)
-                .max_by_key(|c| c.period_start)
-        })
-        .or_else(|| all.iter().max_by_key(|c| c.period_start));
-    match pick {
-        Some(cycle) => Ok(see_other(format!("/cycles/{}/team", cycle.id))),
+    match app.team_cycle(ctx.caller()?).await? {
+        Some(cycle) => Ok(see_other(format!("/cycles/{cycle}/team"))),
         None => {
             let body = html! { p.empty { (ctx.t.no_cycles) } };
             Ok(html_response(
@@ -66,64 +53,25 @@ pub async fn current(
     }
 }
 
-struct TeamPage {
-    cycle: Cycle,
-    /// Every cycle with work (and this one), newest first.
-    cycles: Vec<Cycle>,
-    reports: Vec<User>,
-    inspections: Vec<InspectionDetail>,
-    appraisals: HashMap<i32, Appraisal>,
-    minimum: i32,
-}
-
 pub async fn team(
-    lead: Supervisor,
+    _lead: Supervisor,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_team(lead, ctx, db, id.into_inner(), alert).await
+    render_team(ctx, app, id.into_inner(), alert).await
 }
 
 async fn render_team(
-    lead: Supervisor,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/cycles/{id}/team"));
-    let me = lead.0 .0;
-    let data = db
-        .run(move |conn| {
-            let mut cycles = cycles::all(conn)?;
-            let cycle = cycles
-                .iter()
-                .find(|c| c.id == id)
-                .cloned()
-                .ok_or(AppError::NotFound)?;
-            cycles.retain(|c| c.id == id || WITH_WORK.contains(&c.state));
-            cycles.sort_by_key(|c| std::cmp::Reverse((c.period_start, c.id)));
-            // A supervisor's direct reports; for HR, the people without a manager, whose
-            // appraisals HR reviews (`domain::user::may_review`).
-            let reports = users::reviewed_by(conn, &me)?;
-            let ids: Vec<i32> = reports.iter().map(|r| r.id).collect();
-            let appraisals = appraisals::of_people_in_cycle(conn, id, &ids)?
-                .into_iter()
-                .map(|a| (a.employee_id, a))
-                .collect();
-            Ok(TeamPage {
-                inspections: inspections::of_people_in_cycle(conn, &ids, id)?,
-                minimum: cycle.inspections_needed()?,
-                cycle,
-                cycles,
-                reports,
-                appraisals,
-            })
-        })
-        .await?;
+    let data = app.team(ctx.caller()?, id).await?;
     let t = ctx.t;
     let cycle = &data.cycle;
     let open = cycle.state == CycleState::Open;
@@ -482,10 +430,9 @@ pub async fn record_inspection(
 
 /// A supervisor reviews the drafts ticked on the team page, with one comment (all or none).
 pub async fn review_many(
-    lead: Supervisor,
+    _lead: Supervisor,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -512,7 +459,7 @@ pub async fn review_many(
     after_form(
         ctx,
         outcome.map(|n| format!("/cycles/{cycle}/team?ok=reviewed&n={n}")),
-        |ctx, alert| render_team(lead, ctx, db, cycle, Some(alert)),
+        |ctx, alert| render_team(ctx, app, cycle, Some(alert)),
     )
     .await
 }
