@@ -22,6 +22,7 @@ pub mod departments;
 pub mod evidence;
 pub mod export;
 pub mod inspections;
+pub mod my_rating;
 pub mod notices;
 pub mod passwords;
 pub mod people;

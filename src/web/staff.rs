@@ -263,36 +263,20 @@ fn own_actions(
     }
 }
 
-struct MyRating {
-    mine: Vec<Appraisal>,
-    cycles: HashMap<i32, Cycle>,
-    inspections: Vec<InspectionDetail>,
-    inspectors: HashMap<i32, String>,
-    appeal: Option<Appeal>,
-    open_cycles: Vec<Cycle>,
-    /// How many are ranked in the latest appraisal's department.
-    ranked: i64,
-}
-
-fn by_id(list: Vec<Cycle>) -> HashMap<i32, Cycle> {
-    list.into_iter().map(|c| (c.id, c)).collect()
-}
-
 /// "My service rating": the latest published appraisal with its breakdown and the
 /// inspections behind it, the trend across cycles, and acknowledge / appeal.
 pub async fn my_rating(
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
     app: web::Data<App>,
     origin: web::Data<crate::web::PublicOrigin>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_my_rating(ctx, db, Shown { app, origin }, alert).await
+    render_my_rating(ctx, Shown { app, origin }, alert).await
 }
 
-/// What `/me` needs beside the database: the use cases and the site's address (for the
-/// notices of someone without email).
+/// What `/me` needs: the use cases and the site's address (for the notices of someone
+/// without email).
 struct Shown {
     app: web::Data<App>,
     origin: web::Data<crate::web::PublicOrigin>,
@@ -300,7 +284,6 @@ struct Shown {
 
 async fn render_my_rating(
     ctx: Ctx,
-    db: web::Data<Db>,
     shown: Shown,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
@@ -315,36 +298,7 @@ async fn render_my_rating(
         Vec::new()
     };
     let ctx = ctx.at("/me");
-    let me = ctx.me()?.clone();
-    let data = db
-        .run(move |conn| {
-            let mine = appraisals::mine(conn, &me)?;
-            let all = cycles::all(conn)?;
-            let open_cycles = all
-                .iter()
-                .filter(|c| c.state == CycleState::Open)
-                .cloned()
-                .collect();
-            let (inspections, appeal, ranked) = match mine.first() {
-                Some(latest) => (
-                    inspections::of_employee_in_cycle(conn, &me, me.id, latest.cycle_id)?,
-                    appeals::of_appraisal(conn, latest.id)?,
-                    appraisals::ranked_in_department(conn, latest.cycle_id, latest.department_id)?,
-                ),
-                None => (Vec::new(), None, 0),
-            };
-            let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
-            Ok(MyRating {
-                inspectors: users::names(conn, &ids)?,
-                mine,
-                cycles: by_id(all),
-                inspections,
-                appeal,
-                open_cycles,
-                ranked,
-            })
-        })
-        .await?;
+    let data = shown.app.my_rating(ctx.caller()?).await?;
     let t = ctx.t;
     let latest = data.mine.first();
     let body = html! {
@@ -661,7 +615,6 @@ fn audit_table(ctx: &Ctx, events: &[AuditEvent], names: &Labels) -> Markup {
 pub async fn acknowledge(
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     origin: web::Data<crate::web::PublicOrigin>,
     id: web::Path<i32>,
     form: Fields,
@@ -689,7 +642,7 @@ pub async fn acknowledge(
     after_form(
         ctx,
         outcome.map(|_| "/me?ok=acknowledged".to_owned()),
-        |ctx, alert| render_my_rating(ctx, db, Shown { app, origin }, Some(alert)),
+        |ctx, alert| render_my_rating(ctx, Shown { app, origin }, Some(alert)),
     )
     .await
 }
@@ -715,7 +668,7 @@ pub async fn appeal(
         outcome.map(|_| "/me?ok=appealed".to_owned()),
         |ctx, alert| async move {
             if on_me {
-                render_my_rating(ctx, db, Shown { app, origin }, Some(alert)).await
+                render_my_rating(ctx, Shown { app, origin }, Some(alert)).await
             } else {
                 render_appraisal(ctx, db, id, Some(alert)).await
             }
