@@ -284,12 +284,7 @@ pub async fn report(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let departments = app
-        .read(&caller, move |conn, _| {
-            cycles::get(conn, id)?;
-            appraisals::report(conn, id)
-        })
-        .await?;
+    let departments = app.cycle_report(&caller, id).await?;
     Ok(HttpResponse::Ok().json(ReportView {
         cycle_id: id,
         departments,

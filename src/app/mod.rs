@@ -27,6 +27,7 @@ pub mod notices;
 pub mod passwords;
 pub mod people;
 pub mod people_bulk;
+pub mod report;
 pub mod sign_in;
 pub mod team;
 pub mod to_do;

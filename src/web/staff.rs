@@ -28,13 +28,8 @@ use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::cycles::{self, Cycle};
-use crate::store::departments::Department;
 use crate::store::inspections::{self, InspectionDetail};
 use crate::store::users::{self, User};
-
-pub fn departments_by_id(list: Vec<Department>) -> HashMap<i32, Department> {
-    list.into_iter().map(|d| (d.id, d)).collect()
-}
 
 /// Why a component is missing, in the visitor's language, from the snapshot's typed reason.
 fn missing_reason(t: &Texts, name: Component, c: &ComponentInput) -> String {

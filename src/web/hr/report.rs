@@ -7,39 +7,30 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
 
+use crate::app::report::ReportPage;
+use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::store::{appraisals, cycles, departments, users};
 use crate::web::chart;
 use crate::web::colleagues::DepartmentChoice;
 use crate::web::layout::{html_response, page, score};
 use crate::web::session::Ctx;
-use crate::web::staff::departments_by_id;
 
 pub async fn report(
     _hr: Hr,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
     query: web::Query<DepartmentChoice>,
 ) -> Result<HttpResponse, AppError> {
     let (id, department) = (id.into_inner(), query.department_id);
-    let me = ctx.me()?.clone();
-    let (cycle, report, departments, list, names) = db
-        .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let report = appraisals::report(conn, id)?;
-            let departments = departments_by_id(departments::all(conn)?);
-            let list = match department {
-                Some(d) => appraisals::list_for_cycle(conn, &me, id, Some(d))?,
-                None => Vec::new(),
-            };
-            let ids: Vec<i32> = list.iter().map(|a| a.employee_id).collect();
-            let names = users::names(conn, &ids)?;
-            Ok((cycle, report, departments, list, names))
-        })
-        .await?;
+    let ReportPage {
+        cycle,
+        report,
+        departments,
+        list,
+        names,
+    } = app.report_page(ctx.caller()?, id, department).await?;
     let t = ctx.t;
     let mut overall: BTreeMap<String, usize> = BTreeMap::new();
     let mut without = 0;
