@@ -24,12 +24,12 @@ use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::user::{may_review, Role};
 use crate::error::AppError;
 use crate::i18n;
-use crate::store::appeals::{self, Appeal};
-use crate::store::appraisals::{self, Appraisal};
+use crate::store::appeals::Appeal;
+use crate::store::appraisals::Appraisal;
 use crate::store::audit::{self, AuditEvent};
-use crate::store::cycles::{self, Cycle};
+use crate::store::cycles::Cycle;
 use crate::store::inspections::{self, InspectionDetail};
-use crate::store::users::{self, User};
+use crate::store::users;
 
 /// Why a component is missing, in the visitor's language, from the snapshot's typed reason.
 fn missing_reason(t: &Texts, name: Component, c: &ComponentInput) -> String {
@@ -347,97 +347,25 @@ async fn render_my_rating(
     Ok(answer(&ctx, t.my_rating, alert.as_ref(), body))
 }
 
-struct AppraisalPage {
-    /// The employee's department's name (on the page and the printed review sheet).
-    department: String,
-    /// Department names, for the audit trail (HR only; empty otherwise).
-    departments: HashMap<i32, String>,
-    appraisal: Appraisal,
-    cycle: Cycle,
-    employee: User,
-    /// The employee's active manager, who reviews (None: HR does).
-    manager: Option<i32>,
-    inspections: Vec<InspectionDetail>,
-    names: HashMap<i32, String>,
-    appeal: Option<Appeal>,
-    audit: Vec<AuditEvent>,
-    ranked: i64,
-}
-
 /// One appraisal, for whoever may see it (the API's `appraisals::get_for` decides).
 pub async fn appraisal(
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_appraisal(ctx, db, id.into_inner(), alert).await
+    render_appraisal(ctx, app, id.into_inner(), alert).await
 }
 
 pub async fn render_appraisal(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/appraisals/{id}"));
-    let me = ctx.me()?.clone();
-    let data = db
-        .run(move |conn| {
-            let appraisal = appraisals::get_for(conn, &me, id)?;
-            let inspections = inspections::of_employee_in_cycle(
-                conn,
-                &me,
-                appraisal.employee_id,
-                appraisal.cycle_id,
-            )?;
-            // HR: this appraisal's own history: its computes, review, appeal and
-            // acknowledgement, the person's inspections (recorded, corrected), and what
-            // happened to the cycle (imports, state changes).
-            let audit = if me.role == Role::Hr {
-                let mut events = audit::of_object(conn, "appraisal", id)?;
-                for inspection in &inspections {
-                    events.extend(audit::of_object(conn, "inspection", inspection.id)?);
-                }
-                events.extend(audit::of_object(conn, "cycle", appraisal.cycle_id)?);
-                events.sort_by_key(|e| (e.at, e.id));
-                events
-            } else {
-                Vec::new()
-            };
-            let employee = users::get(conn, appraisal.employee_id)?;
-            let department = crate::store::departments::get(conn, employee.department_id)?.name;
-            let manager = users::active_manager(conn, employee.manager_id)?;
-            let mut ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
-            ids.extend(audit.iter().filter_map(|e| e.actor_id));
-            ids.extend(audit.iter().flat_map(audit::people_named));
-            Ok(AppraisalPage {
-                ranked: appraisals::ranked_in_department(
-                    conn,
-                    appraisal.cycle_id,
-                    appraisal.department_id,
-                )?,
-                cycle: cycles::get(conn, appraisal.cycle_id)?,
-                employee,
-                manager,
-                appeal: appeals::of_appraisal(conn, id)?,
-                names: users::names(conn, &ids)?,
-                department,
-                departments: if me.role == Role::Hr {
-                    crate::store::departments::all(conn)?
-                        .into_iter()
-                        .map(|d| (d.id, d.name))
-                        .collect()
-                } else {
-                    HashMap::new()
-                },
-                appraisal,
-                inspections,
-                audit,
-            })
-        })
-        .await?;
+    let data = app.appraisal_page(ctx.caller()?, id).await?;
     let t = ctx.t;
     let me = ctx.me()?;
     let a = &data.appraisal;
@@ -645,7 +573,6 @@ pub async fn acknowledge(
 pub async fn appeal(
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     origin: web::Data<crate::web::PublicOrigin>,
     id: web::Path<i32>,
     form: Fields,
@@ -665,7 +592,7 @@ pub async fn appeal(
             if on_me {
                 render_my_rating(ctx, Shown { app, origin }, Some(alert)).await
             } else {
-                render_appraisal(ctx, db, id, Some(alert)).await
+                render_appraisal(ctx, app, id, Some(alert)).await
             }
         },
     )

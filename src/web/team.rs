@@ -470,7 +470,6 @@ pub async fn review(
     _lead: Supervisor,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -481,7 +480,7 @@ pub async fn review(
     let outcome = app.review(ctx.caller()?, id, input).await;
     let location = |a: Appraisal| format!("/cycles/{}/team?ok=reviewed", a.cycle_id);
     after_form(ctx, outcome.map(location), |ctx, alert| {
-        render_appraisal(ctx, db, id, Some(alert))
+        render_appraisal(ctx, app, id, Some(alert))
     })
     .await
 }
