@@ -14,6 +14,7 @@
 //! Arrows: `app` → `domain`, `store`, `auth`, `db`, `i18n`; nobody in `app` imports `api`
 //! or `web`.
 
+pub mod appeal_pages;
 pub mod appraisal_page;
 pub mod appraisals;
 pub mod checklists;

@@ -1,19 +1,17 @@
 //! Appeals: the list (open first, a page at a time) and one appeal with HR's decision (the
 //! same use case as the API's, `app::App::decide`).
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
+use crate::app::appeal_pages::{AppealList, AppealPage};
 use crate::app::appraisals::Decision;
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::appraisal::AppealState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::error::AppError;
-use crate::store::{appeals, appraisals, cycles, inspections, users, Page};
+use crate::store::Page;
 use crate::web::layout::{after_form, answer, choices, csrf, pager, score, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -30,7 +28,7 @@ pub async fn appeals(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     query: web::Query<AppealsQuery>,
 ) -> Result<HttpResponse, AppError> {
     // Open appeals unless another state (or all) is asked for.
@@ -42,20 +40,7 @@ pub async fn appeals(
         limit: APPEALS_PAGE,
         offset: query.offset.unwrap_or(0).max(0),
     };
-    let (list, total, names) = db
-        .run(move |conn| {
-            let paged = appeals::list(conn, state, page)?;
-            let ids: Vec<i32> = paged.items.iter().map(|a| a.appraisal_id).collect();
-            let employees = appraisals::employees_of(conn, &ids)?;
-            let people: Vec<i32> = employees.values().copied().collect();
-            let names = users::names(conn, &people)?;
-            let by_appraisal: HashMap<i32, String> = employees
-                .into_iter()
-                .map(|(a, e)| (a, names.get(&e).cloned().unwrap_or_default()))
-                .collect();
-            Ok((paged.items, paged.total, by_appraisal))
-        })
-        .await?;
+    let AppealList { list, total, names } = app.appeal_list(ctx.caller()?, state, page).await?;
     let t = ctx.t;
     let alert = Alert::done(t, req.query_string());
     let shown = state.map_or("all", AppealState::as_str);
@@ -84,59 +69,29 @@ pub async fn appeals(
 pub async fn appeal(
     _hr: Hr,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    render_appeal(ctx, db, id.into_inner(), None).await
+    render_appeal(ctx, app, id.into_inner(), None).await
 }
 
 async fn render_appeal(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/appeals/{id}"));
-    let me = ctx.me()?.clone();
-    let (appeal, appraisal, employee, cycle, inspections, names, ranked, target) = db
-        .run(move |conn| {
-            let appeal = appeals::get(conn, id)?;
-            let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
-            let employee = users::get(conn, appraisal.employee_id)?;
-            let cycle = cycles::get(conn, appraisal.cycle_id)?;
-            let inspections = inspections::of_employee_in_cycle(
-                conn,
-                &me,
-                appraisal.employee_id,
-                appraisal.cycle_id,
-            )?;
-            let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
-            let names = users::names(conn, &ids)?;
-            let ranked = appraisals::ranked_in_department(
-                conn,
-                appraisal.cycle_id,
-                appraisal.department_id,
-            )?;
-            // The target as it stands now (the appraisal shows the one it was computed with).
-            let target = crate::store::evidence::summary(
-                conn,
-                appraisal.cycle_id,
-                Some(appraisal.employee_id),
-            )?
-            .pop()
-            .and_then(|e| e.sales_target);
-            Ok((
-                appeal,
-                appraisal,
-                employee,
-                cycle,
-                inspections,
-                names,
-                ranked,
-                target,
-            ))
-        })
-        .await?;
+    let AppealPage {
+        appeal,
+        appraisal,
+        employee,
+        cycle,
+        inspections,
+        names,
+        ranked,
+        target,
+    } = app.appeal_page(ctx.caller()?, id).await?;
     let inputs = appraisal.inputs()?;
     let t = ctx.t;
     let body = html! {
@@ -192,7 +147,6 @@ pub async fn decide(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -226,13 +180,13 @@ pub async fn decide(
                     .collect();
                 format!("{} {}", t.upheld_changed, crate::i18n::list(t.lang, &lines))
             };
-            render_appeal(ctx, db, id, Some(Alert::Note(note))).await
+            render_appeal(ctx, app, id, Some(Alert::Note(note))).await
         }
         outcome => {
             after_form(
                 ctx,
                 outcome.map(|_| "/appeals?ok=decided".to_owned()),
-                |ctx, alert| render_appeal(ctx, db, id, Some(alert)),
+                |ctx, alert| render_appeal(ctx, app, id, Some(alert)),
             )
             .await
         }
@@ -244,7 +198,6 @@ pub async fn correct_target(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -255,11 +208,11 @@ pub async fn correct_target(
     match outcome {
         Ok(_) => {
             let note = Alert::Note(ctx.t.target_saved.to_owned());
-            render_appeal(ctx, db, id, Some(note)).await
+            render_appeal(ctx, app, id, Some(note)).await
         }
         Err(error) => {
             let alert = crate::web::layout::recoverable(ctx.t, error)?;
-            render_appeal(ctx, db, id, Some(alert)).await
+            render_appeal(ctx, app, id, Some(alert)).await
         }
     }
 }
