@@ -19,6 +19,7 @@ pub mod appraisal_page;
 pub mod appraisals;
 pub mod checklists;
 pub mod collaboration;
+pub mod cycle_page;
 pub mod cycles;
 pub mod departments;
 pub mod evidence;

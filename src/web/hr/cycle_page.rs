@@ -6,67 +6,38 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
+use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
 use crate::domain::scheme::Scheme;
 use crate::error::AppError;
-use crate::store::appraisals;
-use crate::store::cycles::{self, Cycle};
-use crate::store::departments::{self, Department};
+use crate::store::cycles::Cycle;
+use crate::store::departments::Department;
 use crate::web::layout::{answer, button_form, csrf, Alert};
 use crate::web::session::{Ctx, Fields};
 use crate::web::staff::component_name;
-
-struct CyclePage {
-    cycle: Cycle,
-    scheme: Option<Scheme>,
-    departments: Vec<Department>,
-    computed: i64,
-    uncomputed: i64,
-    stale: i64,
-    /// Someone of this cycle has an open appeal: HR may correct their evidence.
-    appealed: bool,
-}
 
 pub async fn cycle(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_cycle(ctx, db, id.into_inner(), None, alert).await
+    render_cycle(ctx, app, id.into_inner(), None, alert).await
 }
 
 pub async fn render_cycle(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/cycles/{id}"));
-    let data = db
-        .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let uncomputed = appraisals::uncomputed(conn, id)?;
-            let computed = appraisals::count_for_cycle(conn, id)?;
-            let stale = appraisals::stale(conn, &cycle)?;
-            let appealed = cycles::open_appeals(conn)?.iter().any(|(c, _)| *c == id);
-            Ok(CyclePage {
-                stale,
-                appealed,
-                scheme: cycle.scheme()?,
-                departments: departments::all(conn)?,
-                cycle,
-                computed,
-                uncomputed,
-            })
-        })
-        .await?;
+    let data = app.cycle_page(ctx.caller()?, id).await?;
     let t = ctx.t;
     let c = &data.cycle;
     let state = c.state;

@@ -180,7 +180,7 @@ pub async fn change_state(
     after_form(
         ctx,
         outcome.map(|_| format!("/hr/cycles/{id}?ok=state_changed")),
-        |ctx, alert| render_cycle(ctx, db, id, None, Some(alert)),
+        |ctx, alert| render_cycle(ctx, app, id, None, Some(alert)),
     )
     .await
 }
@@ -191,7 +191,6 @@ pub async fn edit_cycle(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -217,7 +216,7 @@ pub async fn edit_cycle(
     after_form(
         ctx,
         outcome.map(|()| format!("/hr/cycles/{id}?ok=saved")),
-        |ctx, alert| render_cycle(ctx, db, id, None, Some(alert)),
+        |ctx, alert| render_cycle(ctx, app, id, None, Some(alert)),
     )
     .await
 }
@@ -307,7 +306,6 @@ pub async fn compute(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -327,11 +325,11 @@ pub async fn compute(
                 ctx.t.reviews_reset,
                 outcome.reviews_reset
             );
-            render_cycle(ctx, db, id, None, Some(Alert::Note(note))).await
+            render_cycle(ctx, app, id, None, Some(Alert::Note(note))).await
         }
         Err(error) => {
             let alert = recoverable(ctx.t, error)?;
-            render_cycle(ctx, db, id, None, Some(alert)).await
+            render_cycle(ctx, app, id, None, Some(alert)).await
         }
     }
 }

@@ -12,7 +12,6 @@ use crate::app::evidence::Kind;
 use crate::app::App;
 use crate::auth::Hr;
 use crate::bulk;
-use crate::db::Db;
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 use crate::web::layout::{recoverable, Alert};
@@ -73,7 +72,6 @@ pub async fn import(
     ctx: Ctx,
     req: HttpRequest,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     parts: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -134,5 +132,5 @@ pub async fn import(
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => recoverable(t, error)?,
     };
-    render_cycle(ctx, db, id, None, Some(alert)).await
+    render_cycle(ctx, app, id, None, Some(alert)).await
 }

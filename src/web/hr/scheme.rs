@@ -41,7 +41,7 @@ pub async fn save_scheme(
                     .then(|| overrides.get(i).cloned())
                     .flatten()
             })?;
-            render_cycle(ctx, db, id, Some(&form), Some(alert)).await
+            render_cycle(ctx, app, id, Some(&form), Some(alert)).await
         }
     }
 }
