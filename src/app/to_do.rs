@@ -124,6 +124,23 @@ impl ToDo {
     }
 }
 
+/// Who among `appraised` has fewer inspections in `cycle`'s period than its scheme asks
+/// for (`scheme::inspections_needed`): the to-do list names them, the step to review
+/// counts them.
+pub fn lacking_inspections(
+    conn: &mut DbConn,
+    cycle: &Cycle,
+    appraised: &[i32],
+) -> Result<Vec<i32>, AppError> {
+    let minimum = i64::from(cycle.inspections_needed()?);
+    let counts = inspections::count_by_employee(conn, cycle.id)?;
+    Ok(appraised
+        .iter()
+        .copied()
+        .filter(|id| counts.get(id).copied().unwrap_or(0) < minimum)
+        .collect())
+}
+
 fn to_do(conn: &mut DbConn, me: &User, all: &[Cycle], today: NaiveDate) -> Result<ToDo, AppError> {
     let one = Page {
         limit: 1,
@@ -144,13 +161,7 @@ fn to_do(conn: &mut DbConn, me: &User, all: &[Cycle], today: NaiveDate) -> Resul
     for c in all {
         match c.state {
             CycleState::Open => {
-                let minimum = c.inspections_needed()?;
-                let counts = inspections::count_by_employee(conn, c.id)?;
-                let lacking: Vec<i32> = appraised
-                    .iter()
-                    .copied()
-                    .filter(|id| counts.get(id).copied().unwrap_or(0) < i64::from(minimum))
-                    .collect();
+                let lacking = lacking_inspections(conn, c, &appraised)?;
                 let named_lacking = if lacking.is_empty() {
                     Named::default()
                 } else {

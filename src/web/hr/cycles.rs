@@ -4,15 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
 use super::cycle_page::render_cycle;
+use crate::app::cycle_page::StepPreview;
 use crate::app::cycles::{CyclePatch, NewCycle};
 use crate::app::to_do::Named;
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::cycle::{CycleState, CYCLE_NAME_MAX, DEFAULT_SERIES, SERIES_MAX};
 use crate::error::{AppError, FieldErrors};
-use crate::store::cycles;
-use crate::store::{appraisals, inspections, users};
 use crate::web::layout::{after_form, answer, csrf, recoverable, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -164,7 +162,6 @@ pub async fn change_state(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -173,7 +170,7 @@ pub async fn change_state(
     // cycle: each asks first, on a page of its own (no script needed).
     if let Ok(to) = CycleState::parse(form.text("state")) {
         if needs_confirmation(to) && form.text("confirm") != "yes" {
-            return confirm_state(ctx, db, id, to).await;
+            return confirm_state(ctx, app, id, to).await;
         }
     }
     let outcome = app.move_cycle(ctx.caller()?, id, form.text("state")).await;
@@ -232,37 +229,21 @@ fn needs_confirmation(to: CycleState) -> bool {
 /// What the step will do, and the button that does it.
 async fn confirm_state(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     to: CycleState,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/cycles/{id}"));
     let today = ctx.time.today();
-    let (cycle, people, total, reviewed, stale, uncomputed, lacking) = db
-        .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let appraised = users::appraised_ids(conn)?;
-            let total = appraisals::count_for_cycle(conn, id)?;
-            let unreviewed = appraisals::unreviewed(conn, id)?;
-            let stale = appraisals::stale(conn, &cycle)?;
-            let uncomputed = appraisals::uncomputed(conn, id)?;
-            let minimum = cycle.inspections_needed()?;
-            let counts = inspections::count_by_employee(conn, id)?;
-            let lacking = appraised
-                .iter()
-                .filter(|p| counts.get(p).copied().unwrap_or(0) < i64::from(minimum))
-                .count();
-            Ok((
-                cycle,
-                appraised.len(),
-                total,
-                total - unreviewed,
-                stale,
-                uncomputed,
-                lacking,
-            ))
-        })
-        .await?;
+    let StepPreview {
+        cycle,
+        people,
+        total,
+        reviewed,
+        stale,
+        uncomputed,
+        lacking,
+    } = app.step_preview(ctx.caller()?, id).await?;
     let days_left = (cycle.period_end - today).num_days().max(0);
     let t = ctx.t;
     let body = html! {
