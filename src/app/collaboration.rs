@@ -2,6 +2,8 @@
 //! department while a cycle is open; one rating per rater, ratee and cycle (a second one
 //! replaces the first). Who rated whom is visible to HR only (audit trail).
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -15,8 +17,10 @@ use crate::domain::text::{free_text, free_text_schema};
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::store::collaboration::{self, Rating};
+use crate::store::cycles::{self, Cycle};
+use crate::store::departments::{self, Department};
+use crate::store::users;
 use crate::store::users::User;
-use crate::store::{cycles, users};
 
 /// One rating from 1 to 5 of a colleague in another department, during an open cycle.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -96,4 +100,44 @@ pub fn rate(
     }
     cycles::hold_for_entry(tx, &[&cycle.span()])?;
     collaboration::put(tx, rater.id, ratee_id, cycle_id, rating, comment)
+}
+
+/// The page of rating colleagues of other departments: the cycle, the departments one may
+/// rate in, the people of the one chosen, and one's ratings given so far (by ratee).
+pub struct Colleagues {
+    pub cycle: Cycle,
+    pub departments: Vec<Department>,
+    pub people: Vec<User>,
+    pub given: HashMap<i32, i32>,
+}
+
+impl App {
+    /// Anyone, for the colleagues they may rate (`users::rateable_in`).
+    pub async fn colleagues(
+        &self,
+        caller: &Caller,
+        id: i32,
+        department: Option<i32>,
+    ) -> Result<Colleagues, AppError> {
+        self.read(caller, move |conn, me| {
+            let cycle = cycles::get(conn, id)?;
+            let rateable = users::rateable_departments(conn, me)?;
+            let mut departments = departments::all(conn)?;
+            departments.retain(|d| rateable.contains(&d.id));
+            let people = match department {
+                Some(d) => users::rateable_in(conn, me, d)?,
+                None => Vec::new(),
+            };
+            let given = collaboration::given_by(conn, me.id, id)?
+                .into_iter()
+                .collect();
+            Ok(Colleagues {
+                cycle,
+                departments,
+                people,
+                given,
+            })
+        })
+        .await
+    }
 }

@@ -2,8 +2,6 @@
 //! with someone to rate, then rate its people; the form goes to the same use case as the
 //! API's (`app::collaboration`).
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
@@ -11,22 +9,10 @@ use super::layout::{after_form, answer, choices, csrf, Alert};
 use super::session::{Ctx, Fields};
 use crate::app::collaboration::NewRating;
 use crate::app::App;
-use crate::db::Db;
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
-use crate::store::collaboration;
-use crate::store::cycles::{self, Cycle};
-use crate::store::departments::{self, Department};
-use crate::store::users::{self, User};
-
-struct Colleagues {
-    cycle: Cycle,
-    departments: Vec<Department>,
-    people: Vec<User>,
-    given: HashMap<i32, i32>,
-}
 
 /// `?department_id=`: the department a page is narrowed to.
 #[derive(serde::Deserialize)]
@@ -38,17 +24,17 @@ pub struct DepartmentChoice {
 pub async fn colleagues(
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
     query: web::Query<DepartmentChoice>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_colleagues(ctx, db, id.into_inner(), query.department_id, alert).await
+    render_colleagues(ctx, app, id.into_inner(), query.department_id, alert).await
 }
 
 async fn render_colleagues(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     department: Option<i32>,
     alert: Option<Alert>,
@@ -57,28 +43,7 @@ async fn render_colleagues(
         Some(d) => format!("/cycles/{id}/collaboration?department_id={d}"),
         None => format!("/cycles/{id}/collaboration"),
     });
-    let me = ctx.me()?.clone();
-    let data = db
-        .run(move |conn| {
-            let cycle = cycles::get(conn, id)?;
-            let rateable = users::rateable_departments(conn, &me)?;
-            let mut departments = departments::all(conn)?;
-            departments.retain(|d| rateable.contains(&d.id));
-            let people = match department {
-                Some(d) => users::rateable_in(conn, &me, d)?,
-                None => Vec::new(),
-            };
-            let given = collaboration::given_by(conn, me.id, id)?
-                .into_iter()
-                .collect();
-            Ok(Colleagues {
-                cycle,
-                departments,
-                people,
-                given,
-            })
-        })
-        .await?;
+    let data = app.colleagues(ctx.caller()?, id, department).await?;
     let t = ctx.t;
     let open = data.cycle.state == CycleState::Open;
     let body = html! {
@@ -129,7 +94,6 @@ async fn render_colleagues(
 pub async fn rate(
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -142,7 +106,7 @@ pub async fn rate(
     let back = department.map_or(String::new(), |d| format!("&department_id={d}"));
     let location = format!("/cycles/{cycle}/collaboration?ok=rated{back}");
     after_form(ctx, outcome.map(|()| location), |ctx, alert| {
-        render_colleagues(ctx, db, cycle, department, Some(alert))
+        render_colleagues(ctx, app, cycle, department, Some(alert))
     })
     .await
 }
