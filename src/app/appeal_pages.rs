@@ -36,14 +36,6 @@ pub struct AppealPage {
     pub target: Option<i64>,
 }
 
-fn hr(me: &User) -> Result<(), AppError> {
-    if me.role() == Role::Hr {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 impl App {
     pub async fn appeal_list(
         &self,
@@ -52,7 +44,7 @@ impl App {
         page: Page,
     ) -> Result<AppealList, AppError> {
         self.read(caller, move |conn, me| {
-            hr(me)?;
+            super::only(me, &[Role::Hr])?;
             let paged = appeals::list(conn, state, page)?;
             let ids: Vec<i32> = paged.items.iter().map(|a| a.appraisal_id).collect();
             let employees = appraisals::employees_of(conn, &ids)?;
@@ -73,7 +65,7 @@ impl App {
 
     pub async fn appeal_page(&self, caller: &Caller, id: i32) -> Result<AppealPage, AppError> {
         self.read(caller, move |conn, me| {
-            hr(me)?;
+            super::only(me, &[Role::Hr])?;
             let appeal = appeals::get(conn, id)?;
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
             let employee = users::get(conn, appraisal.employee_id)?;

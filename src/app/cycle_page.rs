@@ -38,9 +38,7 @@ pub struct StepPreview {
 impl App {
     pub async fn step_preview(&self, caller: &Caller, id: i32) -> Result<StepPreview, AppError> {
         self.read(caller, move |conn, me| {
-            if me.role() != Role::Hr {
-                return Err(AppError::Forbidden);
-            }
+            super::only(me, &[Role::Hr])?;
             let cycle = cycles::get(conn, id)?;
             let appraised = users::appraised_ids(conn)?;
             let total = appraisals::count_for_cycle(conn, id)?;
@@ -61,9 +59,7 @@ impl App {
 
     pub async fn cycle_page(&self, caller: &Caller, id: i32) -> Result<CyclePage, AppError> {
         self.read(caller, move |conn, me| {
-            if me.role() != Role::Hr {
-                return Err(AppError::Forbidden);
-            }
+            super::only(me, &[Role::Hr])?;
             let cycle = cycles::get(conn, id)?;
             let uncomputed = appraisals::uncomputed(conn, id)?;
             let computed = appraisals::count_for_cycle(conn, id)?;

@@ -45,6 +45,16 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::error::AppError;
 use crate::store::users::User;
 
+/// Who may call a use case, stated in the use case: the caller's role must be one of
+/// `roles` (403 otherwise). The route table and the page extractors refuse early too.
+pub(crate) fn only(me: &User, roles: &[crate::domain::user::Role]) -> Result<(), AppError> {
+    if roles.contains(&me.role()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// What the use cases need from the running service; cheap to clone.
 #[derive(Clone)]
 pub struct App {

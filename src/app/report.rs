@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::store::appraisals::{self, Appraisal, DepartmentReport};
 use crate::store::cycles::{self, Cycle};
 use crate::store::departments::{self, Department};
-use crate::store::users::{self, User};
+use crate::store::users;
 
 /// The report page: the cycle, its figures, the departments by id, and the appraisals of
 /// the department asked for with their people's names.
@@ -23,14 +23,6 @@ pub struct ReportPage {
     pub names: HashMap<i32, String>,
 }
 
-fn hr(me: &User) -> Result<(), AppError> {
-    if me.role() == Role::Hr {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 impl App {
     /// The figures of cycle `id` per department (404 if there is no such cycle).
     pub async fn cycle_report(
@@ -39,7 +31,7 @@ impl App {
         id: i32,
     ) -> Result<Vec<DepartmentReport>, AppError> {
         self.read(caller, move |conn, me| {
-            hr(me)?;
+            super::only(me, &[Role::Hr])?;
             cycles::get(conn, id)?;
             appraisals::report(conn, id)
         })
@@ -54,7 +46,7 @@ impl App {
         department: Option<i32>,
     ) -> Result<ReportPage, AppError> {
         self.read(caller, move |conn, me| {
-            hr(me)?;
+            super::only(me, &[Role::Hr])?;
             let cycle = cycles::get(conn, id)?;
             let report = appraisals::report(conn, id)?;
             let departments = departments::all(conn)?

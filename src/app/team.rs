@@ -28,19 +28,12 @@ pub struct TeamView {
     pub minimum: i32,
 }
 
-fn reviewer(me: &User) -> Result<(), AppError> {
-    match me.role() {
-        Role::Supervisor | Role::Hr => Ok(()),
-        Role::Staff => Err(AppError::Forbidden),
-    }
-}
-
 impl App {
     /// The cycle a reviewer works in now: the open one that started last, else the one in
     /// review that started last, else the latest. Supervisors and HR.
     pub async fn team_cycle(&self, caller: &Caller) -> Result<Option<i32>, AppError> {
         self.read(caller, |conn, me| {
-            reviewer(me)?;
+            super::only(me, &[Role::Supervisor, Role::Hr])?;
             let all = cycles::all(conn)?;
             let pick = WITH_WORK
                 .iter()
@@ -59,7 +52,7 @@ impl App {
     /// people they review.
     pub async fn team(&self, caller: &Caller, id: i32) -> Result<TeamView, AppError> {
         self.read(caller, move |conn, me| {
-            reviewer(me)?;
+            super::only(me, &[Role::Supervisor, Role::Hr])?;
             let mut cycles = cycles::all(conn)?;
             let cycle = cycles
                 .iter()

@@ -21,9 +21,7 @@ impl App {
     pub async fn hr_to_do(&self, caller: &Caller) -> Result<(Vec<Cycle>, ToDo), AppError> {
         let today = self.today();
         self.read(caller, move |conn, me| {
-            if me.role() != Role::Hr {
-                return Err(AppError::Forbidden);
-            }
+            super::only(me, &[Role::Hr])?;
             let all = cycles::all(conn)?;
             let todo = to_do(conn, me, &all, today)?;
             Ok((all, todo))
