@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::{self, InspectionDetail};
+use crate::store::inspections::InspectionDetail;
 use crate::store::users::{self, User};
 use crate::store::Page;
 
@@ -70,12 +70,7 @@ impl App {
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
             let employee = users::get(conn, appraisal.employee_id)?;
             let cycle = cycles::get(conn, appraisal.cycle_id)?;
-            let inspections = inspections::of_employee_in_cycle(
-                conn,
-                me,
-                appraisal.employee_id,
-                appraisal.cycle_id,
-            )?;
+            let inspections = super::appraisal_page::inspections_behind(conn, me, &appraisal)?;
             let ids: Vec<i32> = inspections.iter().map(|i| i.inspector_id).collect();
             let names = users::names(conn, &ids)?;
             let ranked = appraisals::ranked_in_department(

@@ -32,6 +32,16 @@ pub struct AppraisalPage {
     pub ranked: i64,
 }
 
+/// The inspections an appraisal stands on: its employee's in its cycle's period, if the
+/// viewer may see that employee (the appraisal's page, HR's appeal page, `/me`).
+pub(crate) fn inspections_behind(
+    conn: &mut crate::db::DbConn,
+    viewer: &User,
+    appraisal: &Appraisal,
+) -> Result<Vec<InspectionDetail>, AppError> {
+    inspections::of_employee_in_cycle(conn, viewer, appraisal.employee_id, appraisal.cycle_id)
+}
+
 impl App {
     pub async fn appraisal_page(
         &self,
@@ -40,12 +50,7 @@ impl App {
     ) -> Result<AppraisalPage, AppError> {
         self.read(caller, move |conn, me| {
             let appraisal = appraisals::get_for(conn, me, id)?;
-            let inspections = inspections::of_employee_in_cycle(
-                conn,
-                me,
-                appraisal.employee_id,
-                appraisal.cycle_id,
-            )?;
+            let inspections = inspections_behind(conn, me, &appraisal)?;
             // HR: this appraisal's own history: its computes, review, appeal and
             // acknowledgement, the person's inspections (recorded, corrected), and what
             // happened to the cycle (imports, state changes).

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::store::appeals::{self, Appeal};
 use crate::store::appraisals::{self, Appraisal};
 use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::{self, InspectionDetail};
+use crate::store::inspections::InspectionDetail;
 use crate::store::users;
 
 pub struct MyRating {
@@ -41,7 +41,7 @@ impl App {
                 .collect();
             let (inspections, appeal, ranked) = match mine.first() {
                 Some(latest) => (
-                    inspections::of_employee_in_cycle(conn, me, me.id, latest.cycle_id)?,
+                    super::appraisal_page::inspections_behind(conn, me, latest)?,
                     appeals::of_appraisal(conn, latest.id)?,
                     appraisals::ranked_in_department(conn, latest.cycle_id, latest.department_id)?,
                 ),
