@@ -45,8 +45,9 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
-    /// Deliver queued notices (and queue due reminders) without serving HTTP, until SIGINT
-    /// or SIGTERM. Run any number of these beside `serve` with `notices.worker = false`.
+    /// Run the job worker (deliver notices, expand batches, queue due reminders) without
+    /// serving HTTP, until SIGINT or SIGTERM. Run any number of these beside `serve` with
+    /// `notices.worker = false`.
     Deliver,
     /// Apply pending database migrations and exit.
     Migrate,

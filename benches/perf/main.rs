@@ -1223,8 +1223,24 @@ async fn people_in_bulk(
     // it): the batch of set-password links turned into one notice per person.
     let started = Instant::now();
     let mut expanded = 0;
-    while let Some(queued) = appraisal::store::notices::expand_batch(conn)? {
-        expanded += queued;
+    let batches: Vec<i64> = {
+        use appraisal::db::schema::notice_batches;
+        notice_batches::table
+            .select(notice_batches::id)
+            .order(notice_batches::id)
+            .load(conn)?
+    };
+    for batch in batches {
+        // As the batch's job does: a slice per transaction.
+        loop {
+            let (queued, more) = appraisal::db::write_tx(conn, |tx| {
+                appraisal::store::notices::expand_batch(tx, batch)
+            })?;
+            expanded += queued;
+            if !more {
+                break;
+            }
+        }
     }
     let expansion = started.elapsed();
     anyhow::ensure!(expanded == n, "{expanded} of {n} links became notices");

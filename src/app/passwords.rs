@@ -5,7 +5,7 @@
 //!
 //! "Forgot password" does the same work for every email: it records the request (one
 //! insert, one commit), and the delivery worker looks the account up later and queues its
-//! mail ([`queue_requested_resets`]). Looking the account up on the request path made a
+//! mail ([`answer_reset_request`]). Looking the account up on the request path made a
 //! known account's request measurably slower on PostgreSQL (the notice's write and commit),
 //! which told who has an account. The link's token is made when the mail is written
 //! (`notify::content`) and only its hash is stored; using it sets the password, ends every
@@ -26,24 +26,18 @@ use crate::store::notices::{self, Kind, NewNotice};
 use crate::store::users::{self, Stored};
 use crate::store::{password_tokens, reset_requests, throttle};
 
-/// Requests taken per transaction by [`queue_requested_resets`].
-const RESET_REQUESTS_PER_ROUND: i64 = 500;
-
-/// The delivery worker's part of "forgot password": the oldest requests become reset mails
-/// for the active accounts they name (at most one an hour per account, counted from when
-/// it was asked), and are removed. Returns how many requests were taken.
-pub fn queue_requested_resets(conn: &mut DbConn) -> Result<usize, AppError> {
-    write_tx(conn, |tx| {
-        let requests = reset_requests::take(tx, RESET_REQUESTS_PER_ROUND)?;
-        for (email, at) in &requests {
-            if let Some(user) = users::find_by_email(tx, email)? {
-                if user.active {
-                    send_reset_link_at(tx, user.id, 3600, at.and_utc().timestamp())?;
-                }
+/// The job of one "forgot password" request (in the job's transaction): a reset mail for
+/// the active account it names (at most one an hour per account, counted from when it was
+/// asked); the request is removed either way.
+pub fn answer_reset_request(tx: &mut DbConn, request: i64) -> Result<(), AppError> {
+    if let Some((email, at)) = reset_requests::take(tx, request)? {
+        if let Some(user) = users::find_by_email(tx, &email)? {
+            if user.active {
+                send_reset_link_at(tx, user.id, 3600, at.and_utc().timestamp())?;
             }
         }
-        Ok(requests.len())
-    })
+    }
+    Ok(())
 }
 
 /// Queues the mail with a link to set a first password (in the caller's transaction); a

@@ -260,11 +260,25 @@ diesel::table! {
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,
-        lease_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Text,
+        payload_json -> Text,
+        status -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        last_failure -> Nullable<Text>,
         lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 

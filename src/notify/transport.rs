@@ -22,6 +22,12 @@ pub enum SendError {
 }
 
 impl SendError {
+    pub fn failure(&self) -> Failure {
+        match self {
+            SendError::Transient(f, _) | SendError::Permanent(f, _) => *f,
+        }
+    }
+
     /// The failure as `notices.last_error` keeps it: its code and what was said.
     pub fn message(&self) -> String {
         match self {

@@ -1,8 +1,9 @@
-//! The delivery worker: claims due notices with a lease, renders each for its recipient,
-//! sends it, and records the outcome while it still owns the lease. It also queues the
-//! review reminders that have come due, and one notice per recipient of each batch of
-//! notices (`notices::enqueue_batch`). Runs inside `serve` and alone as `appraisal deliver`;
-//! any number of workers may share one database.
+//! The job worker: claims due jobs (`store::jobs`) with a lease and does each, recording the
+//! outcome while it still holds the lease. A notice's job renders it for its recipient and
+//! sends it; a batch's job turns the next slice of it into notices; a "forgot password"
+//! request's job queues its mail; the periodic review-reminder job queues the reminders
+//! that have come due and moves its next run forward. Runs inside `serve` and alone as
+//! `appraisal deliver`; any number of workers may share one database.
 
 use crate::domain::delivery::Failure;
 use std::sync::Arc;
@@ -17,12 +18,13 @@ use tokio::sync::watch;
 use super::content::{self, LoadError};
 use super::templates;
 use super::transport::{self, Mailbox, Mailer, SendError};
-use crate::db::Db;
+use crate::db::{write_tx, Db};
 use crate::domain::clock::CompanyTime;
 use crate::error::AppError;
 use crate::settings::{NoticeSettings, Settings};
 use crate::store;
-use crate::store::notices::{self, Notice};
+use crate::store::jobs::{self, BatchJob, Job, Kind, NewJob, NoticeJob, ResetJob};
+use crate::store::notices::{self, Notice, NoticeStatus};
 
 /// The delay before the retry that follows `failed_attempts` failures: the base, doubled for
 /// each failure after the first, never above the maximum.
@@ -96,17 +98,24 @@ impl Notifier {
         WorkerHandle { stop, task }
     }
 
-    /// One round of a worker, now: expands notice batches, takes "forgot password"
-    /// requests, claims the notices that are due and delivers them; returns how many it
-    /// claimed. What a test runs instead of waiting for a worker's next poll.
+    /// A worker's rounds, now, until no job is due: what a test runs instead of waiting
+    /// for a worker's next poll (and moving the clock when it waits for a later run).
+    /// Returns how many notices it took in hand.
     pub async fn deliver_due(&self) -> Result<usize, AppError> {
         let (_stop, running) = watch::channel(false);
         let worker = self.clone().worker();
-        worker.expand_batches(&running).await;
-        worker.queue_requested_resets(&running).await;
-        let claimed = worker.round(&running).await;
+        worker.ensure_periodic().await?;
+        let mut notices = 0;
+        // Bounded: a job that keeps coming due at once (a batch's slices) ends within it.
+        for _ in 0..10_000 {
+            let round = worker.round(&running).await?;
+            notices += round.notices;
+            if round.claimed == 0 {
+                break;
+            }
+        }
         worker.release().await;
-        claimed
+        Ok(notices)
     }
 
     fn worker(self) -> Worker {
@@ -152,21 +161,16 @@ impl Worker {
     }
 
     async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(worker = %self.owner, "notice delivery worker started");
+        tracing::info!(worker = %self.owner, "job worker started");
         let poll = Duration::from_millis(self.config().poll_interval_ms);
-        let reminder_every = Duration::from_secs(self.config().reminder_check_seconds);
-        let mut next_reminder_check = Instant::now();
+        if let Err(error) = self.ensure_periodic().await {
+            tracing::error!(worker = %self.owner, %error, "could not queue the periodic jobs; another worker may");
+        }
         while !stop_requested(&stop) {
-            if Instant::now() >= next_reminder_check {
-                self.queue_reminders().await;
-                next_reminder_check = Instant::now() + reminder_every;
-            }
-            self.expand_batches(&stop).await;
-            self.queue_requested_resets(&stop).await;
             let claimed = match self.round(&stop).await {
-                Ok(claimed) => claimed,
+                Ok(round) => round.claimed,
                 Err(error) => {
-                    tracing::error!(worker = %self.owner, error = %error, "notice delivery round failed");
+                    tracing::error!(worker = %self.owner, error = %error, "job round failed");
                     0
                 }
             };
@@ -178,11 +182,27 @@ impl Worker {
             }
         }
         self.release().await;
-        tracing::info!(worker = %self.owner, "notice delivery worker stopped");
+        tracing::info!(worker = %self.owner, "job worker stopped");
     }
 
-    /// Claims a batch and delivers it; returns how many were claimed.
-    async fn round(&self, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
+    /// The periodic jobs' rows, added once (their keys make a second add nothing).
+    async fn ensure_periodic(&self) -> Result<(), AppError> {
+        self.notifier
+            .db
+            .run(|conn| {
+                let reminders = NewJob::now(
+                    Kind::ReviewReminders,
+                    "review_reminders".into(),
+                    &serde_json::json!({}),
+                );
+                jobs::enqueue(conn, &[reminders]).map(drop)
+            })
+            .await
+    }
+
+    /// Claims the due jobs and does them: the other kinds one after another, then the
+    /// notices' deliveries side by side.
+    async fn round(&self, stop: &watch::Receiver<bool>) -> Result<Round, AppError> {
         let lease = Duration::from_secs(self.config().lease_seconds);
         let (owner, limit) = (self.owner.clone(), i64::from(self.config().batch_size));
         let claimed_at = Instant::now();
@@ -191,32 +211,138 @@ impl Worker {
             .db
             .run(move |conn| {
                 let lease = chrono::Duration::from_std(lease).map_err(AppError::internal)?;
-                notices::claim(conn, &owner, store::now(), lease, limit)
+                jobs::claim(conn, &owner, store::now(), lease, limit)
             })
             .await?;
+        let (deliveries, others): (Vec<&Job>, Vec<&Job>) = claimed
+            .iter()
+            .partition(|job| job.kind() == Some(Kind::Notice));
+        // Work must end inside the lease, or another worker could take the job over and do
+        // it again: start one only while two SMTP timeouts of the lease remain (one for the
+        // send, one for the record).
+        let in_time = || {
+            !stop_requested(stop) && claimed_at.elapsed() + 2 * self.notifier.smtp_timeout < lease
+        };
+        let mut skipped = false;
+        let mut first_error = None;
+        for job in others {
+            if !in_time() {
+                skipped = true;
+                continue;
+            }
+            if let Err(error) = self.run_job(job).await {
+                first_error.get_or_insert(error);
+            }
+        }
         let concurrency = self.config().concurrency as usize;
-        let attempted: Vec<Result<bool, AppError>> = stream::iter(&claimed)
-            .map(|notice| async move {
-                // A send and the record of its outcome must end inside the lease, or another
-                // worker could take the notice over and mail it again: start one only while
-                // two SMTP timeouts of the lease remain (one for the send, one for the rest).
-                if stop_requested(stop)
-                    || claimed_at.elapsed() + 2 * self.notifier.smtp_timeout >= lease
-                {
+        let attempted: Vec<Result<bool, AppError>> = stream::iter(&deliveries)
+            .map(|job| async move {
+                if !in_time() {
                     return Ok(false);
                 }
-                self.deliver(notice).await.map(|()| true)
+                self.deliver(job).await.map(|()| true)
             })
             .buffer_unordered(concurrency)
             .collect()
             .await;
-        if attempted.iter().any(|a| matches!(a, Ok(false))) {
+        if skipped || attempted.iter().any(|a| matches!(a, Ok(false))) {
             self.release().await;
         }
-        if let Some(error) = attempted.into_iter().find_map(Result::err) {
+        if let Some(error) = first_error.or_else(|| attempted.into_iter().find_map(Result::err)) {
             return Err(error);
         }
-        Ok(claimed.len())
+        Ok(Round {
+            claimed: claimed.len(),
+            notices: deliveries.len(),
+        })
+    }
+
+    /// A job of a kind other than a notice's delivery, in one transaction with the record
+    /// of its outcome. A failure (the database unavailable) is retried with the notices'
+    /// backoff, and given up on after their number of attempts.
+    async fn run_job(&self, job: &Job) -> Result<(), AppError> {
+        let (job, owner) = (job.clone(), self.owner.clone());
+        let today = self.notifier.company.today();
+        let days = self.config().reminder_days_before_end;
+        let every = chrono::Duration::seconds(
+            i64::try_from(self.config().reminder_check_seconds).unwrap_or(i64::MAX / 1_000),
+        );
+        let done = {
+            let (job, owner) = (job.clone(), owner.clone());
+            self.notifier
+                .db
+                .run(move |conn| {
+                    write_tx(conn, |tx| {
+                        if !jobs::hold(tx, job.id, &owner)? {
+                            return Ok(false);
+                        }
+                        match job.kind() {
+                            Some(Kind::NoticeBatch) => {
+                                let BatchJob { batch_id } = job.payload()?;
+                                let (queued, more) = notices::expand_batch(tx, batch_id)?;
+                                tracing::debug!(batch_id, queued, "notices queued from a batch");
+                                if more {
+                                    jobs::reschedule(tx, job.id, &owner, store::now())
+                                } else {
+                                    jobs::finish(tx, job.id, &owner)
+                                }
+                            }
+                            Some(Kind::ResetRequest) => {
+                                let ResetJob { request_id } = job.payload()?;
+                                crate::app::passwords::answer_reset_request(tx, request_id)?;
+                                jobs::finish(tx, job.id, &owner)
+                            }
+                            Some(Kind::ReviewReminders) => {
+                                let queued =
+                                    crate::app::notices::queue_review_reminders(tx, today, days)?;
+                                if queued > 0 {
+                                    tracing::info!(queued, "review reminders queued");
+                                }
+                                jobs::reschedule(tx, job.id, &owner, store::now() + every)
+                            }
+                            Some(Kind::Notice) | None => Err(AppError::internal(anyhow::anyhow!(
+                                "job {} of kind {} is not run here",
+                                job.id,
+                                job.kind
+                            ))),
+                        }
+                    })
+                })
+                .await
+        };
+        match done {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                tracing::warn!(job = job.id, "lease lost before the job was done");
+                Ok(())
+            }
+            Err(error) => {
+                tracing::error!(job = job.id, kind = %job.kind, %error, "job failed");
+                let next = next_step(
+                    &Err(SendError::Transient(Failure::Unavailable, String::new())),
+                    job.attempts,
+                    self.config(),
+                );
+                self.notifier
+                    .db
+                    .run(move |conn| match next {
+                        Next::RetryAfter(delay) => {
+                            let delay =
+                                chrono::Duration::from_std(delay).map_err(AppError::internal)?;
+                            jobs::retry(
+                                conn,
+                                job.id,
+                                &owner,
+                                Failure::Unavailable,
+                                store::now() + delay,
+                            )
+                        }
+                        _ => jobs::fail(conn, job.id, &owner, Failure::Unavailable),
+                    })
+                    .await
+                    .map(drop)
+            }
+        }
     }
 
     async fn release(&self) {
@@ -224,38 +350,47 @@ impl Worker {
         match self
             .notifier
             .db
-            .run(move |conn| notices::release(conn, &owner))
+            .run(move |conn| jobs::release(conn, &owner))
             .await
         {
             Ok(0) => {}
             Ok(released) => {
-                tracing::info!(worker = %self.owner, released, "gave back unsent notices")
+                tracing::info!(worker = %self.owner, released, "gave back jobs not done")
             }
             Err(error) => {
-                tracing::warn!(worker = %self.owner, %error, "could not give back claimed notices; they are freed when their lease ends")
+                tracing::warn!(worker = %self.owner, %error, "could not give back claimed jobs; they are freed when their lease ends")
             }
         }
     }
 
-    async fn deliver(&self, notice: &Notice) -> Result<(), AppError> {
+    async fn deliver(&self, job: &Job) -> Result<(), AppError> {
+        let NoticeJob { notice_id } = job.payload()?;
         let loaded = {
-            let (notice, company) = (notice.clone(), self.notifier.company.clone());
+            let company = self.notifier.company.clone();
             self.notifier
                 .db
                 .run(move |conn| {
+                    let notice = notices::get(conn, notice_id)?;
+                    if notice.status != NoticeStatus::Pending {
+                        return Ok(Loaded::Settled);
+                    }
                     // Someone without email reads it on their pages (`/me`); nothing is
                     // loaded for them (a password notice's content would make a token).
                     let recipient = store::users::get(conn, notice.recipient_id)?;
                     if recipient.email.is_none() {
-                        return Ok(None);
+                        return Ok(Loaded::OnPage);
                     }
-                    Ok(Some(content::load(conn, &notice, &company)))
+                    let content = content::load(conn, &notice, &company);
+                    Ok(Loaded::Mail(Box::new((notice, content))))
                 })
                 .await?
         };
-        let Some(loaded) = loaded else {
-            return self.record_on_page(notice).await;
+        let (notice, loaded) = match loaded {
+            Loaded::Settled => return self.settle(job, None).await,
+            Loaded::OnPage => return self.settle(job, Some(notice_id)).await,
+            Loaded::Mail(mail) => *mail,
         };
+        let notice = &notice;
         let result = match loaded {
             Ok((recipient, content)) => {
                 let rendered = templates::render(
@@ -283,7 +418,7 @@ impl Worker {
                 ))
             }
         };
-        self.record(notice, result).await
+        self.record(job, notice, result).await
     }
 
     fn message(
@@ -321,23 +456,43 @@ impl Worker {
             })
     }
 
-    async fn record_on_page(&self, notice: &Notice) -> Result<(), AppError> {
-        let (id, owner) = (notice.id, self.owner.clone());
-        tracing::debug!(notice = id, kind = %notice.kind, "notice shown on the recipient's pages");
+    /// Ends a notice's job without a mail: its notice is already settled (HR queued it again
+    /// under a new job), or, given `on_page`, it is shown on its recipient's pages.
+    async fn settle(&self, job: &Job, on_page: Option<i64>) -> Result<(), AppError> {
+        let (id, owner) = (job.id, self.owner.clone());
+        if let Some(notice) = on_page {
+            tracing::debug!(notice, "notice shown on the recipient's pages");
+        }
         let kept = self
             .notifier
             .db
-            .run(move |conn| notices::mark_on_page(conn, id, &owner))
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    if !jobs::hold(tx, id, &owner)? {
+                        return Ok(false);
+                    }
+                    if let Some(notice) = on_page {
+                        notices::mark_on_page(tx, notice)?;
+                    }
+                    jobs::finish(tx, id, &owner)
+                })
+            })
             .await?;
         if !kept {
-            tracing::warn!(notice = id, "lease lost before the outcome was recorded");
+            tracing::warn!(job = id, "lease lost before the outcome was recorded");
         }
         Ok(())
     }
 
-    async fn record(&self, notice: &Notice, result: Result<(), SendError>) -> Result<(), AppError> {
-        let next = next_step(&result, notice.attempts, self.config());
-        let (id, owner) = (notice.id, self.owner.clone());
+    async fn record(
+        &self,
+        job: &Job,
+        notice: &Notice,
+        result: Result<(), SendError>,
+    ) -> Result<(), AppError> {
+        let next = next_step(&result, job.attempts, self.config());
+        let (job_id, id, owner) = (job.id, notice.id, self.owner.clone());
+        let failure = result.as_ref().err().map(SendError::failure);
         let error = result.err().map(|e| e.message());
         match &next {
             Next::Sent => tracing::debug!(notice = id, kind = %notice.kind, "notice sent"),
@@ -358,22 +513,31 @@ impl Worker {
         let kept = self
             .notifier
             .db
-            .run(move |conn| match next {
-                Next::Sent => notices::mark_sent(conn, id, &owner),
-                Next::RetryAfter(delay) => {
-                    let delay = chrono::Duration::from_std(delay).map_err(AppError::internal)?;
-                    let error = error.unwrap_or_default();
-                    notices::mark_attempt_failed(
-                        conn,
-                        id,
-                        &owner,
-                        &error,
-                        Some(store::now() + delay),
-                    )
-                }
-                Next::Failed => {
-                    notices::mark_attempt_failed(conn, id, &owner, &error.unwrap_or_default(), None)
-                }
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    if !jobs::hold(tx, job_id, &owner)? {
+                        return Ok(false);
+                    }
+                    let failure = failure.unwrap_or(Failure::Unavailable);
+                    let error = error.clone().unwrap_or_default();
+                    match &next {
+                        Next::Sent => {
+                            notices::mark_sent(tx, id)?;
+                            jobs::finish(tx, job_id, &owner)
+                        }
+                        Next::RetryAfter(delay) => {
+                            let delay =
+                                chrono::Duration::from_std(*delay).map_err(AppError::internal)?;
+                            let at = store::now() + delay;
+                            notices::mark_attempt_failed(tx, id, &error, Some(at))?;
+                            jobs::retry(tx, job_id, &owner, failure, at)
+                        }
+                        Next::Failed => {
+                            notices::mark_attempt_failed(tx, id, &error, None)?;
+                            jobs::fail(tx, job_id, &owner, failure)
+                        }
+                    }
+                })
             })
             .await?;
         if !kept {
@@ -381,56 +545,22 @@ impl Worker {
         }
         Ok(())
     }
-
-    /// Turns the notices waiting in batches into notices, a slice per transaction, until no
-    /// batch waits or a stop is asked for.
-    async fn expand_batches(&self, stop: &watch::Receiver<bool>) {
-        while !stop_requested(stop) {
-            match self.notifier.db.run(notices::expand_batch).await {
-                Ok(Some(queued)) => tracing::debug!(queued, "notices queued from a batch"),
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::error!(%error, "could not queue a batch of notices");
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Turns "forgot password" requests into reset mails until none waits.
-    async fn queue_requested_resets(&self, stop: &watch::Receiver<bool>) {
-        while !stop_requested(stop) {
-            match self
-                .notifier
-                .db
-                .run(crate::app::passwords::queue_requested_resets)
-                .await
-            {
-                Ok(0) => return,
-                Ok(taken) => tracing::debug!(taken, "reset requests taken"),
-                Err(error) => {
-                    tracing::error!(%error, "could not take reset requests");
-                    return;
-                }
-            }
-        }
-    }
-
-    async fn queue_reminders(&self) {
-        let days = self.config().reminder_days_before_end;
-        let today = self.notifier.company.today();
-        match self
-            .notifier
-            .db
-            .run(move |conn| crate::app::notices::queue_review_reminders(conn, today, days))
-            .await
-        {
-            Ok(0) => {}
-            Ok(queued) => tracing::info!(queued, "review reminders queued"),
-            Err(error) => tracing::error!(%error, "could not queue review reminders"),
-        }
-    }
 }
+
+/// What one round did.
+struct Round {
+    claimed: usize,
+    notices: usize,
+}
+
+/// A notice's job, read: nothing to send, shown on the recipient's pages, or a mail.
+enum Loaded {
+    Settled,
+    OnPage,
+    Mail(Box<(Notice, MailContent)>),
+}
+
+type MailContent = Result<(store::users::User, templates::Content), LoadError>;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod cycles;
 pub mod departments;
 pub mod evidence;
 pub mod inspections;
+pub mod jobs;
 pub mod notices;
 pub mod password_tokens;
 pub mod reset_requests;

@@ -1,14 +1,15 @@
 //! The outbox. Business code calls [`enqueue`] inside its own transaction, so a notice exists
-//! exactly when the change that caused it committed. Delivery workers [`claim`] due notices
-//! with a lease, and record the outcome only while they still own it.
+//! exactly when the change that caused it committed, and with it the job that delivers it
+//! (`store::jobs`, kind `notice`). The notice row is the delivery's record, which HR's
+//! outbox reads; the job is its place in the queue (run at, lease).
 
 use crate::domain::audit::Action;
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
 use super::audit::{self, Change, Entity};
+use super::jobs::{self, BatchJob, NewJob, NoticeJob};
 use super::{now, Page, Paged};
 use crate::db::schema::{notice_batches, notices};
 use crate::db::{write_tx, DbConn};
@@ -127,7 +128,7 @@ pub fn enqueue_batch(
         return Ok(0);
     }
     let recipients_json = serde_json::to_string(recipients).map_err(AppError::internal)?;
-    diesel::insert_into(notice_batches::table)
+    let batch_id: i64 = diesel::insert_into(notice_batches::table)
         .values((
             notice_batches::kind.eq(kind.as_str()),
             notice_batches::recipients_json.eq(recipients_json),
@@ -135,69 +136,79 @@ pub fn enqueue_batch(
             notice_batches::payload_json.eq(payload.to_string()),
             notice_batches::created_at.eq(now()),
         ))
-        .execute(conn)?;
+        .returning(notice_batches::id)
+        .get_result(conn)?;
+    jobs::enqueue(conn, &[batch_job(batch_id)])?;
     Ok(recipients.len())
+}
+
+fn batch_job(batch_id: i64) -> NewJob {
+    NewJob::now(
+        jobs::Kind::NoticeBatch,
+        format!("notice_batch:{batch_id}"),
+        &BatchJob { batch_id },
+    )
+}
+
+fn notice_job(notice_id: i64) -> NewJob {
+    NewJob::now(
+        jobs::Kind::Notice,
+        format!("notice:{notice_id}"),
+        &NoticeJob { notice_id },
+    )
 }
 
 /// Notices a worker writes from a batch in one transaction, so that a large batch does not
 /// hold SQLite's write lock for long.
 pub const BATCH_SLICE: usize = 5_000;
 
-/// Turns the oldest batch's first [`BATCH_SLICE`] recipients into notices (already queued
-/// ones are skipped), and keeps the rest of the batch for the next call, or removes it. One
-/// transaction; concurrent workers take different batches on PostgreSQL and take turns on
-/// SQLite. Returns how many notices were queued, or `None` when no batch waits.
-pub fn expand_batch(conn: &mut DbConn) -> Result<Option<usize>, AppError> {
-    write_tx(conn, |tx| {
-        let oldest = notice_batches::table
-            .select((
-                notice_batches::id,
-                notice_batches::kind,
-                notice_batches::recipients_json,
-                notice_batches::dedupe_prefix,
-                notice_batches::payload_json,
-            ))
-            .order(notice_batches::id)
-            .limit(1);
-        let batch: Option<(i64, String, String, String, String)> = match tx {
-            DbConn::Pg(pg) => oldest.for_update().skip_locked().first(pg).optional()?,
-            DbConn::Sqlite(lite) => oldest.first(lite).optional()?,
-        };
-        let Some((id, kind, recipients, prefix, payload)) = batch else {
-            return Ok(None);
-        };
-        let recipients: Vec<i32> = serde_json::from_str(&recipients).map_err(AppError::internal)?;
-        let payload: serde_json::Value =
-            serde_json::from_str(&payload).map_err(AppError::internal)?;
-        let kind = Kind::parse(&kind).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!("a notice batch of an unknown kind"))
-        })?;
-        let (now, later) = recipients.split_at(recipients.len().min(BATCH_SLICE));
-        let notices: Vec<NewNotice> = now
-            .iter()
-            .map(|&recipient_id| NewNotice {
-                kind,
-                recipient_id,
-                dedupe_key: format!("{prefix}:{recipient_id}"),
-                payload: payload.clone(),
-            })
-            .collect();
-        let queued = enqueue(tx, notices)?;
-        let this = notice_batches::table.find(id);
-        if later.is_empty() {
-            diesel::delete(this).execute(tx)?;
-        } else {
-            let rest = serde_json::to_string(later).map_err(AppError::internal)?;
-            diesel::update(this)
-                .set(notice_batches::recipients_json.eq(rest))
-                .execute(tx)?;
-        }
-        Ok(Some(queued))
-    })
+/// Turns batch `batch_id`'s first [`BATCH_SLICE`] recipients into notices (already queued
+/// ones are skipped), and keeps the rest of the batch for the next call, or removes it. In
+/// the caller's transaction (the batch's job). Returns how many notices were queued and
+/// whether any recipient is left; a batch already gone queues nothing.
+pub fn expand_batch(conn: &mut DbConn, batch_id: i64) -> Result<(usize, bool), AppError> {
+    let batch: Option<(String, String, String, String)> = notice_batches::table
+        .find(batch_id)
+        .select((
+            notice_batches::kind,
+            notice_batches::recipients_json,
+            notice_batches::dedupe_prefix,
+            notice_batches::payload_json,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((kind, recipients, prefix, payload)) = batch else {
+        return Ok((0, false));
+    };
+    let recipients: Vec<i32> = serde_json::from_str(&recipients).map_err(AppError::internal)?;
+    let payload: serde_json::Value = serde_json::from_str(&payload).map_err(AppError::internal)?;
+    let kind = Kind::parse(&kind)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a notice batch of an unknown kind")))?;
+    let (now, later) = recipients.split_at(recipients.len().min(BATCH_SLICE));
+    let notices: Vec<NewNotice> = now
+        .iter()
+        .map(|&recipient_id| NewNotice {
+            kind,
+            recipient_id,
+            dedupe_key: format!("{prefix}:{recipient_id}"),
+            payload: payload.clone(),
+        })
+        .collect();
+    let queued = enqueue(conn, notices)?;
+    let this = notice_batches::table.find(batch_id);
+    if later.is_empty() {
+        diesel::delete(this).execute(conn)?;
+    } else {
+        let rest = serde_json::to_string(later).map_err(AppError::internal)?;
+        diesel::update(this)
+            .set(notice_batches::recipients_json.eq(rest))
+            .execute(conn)?;
+    }
+    Ok((queued, !later.is_empty()))
 }
 
-/// Queues notices; one whose dedupe key is already queued is skipped. Returns how many were
-/// newly queued.
+/// Queues notices, each with the job that delivers it; one whose dedupe key is already
+/// queued is skipped. Returns how many were newly queued.
 pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppError> {
     let at = now();
     let mut queued = 0;
@@ -221,11 +232,15 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
         let insert = diesel::insert_into(notices::table)
             .values(&rows)
             .on_conflict(notices::dedupe_key)
-            .do_nothing();
-        queued += match conn {
-            DbConn::Pg(c) => insert.execute(c)?,
-            DbConn::Sqlite(c) => insert.execute(c)?,
+            .do_nothing()
+            .returning(notices::id);
+        let added: Vec<i64> = match conn {
+            DbConn::Pg(c) => insert.get_results(c)?,
+            DbConn::Sqlite(c) => insert.get_results(c)?,
         };
+        let deliveries: Vec<NewJob> = added.iter().map(|&id| notice_job(id)).collect();
+        jobs::enqueue(conn, &deliveries)?;
+        queued += added.len();
     }
     Ok(queued)
 }
@@ -293,8 +308,6 @@ pub struct Notice {
     pub attempts: i32,
     #[serde(serialize_with = "super::as_utc")]
     pub next_attempt_at: NaiveDateTime,
-    #[serde(skip)]
-    pub lease_until: Option<NaiveDateTime>,
     /// Why the last attempt failed: a code (`refused`, `deferred`, `unreachable`,
     /// `not_written`, `no_address`, `unbuildable`, `subject_gone`, `not_theirs`,
     /// `recipient_inactive`, `unavailable`), a colon and a space, and what the mail server or
@@ -304,8 +317,6 @@ pub struct Notice {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::as_utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
-    #[serde(skip)]
-    pub lease_owner: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -354,125 +365,32 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<Notice, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// Due: pending, its next attempt reached, and nobody holding a live lease on it.
-fn due_ids(conn: &mut DbConn, at: NaiveDateTime, limit: i64) -> Result<Vec<i64>, AppError> {
-    Ok(notices::table
+/// Records a delivery (in the transaction that finishes its job).
+pub fn mark_sent(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
+    diesel::update(notices::table.find(id))
         .filter(notices::status.eq(PENDING))
-        .filter(notices::next_attempt_at.le(at))
-        .filter(
-            notices::lease_until
-                .is_null()
-                .or(notices::lease_until.lt(at)),
-        )
-        .order((notices::next_attempt_at, notices::id))
-        .limit(limit)
-        .select(notices::id)
-        .load(conn)?)
-}
-
-#[derive(QueryableByName)]
-struct ClaimedId {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-/// Claims up to `limit` due notices for `owner` until `at + lease`, and returns them.
-///
-/// PostgreSQL: one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent
-/// workers take disjoint batches without waiting on each other. SQLite has one writer at a
-/// time: each row is taken by a conditional update whose row count says whether it was still
-/// free, inside a write transaction.
-pub fn claim(
-    conn: &mut DbConn,
-    owner: &str,
-    at: NaiveDateTime,
-    lease: Duration,
-    limit: i64,
-) -> Result<Vec<Notice>, AppError> {
-    let until = at + lease;
-    let ids: Vec<i64> = match conn {
-        DbConn::Pg(pg) => diesel::sql_query(
-            "UPDATE notices SET lease_until = $1, lease_owner = $2 WHERE id IN ( \
-               SELECT id FROM notices WHERE status = 'pending' AND next_attempt_at <= $3 \
-               AND (lease_until IS NULL OR lease_until < $3) \
-               ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-             RETURNING id",
-        )
-        .bind::<Timestamp, _>(until)
-        .bind::<Text, _>(owner)
-        .bind::<Timestamp, _>(at)
-        .bind::<BigInt, _>(limit)
-        .load::<ClaimedId>(pg)?
-        .into_iter()
-        .map(|row| row.id)
-        .collect(),
-        DbConn::Sqlite(_) => write_tx(conn, |conn| {
-            let mut taken = Vec::new();
-            for id in due_ids(conn, at, limit)? {
-                let updated = diesel::update(notices::table.find(id))
-                    .filter(notices::status.eq(PENDING))
-                    .filter(
-                        notices::lease_until
-                            .is_null()
-                            .or(notices::lease_until.lt(at)),
-                    )
-                    .set((
-                        notices::lease_until.eq(until),
-                        notices::lease_owner.eq(owner),
-                    ))
-                    .execute(conn)?;
-                if updated == 1 {
-                    taken.push(id);
-                }
-            }
-            Ok::<_, AppError>(taken)
-        })?,
-    };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(notices::table
-        .filter(notices::id.eq_any(&ids))
-        .filter(notices::lease_owner.eq(owner))
-        .select(notices::all_columns)
-        .order((notices::next_attempt_at, notices::id))
-        .load(conn)?)
-}
-
-/// Records a delivery. False when `owner` no longer holds the lease (it ran out and another
-/// worker took the notice): the caller's lease was too short for its send.
-pub fn mark_sent(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppError> {
-    let at = now();
-    let updated = diesel::update(notices::table.find(id))
-        .filter(notices::status.eq(PENDING))
-        .filter(notices::lease_owner.eq(owner))
         .set((
             notices::status.eq(SENT),
-            notices::sent_at.eq(Some(at)),
+            notices::sent_at.eq(Some(now())),
             notices::attempts.eq(notices::attempts + 1),
-            notices::lease_until.eq(None::<NaiveDateTime>),
-            notices::lease_owner.eq(None::<String>),
             notices::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    Ok(updated == 1)
+    Ok(())
 }
 
 /// Records that a notice is shown on its recipient's pages instead of mailed (they have no
-/// email). False when `owner` no longer holds the lease.
-pub fn mark_on_page(conn: &mut DbConn, id: i64, owner: &str) -> Result<bool, AppError> {
-    let updated = diesel::update(notices::table.find(id))
+/// email).
+pub fn mark_on_page(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
+    diesel::update(notices::table.find(id))
         .filter(notices::status.eq(PENDING))
-        .filter(notices::lease_owner.eq(owner))
         .set((
             notices::status.eq(ON_PAGE),
             notices::sent_at.eq(Some(now())),
-            notices::lease_until.eq(None::<NaiveDateTime>),
-            notices::lease_owner.eq(None::<String>),
             notices::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    Ok(updated == 1)
+    Ok(())
 }
 
 /// The latest notices shown on `recipient`'s pages (someone without email), newest first.
@@ -490,36 +408,20 @@ pub fn on_page_for(conn: &mut DbConn, recipient: i32, limit: i64) -> Result<Vec<
 pub fn mark_attempt_failed(
     conn: &mut DbConn,
     id: i64,
-    owner: &str,
     error: &str,
     retry_at: Option<NaiveDateTime>,
-) -> Result<bool, AppError> {
+) -> Result<(), AppError> {
     let status = if retry_at.is_some() { PENDING } else { FAILED };
-    let updated = diesel::update(notices::table.find(id))
+    diesel::update(notices::table.find(id))
         .filter(notices::status.eq(PENDING))
-        .filter(notices::lease_owner.eq(owner))
         .set((
             notices::status.eq(status),
             notices::attempts.eq(notices::attempts + 1),
             notices::next_attempt_at.eq(retry_at.unwrap_or_else(now)),
-            notices::lease_until.eq(None::<NaiveDateTime>),
-            notices::lease_owner.eq(None::<String>),
             notices::last_error.eq(Some(error)),
         ))
         .execute(conn)?;
-    Ok(updated == 1)
-}
-
-/// Gives back every lease `owner` holds (a worker stopping with notices still unsent).
-pub fn release(conn: &mut DbConn, owner: &str) -> Result<usize, AppError> {
-    Ok(diesel::update(notices::table)
-        .filter(notices::lease_owner.eq(owner))
-        .filter(notices::status.eq(PENDING))
-        .set((
-            notices::lease_until.eq(None::<NaiveDateTime>),
-            notices::lease_owner.eq(None::<String>),
-        ))
-        .execute(conn)?)
+    Ok(())
 }
 
 /// HR queues a failed notice again, with a fresh set of attempts. Only failed notices: a
@@ -543,6 +445,7 @@ pub fn requeue(conn: &mut DbConn, actor: i32, id: i64) -> Result<Notice, AppErro
             ))
             .returning(notices::all_columns)
             .get_result(conn)?;
+        jobs::replace(conn, notice_job(id))?;
         audit::record(
             conn,
             Change {

@@ -14,6 +14,7 @@ mod hostile;
 mod hr_work;
 mod instances;
 mod integrity;
+mod jobs;
 mod mail;
 mod matrix;
 mod no_email;

@@ -322,17 +322,33 @@ async fn a_file_is_checked_against_the_company_it_leaves(app: TestApp) {
     assert_eq!(by_number(&all, "E0201")["email"], "chen.jie@example.test");
 }
 
-/// Turns every waiting notice batch into notices, as the delivery worker does; returns how
-/// many notices each call queued.
+/// Turns every waiting notice batch into notices, as their jobs do; returns how many
+/// notices each call queued.
 fn expand_batches(app: &TestApp) -> Vec<usize> {
     use appraisal::store::notices;
     let db = appraisal::db::Db::connect(&app.settings.database).expect("database reachable");
     let mut conn = db.get().expect("a connection");
     let mut queued = Vec::new();
-    while let Some(n) = notices::expand_batch(&mut conn).expect("a batch expands") {
-        queued.push(n);
+    for batch in waiting_batches(&mut conn) {
+        loop {
+            let (n, more) = notices::expand_batch(&mut conn, batch).expect("a batch expands");
+            queued.push(n);
+            if !more {
+                break;
+            }
+        }
     }
     queued
+}
+
+fn waiting_batches(conn: &mut appraisal::db::DbConn) -> Vec<i64> {
+    use appraisal::db::schema::notice_batches;
+    use diesel::prelude::*;
+    notice_batches::table
+        .select(notice_batches::id)
+        .order(notice_batches::id)
+        .load(conn)
+        .expect("batches read")
 }
 
 /// An import that makes more people than one slice of a notice batch: the import writes one

@@ -1,0 +1,156 @@
+//! One job queue shared by processes: one `appraisal serve` (its worker on) and two
+//! `appraisal deliver` on one PostgreSQL database, a real SMTP server in this process, and
+//! 5,000 jobs of mixed kinds queued while all three run. Each is done exactly once: every
+//! mail arrives once, every batch is expanded once, every "forgot password" request is
+//! answered once, and the queue ends empty but for its periodic row.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use appraisal::db::{write_tx, DbConn, DbUrl};
+use appraisal::store::{jobs, reset_requests};
+
+use crate::binary::serve;
+use crate::mail::SmtpServer;
+use crate::notices::WorkerProcess;
+use crate::races::number;
+use crate::support::{client, random_text, Backend, Http, TestDatabase};
+
+const PEOPLE: usize = 2_000;
+const RESET_REQUESTS: usize = 1_500;
+const HR_EMAIL: &str = "hr@example.test";
+
+#[actix_rt::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set APPRAISAL_TEST_POSTGRES_URL"
+)]
+async fn five_thousand_jobs_of_mixed_kinds_are_each_done_once_by_three_processes() {
+    let Some(database) = TestDatabase::create(Backend::Postgres) else {
+        return;
+    };
+    let smtp = SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (url, secret, password) = (database.url(), random_text(48), random_text(16));
+    let port = smtp.port.to_string();
+    let env = [
+        ("APPRAISAL__SERVER__PORT", "0"),
+        ("APPRAISAL__DATABASE__URL", url.as_str()),
+        ("APPRAISAL__AUTH__JWT_SECRET", secret.as_str()),
+        ("APPRAISAL__BOOTSTRAP__HR_EMAIL", HR_EMAIL),
+        ("APPRAISAL__BOOTSTRAP__HR_PASSWORD", password.as_str()),
+        ("APPRAISAL__MAIL__TRANSPORT", "smtp"),
+        ("APPRAISAL__MAIL__SMTP_HOST", "127.0.0.1"),
+        ("APPRAISAL__MAIL__SMTP_PORT", port.as_str()),
+        ("APPRAISAL__MAIL__SMTP_TLS", "none"),
+        ("APPRAISAL__NOTICES__POLL_INTERVAL_MS", "50"),
+        ("APPRAISAL__NOTICES__BATCH_SIZE", "10"),
+    ];
+    let served = serve(dir.path(), &env);
+    let workers = [
+        WorkerProcess::start("deliver", &url, smtp.port),
+        WorkerProcess::start("deliver", &url, smtp.port),
+    ];
+    let http = Http::new(served.base.clone());
+    let hr = http.login(HR_EMAIL, &password).await;
+    let mut conn = DbUrl::parse(&url).unwrap().establish().unwrap();
+
+    // Jobs of every kind while the three run: an import's links (one batch, which becomes
+    // a notice job per person), "forgot password" requests (a job each, which queues a
+    // notice job each), and the periodic review-reminder check.
+    http.department(&hr, "旗舰店", "front_line").await;
+    let mut file = String::from("employee_number,email,display_name,role,department\n");
+    for k in 0..PEOPLE {
+        file.push_str(&format!(
+            "J{k:05},j{k}@example.test,新人 {k},staff,旗舰店\n"
+        ));
+    }
+    let imported = client()
+        .post(format!("{}/api/v1/users/bulk", served.base))
+        .bearer_auth(&hr)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(imported.status(), 200, "{}", imported.text().await.unwrap());
+    for chunk in (0..RESET_REQUESTS).collect::<Vec<_>>().chunks(100) {
+        write_tx(&mut conn, |tx| {
+            for k in chunk {
+                reset_requests::record(tx, &format!("j{k}@example.test"))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    let expected = PEOPLE + RESET_REQUESTS;
+    let started = Instant::now();
+    while smtp.received().len() < expected || pending(&mut conn) > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "{} of {expected} mails, {} jobs pending",
+            smtp.received().len(),
+            pending(&mut conn)
+        );
+        actix_rt::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let received = smtp.received();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    for mail in &received {
+        *by_id.entry(mail.message_id.as_str()).or_default() += 1;
+    }
+    let twice: Vec<_> = by_id.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(twice.is_empty(), "mailed more than once: {twice:?}");
+    assert_eq!(received.len(), expected);
+    assert_eq!(smtp.of_kind("password_setup").len(), PEOPLE);
+    assert_eq!(smtp.of_kind("password_reset").len(), RESET_REQUESTS);
+    let count = |conn: &mut DbConn, sql: &str| number(conn, sql);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM notices WHERE status = 'sent' AND attempts = 1"
+        ),
+        i64::try_from(expected).unwrap(),
+        "each notice sent at its first attempt"
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM notices"),
+        i64::try_from(expected).unwrap()
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM notice_batches"),
+        0
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM reset_requests"),
+        0
+    );
+    let left = jobs::counts(&mut conn).unwrap();
+    assert_eq!(
+        (left.pending, left.failed),
+        (1, 0),
+        "only the periodic row is left"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'review_reminders'"
+        ),
+        1,
+        "one periodic row, however many workers started"
+    );
+    // Both `deliver` processes did some of the work (each logs what it sent).
+    let shares = [workers[0].sent(), workers[1].sent()];
+    assert!(
+        shares.iter().all(|&n| n > 0),
+        "shares of the mails: {shares:?}"
+    );
+    drop(workers);
+    drop(served);
+}
+
+fn pending(conn: &mut DbConn) -> i64 {
+    jobs::counts(conn).unwrap().pending
+}
