@@ -4,14 +4,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use appraisal::app::people::{self, CliPerson};
-use appraisal::db::{self, Db};
+use appraisal::app::people::CliPerson;
 use appraisal::error::AppError;
 use appraisal::i18n::{self, Locale};
-use appraisal::notify::Notifier;
-use appraisal::sample::{self, SAMPLE_PASSWORD};
+use appraisal::sample::SAMPLE_PASSWORD;
 use appraisal::settings::Settings;
-use appraisal::startup::Application;
+use appraisal::startup::{commands, Application};
 use appraisal::telemetry;
 use clap::{Args, Parser, Subcommand};
 
@@ -121,11 +119,7 @@ fn serve(settings: Settings, sample: bool) -> anyhow::Result<()> {
 }
 
 fn seed_sample(settings: &Settings) -> anyhow::Result<()> {
-    let db = Db::connect(&settings.database)?;
-    let mut conn = db.get()?;
-    db::run_migrations(&mut conn)?;
-    let today = settings.company.time().today();
-    let logins = sample::seed(&mut conn, today)?;
+    let logins = commands::seed_sample(settings)?;
     println!("Sample company ready. Every sample account's password: {SAMPLE_PASSWORD}");
     for login in logins {
         println!(
@@ -139,15 +133,7 @@ fn seed_sample(settings: &Settings) -> anyhow::Result<()> {
 
 fn deliver(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let database = settings.database.clone();
-        let db = actix_web::web::block(move || Db::connect(&database)).await??;
-        let complete = db
-            .run(|conn| db::migrations_complete(conn).map_err(AppError::Internal))
-            .await?;
-        if !complete {
-            anyhow::bail!("the database has pending migrations; run `appraisal migrate` first");
-        }
-        let worker = Notifier::new(db, &settings)?.spawn();
+        let worker = commands::worker(&settings).await?;
         shutdown_signal().await?;
         tracing::info!("stopping: finishing the mails in hand");
         worker.stop().await;
@@ -173,13 +159,8 @@ async fn shutdown_signal() -> std::io::Result<()> {
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let db = Db::connect(&settings.database)?;
-    let mut conn = db.get()?;
-    let applied = db::run_migrations(&mut conn)?;
-    println!(
-        "{applied} migration(s) applied to the {} database",
-        db.backend()
-    );
+    let (applied, backend) = commands::migrate(settings)?;
+    println!("{applied} migration(s) applied to the {backend} database");
     Ok(())
 }
 
@@ -199,9 +180,6 @@ fn read_password() -> anyhow::Result<String> {
 
 fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> {
     let password = read_password()?;
-    let db = Db::connect(&settings.database)?;
-    let mut conn = db.get()?;
-    db::run_migrations(&mut conn)?;
     let input = CliPerson {
         email: args.email,
         display_name: args.name,
@@ -213,7 +191,7 @@ fn create_user(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> 
         password,
         employee_number: args.employee_number,
     };
-    match people::create_from_cli(&mut conn, input) {
+    match commands::create_user(settings, input)? {
         Ok(user) => {
             println!(
                 "created {} user {} (id {})",

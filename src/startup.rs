@@ -274,3 +274,61 @@ mod tests {
         );
     }
 }
+
+/// The command line's work on the database (`appraisal migrate`, `deliver`, `serve
+/// --sample`, `create-user`), so that `main.rs` reaches the database only through here.
+pub mod commands {
+    use crate::app::people::{self, CliPerson};
+    use crate::app::view::User;
+    use crate::db::{self, Db};
+    use crate::error::AppError;
+    use crate::notify::{Notifier, WorkerHandle};
+    use crate::sample::{self, SampleLogin};
+    use crate::settings::Settings;
+
+    fn migrated(settings: &Settings) -> anyhow::Result<(Db, usize)> {
+        let db = Db::connect(&settings.database)?;
+        let mut conn = db.get()?;
+        let applied = db::run_migrations(&mut conn)?;
+        drop(conn);
+        Ok((db, applied))
+    }
+
+    /// Applies pending migrations; how many, and on which backend.
+    pub fn migrate(settings: &Settings) -> anyhow::Result<(usize, &'static str)> {
+        let (db, applied) = migrated(settings)?;
+        Ok((applied, db.backend()))
+    }
+
+    /// Migrates and seeds the sample company; its logins.
+    pub fn seed_sample(settings: &Settings) -> anyhow::Result<Vec<SampleLogin>> {
+        let (db, _) = migrated(settings)?;
+        let today = settings.company.time().today();
+        let mut conn = db.get()?;
+        Ok(sample::seed(&mut conn, today)?)
+    }
+
+    /// Migrates and creates one person from the command line's flags.
+    pub fn create_user(
+        settings: &Settings,
+        input: CliPerson,
+    ) -> anyhow::Result<Result<User, AppError>> {
+        let (db, _) = migrated(settings)?;
+        let mut conn = db.get()?;
+        Ok(people::create_from_cli(&mut conn, input))
+    }
+
+    /// Starts a job worker on a migrated database (`appraisal deliver`, which leaves the
+    /// migrations to `serve` or `migrate`).
+    pub async fn worker(settings: &Settings) -> anyhow::Result<WorkerHandle> {
+        let database = settings.database.clone();
+        let db = actix_web::web::block(move || Db::connect(&database)).await??;
+        let complete = db
+            .run(|conn| db::migrations_complete(conn).map_err(AppError::Internal))
+            .await?;
+        if !complete {
+            anyhow::bail!("the database has pending migrations; run `appraisal migrate` first");
+        }
+        Ok(Notifier::new(db, settings)?.spawn())
+    }
+}

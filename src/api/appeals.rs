@@ -9,11 +9,11 @@ use super::appraisals::AppraisalView;
 use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
 use crate::app::appraisals::{Decision, NewAppeal};
+use crate::app::view::Appeal;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::appraisal::AppealState;
 use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
-use crate::store::appeals::{self, Appeal};
 
 /// The employee acknowledges their own published appraisal (final: it can no longer be
 /// appealed).
@@ -75,9 +75,7 @@ pub async fn list(
         .text("state", 20, &mut errors)
         .and_then(|s| errors.take("state", AppealState::parse(&s)));
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| appeals::list(conn, state, page))
-        .await?;
+    let paged = app.appeals(&caller, state, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |a: Appeal| a)))
 }
 

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::body::{JsonBody, QueryParams};
 use crate::app::appraisals::Review;
+use crate::app::view::{Appraisal, DepartmentReport};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::appraisal::{
@@ -18,8 +19,6 @@ use crate::domain::scheme::{GradeBand, MinEvidence, Weights};
 use crate::error::{reader_locale, AppError, FieldErrors, ProblemBody};
 use crate::export::Format as ExportFormat;
 use crate::i18n::{self, Locale};
-use crate::store::appraisals::{self, Appraisal};
-use crate::store::cycles;
 
 /// One component as computed, with the weight that applied and, when it is missing, why
 /// (in words in the reader's language, and as a code with its numbers).
@@ -173,7 +172,7 @@ impl ListView {
 post, path = "/api/v1/cycles/{id}/compute", tag = "appraisals", security(("bearer" = ["hr"])),
 params(("id" = i32, Path, description = "The id")),
 responses(
-    (status = 200, description = "Every appraisal of the cycle computed; the counts", body = crate::store::appraisals::ComputeOutcome),
+    (status = 200, description = "Every appraisal of the cycle computed; the counts", body = crate::app::view::ComputeOutcome),
     (status = 409, description = "The cycle is not in review (`compute_in_review_only`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
@@ -204,12 +203,7 @@ pub async fn for_cycle(
     let department = params.id("department_id", &mut errors);
     errors.into_result()?;
     let id = id.into_inner();
-    let list = app
-        .read(&caller, move |conn, me| {
-            cycles::get(conn, id)?;
-            appraisals::list_for_cycle(conn, me, id, department)
-        })
-        .await?;
+    let list = app.cycle_appraisals(&caller, id, department).await?;
     Ok(HttpResponse::Ok().json(ListView::of(list, reader_locale(&req))?))
 }
 
@@ -225,9 +219,7 @@ pub async fn get(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let appraisal = app
-        .read(&caller, move |conn, me| appraisals::get_for(conn, me, id))
-        .await?;
+    let appraisal = app.appraisal(&caller, id).await?;
     Ok(HttpResponse::Ok().json(AppraisalView::of(appraisal, reader_locale(&req))?))
 }
 
@@ -241,7 +233,7 @@ pub async fn mine(
     app: web::Data<App>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let list = app.read(&caller, appraisals::mine).await?;
+    let list = app.my_appraisals(&caller).await?;
     Ok(HttpResponse::Ok().json(ListView::of(list, reader_locale(&req))?))
 }
 
@@ -270,7 +262,7 @@ pub async fn review(
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
     cycle_id: i32,
-    departments: Vec<appraisals::DepartmentReport>,
+    departments: Vec<DepartmentReport>,
 }
 
 #[utoipa::path(

@@ -4,10 +4,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::body::{PageParams, QueryParams};
 use super::views::{AuditEventView, PageView};
+use crate::app::view::AuditFilter;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{AppError, FieldErrors};
-use crate::store::audit::{self, AuditFilter};
 
 #[utoipa::path(
 get, path = "/api/v1/audit-events", tag = "audit", security(("bearer" = ["hr"])),
@@ -28,8 +28,6 @@ pub async fn list(
         entity_id: params.id("entity_id", &mut errors),
     };
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| audit::list(conn, &filter, page))
-        .await?;
+    let paged = app.audit_events(&caller, filter, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, AuditEventView::from)))
 }

@@ -6,10 +6,10 @@ use super::body::JsonBody;
 use super::views::TokenView;
 use crate::app::passwords::{Forgotten, PasswordReset};
 use crate::app::sign_in::Credentials;
+use crate::app::view::User;
 use crate::app::App;
 use crate::auth::TokenKeys;
 use crate::error::{AppError, ProblemBody};
-use crate::store::users::User;
 
 /// A sign-in's body: an email and a password, or an employee number and a password.
 // (The document's description; the body is read as `Credentials`, which names the field of

@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 #[cfg(test)]
 use serde::Deserialize;
 
+use crate::app::view::Page;
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
-use crate::store::Page;
 
 pub const MAX_PAGE_SIZE: i64 = 200;
 pub const DEFAULT_PAGE_SIZE: i64 = 50;

@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
 use crate::app::checklists::ChecklistInput;
+use crate::app::view::ChecklistWithItems;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::checklists::{self, ChecklistWithItems};
 
 #[utoipa::path(
 get, path = "/api/v1/checklists", tag = "inspections", security(("bearer" = ["staff", "supervisor", "hr"])),
@@ -26,11 +26,7 @@ pub async fn list(
     let page = params.page(&mut errors);
     let all_versions = params.boolean("all_versions", &mut errors).unwrap_or(false);
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| {
-            checklists::list(conn, all_versions, page)
-        })
-        .await?;
+    let paged = app.checklists(&caller, all_versions, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |c: ChecklistWithItems| c)))
 }
 
@@ -45,9 +41,7 @@ pub async fn get(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let checklist = app
-        .read(&caller, move |conn, _| checklists::get(conn, id))
-        .await?;
+    let checklist = app.checklist(&caller, id).await?;
     Ok(HttpResponse::Ok().json(checklist))
 }
 

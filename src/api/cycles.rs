@@ -8,14 +8,13 @@ use utoipa::ToSchema;
 use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
 use crate::app::cycles::{CyclePatch, NewCycle};
+use crate::app::view::Cycle;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::appraisal::EmployeeEvidence;
 use crate::domain::cycle::CycleState;
 use crate::domain::scheme::{Scheme, SchemeInput};
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::cycles::{self, Cycle};
-use crate::store::evidence;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CycleView {
@@ -75,9 +74,7 @@ pub async fn list(
         .text("state", 20, &mut errors)
         .and_then(|s| errors.take("state", CycleState::parse(&s)));
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| cycles::list(conn, state, page))
-        .await?;
+    let paged = app.cycles(&caller, state, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, CycleView::from)))
 }
 
@@ -92,9 +89,7 @@ pub async fn get(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let cycle = app
-        .read(&caller, move |conn, _| cycles::get(conn, id))
-        .await?;
+    let cycle = app.cycle(&caller, id).await?;
     Ok(HttpResponse::Ok().json(CycleView::from(cycle)))
 }
 
@@ -177,9 +172,7 @@ pub async fn get_scheme(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let scheme = app
-        .read(&caller, move |conn, _| cycles::get(conn, id)?.scheme())
-        .await?;
+    let scheme = app.scheme(&caller, id).await?;
     match scheme {
         Some(scheme) => Ok(HttpResponse::Ok().json(scheme)),
         None => Err(AppError::NotFound),
@@ -229,12 +222,7 @@ pub async fn evidence(
     let employee = params.id("employee_id", &mut errors);
     errors.into_result()?;
     let id = id.into_inner();
-    let employees = app
-        .read(&caller, move |conn, _| {
-            cycles::get(conn, id)?;
-            evidence::summary(conn, id, employee)
-        })
-        .await?;
+    let employees = app.evidence_summary(&caller, id, employee).await?;
     Ok(HttpResponse::Ok().json(EvidenceView {
         cycle_id: id,
         employees,

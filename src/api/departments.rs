@@ -8,7 +8,6 @@ use crate::app::departments::{DepartmentPatch, NewDepartment};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::departments;
 
 #[utoipa::path(
 get, path = "/api/v1/departments", tag = "people", security(("bearer" = ["staff", "supervisor", "hr"])),
@@ -25,9 +24,7 @@ pub async fn list(
     params.only(&["limit", "offset"], &mut errors);
     let page = params.page(&mut errors);
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| departments::list(conn, page))
-        .await?;
+    let paged = app.departments(&caller, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, DepartmentView::from)))
 }
 
@@ -42,9 +39,7 @@ pub async fn get(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let department = app
-        .read(&caller, move |conn, _| departments::get(conn, id))
-        .await?;
+    let department = app.department(&caller, id).await?;
     Ok(HttpResponse::Ok().json(DepartmentView::from(department)))
 }
 

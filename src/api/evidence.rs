@@ -4,12 +4,12 @@ use actix_web::{web, HttpResponse};
 
 use super::import::ImportBody;
 use crate::app::evidence::Kind;
+use crate::app::view::ImportOutcome;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::evidence::{CHANNEL_MAX, EXTERNAL_REF_MAX};
 use crate::domain::text::line_schema;
 use crate::error::{AppError, ProblemBody};
-use crate::store::evidence::ImportOutcome;
 
 // The rows as documented. The handlers read rows cell by cell (the same code reads CSV),
 // so these types only describe them.

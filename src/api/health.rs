@@ -1,8 +1,7 @@
 use actix_web::{web, HttpResponse};
-use diesel::RunQueryDsl;
 
 use super::views::StatusView;
-use crate::db::{self, Db};
+use crate::app::App;
 use crate::error::AppError;
 
 /// The process is up.
@@ -22,21 +21,7 @@ responses(
     (status = 503, description = "Not ready: the database does not answer, migrations are pending, or its storage failed (a full disk or an I/O error in the last 30 s, the SQLite file gone)", body = crate::error::ProblemBody, content_type = "application/problem+json"),
 )
 )]
-pub async fn ready(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
-    if let Some(problem) = db.storage_problem() {
-        return Err(AppError::Unavailable(problem));
-    }
-    let complete = db
-        .run(|conn| {
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
-            db::migrations_complete(conn).map_err(|e| AppError::Unavailable(e.to_string()))
-        })
-        .await?;
-    if complete {
-        Ok(HttpResponse::Ok().json(StatusView { status: "ready" }))
-    } else {
-        Err(AppError::Unavailable("migrations pending".into()))
-    }
+pub async fn ready(app: web::Data<App>) -> Result<HttpResponse, AppError> {
+    app.ready().await?;
+    Ok(HttpResponse::Ok().json(StatusView { status: "ready" }))
 }

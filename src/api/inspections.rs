@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::PageView;
 use crate::app::inspections::NewInspection;
+use crate::app::view::{InspectionDetail, InspectionFilter};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::inspections::{self, InspectionDetail, InspectionFilter};
 
 /// Supervisors for their direct reports, HR for anyone; staff get 403, anyone else's
 /// report 404.
@@ -54,10 +54,6 @@ pub async fn list(
         cycle_id: params.id("cycle_id", &mut errors),
     };
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, me| {
-            inspections::list(conn, me, filter, page)
-        })
-        .await?;
+    let paged = app.inspections(&caller, filter, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |i: InspectionDetail| i)))
 }

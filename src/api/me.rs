@@ -16,7 +16,7 @@ get, path = "/api/v1/me", tag = "me", security(("bearer" = ["staff", "supervisor
 responses((status = 200, description = "The caller's profile", body = UserView))
 )]
 pub async fn get_me(caller: Caller, app: web::Data<App>) -> Result<HttpResponse, AppError> {
-    let me = app.read(&caller, |_, me| Ok(me.clone())).await?;
+    let me = app.me(&caller).await?;
     Ok(HttpResponse::Ok().json(UserView::from(me)))
 }
 

@@ -4,11 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::body::{PageParams, QueryParams};
 use super::views::PageView;
+use crate::app::view::{Notice, NoticeFilter, NoticeKind as Kind, NoticeStatus};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::notices::{self, Kind, Notice, NoticeFilter, NoticeStatus};
 
 /// The outbox and its delivery state (HR).
 #[utoipa::path(
@@ -41,9 +41,7 @@ pub async fn list(
         newest_first: false,
     };
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| notices::list(conn, &filter, page))
-        .await?;
+    let paged = app.notices(&caller, filter, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, |n: Notice| n)))
 }
 

@@ -90,8 +90,8 @@ use super::{
     components(schemas(
         crate::error::ProblemBody,
         crate::domain::appraisal::AppealState,
-        crate::store::notices::NoticeStatus,
-        crate::store::notices::Kind
+        crate::app::view::NoticeStatus,
+        crate::app::view::NoticeKind
     ))
 )]
 struct ApiDoc;

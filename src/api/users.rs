@@ -5,11 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::body::{JsonBody, PageParams, QueryParams};
 use super::views::{PageView, UserView};
 use crate::app::people::{NewPerson, PersonChanges};
+use crate::app::view::UserFilter;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors, ProblemBody};
-use crate::store::users::{self, UserFilter};
 
 #[utoipa::path(
 get, path = "/api/v1/users", tag = "people", security(("bearer" = ["hr"])),
@@ -46,9 +46,7 @@ pub async fn list(
         by_number: false,
     };
     errors.into_result()?;
-    let paged = app
-        .read(&caller, move |conn, _| users::list(conn, filter, page))
-        .await?;
+    let paged = app.people(&caller, filter, page).await?;
     Ok(HttpResponse::Ok().json(PageView::new(paged, page, UserView::from)))
 }
 
@@ -63,9 +61,7 @@ pub async fn get(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let user = app
-        .read(&caller, move |conn, _| users::get(conn, id))
-        .await?;
+    let user = app.person(&caller, id).await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 

@@ -7,10 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::department::DepartmentKind;
 use crate::domain::user::{Locale, Role};
 
-use crate::store::audit::AuditEvent;
-use crate::store::departments::Department;
-use crate::store::users::User;
-use crate::store::{Page, Paged};
+use crate::app::view::{AuditEvent, Department, Page, Paged, User};
 
 fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()

@@ -25,6 +25,7 @@ pub mod departments;
 pub mod evidence;
 pub mod export;
 pub mod inspections;
+pub mod lists;
 pub mod my_rating;
 pub mod notices;
 pub mod passwords;
@@ -34,6 +35,7 @@ pub mod report;
 pub mod sign_in;
 pub mod team;
 pub mod to_do;
+pub mod view;
 
 use std::sync::Arc;
 

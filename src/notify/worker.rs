@@ -23,7 +23,7 @@ use crate::domain::clock::CompanyTime;
 use crate::error::AppError;
 use crate::settings::{NoticeSettings, Settings};
 use crate::store;
-use crate::store::jobs::{self, BatchJob, Job, Kind, NewJob, NoticeJob, ResetJob};
+use crate::store::jobs::{self, BatchJob, Job, Kind, NoticeJob, ResetJob};
 use crate::store::notices::{self, Notice, NoticeStatus};
 
 /// The delay before the retry that follows `failed_attempts` failures: the base, doubled for
@@ -104,18 +104,22 @@ impl Notifier {
     pub async fn deliver_due(&self) -> Result<usize, AppError> {
         let (_stop, running) = watch::channel(false);
         let worker = self.clone().worker();
-        worker.ensure_periodic().await?;
-        let mut notices = 0;
-        // Bounded: a job that keeps coming due at once (a batch's slices) ends within it.
-        for _ in 0..10_000 {
-            let round = worker.round(&running).await?;
-            notices += round.notices;
-            if round.claimed == 0 {
-                break;
+        let rounds = async {
+            worker.ensure_periodic().await?;
+            let mut notices = 0;
+            // Bounded: a job that keeps coming due at once (a batch's slices) ends within it.
+            for _ in 0..10_000 {
+                let round = worker.round(&running).await?;
+                notices += round.notices;
+                if round.claimed == 0 {
+                    break;
+                }
             }
-        }
+            Ok(notices)
+        };
+        let notices = rounds.await;
         worker.release().await;
-        Ok(notices)
+        notices
     }
 
     fn worker(self) -> Worker {
@@ -163,10 +167,17 @@ impl Worker {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.owner, "job worker started");
         let poll = Duration::from_millis(self.config().poll_interval_ms);
-        if let Err(error) = self.ensure_periodic().await {
-            tracing::error!(worker = %self.owner, %error, "could not queue the periodic jobs; another worker may");
-        }
+        let mut periodic_queued = false;
         while !stop_requested(&stop) {
+            // Until it succeeds (the database may be down when the worker starts).
+            if !periodic_queued {
+                match self.ensure_periodic().await {
+                    Ok(()) => periodic_queued = true,
+                    Err(error) => {
+                        tracing::error!(worker = %self.owner, %error, "could not queue the periodic jobs")
+                    }
+                }
+            }
             let claimed = match self.round(&stop).await {
                 Ok(round) => round.claimed,
                 Err(error) => {
@@ -185,18 +196,11 @@ impl Worker {
         tracing::info!(worker = %self.owner, "job worker stopped");
     }
 
-    /// The periodic jobs' rows, added once (their keys make a second add nothing).
+    /// The periodic jobs' rows, there and waiting (their keys make one of each).
     async fn ensure_periodic(&self) -> Result<(), AppError> {
         self.notifier
             .db
-            .run(|conn| {
-                let reminders = NewJob::now(
-                    Kind::ReviewReminders,
-                    "review_reminders".into(),
-                    &serde_json::json!({}),
-                );
-                jobs::enqueue(conn, &[reminders]).map(drop)
-            })
+            .run(|conn| jobs::ensure_periodic(conn, Kind::ReviewReminders))
             .await
     }
 
@@ -240,7 +244,15 @@ impl Worker {
                 if !in_time() {
                     return Ok(false);
                 }
-                self.deliver(job).await.map(|()| true)
+                match self.deliver(job).await {
+                    Ok(()) => Ok(true),
+                    // Not loaded or not recorded (the database): tried again after the
+                    // backoff, like a failed send.
+                    Err(error) => {
+                        tracing::error!(job = job.id, %error, "notice job failed");
+                        self.retry_later(job, false).await.map(|()| true)
+                    }
+                }
             })
             .buffer_unordered(concurrency)
             .collect()
@@ -318,31 +330,58 @@ impl Worker {
             }
             Err(error) => {
                 tracing::error!(job = job.id, kind = %job.kind, %error, "job failed");
-                let next = next_step(
-                    &Err(SendError::Transient(Failure::Unavailable, String::new())),
-                    job.attempts,
-                    self.config(),
-                );
-                self.notifier
-                    .db
-                    .run(move |conn| match next {
-                        Next::RetryAfter(delay) => {
-                            let delay =
-                                chrono::Duration::from_std(delay).map_err(AppError::internal)?;
-                            jobs::retry(
-                                conn,
-                                job.id,
-                                &owner,
-                                Failure::Unavailable,
-                                store::now() + delay,
-                            )
-                        }
-                        _ => jobs::fail(conn, job.id, &owner, Failure::Unavailable),
-                    })
-                    .await
-                    .map(drop)
+                // The service's own work is never given up on (a batch's rest, a reset
+                // request, the periodic check): tried again after the backoff, at most
+                // its maximum apart.
+                self.retry_later(&job, true).await
             }
         }
+    }
+
+    /// Records a failed attempt that was not a send (the database): tried again after the
+    /// backoff; given up on after the attempts only where `keep` is false (a notice, whose
+    /// failure HR sees and can send again).
+    async fn retry_later(&self, job: &Job, keep: bool) -> Result<(), AppError> {
+        let next = next_step(
+            &Err(SendError::Transient(Failure::Unavailable, String::new())),
+            job.attempts,
+            self.config(),
+        );
+        let max = Duration::from_millis(self.config().retry_max_ms);
+        let (id, owner) = (job.id, self.owner.clone());
+        let notice = match job.kind() {
+            Some(Kind::Notice) => job.payload::<NoticeJob>().ok().map(|n| n.notice_id),
+            _ => None,
+        };
+        self.notifier
+            .db
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    if !jobs::hold(tx, id, &owner)? {
+                        return Ok(());
+                    }
+                    let error = Failure::Unavailable.stored("the database was unavailable");
+                    let delay = match &next {
+                        Next::RetryAfter(delay) => *delay,
+                        _ if keep => max,
+                        _ => {
+                            if let Some(notice) = notice {
+                                notices::mark_attempt_failed(tx, notice, &error, None)?;
+                            }
+                            jobs::fail(tx, id, &owner, Failure::Unavailable)?;
+                            return Ok(());
+                        }
+                    };
+                    let at = store::now()
+                        + chrono::Duration::from_std(delay).map_err(AppError::internal)?;
+                    if let Some(notice) = notice {
+                        notices::mark_attempt_failed(tx, notice, &error, Some(at))?;
+                    }
+                    jobs::retry(tx, id, &owner, Failure::Unavailable, at)?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn release(&self) {
@@ -370,10 +409,12 @@ impl Worker {
             self.notifier
                 .db
                 .run(move |conn| {
-                    let notice = notices::get(conn, notice_id)?;
-                    if notice.status != NoticeStatus::Pending {
-                        return Ok(Loaded::Settled);
-                    }
+                    let notice = match notices::get(conn, notice_id) {
+                        Ok(notice) if notice.status == NoticeStatus::Pending => notice,
+                        // Sent, failed, or gone: nothing to send.
+                        Ok(_) | Err(AppError::NotFound) => return Ok(Loaded::Settled),
+                        Err(error) => return Err(error),
+                    };
                     // Someone without email reads it on their pages (`/me`); nothing is
                     // loaded for them (a password notice's content would make a token).
                     let recipient = store::users::get(conn, notice.recipient_id)?;

@@ -7,7 +7,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Text, Timestamp};
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::now;
@@ -16,8 +16,8 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::delivery::Failure;
 use crate::error::AppError;
 
-/// What a job does. Stored by its snake_case name; a row of a kind this build does not know
-/// is left alone by [`claim`]'s reader (it fails, and is recorded as failed).
+/// What a job does. Stored by its snake_case name; a worker claims only the kinds it knows,
+/// so a row of a newer kind waits for a worker of a newer build (a rolling upgrade).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::EnumIter,
 )]
@@ -36,6 +36,11 @@ pub enum Kind {
 impl Kind {
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    fn known() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Kind::iter().map(Kind::as_str).collect()
     }
 }
 
@@ -134,6 +139,30 @@ pub fn enqueue(conn: &mut DbConn, new: &[NewJob]) -> Result<usize, AppError> {
     Ok(added)
 }
 
+/// Makes sure a periodic job's row is there and waiting: added if missing, and put back in
+/// the queue if an older build gave up on it.
+pub fn ensure_periodic(conn: &mut DbConn, kind: Kind) -> Result<(), AppError> {
+    let key = kind.as_str();
+    enqueue(
+        conn,
+        &[NewJob {
+            kind,
+            key: key.to_owned(),
+            payload: "{}".into(),
+            run_at: now(),
+        }],
+    )?;
+    diesel::update(jobs::table.filter(jobs::dedupe_key.eq(key)))
+        .filter(jobs::status.eq(FAILED))
+        .set((
+            jobs::status.eq(PENDING),
+            jobs::attempts.eq(0),
+            jobs::run_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Puts a job back in the queue with a fresh set of attempts, whatever became of the one of
 /// the same key (HR sending a failed notice again).
 pub fn replace(conn: &mut DbConn, job: NewJob) -> Result<(), AppError> {
@@ -166,7 +195,7 @@ pub fn claim(
         DbConn::Pg(pg) => diesel::sql_query(
             "UPDATE jobs SET lease_until = $1, lease_owner = $2 WHERE id IN ( \
                SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $3 \
-               AND (lease_until IS NULL OR lease_until < $3) \
+               AND (lease_until IS NULL OR lease_until < $3) AND kind = ANY($5) \
                ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING id",
         )
@@ -174,6 +203,7 @@ pub fn claim(
         .bind::<Text, _>(owner)
         .bind::<Timestamp, _>(at)
         .bind::<BigInt, _>(limit)
+        .bind::<Array<Text>, _>(Kind::known())
         .load::<ClaimedId>(pg)?
         .into_iter()
         .map(|row| row.id)
@@ -183,6 +213,7 @@ pub fn claim(
                 .filter(jobs::status.eq(PENDING))
                 .filter(jobs::run_at.le(at))
                 .filter(free())
+                .filter(jobs::kind.eq_any(Kind::known()))
                 .order((jobs::run_at, jobs::id))
                 .limit(limit)
                 .select(jobs::id)

@@ -7,10 +7,10 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::session::{Ctx, CSRF_FIELD};
 use super::text::Texts;
+use crate::app::view::Page;
 use crate::domain::user::Role;
 use crate::error::{AppError, MAX_REPORTED_ROW_ERRORS};
 use crate::i18n::{self, Locale};
-use crate::store::Page;
 
 /// Something to tell the visitor at the top of a page: a success, or why a form was refused,
 /// in their language.
@@ -136,7 +136,7 @@ pub fn person_choice(name: &str, number: Option<&str>, department: Option<&str>)
 }
 
 /// People in the order a picker lists them: by the pinyin of their names.
-pub fn by_name_order(people: &mut [crate::store::users::User]) {
+pub fn by_name_order(people: &mut [crate::app::view::User]) {
     people.sort_by_cached_key(|u| (crate::domain::text::name_order(&u.display_name), u.id));
 }
 

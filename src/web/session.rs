@@ -23,12 +23,12 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::text::{texts, Texts};
+use crate::app::view::User;
 use crate::auth::{AuthUser, Caller};
 use crate::domain::clock::CompanyTime;
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::store::users::User;
 
 pub const SESSION_COOKIE: &str = "sa_session";
 pub const NONCE_COOKIE: &str = "sa_nonce";

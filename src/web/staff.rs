@@ -15,8 +15,10 @@ use super::layout::{after_form, answer, button_form, csrf, html_response, money,
 use super::session::{Ctx, Fields};
 use super::text::Texts;
 use crate::app::appraisals::NewAppeal;
+use crate::app::view::{
+    changed_fields, Appeal, Appraisal, AuditEvent, Cycle, InspectionDetail, PERSON_FIELDS,
+};
 use crate::app::App;
-use crate::db::Db;
 use crate::domain::appraisal::{AppraisalState, ComponentInput, Inputs};
 use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
@@ -24,12 +26,6 @@ use crate::domain::evidence::COMMENT_MAX;
 use crate::domain::user::{may_review, Role};
 use crate::error::AppError;
 use crate::i18n;
-use crate::store::appeals::Appeal;
-use crate::store::appraisals::Appraisal;
-use crate::store::audit::{self, AuditEvent};
-use crate::store::cycles::Cycle;
-use crate::store::inspections::{self, InspectionDetail};
-use crate::store::users;
 
 /// Why a component is missing, in the visitor's language, from the snapshot's typed reason.
 fn missing_reason(t: &Texts, name: Component, c: &ComponentInput) -> String {
@@ -438,7 +434,7 @@ struct Labels<'a> {
 
 fn changes_list(t: &Texts, e: &AuditEvent, names: &Labels) -> Markup {
     let changed: Vec<(String, String, String)> =
-        audit::changed_fields(e.before_json.as_deref(), e.after_json.as_deref())
+        changed_fields(e.before_json.as_deref(), e.after_json.as_deref())
             .into_iter()
             .filter_map(|(field, before, after)| {
                 let label = i18n::exact(t.lang, &format!("field-{field}"), Vec::new())?;
@@ -474,7 +470,7 @@ fn audit_value(
     };
     match value {
         Value::Null => "—".to_owned(),
-        Value::Number(n) if audit::PERSON_FIELDS.contains(&field) => named(names.people, n),
+        Value::Number(n) if PERSON_FIELDS.contains(&field) => named(names.people, n),
         Value::Number(n) if field == "department_id" => named(names.departments, n),
         Value::Array(bands) if field == "grade_bands" => bands
             .iter()
@@ -602,17 +598,10 @@ pub async fn appeal(
 /// One inspection, for whoever may see its employee's data.
 pub async fn inspection(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (me, id) = (ctx.me()?.clone(), id.into_inner());
-    let (detail, names) = db
-        .run(move |conn| {
-            let detail = inspections::get_for(conn, &me, id)?;
-            let names = users::names(conn, &[detail.inspector_id, detail.employee_id])?;
-            Ok((detail, names))
-        })
-        .await?;
+    let (detail, names) = app.inspection(ctx.caller()?, id.into_inner()).await?;
     let t = ctx.t;
     let body = html! {
         p.meta { (t.employee) ": " strong { (names.get(&detail.employee_id).map_or("", String::as_str)) } }

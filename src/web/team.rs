@@ -15,20 +15,14 @@ use super::session::{Ctx, Fields};
 use super::staff::{inspection_heading, render_appraisal, review_form};
 use crate::app::appraisals::Review;
 use crate::app::inspections::{NewInspection, ScoreInput};
+use crate::app::view::{Appraisal, InspectionDetail, User};
 use crate::app::App;
 use crate::auth::Supervisor;
-use crate::db::Db;
 use crate::domain::appraisal::AppraisalState;
 use crate::domain::cycle::CycleState;
 use crate::domain::evidence::{COMMENT_MAX, NOTE_MAX};
 use crate::domain::problem::Problem;
 use crate::error::{AppError, FieldErrors};
-use crate::store::appraisals::Appraisal;
-use crate::store::checklists::{self, ChecklistWithItems};
-use crate::store::cycles::{self, Cycle};
-use crate::store::inspections::InspectionDetail;
-use crate::store::scope::Scope;
-use crate::store::users::{self, User};
 
 /// Reports with fewer inspections than the cycle's minimum are highlighted this many days
 /// before the cycle ends (and always once it is this close).
@@ -219,12 +213,6 @@ fn draft_heading(r: &User, a: &Appraisal) -> maud::Markup {
     }
 }
 
-struct FormPage {
-    cycle: Cycle,
-    employee: User,
-    checklists: Vec<ChecklistWithItems>,
-}
-
 #[derive(serde::Deserialize)]
 pub struct ChecklistChoice {
     checklist_id: Option<i32>,
@@ -233,7 +221,7 @@ pub struct ChecklistChoice {
 pub async fn inspection_form(
     lead: Supervisor,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     path: web::Path<(i32, i32)>,
     query: web::Query<ChecklistChoice>,
 ) -> Result<HttpResponse, AppError> {
@@ -241,7 +229,7 @@ pub async fn inspection_form(
     render_form(
         lead,
         ctx,
-        db,
+        app,
         cycle,
         employee,
         query.checklist_id,
@@ -253,9 +241,9 @@ pub async fn inspection_form(
 
 #[allow(clippy::too_many_arguments)]
 async fn render_form(
-    lead: Supervisor,
+    _lead: Supervisor,
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     cycle_id: i32,
     employee_id: i32,
     checklist: Option<i32>,
@@ -263,19 +251,9 @@ async fn render_form(
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/cycles/{cycle_id}/team/{employee_id}/inspection"));
-    let me = lead.0 .0;
-    let data = db
-        .run(move |conn| {
-            // The same rule as recording it: HR for anyone, a supervisor for direct reports.
-            if !Scope::of(&me).can_inspect(conn, employee_id)? {
-                return Err(AppError::NotFound);
-            }
-            Ok(FormPage {
-                cycle: cycles::get(conn, cycle_id)?,
-                employee: users::get(conn, employee_id)?,
-                checklists: checklists::current(conn)?,
-            })
-        })
+    // The same rule as recording it: HR for anyone, a supervisor for direct reports.
+    let data = app
+        .inspection_form(ctx.caller()?, cycle_id, employee_id)
         .await?;
     let t = ctx.t;
     let chosen = checklist
@@ -392,7 +370,6 @@ pub async fn record_inspection(
     lead: Supervisor,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     path: web::Path<(i32, i32)>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -403,10 +380,7 @@ pub async fn record_inspection(
     };
     // Back to the page the form was on: the inspection counts in every cycle whose period
     // holds its date, this one among them if the date is in its period.
-    let page_period = db
-        .run(move |conn| crate::store::period_of(conn, cycle))
-        .await
-        .ok();
+    let page_period = app.cycle_period(ctx.caller()?, cycle).await.ok();
     let location = |created: InspectionDetail| {
         let here = page_period.is_some_and(|p| p.contains(created.occurred_on));
         let back = if here { cycle } else { created.cycle_id };
@@ -417,7 +391,7 @@ pub async fn record_inspection(
         render_form(
             lead,
             ctx,
-            db,
+            app,
             cycle,
             employee,
             checklist,

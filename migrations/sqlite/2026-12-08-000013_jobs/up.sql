@@ -22,10 +22,12 @@ CREATE TABLE jobs (
 -- What a claim reads: the due pending jobs in order, nothing else.
 CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE status = 'pending';
 
--- The work already waiting becomes jobs.
-INSERT INTO jobs (kind, dedupe_key, payload_json, status, run_at, attempts, created_at)
+-- The work already waiting becomes jobs; a notice's lease comes with it (a worker of the
+-- previous build still sending it keeps it until the lease ends).
+INSERT INTO jobs (kind, dedupe_key, payload_json, status, run_at, attempts, created_at,
+                  lease_owner, lease_until)
 SELECT 'notice', 'notice:' || id, '{"notice_id":' || id || '}', 'pending', next_attempt_at,
-       attempts, created_at
+       attempts, created_at, lease_owner, lease_until
 FROM notices WHERE status = 'pending';
 INSERT INTO jobs (kind, dedupe_key, payload_json, status, run_at, attempts, created_at)
 SELECT 'notice_batch', 'notice_batch:' || id, '{"batch_id":' || id || '}', 'pending',

@@ -6,12 +6,12 @@ use maud::html;
 
 use crate::app::appeal_pages::{AppealList, AppealPage};
 use crate::app::appraisals::Decision;
+use crate::app::view::Page;
 use crate::app::App;
 use crate::auth::Hr;
 use crate::domain::appraisal::AppealState;
 use crate::domain::evidence::COMMENT_MAX;
 use crate::error::AppError;
-use crate::store::Page;
 use crate::web::layout::{after_form, answer, choices, csrf, pager, score, Alert};
 use crate::web::session::{Ctx, Fields};
 

@@ -8,10 +8,8 @@ use maud::html;
 use crate::app::checklists::ChecklistInput;
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::checklist::ItemInput;
 use crate::error::{AppError, FieldErrors};
-use crate::store::checklists;
 use crate::web::layout::{after_form, answer, csrf, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -21,20 +19,20 @@ pub async fn checklists(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_checklists(ctx, db, None, alert).await
+    render_checklists(ctx, app, None, alert).await
 }
 
 async fn render_checklists(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr/checklists");
-    let list = db.run(checklists::current).await?;
+    let list = app.current_checklists(ctx.caller()?).await?;
     let t = ctx.t;
     let value = |name: &str| sent.and_then(|f| f.get(name)).unwrap_or("").to_owned();
     let body = html! {
@@ -109,24 +107,22 @@ pub async fn checklist(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_checklist(ctx, db, id.into_inner(), None, alert).await
+    render_checklist(ctx, app, id.into_inner(), None, alert).await
 }
 
 async fn render_checklist(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/checklists/{id}"));
-    let (stored, used) = db
-        .run(move |conn| Ok((checklists::get(conn, id)?, checklists::used(conn, id)?)))
-        .await?;
+    let (stored, used) = app.checklist_for_editing(ctx.caller()?, id).await?;
     let t = ctx.t;
     let c = &stored.checklist;
     let value = |name: &str| -> String {
@@ -192,7 +188,6 @@ pub async fn save_checklist(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -204,7 +199,7 @@ pub async fn save_checklist(
     after_form(
         ctx,
         outcome.map(|saved| format!("/hr/checklists/{}?ok=saved", saved.checklist.id)),
-        |ctx, alert| render_checklist(ctx, db, id, Some(&form), Some(alert)),
+        |ctx, alert| render_checklist(ctx, app, id, Some(&form), Some(alert)),
     )
     .await
 }
@@ -213,7 +208,6 @@ pub async fn retire_checklist(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -222,7 +216,7 @@ pub async fn retire_checklist(
     after_form(
         ctx,
         outcome.map(|_| "/hr/checklists?ok=retired".to_owned()),
-        |ctx, alert| render_checklist(ctx, db, id, None, Some(alert)),
+        |ctx, alert| render_checklist(ctx, app, id, None, Some(alert)),
     )
     .await
 }
@@ -231,7 +225,6 @@ pub async fn create_checklist(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let outcome = match input_from(&form) {
@@ -241,7 +234,7 @@ pub async fn create_checklist(
     after_form(
         ctx,
         outcome.map(|()| "/hr/checklists?ok=created".to_owned()),
-        |ctx, alert| render_checklists(ctx, db, Some(&form), Some(alert)),
+        |ctx, alert| render_checklists(ctx, app, Some(&form), Some(alert)),
     )
     .await
 }

@@ -6,14 +6,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
+use crate::app::view::{Cycle, Department};
 use crate::app::App;
 use crate::auth::Hr;
 use crate::domain::component::Component;
 use crate::domain::cycle::CycleState;
 use crate::domain::scheme::Scheme;
 use crate::error::AppError;
-use crate::store::cycles::Cycle;
-use crate::store::departments::Department;
 use crate::web::layout::{answer, button_form, csrf, Alert};
 use crate::web::session::{Ctx, Fields};
 use crate::web::staff::component_name;

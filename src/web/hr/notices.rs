@@ -4,13 +4,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
+use crate::app::view::{NoticeFilter, NoticeStatus, Page};
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n;
-use crate::store::notices::{self, NoticeFilter, NoticeStatus};
-use crate::store::{users, Page};
 use crate::web::layout::{after_form, answer, button_form, choices, pager, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -27,7 +25,7 @@ pub async fn notices(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     query: web::Query<NoticesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
@@ -36,12 +34,12 @@ pub async fn notices(
         .as_deref()
         .and_then(|s| NoticeStatus::parse(s).ok());
     let offset = query.offset.unwrap_or(0).max(0);
-    render_notices(ctx, db, status, offset, alert).await
+    render_notices(ctx, app, status, offset, alert).await
 }
 
 async fn render_notices(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     status: Option<NoticeStatus>,
     offset: i64,
     alert: Option<Alert>,
@@ -52,19 +50,13 @@ async fn render_notices(
         limit: NOTICES_PAGE,
         offset,
     };
-    let (list, total, names) = db
-        .run(move |conn| {
-            let filter = NoticeFilter {
-                status,
-                kind: None,
-                newest_first: true,
-            };
-            let paged = notices::list(conn, &filter, page)?;
-            let ids: Vec<i32> = paged.items.iter().map(|n| n.recipient_id).collect();
-            let names = users::names(conn, &ids)?;
-            Ok((paged.items, paged.total, names))
-        })
-        .await?;
+    let filter = NoticeFilter {
+        status,
+        kind: None,
+        newest_first: true,
+    };
+    let outbox = app.outbox(ctx.caller()?, filter, page).await?;
+    let (list, total, names) = (outbox.notices.items, outbox.notices.total, outbox.names);
     let t = ctx.t;
     let body = html! {
         (choices("departments", t.status, [("failed", t.notice_failed), ("pending", t.notice_pending), ("sent", t.notice_sent), ("on_page", t.notice_on_page)]
@@ -102,7 +94,6 @@ pub async fn retry_notice(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i64>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -110,7 +101,7 @@ pub async fn retry_notice(
     after_form(
         ctx,
         outcome.map(|_| "/hr/notices?ok=requeued".to_owned()),
-        |ctx, alert| render_notices(ctx, db, Some(NoticeStatus::Failed), 0, Some(alert)),
+        |ctx, alert| render_notices(ctx, app, Some(NoticeStatus::Failed), 0, Some(alert)),
     )
     .await
 }

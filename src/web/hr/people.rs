@@ -10,14 +10,12 @@ use maud::html;
 
 use crate::app::departments::NewDepartment;
 use crate::app::people::{NewPerson, PersonChanges};
+use crate::app::view::{Page, UserFilter};
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::problem::Problem;
 use crate::domain::user::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::store::users::{self, UserFilter};
-use crate::store::{departments, Page};
 use crate::web::layout::{after_form, answer, csrf, pager, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -59,7 +57,7 @@ pub async fn people(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     query: web::Query<PeopleQuery>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
@@ -73,12 +71,12 @@ pub async fn people(
         offset: query.offset.unwrap_or(0).max(0),
         ..Shown::default()
     };
-    render_people(ctx, db, shown, None, alert).await
+    render_people(ctx, app, shown, None, alert).await
 }
 
 async fn render_people(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     shown: Shown,
     sent: Option<&Fields>,
     alert: Option<Alert>,
@@ -90,25 +88,23 @@ async fn render_people(
     let ctx = ctx.at(here);
     let (department, offset) = (shown.department, shown.offset);
     let search = shown.search.clone();
-    let (departments, people, total, mut leads) = db
-        .run(move |conn| {
-            let departments = departments::all(conn)?;
-            let filter = UserFilter {
-                department_id: department,
-                search,
-                by_number: true,
-                ..UserFilter::default()
-            };
-            let page = Page {
-                limit: PEOPLE_PAGE,
-                offset,
-            };
-            let people = users::list(conn, filter, page)?;
-            // Who may be someone's supervisor: the active supervisors.
-            let managers = users::active_supervisors(conn)?;
-            Ok((departments, people.items, people.total, managers))
-        })
-        .await?;
+    let filter = UserFilter {
+        department_id: department,
+        search,
+        by_number: true,
+        ..UserFilter::default()
+    };
+    let page = Page {
+        limit: PEOPLE_PAGE,
+        offset,
+    };
+    // Who may be someone's supervisor: the active supervisors.
+    let crate::app::lists::PeoplePage {
+        people,
+        departments,
+        supervisors: mut leads,
+    } = app.people_page(ctx.caller()?, filter, page).await?;
+    let (people, total) = (people.items, people.total);
     let t = ctx.t;
     let names: HashMap<i32, &str> = departments
         .iter()
@@ -224,7 +220,6 @@ pub async fn set_active(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -243,7 +238,7 @@ pub async fn set_active(
     after_form(
         ctx,
         outcome.map(|()| "/hr/people?ok=saved".to_owned()),
-        |ctx, alert| render_people(ctx, db, Shown::default(), None, Some(alert)),
+        |ctx, alert| render_people(ctx, app, Shown::default(), None, Some(alert)),
     )
     .await
 }
@@ -252,7 +247,6 @@ pub async fn create_department(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let input = NewDepartment {
@@ -263,7 +257,7 @@ pub async fn create_department(
     after_form(
         ctx,
         outcome.map(|_| "/hr/people?ok=created".to_owned()),
-        |ctx, alert| render_people(ctx, db, Shown::default(), Some(&form), Some(alert)),
+        |ctx, alert| render_people(ctx, app, Shown::default(), Some(&form), Some(alert)),
     )
     .await
 }
@@ -305,7 +299,6 @@ pub async fn create_person(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let outcome = match person_from(&form) {
@@ -315,7 +308,7 @@ pub async fn create_person(
     after_form(
         ctx,
         outcome.map(|()| "/hr/people?ok=created".to_owned()),
-        |ctx, alert| render_people(ctx, db, Shown::default(), Some(&form), Some(alert)),
+        |ctx, alert| render_people(ctx, app, Shown::default(), Some(&form), Some(alert)),
     )
     .await
 }
@@ -326,7 +319,6 @@ pub async fn import_people(
     ctx: Ctx,
     req: HttpRequest,
     app: web::Data<App>,
-    db: web::Data<Db>,
     parts: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     // The upload's turn comes before its file is read (`App::uploads`).
@@ -398,7 +390,7 @@ pub async fn import_people(
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => crate::web::layout::recoverable(t, error)?,
     };
-    render_people(ctx, db, shown, None, Some(alert)).await
+    render_people(ctx, app, shown, None, Some(alert)).await
 }
 
 /// The people file's header (in the reader's language) and one example row that can

@@ -8,13 +8,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
 use crate::app::people::PersonChanges;
+use crate::app::view::User;
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::problem::Problem;
 use crate::domain::user::{Locale, Role};
 use crate::error::{AppError, FieldErrors};
-use crate::store::{departments, users};
 use crate::web::layout::{after_form, answer, button_form, csrf, Alert};
 use crate::web::session::{Ctx, Fields};
 
@@ -22,30 +21,26 @@ pub async fn person(
     _hr: Hr,
     ctx: Ctx,
     req: HttpRequest,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render(ctx, db, id.into_inner(), None, alert).await
+    render(ctx, app, id.into_inner(), None, alert).await
 }
 
 async fn render(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     id: i32,
     sent: Option<&Fields>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at(format!("/hr/people/{id}"));
-    let (person, departments, mut leads) = db
-        .run(move |conn| {
-            Ok((
-                users::get(conn, id)?,
-                departments::all(conn)?,
-                users::active_supervisors(conn)?,
-            ))
-        })
-        .await?;
+    let crate::app::lists::PersonPage {
+        person,
+        departments,
+        supervisors: mut leads,
+    } = app.person_page(ctx.caller()?, id).await?;
     crate::web::layout::by_name_order(&mut leads);
     let department_names: std::collections::HashMap<i32, &str> = departments
         .iter()
@@ -143,7 +138,6 @@ pub async fn save(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -158,7 +152,7 @@ pub async fn save(
     after_form(
         ctx,
         outcome.map(|()| format!("/hr/people/{id}?ok=saved")),
-        |ctx, alert| render(ctx, db, id, Some(&form), Some(alert)),
+        |ctx, alert| render(ctx, app, id, Some(&form), Some(alert)),
     )
     .await
 }
@@ -169,7 +163,6 @@ pub async fn send_reset_link(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
@@ -178,7 +171,7 @@ pub async fn send_reset_link(
     after_form(
         ctx,
         outcome.map(|()| format!("/hr/people/{id}?ok=link_sent")),
-        |ctx, alert| render(ctx, db, id, None, Some(alert)),
+        |ctx, alert| render(ctx, app, id, None, Some(alert)),
     )
     .await
 }
@@ -188,7 +181,6 @@ pub async fn setup_code(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     origin: web::Data<crate::web::PublicOrigin>,
     id: web::Path<i32>,
     _form: Fields,
@@ -196,10 +188,10 @@ pub async fn setup_code(
     let id = id.into_inner();
     let outcome = app.setup_code(ctx.caller()?, id).await;
     match outcome {
-        Ok(issued) => slips(ctx, db, &origin, vec![issued]).await,
+        Ok(issued) => slips(ctx, app, &origin, vec![issued]).await,
         Err(error) => {
             let alert = crate::web::layout::recoverable(ctx.t, error)?;
-            render(ctx, db, id, None, Some(alert)).await
+            render(ctx, app, id, None, Some(alert)).await
         }
     }
 }
@@ -209,24 +201,23 @@ pub async fn setup_codes_for_all_waiting(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     origin: web::Data<crate::web::PublicOrigin>,
     _form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let codes = app.setup_codes_for_all_waiting(ctx.caller()?).await?;
-    slips(ctx, db, &origin, codes).await
+    slips(ctx, app, &origin, codes).await
 }
 
 /// The codes as slips to cut apart: the person's name, employee number and department, the
 /// code, until when it works, and where to type it. Never cached: the codes are shown once.
 async fn slips(
     ctx: Ctx,
-    db: web::Data<Db>,
+    app: web::Data<App>,
     origin: &crate::web::PublicOrigin,
-    codes: Vec<(users::User, crate::app::passwords::SetupCode)>,
+    codes: Vec<(User, crate::app::passwords::SetupCode)>,
 ) -> Result<HttpResponse, AppError> {
-    let names: std::collections::HashMap<i32, String> = db
-        .run(departments::all)
+    let names: std::collections::HashMap<i32, String> = app
+        .all_departments(ctx.caller()?)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))

@@ -5,15 +5,14 @@
 use actix_web::{web, HttpResponse};
 
 use super::cycle_page::{render_cycle, BAND_ROWS};
+use crate::app::view::Department;
 use crate::app::App;
 use crate::auth::Hr;
-use crate::db::Db;
 use crate::domain::component::Component;
 use crate::domain::scheme::{
     DepartmentOverrideInput, GradeBandInput, MinEvidenceInput, SchemeInput, WeightsInput,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::store::departments::{self, Department};
 use crate::web::layout::{recoverable_naming, see_other};
 use crate::web::session::{Ctx, Fields};
 
@@ -21,12 +20,11 @@ pub async fn save_scheme(
     _hr: Hr,
     ctx: Ctx,
     app: web::Data<App>,
-    db: web::Data<Db>,
     id: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let listed = db.run(departments::all).await?;
+    let listed = app.all_departments(ctx.caller()?).await?;
     let (input, overrides) = scheme_input(&form, &listed);
     let outcome = match input {
         Ok(input) => app.put_scheme(ctx.caller()?, id, input).await,
