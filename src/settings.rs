@@ -118,6 +118,22 @@ pub struct ServerSettings {
     pub public_url: String,
     /// A request body must arrive within this many seconds (408 otherwise).
     pub body_timeout_seconds: u64,
+    /// Whether the route table refuses a caller without the route's role before the
+    /// handler runs. Not a setting of the files or the environment.
+    #[serde(skip)]
+    pub route_tiers: RouteTiers,
+}
+
+/// The route table's early refusal by role: on in service. The use cases refuse on their
+/// own as well (`app::only`); a test turns this off to see that they do, route by route
+/// (`tests/api/matrix.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteTiers(pub bool);
+
+impl Default for RouteTiers {
+    fn default() -> RouteTiers {
+        RouteTiers(true)
+    }
 }
 
 #[derive(Clone, Deserialize)]

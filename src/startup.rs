@@ -102,6 +102,7 @@ impl Application {
         let mailbox = notifier.mailbox();
         let worker = settings.notices.worker.then(|| notifier.spawn());
         let db = web::Data::new(db);
+        let route_tiers = web::Data::new(settings.server.route_tiers);
 
         let server = HttpServer::new(move || {
             App::new()
@@ -148,6 +149,7 @@ impl Application {
                 .app_data(app.clone())
                 .app_data(company_time.clone())
                 .app_data(body_deadline.clone())
+                .app_data(route_tiers.clone())
                 .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
                 .configure(api::routes)
                 .configure(web_pages::routes)

@@ -44,9 +44,7 @@ impl FromRequest for ImportBody {
             let bytes = bytes.await.map_err(super::body::unreadable)?;
             // Reading 100k rows is work for the blocking threads, not the async workers.
             let rows = web::block(move || rows_from(&bytes, &format)).await??;
-            if rows.is_empty() {
-                return Err(AppError::validation("body", Problem::NoRows));
-            }
+            // An empty file is the use case's to refuse (after it has checked the caller).
             Ok(ImportBody(rows, turn))
         })
     }

@@ -111,7 +111,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(probe("/health").route(web::get().to(health::health)))
         .service(probe("/ready").route(web::get().to(health::ready)))
         .service(probe("/docs").route(web::get().to(swagger::root)))
-        .service(probe("/docs/reference").route(web::get().to(openapi::docs)))
         .service(
             probe("/docs/{tail:.*}")
                 .route(web::get().to(swagger::file))

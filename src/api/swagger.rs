@@ -2,8 +2,7 @@
 //! request leaves the machine, at build or run time), over this service's own OpenAPI
 //! document, so that an integrator can try a call with a token. The validator is off (it
 //! would call swagger.io). The page is this site's own (`INDEX`, with `docs.css` and
-//! `docs.js`), so that it has a viewport and passes axe. The hand-rendered reference stays
-//! beside it at `/docs/reference`.
+//! `docs.js`), so that it has a viewport and passes axe.
 
 use std::sync::{Arc, LazyLock};
 

@@ -31,6 +31,7 @@ use crate::store::{cycles, evidence, now};
 impl App {
     /// Computes (or recomputes) every appraisal of a cycle in review.
     pub async fn compute(&self, caller: &Caller, cycle: i32) -> Result<ComputeOutcome, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, me| compute(tx, me.id, cycle))
             .await
     }
@@ -149,6 +150,13 @@ impl App {
         id: i32,
         input: Review,
     ) -> Result<Appraisal, AppError> {
+        super::allowed(
+            caller,
+            &[
+                crate::domain::user::Role::Supervisor,
+                crate::domain::user::Role::Hr,
+            ],
+        )?;
         let comment = free_text(input.comment.as_deref(), COMMENT_MAX)
             .map_err(|p| AppError::validation("comment", p))?;
         self.write(caller, move |tx, me| review(tx, me, id, comment.clone()))
@@ -167,6 +175,13 @@ impl App {
         ids: Vec<i32>,
         comment: Option<String>,
     ) -> Result<usize, AppError> {
+        super::allowed(
+            caller,
+            &[
+                crate::domain::user::Role::Supervisor,
+                crate::domain::user::Role::Hr,
+            ],
+        )?;
         /// More drafts than any team has.
         const AT_MOST: usize = 1000;
         if ids.is_empty() {
@@ -361,6 +376,7 @@ impl App {
         appeal_id: i32,
         target_yuan: &str,
     ) -> Result<crate::store::evidence::ImportOutcome, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let target = crate::domain::evidence::parse_yuan(target_yuan)
             .and_then(crate::domain::evidence::parse_target)
             .map_err(|problem| AppError::validation("target_yuan", problem))?;
@@ -391,6 +407,7 @@ impl App {
         id: i32,
         input: Decision,
     ) -> Result<(Appeal, Appraisal, Vec<NumberChange>), AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let (upheld, note) = input.parse()?;
         self.write(caller, move |tx, me| {
             decide(tx, me, id, upheld, note.clone())

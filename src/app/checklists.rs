@@ -28,6 +28,7 @@ impl App {
         caller: &Caller,
         input: ChecklistInput,
     ) -> Result<ChecklistWithItems, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let draft = ChecklistDraft::parse(&input.name, &input.items).map_err(AppError::from)?;
         self.write(caller, move |tx, me| checklists::create(tx, me.id, &draft))
             .await
@@ -39,6 +40,7 @@ impl App {
         caller: &Caller,
         id: i32,
     ) -> Result<ChecklistWithItems, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, me| checklists::retire(tx, me.id, id))
             .await
     }
@@ -51,6 +53,7 @@ impl App {
         id: i32,
         input: ChecklistInput,
     ) -> Result<ChecklistWithItems, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let draft = ChecklistDraft::parse(&input.name, &input.items).map_err(AppError::from)?;
         self.write(caller, move |tx, me| {
             checklists::edit(tx, me.id, id, &draft)

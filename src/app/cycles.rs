@@ -59,6 +59,7 @@ fn parse_period(start: &str, end: &str, errors: &mut FieldErrors) -> Option<Peri
 
 impl App {
     pub async fn create_cycle(&self, caller: &Caller, input: NewCycle) -> Result<Cycle, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let mut errors = FieldErrors::new();
         let name = errors.take("name", name(&input.name, CYCLE_NAME_MAX));
         let series = errors.take(
@@ -116,6 +117,7 @@ impl App {
         id: i32,
         input: CyclePatch,
     ) -> Result<Cycle, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let mut errors = FieldErrors::new();
         let name = input
             .name
@@ -198,6 +200,7 @@ impl App {
         id: i32,
         input: SchemeInput,
     ) -> Result<Scheme, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let scheme = Scheme::parse(&input).map_err(AppError::from)?;
         self.write(caller, move |tx, me| put_scheme(tx, me.id, id, &scheme))
             .await
@@ -256,6 +259,7 @@ fn guard(tx: &mut DbConn, cycle: &Cycle, to: CycleState) -> Result<Option<Proble
 
 impl App {
     pub async fn move_cycle(&self, caller: &Caller, id: i32, to: &str) -> Result<Cycle, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let to = CycleState::parse(to).map_err(|p| AppError::validation("state", p))?;
         self.write(caller, move |tx, me| move_cycle(tx, me.id, id, to))
             .await

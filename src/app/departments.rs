@@ -39,6 +39,7 @@ impl App {
         caller: &Caller,
         input: NewDepartment,
     ) -> Result<Department, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let mut errors = FieldErrors::new();
         let name = errors.take("name", parse_department_name(&input.name));
         let kind = errors.take("kind", DepartmentKind::parse(&input.kind));
@@ -56,6 +57,7 @@ impl App {
         id: i32,
         input: DepartmentPatch,
     ) -> Result<Department, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let mut errors = FieldErrors::new();
         let changes = DepartmentChanges {
             name: input

@@ -57,6 +57,10 @@ impl App {
         upload: Upload,
         within: Option<i32>,
     ) -> Result<ImportOutcome, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
+        if upload.is_empty() {
+            return Err(AppError::validation("body", Problem::NoRows));
+        }
         let today = self.today();
         // Typed parsing of 100k rows is work for the blocking threads.
         match kind {

@@ -37,6 +37,13 @@ impl App {
         format: Format,
         locale: Locale,
     ) -> Result<Exported, AppError> {
+        super::allowed(
+            caller,
+            &[
+                crate::domain::user::Role::Supervisor,
+                crate::domain::user::Role::Hr,
+            ],
+        )?;
         // On the database's blocking thread, in one read snapshot: reading a page and
         // writing its rows take turns.
         self.read(caller, move |conn, me| {

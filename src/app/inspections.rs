@@ -109,6 +109,13 @@ impl App {
         caller: &Caller,
         input: NewInspection,
     ) -> Result<InspectionDetail, AppError> {
+        super::allowed(
+            caller,
+            &[
+                crate::domain::user::Role::Supervisor,
+                crate::domain::user::Role::Hr,
+            ],
+        )?;
         let parsed = input.parse(self.today())?;
         self.write(caller, move |tx, me| record(tx, me, &parsed))
             .await

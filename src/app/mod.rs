@@ -57,6 +57,20 @@ pub(crate) fn only(me: &User, roles: &[crate::domain::user::Role]) -> Result<(),
     }
 }
 
+/// [`only`] before the work starts, on the role the caller's token carries (the account
+/// check inside the transaction then finds the account still at that role): a use case that
+/// parses an upload or hashes a password refuses a caller without the role first.
+pub(crate) fn allowed(
+    caller: &Caller,
+    roles: &[crate::domain::user::Role],
+) -> Result<(), AppError> {
+    if roles.contains(&caller.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// What the use cases need from the running service; cheap to clone.
 #[derive(Clone)]
 pub struct App {

@@ -153,6 +153,7 @@ fn remind_for_cycle(tx: &mut DbConn, cycle: &Cycle, minimum: i32) -> Result<usiz
 impl App {
     /// HR queues a failed notice again, with a fresh set of attempts.
     pub async fn retry_notice(&self, caller: &Caller, id: i64) -> Result<Notice, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, me| notices::requeue(tx, me.id, id))
             .await
     }

@@ -213,6 +213,7 @@ impl App {
         caller: &Caller,
         id: i32,
     ) -> Result<(users::User, SetupCode), AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, me| issue_setup_code(tx, me, id))
             .await
     }
@@ -224,6 +225,7 @@ impl App {
         &self,
         caller: &Caller,
     ) -> Result<Vec<(users::User, SetupCode)>, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, me| {
             let mut codes = Vec::new();
             for person in users::waiting_for_a_code(tx)? {
@@ -239,6 +241,7 @@ impl App {
 
     /// HR sends a person a link to choose a new password (the person's page).
     pub async fn send_reset_link(&self, caller: &Caller, id: i32) -> Result<(), AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         self.write(caller, move |tx, _| {
             let person = users::get(tx, id)?;
             if !person.active {

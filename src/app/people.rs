@@ -116,6 +116,7 @@ impl App {
     /// HR creates a person. The password is hashed on the password threads, before the
     /// transaction (a retried transaction does not hash again).
     pub async fn create_person(&self, caller: &Caller, input: NewPerson) -> Result<User, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let person = input.parse(self.default_locale)?;
         let hash = match &person.password {
             Some(new) => {
@@ -310,6 +311,7 @@ impl App {
         id: i32,
         input: PersonChanges,
     ) -> Result<User, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let changes = input.parse()?;
         if caller.id == id
             && (changes.password.is_some()

@@ -75,6 +75,13 @@ impl App {
         upload: Upload,
         create_departments: bool,
     ) -> Result<PeopleOutcome, AppError> {
+        super::allowed(caller, &[crate::domain::user::Role::Hr])?;
+        if upload.is_empty() {
+            return Err(AppError::validation(
+                "body",
+                crate::domain::problem::Problem::NoRows,
+            ));
+        }
         // Reading every cell of a large file is work for the blocking threads.
         let parsed = crate::db::Db::blocking(move || bulk::people(&upload)).await?;
         let default_locale = self.default_locale;

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::checklist::InspectionScore;
+use super::component::Component;
 use super::problem::Problem;
 use super::scheme::{GradeBand, MinEvidence, Scheme, Weights};
 pub use super::scoring::MissingReason;
@@ -15,8 +16,21 @@ use super::scoring::{self, round2, Outcome};
 
 /// Where an appraisal is in its life: draft, reviewed, published, then acknowledged or
 /// appealed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum AppraisalState {
     Draft,
     Reviewed,
@@ -33,26 +47,16 @@ impl AppraisalState {
         AppraisalState::Acknowledged,
         AppraisalState::Appealed,
     ];
-    pub const VALUES: &'static [&'static str] =
-        &["draft", "reviewed", "published", "acknowledged", "appealed"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            AppraisalState::Draft => "draft",
-            AppraisalState::Reviewed => "reviewed",
-            AppraisalState::Published => "published",
-            AppraisalState::Acknowledged => "acknowledged",
-            AppraisalState::Appealed => "appealed",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Result<AppraisalState, Problem> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or(Problem::OneOf {
-                options: Self::VALUES,
-            })
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
 
     /// Visible to the employee.
@@ -78,8 +82,20 @@ impl TryFrom<String> for AppraisalState {
 }
 
 /// An appeal's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum AppealState {
     Open,
     Upheld,
@@ -87,25 +103,16 @@ pub enum AppealState {
 }
 
 impl AppealState {
-    pub const VALUES: &'static [&'static str] = &["open", "upheld", "rejected"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            AppealState::Open => "open",
-            AppealState::Upheld => "upheld",
-            AppealState::Rejected => "rejected",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Result<AppealState, Problem> {
-        match value {
-            "open" => Ok(AppealState::Open),
-            "upheld" => Ok(AppealState::Upheld),
-            "rejected" => Ok(AppealState::Rejected),
-            _ => Err(Problem::OneOf {
-                options: Self::VALUES,
-            }),
-        }
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
 }
 
@@ -304,6 +311,38 @@ pub fn appeal_closes(
     window_days: i32,
 ) -> chrono::NaiveDateTime {
     published_at + chrono::Duration::days(i64::from(window_days))
+}
+
+/// A component's input and what it adds to the total: the weight really used and the
+/// points (None when it is missing).
+pub type Contribution<'a> = (Component, &'a ComponentInput, Option<(f64, f64)>);
+
+impl Inputs {
+    pub fn component(&self, c: Component) -> &ComponentInput {
+        match c {
+            Component::Sales => &self.sales,
+            Component::Satisfaction => &self.satisfaction,
+            Component::Etiquette => &self.etiquette,
+            Component::Collaboration => &self.collaboration,
+        }
+    }
+
+    /// Every component with its input, in order.
+    pub fn components(&self) -> [(Component, &ComponentInput); 4] {
+        Component::ALL.map(|c| (c, self.component(c)))
+    }
+
+    /// Every component with its input and what it adds to the total (the weight really
+    /// used and the points, `scoring::contributions`; None when it is missing).
+    pub fn contributions(&self) -> Vec<Contribution<'_>> {
+        let parts = self.components();
+        let used = scoring::contributions(&parts.map(|(_, c)| (c.weight, c.score)));
+        parts
+            .into_iter()
+            .zip(used)
+            .map(|((c, input), used)| (c, input, used))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! The components an appraisal is made of. Everything that lists components (the scheme's
 //! weights and minimums, scoring, the breakdown, the export, the mails, the pages and the
 //! API) goes through [`Component`], so adding one is adding a variant and following the
-//! compiler to the matches below (and the catalog's `component-…` words).
+//! compiler to the matches on it (`Weights::of`, `MinEvidence::of` in `scheme`,
+//! `Inputs::component` in `appraisal`, …) and the catalog's `component-…` words. It imports
+//! nothing of its neighbours: they import it.
 
 use serde::{Deserialize, Serialize};
-
-use super::appraisal::{ComponentInput, Inputs};
-use super::scheme::{MinEvidence, Weights, WeightsInput};
 
 #[derive(
     Debug,
@@ -55,72 +54,6 @@ impl Component {
             Component::Etiquette => "missing-etiquette",
             Component::Collaboration => "missing-collaboration",
         }
-    }
-}
-
-impl Weights {
-    pub fn of(&self, c: Component) -> i32 {
-        match c {
-            Component::Sales => self.sales,
-            Component::Satisfaction => self.satisfaction,
-            Component::Etiquette => self.etiquette,
-            Component::Collaboration => self.collaboration,
-        }
-    }
-}
-
-impl WeightsInput {
-    pub fn of(&self, c: Component) -> i64 {
-        match c {
-            Component::Sales => self.sales,
-            Component::Satisfaction => self.satisfaction,
-            Component::Etiquette => self.etiquette,
-            Component::Collaboration => self.collaboration,
-        }
-    }
-}
-
-impl MinEvidence {
-    /// The least evidence that scores `c` (sales needs a target, not a count: 1 record).
-    pub fn of(&self, c: Component) -> i32 {
-        match c {
-            Component::Sales => 1,
-            Component::Satisfaction => self.satisfaction,
-            Component::Etiquette => self.etiquette,
-            Component::Collaboration => self.collaboration,
-        }
-    }
-}
-
-/// A component's input and what it adds to the total: the weight really used and the
-/// points (None when it is missing).
-pub type Contribution<'a> = (Component, &'a ComponentInput, Option<(f64, f64)>);
-
-impl Inputs {
-    pub fn component(&self, c: Component) -> &ComponentInput {
-        match c {
-            Component::Sales => &self.sales,
-            Component::Satisfaction => &self.satisfaction,
-            Component::Etiquette => &self.etiquette,
-            Component::Collaboration => &self.collaboration,
-        }
-    }
-
-    /// Every component with its input, in order.
-    pub fn components(&self) -> [(Component, &ComponentInput); 4] {
-        Component::ALL.map(|c| (c, self.component(c)))
-    }
-
-    /// Every component with its input and what it adds to the total (the weight really
-    /// used and the points, `scoring::contributions`; None when it is missing).
-    pub fn contributions(&self) -> Vec<Contribution<'_>> {
-        let parts = self.components();
-        let used = super::scoring::contributions(&parts.map(|(_, c)| (c.weight, c.score)));
-        parts
-            .into_iter()
-            .zip(used)
-            .map(|((c, input), used)| (c, input, used))
-            .collect()
     }
 }
 

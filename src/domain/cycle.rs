@@ -6,12 +6,9 @@ use chrono::NaiveDate;
 
 impl CycleState {
     pub fn parse(value: &str) -> Result<Self, Problem> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or(Problem::OneOf {
-                options: CycleState::VALUES,
-            })
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
 
     /// Why a cycle in `self` cannot move to `to` (ignoring the guards that need data).

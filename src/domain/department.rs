@@ -4,30 +4,35 @@ use serde::Serialize;
 
 use super::problem::Problem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DepartmentKind {
     FrontLine,
     BackOffice,
 }
 
 impl DepartmentKind {
-    pub const VALUES: &'static [&'static str] = &["front_line", "back_office"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn parse(value: &str) -> Result<Self, Problem> {
-        match value {
-            "front_line" => Ok(DepartmentKind::FrontLine),
-            "back_office" => Ok(DepartmentKind::BackOffice),
-            _ => Err(Problem::OneOf {
-                options: DepartmentKind::VALUES,
-            }),
-        }
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            DepartmentKind::FrontLine => "front_line",
-            DepartmentKind::BackOffice => "back_office",
-        }
+        self.into()
     }
 }
 

@@ -320,6 +320,42 @@ impl Scheme {
     }
 }
 
+// What each component reads of the scheme (docs/ARCHITECTURE.md, "Components").
+
+impl Weights {
+    pub fn of(&self, c: Component) -> i32 {
+        match c {
+            Component::Sales => self.sales,
+            Component::Satisfaction => self.satisfaction,
+            Component::Etiquette => self.etiquette,
+            Component::Collaboration => self.collaboration,
+        }
+    }
+}
+
+impl WeightsInput {
+    pub fn of(&self, c: Component) -> i64 {
+        match c {
+            Component::Sales => self.sales,
+            Component::Satisfaction => self.satisfaction,
+            Component::Etiquette => self.etiquette,
+            Component::Collaboration => self.collaboration,
+        }
+    }
+}
+
+impl MinEvidence {
+    /// The least evidence that scores `c` (sales needs a target, not a count: 1 record).
+    pub fn of(&self, c: Component) -> i32 {
+        match c {
+            Component::Sales => 1,
+            Component::Satisfaction => self.satisfaction,
+            Component::Etiquette => self.etiquette,
+            Component::Collaboration => self.collaboration,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,22 @@ use std::fmt;
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum CycleState {
     Draft,
     Open,
@@ -25,17 +39,10 @@ impl CycleState {
         CycleState::Archived,
     ];
 
-    pub const VALUES: &'static [&'static str] =
-        &["draft", "open", "review", "published", "archived"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            CycleState::Draft => "draft",
-            CycleState::Open => "open",
-            CycleState::Review => "review",
-            CycleState::Published => "published",
-            CycleState::Archived => "archived",
-        }
+        self.into()
     }
 
     pub fn next(self) -> Option<CycleState> {

@@ -6,8 +6,21 @@ use utoipa::openapi::{RefOr, Schema};
 
 use super::problem::Problem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Role {
     Staff,
     Supervisor,
@@ -15,24 +28,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub const VALUES: &'static [&'static str] = &["staff", "supervisor", "hr"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn parse(value: &str) -> Result<Self, Problem> {
-        match value {
-            "staff" => Ok(Role::Staff),
-            "supervisor" => Ok(Role::Supervisor),
-            "hr" => Ok(Role::Hr),
-            _ => Err(Problem::OneOf {
-                options: Role::VALUES,
-            }),
-        }
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Supervisor => "supervisor",
-            Role::Hr => "hr",
-        }
+        self.into()
     }
     /// Supervisors may do what staff may, HR what supervisors may (PRODUCT §1).
     pub fn at_least(self, tier: Role) -> bool {
@@ -69,31 +73,38 @@ impl fmt::Display for Role {
 
 /// The language people read: a person's setting, and the language of every page, mail
 /// and API answer (the one language type of the program).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 pub enum Locale {
     #[serde(rename = "zh-CN")]
+    #[strum(serialize = "zh-CN")]
     ZhCn,
     #[serde(rename = "en")]
+    #[strum(serialize = "en")]
     En,
 }
 
 impl Locale {
-    pub const VALUES: &'static [&'static str] = &["zh-CN", "en"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn parse(value: &str) -> Result<Self, Problem> {
-        match value {
-            "zh-CN" => Ok(Locale::ZhCn),
-            "en" => Ok(Locale::En),
-            _ => Err(Problem::OneOf {
-                options: Locale::VALUES,
-            }),
-        }
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            Locale::ZhCn => "zh-CN",
-            Locale::En => "en",
-        }
+        self.into()
     }
 
     /// A stored locale (or a language tag): Chinese for any `zh…`, else English.

@@ -12,7 +12,10 @@ use crate::error::AppError;
 // Every column, in the order of the row struct.
 use crate::db::schema::audit_events::all_columns as COLUMNS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Entity {
     User,
     Department,
@@ -26,16 +29,7 @@ pub enum Entity {
 
 impl Entity {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::User => "user",
-            Entity::Department => "department",
-            Entity::Cycle => "cycle",
-            Entity::Checklist => "checklist",
-            Entity::Inspection => "inspection",
-            Entity::CollaborationRating => "collaboration_rating",
-            Entity::Appraisal => "appraisal",
-            Entity::Notice => "notice",
-        }
+        self.into()
     }
 }
 

@@ -17,8 +17,20 @@ use crate::domain::problem::Problem;
 use crate::error::AppError;
 
 /// What a notice is about (`as_str` and the serialised name agree).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     AppraisalPublished,
     InspectionRecorded,
@@ -36,17 +48,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::AppraisalPublished => "appraisal_published",
-            Kind::InspectionRecorded => "inspection_recorded",
-            Kind::AppealFiled => "appeal_filed",
-            Kind::AppealDecided => "appeal_decided",
-            Kind::ReviewReminder => "review_reminder",
-            Kind::ReviewAgain => "review_again",
-            Kind::CollaborationRequest => "collaboration_request",
-            Kind::PasswordSetup => "password_setup",
-            Kind::PasswordReset => "password_reset",
-        }
+        self.into()
     }
 
     pub const ALL: [Kind; 9] = [
@@ -62,20 +64,10 @@ impl Kind {
     ];
 
     /// The kinds as written.
-    pub const NAMES: &'static [&'static str] = &[
-        "appraisal_published",
-        "inspection_recorded",
-        "appeal_filed",
-        "appeal_decided",
-        "review_reminder",
-        "review_again",
-        "collaboration_request",
-        "password_setup",
-        "password_reset",
-    ];
+    pub const NAMES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+        text.parse().ok()
     }
 }
 
@@ -247,8 +239,20 @@ pub fn enqueue(conn: &mut DbConn, batch: Vec<NewNotice>) -> Result<usize, AppErr
 
 /// Where a notice is in its delivery: queued (and being tried), sent, given up on, or, for
 /// someone without email, shown on their pages instead (`on_page`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "snake_case")]
 pub enum NoticeStatus {
     Pending,
     Sent,
@@ -258,27 +262,16 @@ pub enum NoticeStatus {
 }
 
 impl NoticeStatus {
-    pub const VALUES: &'static [&'static str] = &["pending", "sent", "failed", "on_page"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeStatus::Pending => "pending",
-            NoticeStatus::Sent => "sent",
-            NoticeStatus::Failed => "failed",
-            NoticeStatus::OnPage => ON_PAGE,
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Result<NoticeStatus, Problem> {
-        match value {
-            "pending" => Ok(NoticeStatus::Pending),
-            "sent" => Ok(NoticeStatus::Sent),
-            "failed" => Ok(NoticeStatus::Failed),
-            ON_PAGE => Ok(NoticeStatus::OnPage),
-            _ => Err(Problem::OneOf {
-                options: Self::VALUES,
-            }),
-        }
+        value.parse().map_err(|_| Problem::OneOf {
+            options: Self::VALUES,
+        })
     }
 }
 

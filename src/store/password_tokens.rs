@@ -16,7 +16,10 @@ use crate::db::DbConn;
 use crate::error::AppError;
 
 /// What a link is for: a first password (an account made without one) or a new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Purpose {
     Setup,
     Reset,
@@ -24,10 +27,7 @@ pub enum Purpose {
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Setup => "setup",
-            Purpose::Reset => "reset",
-        }
+        self.into()
     }
 
     /// How long a link stays good: a week to set a first password (the person may be on

@@ -37,6 +37,12 @@ pub struct User {
     pub employee_number: Option<String>,
 }
 
+impl super::scope::Viewer for User {
+    fn viewer(&self) -> (i32, Role) {
+        (self.id, self.role)
+    }
+}
+
 impl User {
     pub fn role(&self) -> Role {
         self.role

@@ -9,10 +9,36 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::on_both_backends;
-use crate::support::{Person, TestApp};
+use crate::support::{spawn_with, Backend, Person, TestApp};
+use crate::{on_both_backends, on_both_backends_with};
 
 on_both_backends!(every_route_answers_each_caller_as_designed);
+on_both_backends_with!(without_route_tiers; the_use_cases_refuse_as_the_route_table_does);
+
+/// The application with the route table's early refusal by role turned off: what it then
+/// answers, each use case answers on its own.
+async fn without_route_tiers(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |s| {
+        s.server.route_tiers = appraisal::settings::RouteTiers(false);
+    })
+    .await
+}
+
+/// Who may do what is stated once in the use cases (`app::only` and the scoped reads): with
+/// the route table's refusals off, every caller still gets exactly the matrix's answer.
+async fn the_use_cases_refuse_as_the_route_table_does(app: TestApp) {
+    let w = world(&app).await;
+    let mut failures = Vec::new();
+    run(&app, &w, &rows(&w), &mut failures).await;
+    let later = later_rows(&app, &w).await;
+    run(&app, &w, &later, &mut failures).await;
+    assert!(
+        failures.is_empty(),
+        "{} answers differ without the route table's refusals:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
 
 /// The callers, in the order of every row's expectations.
 const CALLERS: [&str; 5] = [

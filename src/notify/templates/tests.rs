@@ -71,7 +71,7 @@ fn published_in_chinese() {
     assert!(mail.text.contains("满意度评价 2 条，至少需要 5 条"));
     assert!(mail
         .html
-        .starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+        .starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"));
 }
 
 #[test]
