@@ -30,7 +30,7 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct Application {
     port: u16,
     server: Server,
-    /// The notice delivery worker, when `notices.worker` is on.
+    /// The job worker, when `notices.worker` is on.
     worker: Option<WorkerHandle>,
     mailbox: Option<Mailbox>,
 }

@@ -202,7 +202,7 @@ fn resolve_people<R: NamesPerson>(
     if rows.iter().any(|r| r.name().is_some()) {
         found_ids.sort_unstable();
         found_ids.dedup();
-        let names = users::names_by_id(tx, &found_ids)?;
+        let names = users::names(tx, &found_ids)?;
         rows.retain(|r| {
             let (Some(given), Some(name)) = (r.name(), names.get(&r.employee_id())) else {
                 return true;

@@ -243,22 +243,6 @@ pub fn ids_by_number_and_email(
     Ok((by_number, by_email))
 }
 
-/// The display names of the people `ids` (chunked).
-pub fn names_by_id(
-    conn: &mut DbConn,
-    ids: &[i32],
-) -> Result<std::collections::HashMap<i32, String>, AppError> {
-    let mut names = std::collections::HashMap::new();
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let found: Vec<(i32, String)> = users::table
-            .filter(users::id.eq_any(chunk))
-            .select((users::id, users::display_name))
-            .load(conn)?;
-        names.extend(found);
-    }
-    Ok(names)
-}
-
 /// The active supervisors, by name: who may be someone's supervisor.
 pub fn active_supervisors(conn: &mut DbConn) -> Result<Vec<User>, AppError> {
     Ok(users::table
@@ -286,17 +270,21 @@ pub fn labels(
         .collect())
 }
 
-/// Display names by id (for labelling lists; callers decide what may be shown).
+/// Display names by id (for labelling lists; callers decide what may be shown), read in
+/// chunks: a list may be longer than SQLite allows bound parameters.
 pub fn names(
     conn: &mut DbConn,
     ids: &[i32],
 ) -> Result<std::collections::HashMap<i32, String>, AppError> {
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name))
-        .load::<(i32, String)>(conn)?
-        .into_iter()
-        .collect())
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(i32, String)> = users::table
+            .filter(users::id.eq_any(chunk))
+            .select((users::id, users::display_name))
+            .load(conn)?;
+        names.extend(found);
+    }
+    Ok(names)
 }
 
 /// Those of `ids` who are active and report directly to `manager` now.

@@ -649,15 +649,7 @@ async fn a_cycle_bigger_than_a_read_page_is_exported_whole_and_in_order(app: Tes
     for department in ["Store", "Desk", "Calls"] {
         app.department(&hr, department, "front_line").await;
     }
-    let loaded = client()
-        .post(format!("{}/api/v1/users/bulk", app.base))
-        .bearer_auth(&hr)
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(loaded.status().as_u16(), 200, "{:?}", loaded.text().await);
+    app.post_csv("/api/v1/users/bulk", &hr, file).await.ok(200);
     let cycle = app.open_cycle(&hr, "Big", "2026-07-01", "2026-09-30").await;
     app.review_and_compute(&hr, cycle).await;
     let listed = app

@@ -14,7 +14,7 @@ use crate::binary::serve;
 use crate::mail::SmtpServer;
 use crate::notices::WorkerProcess;
 use crate::races::number;
-use crate::support::{client, random_text, Backend, Http, TestDatabase};
+use crate::support::{random_text, Backend, Http, TestDatabase};
 
 const PEOPLE: usize = 2_000;
 const RESET_REQUESTS: usize = 1_500;
@@ -65,15 +65,7 @@ async fn five_thousand_jobs_of_mixed_kinds_are_each_done_once_by_three_processes
             "J{k:05},j{k}@example.test,新人 {k},staff,旗舰店\n"
         ));
     }
-    let imported = client()
-        .post(format!("{}/api/v1/users/bulk", served.base))
-        .bearer_auth(&hr)
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(imported.status(), 200, "{}", imported.text().await.unwrap());
+    http.post_csv("/api/v1/users/bulk", &hr, file).await.ok(200);
     for chunk in (0..RESET_REQUESTS).collect::<Vec<_>>().chunks(100) {
         write_tx(&mut conn, |tx| {
             for k in chunk {
