@@ -4,6 +4,7 @@
 
 pub mod appraisal;
 pub mod audit;
+pub mod business_time;
 pub mod checklist;
 pub mod clock;
 pub mod component;
