@@ -16,6 +16,7 @@ pub mod lockout;
 pub mod problem;
 pub mod scheme;
 pub mod scoring;
+pub mod sla;
 pub mod state;
 pub mod text;
 pub mod user;

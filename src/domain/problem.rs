@@ -159,6 +159,12 @@ pub enum Problem {
     OverrideTwice,
     NoSuchDepartment,
 
+    // Service recovery: the time-limit policy.
+    NotTimeOfDay,
+    EndsNotAfterStart,
+    BreakOutsideHours,
+    ResolutionBeforeResponse,
+
     // Cycles.
     PeriodEndsBeforeStart,
     PeriodTooLong {
@@ -444,6 +450,10 @@ impl Problem {
             TooManyOverrides { .. } => "too_many_overrides",
             OverrideTwice => "override_twice",
             NoSuchDepartment => "no_such_department",
+            NotTimeOfDay => "not_time_of_day",
+            EndsNotAfterStart => "ends_not_after_start",
+            BreakOutsideHours => "break_outside_hours",
+            ResolutionBeforeResponse => "resolution_before_response",
             PeriodEndsBeforeStart => "period_ends_before_start",
             PeriodTooLong { .. } => "period_too_long",
             PeriodOverlaps { .. } => "period_overlaps",

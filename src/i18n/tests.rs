@@ -104,6 +104,10 @@ pub fn every_problem() -> Vec<Problem> {
         TooManyOverrides { max: 200 },
         OverrideTwice,
         NoSuchDepartment,
+        NotTimeOfDay,
+        EndsNotAfterStart,
+        BreakOutsideHours,
+        ResolutionBeforeResponse,
         PeriodEndsBeforeStart,
         PeriodTooLong { max_days: 366 },
         PeriodOverlaps {

@@ -73,6 +73,10 @@ problem-too_many_overrides = must have at most { $max } departments
 problem-override_twice = has more than one row of weights
 problem-no_such_department = no such department
 
+problem-not_time_of_day = must be a time of day, written HH:MM (24:00 for the end of the day)
+problem-ends_not_after_start = must be after the start
+problem-break_outside_hours = must lie inside the working hours and apart from the other breaks
+problem-resolution_before_response = must not be shorter than the first-response limit
 problem-period_ends_before_start = the end must not be before the start
 problem-period_too_long = a period may last at most { $max_days } days
 problem-period_overlaps = the period overlaps the cycle “{ $cycle }” ({ $start } to { $end }) of the series “{ $series }”; within a series every date belongs to one cycle (another series may overlap)

@@ -71,6 +71,10 @@ problem-too_many_overrides = 最多 { $max } 个部门
 problem-override_twice = 有多于一行的权重
 problem-no_such_department = 没有这个部门
 
+problem-not_time_of_day = 必须是时刻，写作 时:分，如 09:00（一天结束写 24:00）
+problem-ends_not_after_start = 必须晚于开始时间
+problem-break_outside_hours = 必须在工作时间之内，且不与其他休息时间重叠
+problem-resolution_before_response = 不能短于首次响应时限
 problem-period_ends_before_start = 结束日期不能早于开始日期
 problem-period_too_long = 期间最长 { $max_days } 天
 problem-period_overlaps = 期间与系列“{ $series }”中的周期“{ $cycle }”（{ $start } 至 { $end }）重叠；同一系列中每个日期只能属于一个周期（不同系列可以重叠）
