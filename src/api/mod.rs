@@ -18,6 +18,7 @@ pub mod inspections;
 pub mod me;
 pub mod notices;
 pub mod openapi;
+pub mod sla;
 pub mod swagger;
 pub mod users;
 pub mod views;
@@ -101,6 +102,7 @@ api_routes! {
     "/audit-events" => [GET audit::list as Hr],
     "/notices" => [GET notices::list as Hr],
     "/notices/{id}/retry" => [POST notices::retry as Hr],
+    "/sla-policy" => [GET sla::get as Any, PUT sla::put as Hr],
 }
 
 /// Routes outside `/api/v1`: the probes.

@@ -17,7 +17,7 @@ use crate::auth::extract::Access;
 
 use super::{
     appeals, appraisals, audit, auth, checklists, collaboration, cycles, departments, evidence,
-    health, inspections, me, notices, users,
+    health, inspections, me, notices, sla, users,
 };
 
 #[derive(OpenApi)]
@@ -82,6 +82,8 @@ use super::{
         audit::list,
         notices::list,
         notices::retry,
+        sla::get,
+        sla::put,
     ),
     components(schemas(
         crate::error::ProblemBody,

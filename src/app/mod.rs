@@ -33,6 +33,7 @@ pub mod people;
 pub mod people_bulk;
 pub mod report;
 pub mod sign_in;
+pub mod sla;
 pub mod team;
 pub mod to_do;
 pub mod view;

@@ -267,6 +267,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sla_policies (id) {
+        id -> BigInt,
+        policy_json -> Text,
+        effective_from -> Timestamp,
+        set_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> BigInt,
         kind -> Text,

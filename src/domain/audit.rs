@@ -27,6 +27,7 @@ pub enum Action {
     ImportPeople,
     ImportSatisfactionResponses,
     SetupCode,
+    SetSlaPolicy,
 }
 
 impl Action {

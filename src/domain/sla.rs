@@ -76,11 +76,42 @@ impl Priorities {
     }
 }
 
+/// A day of the week, as the policy names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Day {
+    pub fn weekday(self) -> Weekday {
+        match self {
+            Day::Mon => Weekday::Mon,
+            Day::Tue => Weekday::Tue,
+            Day::Wed => Weekday::Wed,
+            Day::Thu => Weekday::Thu,
+            Day::Fri => Weekday::Fri,
+            Day::Sat => Weekday::Sat,
+            Day::Sun => Weekday::Sun,
+        }
+    }
+}
+
 /// A break inside the day, `HH:MM` to `HH:MM`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Break {
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
 }
 
@@ -89,12 +120,16 @@ pub struct Break {
 #[serde(deny_unknown_fields)]
 pub struct BusinessHours {
     /// `mon` … `sun`.
-    pub days: Vec<String>,
+    #[schema(max_items = 7)]
+    pub days: Vec<Day>,
     /// `HH:MM`.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
     /// `HH:MM`, or `24:00`.
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
     #[serde(default)]
+    #[schema(max_items = 8)]
     pub breaks: Vec<Break>,
 }
 
@@ -106,22 +141,13 @@ pub struct SlaPolicy {
     pub business_hours: BusinessHours,
     /// Dates the clock does not run.
     #[serde(default)]
+    #[schema(max_items = 400)]
     pub holidays: Vec<NaiveDate>,
     /// Dates the clock runs although their weekday is off (调休).
     #[serde(default)]
+    #[schema(max_items = 400)]
     pub workdays: Vec<NaiveDate>,
 }
-
-const DAY_NAMES: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Mon),
-    ("tue", Weekday::Tue),
-    ("wed", Weekday::Wed),
-    ("thu", Weekday::Thu),
-    ("fri", Weekday::Fri),
-    ("sat", Weekday::Sat),
-    ("sun", Weekday::Sun),
-];
-const DAY_VALUES: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// `HH:MM` as minutes of the day; `24:00` only where `end_of_day` allows it.
 fn time_of_day(text: &str, end_of_day: bool) -> Result<DayMinute, Problem> {
@@ -158,9 +184,7 @@ impl SlaPolicy {
                 urgent: limits(30, 240),
             },
             business_hours: BusinessHours {
-                days: ["mon", "tue", "wed", "thu", "fri"]
-                    .map(str::to_owned)
-                    .to_vec(),
+                days: vec![Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri],
                 start: "09:00".into(),
                 end: "18:00".into(),
                 breaks: vec![Break {
@@ -212,20 +236,11 @@ impl SlaPolicy {
         let hours = &mut self.business_hours;
         let mut days = BTreeSet::new();
         for (i, day) in hours.days.iter().enumerate() {
-            match DAY_NAMES.iter().position(|(n, _)| *n == day) {
-                Some(at) if !days.insert(at) => {
-                    problems.push((format!("business_hours.days[{i}]"), Problem::Twice))
-                }
-                Some(_) => {}
-                None => problems.push((
-                    format!("business_hours.days[{i}]"),
-                    Problem::OneOf {
-                        options: DAY_VALUES,
-                    },
-                )),
+            if !days.insert(*day) {
+                problems.push((format!("business_hours.days[{i}]"), Problem::Twice));
             }
         }
-        hours.days = days.iter().map(|&at| DAY_NAMES[at].0.to_owned()).collect();
+        hours.days = days.into_iter().collect();
         let start = time_of_day(&hours.start, false)
             .map_err(|p| problems.push(("business_hours.start".into(), p)))
             .ok();
@@ -316,11 +331,7 @@ impl SlaPolicy {
         let h = &self.business_hours;
         Hours {
             zone,
-            days: h
-                .days
-                .iter()
-                .filter_map(|d| DAY_NAMES.iter().find(|(n, _)| n == d).map(|&(_, w)| w))
-                .collect(),
+            days: h.days.iter().map(|d| d.weekday()).collect(),
             start: time_of_day(&h.start, false).unwrap_or(0),
             end: time_of_day(&h.end, true).unwrap_or(END_OF_DAY),
             breaks: h
@@ -371,7 +382,7 @@ mod tests {
         let mut p = SlaPolicy::default_policy();
         p.priorities.high.resolution_minutes = 30;
         p.priorities.low.first_response_minutes = 0;
-        p.business_hours.days = vec!["mon".into(), "funday".into(), "mon".into()];
+        p.business_hours.days = vec![Day::Mon, Day::Tue, Day::Mon];
         p.business_hours.end = "08:00".into();
         p.business_hours.breaks.push(Break {
             start: "12:30".into(),
@@ -386,7 +397,6 @@ mod tests {
                 "priorities.high.resolution_minutes",
                 "resolution_before_response",
             ),
-            ("business_hours.days[1]", "one_of"),
             ("business_hours.days[2]", "twice"),
             ("business_hours.end", "ends_not_after_start"),
             ("business_hours.breaks[1].end", "not_time_of_day"),
@@ -441,12 +451,12 @@ mod tests {
     #[test]
     fn a_checked_policy_comes_back_plain() {
         let mut p = SlaPolicy::default_policy();
-        p.business_hours.days = vec!["fri".into(), "mon".into()];
+        p.business_hours.days = vec![Day::Fri, Day::Mon];
         p.business_hours.end = "24:00".into();
         let d = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
         p.holidays = vec![d(5), d(1)];
         let plain = p.parse().unwrap();
-        assert_eq!(plain.business_hours.days, ["mon", "fri"]);
+        assert_eq!(plain.business_hours.days, [Day::Mon, Day::Fri]);
         assert_eq!(plain.holidays, [d(1), d(5)]);
         let hours = plain.hours(chrono_tz::Asia::Shanghai);
         assert_eq!((hours.start, hours.end), (540, END_OF_DAY));

@@ -25,6 +25,7 @@ pub enum Entity {
     CollaborationRating,
     Appraisal,
     Notice,
+    SlaPolicy,
 }
 
 impl Entity {

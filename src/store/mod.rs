@@ -15,6 +15,7 @@ pub mod notices;
 pub mod password_tokens;
 pub mod reset_requests;
 pub mod scope;
+pub mod sla;
 pub mod throttle;
 pub mod users;
 

@@ -26,4 +26,5 @@ mod races;
 mod report;
 mod sample;
 mod series;
+mod sla;
 mod uploads;

@@ -529,6 +529,16 @@ fn rows(w: &World) -> Vec<Row> {
             HR_ONLY,
         ),
         get("/api/v1/notices", "/api/v1/notices".into(), HR_ONLY),
+        get("/api/v1/sla-policy", "/api/v1/sla-policy".into(), ALL),
+        row(
+            Method::PUT,
+            "/api/v1/sla-policy",
+            "/api/v1/sla-policy",
+            Some(
+                serde_json::to_value(appraisal::domain::sla::SlaPolicy::default_policy()).unwrap(),
+            ),
+            HR_ONLY,
+        ),
     ];
     rows
 }

@@ -275,6 +275,7 @@ audit-entity-inspection = Inspection
 audit-entity-collaboration_rating = Collaboration rating
 audit-entity-appraisal = Appraisal
 audit-entity-notice = Notice
+audit-entity-sla_policy = Complaint time limits
 audit-action-create = created
 audit-action-update = changed
 audit-action-state = status changed
@@ -295,6 +296,7 @@ audit-action-import_sales_records = sales records imported
 audit-action-import_people = people imported
 audit-action-import_satisfaction_responses = satisfaction responses imported
 audit-action-setup_code = set-up code given
+audit-action-set_sla_policy = time limits set
 audit-action-other = other change
 
 forgot_password = Forgot your password?

@@ -275,6 +275,7 @@ audit-entity-inspection = 礼仪检查
 audit-entity-collaboration_rating = 协作评分
 audit-entity-appraisal = 考评
 audit-entity-notice = 通知
+audit-entity-sla_policy = 投诉处理时限
 audit-action-create = 创建
 audit-action-update = 修改
 audit-action-state = 状态变更
@@ -295,6 +296,7 @@ audit-action-import_sales_records = 导入销售记录
 audit-action-import_people = 导入人员
 audit-action-import_satisfaction_responses = 导入顾客满意度回访
 audit-action-setup_code = 发放设置码
+audit-action-set_sla_policy = 设置处理时限
 audit-action-other = 其他变更
 
 forgot_password = 忘记密码？
