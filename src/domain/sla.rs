@@ -133,7 +133,7 @@ pub struct BusinessHours {
     pub breaks: Vec<Break>,
 }
 
-/// The policy as the API reads and answers it; [`SlaPolicy::parse`] checks it.
+/// The complaint time limits per priority and the working hours they run in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaPolicy {
