@@ -43,8 +43,8 @@ impl App {
         state: Option<AppealState>,
         page: Page,
     ) -> Result<AppealList, AppError> {
-        self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
+        super::allowed(caller, &[Role::Hr])?;
+        self.read(caller, move |conn, _| {
             let paged = appeals::list(conn, state, page)?;
             let ids: Vec<i32> = paged.items.iter().map(|a| a.appraisal_id).collect();
             let employees = appraisals::employees_of(conn, &ids)?;
@@ -64,8 +64,8 @@ impl App {
     }
 
     pub async fn appeal_page(&self, caller: &Caller, id: i32) -> Result<AppealPage, AppError> {
+        super::allowed(caller, &[Role::Hr])?;
         self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
             let appeal = appeals::get(conn, id)?;
             let appraisal = appraisals::get(conn, appeal.appraisal_id)?;
             let employee = users::get(conn, appraisal.employee_id)?;

@@ -37,8 +37,8 @@ pub struct StepPreview {
 
 impl App {
     pub async fn step_preview(&self, caller: &Caller, id: i32) -> Result<StepPreview, AppError> {
-        self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
+        super::allowed(caller, &[Role::Hr])?;
+        self.read(caller, move |conn, _| {
             let cycle = cycles::get(conn, id)?;
             let appraised = users::appraised_ids(conn)?;
             let total = appraisals::count_for_cycle(conn, id)?;
@@ -58,8 +58,8 @@ impl App {
     }
 
     pub async fn cycle_page(&self, caller: &Caller, id: i32) -> Result<CyclePage, AppError> {
-        self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
+        super::allowed(caller, &[Role::Hr])?;
+        self.read(caller, move |conn, _| {
             let cycle = cycles::get(conn, id)?;
             let uncomputed = appraisals::uncomputed(conn, id)?;
             let computed = appraisals::count_for_cycle(conn, id)?;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{only, App};
+use super::App;
 use crate::auth::Caller;
 use crate::domain::appraisal::AppealState;
 use crate::domain::cycle::{CycleState, Period};
@@ -59,11 +59,9 @@ impl App {
         state: Option<AppealState>,
         page: Page,
     ) -> Result<Paged<Appeal>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            appeals::list(conn, state, page)
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| appeals::list(conn, state, page))
+            .await
     }
 
     /// A cycle's appraisals: a supervisor's reports', or any (HR).
@@ -73,8 +71,8 @@ impl App {
         cycle: i32,
         department: Option<i32>,
     ) -> Result<Vec<Appraisal>, AppError> {
+        super::allowed(caller, &[Supervisor, Hr])?;
         self.read(caller, move |conn, me| {
-            only(me, &[Supervisor, Hr])?;
             cycles::get(conn, cycle)?;
             appraisals::list_for_cycle(conn, me, cycle, department)
         })
@@ -94,11 +92,9 @@ impl App {
         filter: AuditFilter,
         page: Page,
     ) -> Result<Paged<AuditEvent>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            audit::list(conn, &filter, page)
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| audit::list(conn, &filter, page))
+            .await
     }
 
     /// The checklists (anyone: staff see what they are inspected on).
@@ -139,8 +135,8 @@ impl App {
         caller: &Caller,
         id: i32,
     ) -> Result<(ChecklistWithItems, bool), AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| {
             Ok((checklists::get(conn, id)?, checklists::used(conn, id)?))
         })
         .await
@@ -171,11 +167,9 @@ impl App {
 
     /// A cycle's scheme, None until one is set (HR).
     pub async fn scheme(&self, caller: &Caller, id: i32) -> Result<Option<Scheme>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            cycles::get(conn, id)?.scheme()
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| cycles::get(conn, id)?.scheme())
+            .await
     }
 
     /// What was entered for a cycle, per employee (HR).
@@ -185,8 +179,8 @@ impl App {
         cycle: i32,
         employee: Option<i32>,
     ) -> Result<Vec<EmployeeEvidence>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| {
             cycles::get(conn, cycle)?;
             evidence::summary(conn, cycle, employee)
         })
@@ -251,8 +245,8 @@ impl App {
         cycle: i32,
         employee: i32,
     ) -> Result<InspectionForm, AppError> {
+        super::allowed(caller, &[Supervisor, Hr])?;
         self.read(caller, move |conn, me| {
-            only(me, &[Supervisor, Hr])?;
             if !crate::store::scope::Scope::of(me).can_inspect(conn, employee)? {
                 return Err(AppError::NotFound);
             }
@@ -272,11 +266,9 @@ impl App {
         filter: NoticeFilter,
         page: Page,
     ) -> Result<Paged<Notice>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            notices::list(conn, &filter, page)
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| notices::list(conn, &filter, page))
+            .await
     }
 
     /// The outbox with its recipients' names (HR's page).
@@ -286,8 +278,8 @@ impl App {
         filter: NoticeFilter,
         page: Page,
     ) -> Result<Outbox, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| {
             let notices = notices::list(conn, &filter, page)?;
             let ids: Vec<i32> = notices.items.iter().map(|n| n.recipient_id).collect();
             let names = users::names(conn, &ids)?;
@@ -303,20 +295,15 @@ impl App {
         filter: UserFilter,
         page: Page,
     ) -> Result<Paged<User>, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            users::list(conn, filter, page)
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| users::list(conn, filter, page))
+            .await
     }
 
     /// One person (HR).
     pub async fn person(&self, caller: &Caller, id: i32) -> Result<User, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
-            users::get(conn, id)
-        })
-        .await
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| users::get(conn, id)).await
     }
 
     /// HR's people page.
@@ -326,8 +313,8 @@ impl App {
         filter: UserFilter,
         page: Page,
     ) -> Result<PeoplePage, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| {
             Ok(PeoplePage {
                 people: users::list(conn, filter, page)?,
                 departments: departments::all(conn)?,
@@ -339,8 +326,8 @@ impl App {
 
     /// One person's form (HR).
     pub async fn person_page(&self, caller: &Caller, id: i32) -> Result<PersonPage, AppError> {
-        self.read(caller, move |conn, me| {
-            only(me, &[Hr])?;
+        super::allowed(caller, &[Hr])?;
+        self.read(caller, move |conn, _| {
             Ok(PersonPage {
                 person: users::get(conn, id)?,
                 departments: departments::all(conn)?,

@@ -48,19 +48,11 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::error::AppError;
 use crate::store::users::User;
 
-/// Who may call a use case, stated in the use case: the caller's role must be one of
-/// `roles` (403 otherwise). The route table and the page extractors refuse early too.
-pub(crate) fn only(me: &User, roles: &[crate::domain::user::Role]) -> Result<(), AppError> {
-    if roles.contains(&me.role()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// [`only`] before the work starts, on the role the caller's token carries (the account
-/// check inside the transaction then finds the account still at that role): a use case that
-/// parses an upload or hashes a password refuses a caller without the role first.
+/// Who may call a use case, stated first in the use case: the role the caller's token
+/// carries must be one of `roles` (403 otherwise), before any work (an upload parsed, a
+/// password hashed, a read). The account check inside the transaction then finds the
+/// account still at that role, or answers 401. The route table and the page extractors
+/// refuse early too (`tests/api/matrix.rs` checks that they agree).
 pub(crate) fn allowed(
     caller: &Caller,
     roles: &[crate::domain::user::Role],

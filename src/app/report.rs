@@ -30,8 +30,8 @@ impl App {
         caller: &Caller,
         id: i32,
     ) -> Result<Vec<DepartmentReport>, AppError> {
-        self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
+        super::allowed(caller, &[Role::Hr])?;
+        self.read(caller, move |conn, _| {
             cycles::get(conn, id)?;
             appraisals::report(conn, id)
         })
@@ -45,8 +45,8 @@ impl App {
         id: i32,
         department: Option<i32>,
     ) -> Result<ReportPage, AppError> {
+        super::allowed(caller, &[Role::Hr])?;
         self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
             let cycle = cycles::get(conn, id)?;
             let report = appraisals::report(conn, id)?;
             let departments = departments::all(conn)?

@@ -32,8 +32,8 @@ impl App {
     /// The cycle a reviewer works in now: the open one that started last, else the one in
     /// review that started last, else the latest. Supervisors and HR.
     pub async fn team_cycle(&self, caller: &Caller) -> Result<Option<i32>, AppError> {
-        self.read(caller, |conn, me| {
-            super::only(me, &[Role::Supervisor, Role::Hr])?;
+        super::allowed(caller, &[Role::Supervisor, Role::Hr])?;
+        self.read(caller, |conn, _| {
             let all = cycles::all(conn)?;
             let pick = WITH_WORK
                 .iter()
@@ -51,8 +51,8 @@ impl App {
     /// The team page of cycle `id` (404 if there is none). Supervisors and HR, each for the
     /// people they review.
     pub async fn team(&self, caller: &Caller, id: i32) -> Result<TeamView, AppError> {
+        super::allowed(caller, &[Role::Supervisor, Role::Hr])?;
         self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Supervisor, Role::Hr])?;
             let mut cycles = cycles::all(conn)?;
             let cycle = cycles
                 .iter()

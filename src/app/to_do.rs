@@ -20,8 +20,8 @@ impl App {
     /// HR's to-do list, with every cycle (the page lists them beside it). HR only.
     pub async fn hr_to_do(&self, caller: &Caller) -> Result<(Vec<Cycle>, ToDo), AppError> {
         let today = self.today();
+        super::allowed(caller, &[Role::Hr])?;
         self.read(caller, move |conn, me| {
-            super::only(me, &[Role::Hr])?;
             let all = cycles::all(conn)?;
             let todo = to_do(conn, me, &all, today)?;
             Ok((all, todo))

@@ -361,24 +361,13 @@ impl Worker {
                         return Ok(());
                     }
                     let error = Failure::Unavailable.stored("the database was unavailable");
-                    let delay = match &next {
-                        Next::RetryAfter(delay) => *delay,
-                        _ if keep => max,
-                        _ => {
-                            if let Some(notice) = notice {
-                                notices::mark_attempt_failed(tx, notice, &error, None)?;
-                            }
-                            jobs::fail(tx, id, &owner, Failure::Unavailable)?;
-                            return Ok(());
-                        }
+                    let retry = match &next {
+                        Next::RetryAfter(delay) => Some(*delay),
+                        _ if keep => Some(max),
+                        _ => None,
                     };
-                    let at = store::now()
-                        + chrono::Duration::from_std(delay).map_err(AppError::internal)?;
-                    if let Some(notice) = notice {
-                        notices::mark_attempt_failed(tx, notice, &error, Some(at))?;
-                    }
-                    jobs::retry(tx, id, &owner, Failure::Unavailable, at)?;
-                    Ok(())
+                    failed_attempt(tx, id, &owner, notice, Failure::Unavailable, &error, retry)
+                        .map(drop)
                 })
             })
             .await
@@ -566,16 +555,17 @@ impl Worker {
                             notices::mark_sent(tx, id)?;
                             jobs::finish(tx, job_id, &owner)
                         }
-                        Next::RetryAfter(delay) => {
-                            let delay =
-                                chrono::Duration::from_std(*delay).map_err(AppError::internal)?;
-                            let at = store::now() + delay;
-                            notices::mark_attempt_failed(tx, id, &error, Some(at))?;
-                            jobs::retry(tx, job_id, &owner, failure, at)
-                        }
+                        Next::RetryAfter(delay) => failed_attempt(
+                            tx,
+                            job_id,
+                            &owner,
+                            Some(id),
+                            failure,
+                            &error,
+                            Some(*delay),
+                        ),
                         Next::Failed => {
-                            notices::mark_attempt_failed(tx, id, &error, None)?;
-                            jobs::fail(tx, job_id, &owner, failure)
+                            failed_attempt(tx, job_id, &owner, Some(id), failure, &error, None)
                         }
                     }
                 })
@@ -585,6 +575,32 @@ impl Worker {
             tracing::warn!(notice = id, "lease lost before the outcome was recorded");
         }
         Ok(())
+    }
+}
+
+/// Records a failed attempt of job `id` (in the transaction that holds it): tried again after
+/// `retry`, or given up on; its notice, if it is a notice's, says so too.
+fn failed_attempt(
+    tx: &mut crate::db::DbConn,
+    id: i64,
+    owner: &str,
+    notice: Option<i64>,
+    failure: Failure,
+    error: &str,
+    retry: Option<Duration>,
+) -> Result<bool, AppError> {
+    let at = match retry {
+        Some(delay) => {
+            Some(store::now() + chrono::Duration::from_std(delay).map_err(AppError::internal)?)
+        }
+        None => None,
+    };
+    if let Some(notice) = notice {
+        notices::mark_attempt_failed(tx, notice, error, at)?;
+    }
+    match at {
+        Some(at) => jobs::retry(tx, id, owner, failure, at),
+        None => jobs::fail(tx, id, owner, failure),
     }
 }
 

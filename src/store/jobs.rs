@@ -19,7 +19,7 @@ use crate::error::AppError;
 /// What a job does. Stored by its snake_case name; a worker claims only the kinds it knows,
 /// so a row of a newer kind waits for a worker of a newer build (a rolling upgrade).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::EnumIter,
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::VariantNames,
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Kind {
@@ -38,10 +38,8 @@ impl Kind {
         self.into()
     }
 
-    fn known() -> Vec<&'static str> {
-        use strum::IntoEnumIterator;
-        Kind::iter().map(Kind::as_str).collect()
-    }
+    /// The kinds this build does (the only ones it claims).
+    const KNOWN: &'static [&'static str] = <Kind as strum::VariantNames>::VARIANTS;
 }
 
 #[derive(Debug, Serialize, serde::Deserialize)]
@@ -203,7 +201,7 @@ pub fn claim(
         .bind::<Text, _>(owner)
         .bind::<Timestamp, _>(at)
         .bind::<BigInt, _>(limit)
-        .bind::<Array<Text>, _>(Kind::known())
+        .bind::<Array<Text>, _>(Kind::KNOWN)
         .load::<ClaimedId>(pg)?
         .into_iter()
         .map(|row| row.id)
@@ -213,7 +211,7 @@ pub fn claim(
                 .filter(jobs::status.eq(PENDING))
                 .filter(jobs::run_at.le(at))
                 .filter(free())
-                .filter(jobs::kind.eq_any(Kind::known()))
+                .filter(jobs::kind.eq_any(Kind::KNOWN))
                 .order((jobs::run_at, jobs::id))
                 .limit(limit)
                 .select(jobs::id)
