@@ -125,7 +125,7 @@ pub struct ServerSettings {
 }
 
 /// The route table's early refusal by role: on in service. The use cases refuse on their
-/// own as well (`app::only`); a test turns this off to see that they do, route by route
+/// own as well (`app::allowed`); a test turns this off to see that they do, route by route
 /// (`tests/api/matrix.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteTiers(pub bool);
