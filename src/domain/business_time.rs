@@ -246,6 +246,54 @@ impl Calendar {
         }
         total
     }
+
+    /// The instant at which `seconds` working seconds have run after `from`, outside the
+    /// `paused` intervals (one may end at `DateTime::<Utc>::MAX_UTC`: waiting still), each part
+    /// counted by the hours in force then. None when that never happens within
+    /// `horizon_days` of the last pause or change (hours never worked, or paused for good).
+    pub fn after_running(
+        &self,
+        from: DateTime<Utc>,
+        seconds: i64,
+        paused: &[(DateTime<Utc>, DateTime<Utc>)],
+        horizon_days: i64,
+    ) -> Option<DateTime<Utc>> {
+        let mut left = seconds.max(0);
+        let mut pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = paused
+            .iter()
+            .map(|&(a, b)| (a.max(from), b))
+            .filter(|(a, b)| a < b)
+            .collect();
+        pauses.sort();
+        // The running stretches: between the pauses, then open-ended.
+        let mut stretches = Vec::new();
+        let mut at = from;
+        for (a, b) in pauses {
+            if a > at {
+                stretches.push((at, a));
+            }
+            at = at.max(b);
+        }
+        if at < DateTime::<Utc>::MAX_UTC {
+            stretches.push((at, DateTime::<Utc>::MAX_UTC));
+        }
+        if left == 0 {
+            return stretches.first().map(|s| s.0);
+        }
+        for (a, b) in stretches {
+            for (p_from, p_to, hours) in self.pieces(a, b) {
+                if p_to == DateTime::<Utc>::MAX_UTC {
+                    return hours.after_seconds(p_from, left, horizon_days);
+                }
+                let here = hours.seconds_between(p_from, p_to);
+                if here >= left {
+                    return hours.after_seconds(p_from, left, horizon_days);
+                }
+                left -= here;
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod business_time;
 pub mod checklist;
 pub mod clock;
+pub mod complaint;
 pub mod component;
 pub mod cycle;
 pub mod delivery;

@@ -232,3 +232,39 @@ proptest! {
         prop_assert_eq!(calendar.seconds_between(a, b), expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// The end of a limit with pauses and a change of hours is where exactly its running
+    /// time has passed (the inverse of `seconds_running`), and a second earlier it had not.
+    #[test]
+    fn the_end_of_a_running_limit_is_where_its_running_time_has_passed(
+        a in instant_2026(), minutes in 1i64..3_000,
+        pause_at in 0i64..20_000, pause_len in 0i64..5_000, change_at in 0i64..30_000
+    ) {
+        let mut calendar = Calendar::new(office());
+        calendar.change(a + Duration::minutes(change_at), always(SH));
+        let pause = (a + Duration::minutes(pause_at), a + Duration::minutes(pause_at + pause_len));
+        let end = calendar
+            .after_running(a, minutes * 60, &[pause], 400)
+            .expect("within the horizon");
+        prop_assert_eq!(calendar.seconds_running(a, end, &[pause]), minutes * 60);
+        prop_assert!(calendar.seconds_running(a, end - Duration::seconds(1), &[pause]) < minutes * 60);
+    }
+}
+
+#[test]
+fn waiting_for_good_never_ends_a_limit() {
+    let calendar = Calendar::new(office());
+    let from = at(SH, "2026-03-02 09:00");
+    let waiting = (at(SH, "2026-03-02 10:00"), DateTime::<Utc>::MAX_UTC);
+    assert_eq!(
+        calendar.after_running(from, 2 * 3600, &[waiting], 400),
+        None
+    );
+    assert_eq!(
+        calendar.after_running(from, 3600, &[waiting], 400),
+        Some(at(SH, "2026-03-02 10:00"))
+    );
+}
