@@ -70,7 +70,18 @@ pub struct Settings {
     pub notices: NoticeSettings,
     pub company: CompanySettings,
     pub uploads: UploadSettings,
+    pub complaints: ComplaintSettings,
     pub log: LogSettings,
+}
+
+/// The escalation check of complaints (docs/PRODUCT.md, "Service recovery").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintSettings {
+    /// How often the check looks for complaints that have come due, in seconds.
+    pub check_seconds: u64,
+    /// The share of a limit (1–100) after which its holder is reminded.
+    pub warn_percent: u8,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -364,6 +375,12 @@ impl Settings {
                 "notices.retry_max_ms",
                 "retry_base_ms must be at least 1 and not above retry_max_ms",
             ));
+        }
+        if self.complaints.check_seconds == 0 {
+            return Err(invalid("complaints.check_seconds", "must be at least 1"));
+        }
+        if !(1..=100).contains(&self.complaints.warn_percent) {
+            return Err(invalid("complaints.warn_percent", "must be from 1 to 100"));
         }
         if notices.reminder_check_seconds == 0 {
             return Err(invalid(

@@ -88,6 +88,7 @@ impl Application {
             passwords: passwords.clone(),
             keys: keys.clone(),
             default_locale: settings.company.default_locale(),
+            complaints: settings.complaints.clone(),
             uploads: crate::app::UploadGate::new(
                 settings.uploads.parallel,
                 settings.uploads.wait_seconds,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod body;
 pub mod checklists;
 pub mod collaboration;
+pub mod complaints;
 pub mod cycles;
 pub mod departments;
 pub mod evidence;
@@ -103,6 +104,9 @@ api_routes! {
     "/notices" => [GET notices::list as Hr],
     "/notices/{id}/retry" => [POST notices::retry as Hr],
     "/sla-policy" => [GET sla::get as Any, PUT sla::put as Hr],
+    "/complaints" => [GET complaints::list as Any, POST complaints::create as Any],
+    "/complaints/{id}" => [GET complaints::get as Any],
+    "/complaints/{id}/events" => [POST complaints::event as Any],
 }
 
 /// Routes outside `/api/v1`: the probes.

@@ -16,8 +16,8 @@ use utoipa::OpenApi;
 use crate::auth::extract::Access;
 
 use super::{
-    appeals, appraisals, audit, auth, checklists, collaboration, cycles, departments, evidence,
-    health, inspections, me, notices, sla, users,
+    appeals, appraisals, audit, auth, checklists, collaboration, complaints, cycles, departments,
+    evidence, health, inspections, me, notices, sla, users,
 };
 
 #[derive(OpenApi)]
@@ -84,6 +84,10 @@ use super::{
         notices::retry,
         sla::get,
         sla::put,
+        complaints::list,
+        complaints::create,
+        complaints::get,
+        complaints::event,
     ),
     components(schemas(
         crate::error::ProblemBody,

@@ -19,6 +19,9 @@ pub mod appraisal_page;
 pub mod appraisals;
 pub mod checklists;
 pub mod collaboration;
+pub mod complaint_check;
+pub mod complaint_status;
+pub mod complaints;
 pub mod cycle_page;
 pub mod cycles;
 pub mod departments;
@@ -75,6 +78,8 @@ pub struct App {
     pub uploads: UploadGate,
     /// The language of a person made without one (`company.default_locale`).
     pub default_locale: crate::domain::user::Locale,
+    /// The escalation check's warning share (`complaints.warn_percent`).
+    pub complaints: crate::settings::ComplaintSettings,
 }
 
 /// Bounds how many uploaded files are read and imported at once, so that several large

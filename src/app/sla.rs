@@ -34,6 +34,8 @@ impl App {
         self.write(caller, move |tx, me| {
             let before = sla::current(tx)?.unwrap_or_else(SlaPolicy::default_policy);
             sla::set(tx, me.id, &before, &policy)?;
+            // Every running complaint is looked at again under the new limits.
+            crate::store::complaints::check_all_running(tx)?;
             Ok(policy.clone())
         })
         .await

@@ -5,6 +5,7 @@ pub use crate::store::appeals::Appeal;
 pub use crate::store::appraisals::{Appraisal, ComputeOutcome, DepartmentReport};
 pub use crate::store::audit::{changed_fields, AuditEvent, AuditFilter, PERSON_FIELDS};
 pub use crate::store::checklists::ChecklistWithItems;
+pub use crate::store::complaints::Filter as ComplaintFilter;
 pub use crate::store::cycles::Cycle;
 pub use crate::store::departments::Department;
 pub use crate::store::evidence::{EmployeeEvidence, ImportOutcome};

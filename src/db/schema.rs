@@ -181,6 +181,9 @@ diesel::joinable!(inspection_scores -> checklist_items (item_id));
 diesel::joinable!(inspections -> cycles (cycle_id));
 diesel::joinable!(inspections -> checklists (checklist_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    complaints,
+    complaint_events,
+    complaint_charges,
     password_tokens,
     appeals,
     appraisals,
@@ -299,3 +302,58 @@ diesel::table! {
         requested_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    complaints (id) {
+        id -> Integer,
+        external_ref -> Nullable<Text>,
+        received_at -> Timestamp,
+        channel -> Text,
+        priority -> Text,
+        summary -> Text,
+        customer_ref -> Nullable<Text>,
+        customer_locale -> Text,
+        department_id -> Integer,
+        employee_id -> Nullable<Integer>,
+        logged_by -> Nullable<Integer>,
+        state -> Text,
+        first_response_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        escalation_level -> Integer,
+        escalated_at -> Nullable<Timestamp>,
+        follow_up_rating -> Nullable<Integer>,
+        status_token_hash -> Text,
+        next_check_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> BigInt,
+        complaint_id -> Integer,
+        kind -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        to_department_id -> Nullable<Integer>,
+        to_employee_id -> Nullable<Integer>,
+        priority -> Nullable<Text>,
+        rating -> Nullable<Integer>,
+        level -> Nullable<Integer>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    complaint_charges (complaint_id, employee_id, item) {
+        complaint_id -> Integer,
+        employee_id -> Integer,
+        item -> Text,
+        earned -> Bool,
+    }
+}
+
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_charges -> complaints (complaint_id));
+diesel::joinable!(complaints -> departments (department_id));

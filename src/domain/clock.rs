@@ -136,6 +136,10 @@ impl CompanyTime {
         self.zone.name()
     }
 
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
     /// The company's date now, on the service's clock.
     pub fn today(&self) -> NaiveDate {
         self.date_of(self.clock.now())

@@ -226,7 +226,7 @@ impl History {
             .iter()
             .filter(|s| s.kind == EventKind::HandedOff && s.at < at)
             .filter_map(|s| s.holder)
-            .last()
+            .next_back()
             .unwrap_or(self.first_holder)
     }
 
@@ -236,7 +236,7 @@ impl History {
             .iter()
             .filter(|s| s.kind == EventKind::HandedOff)
             .filter_map(|s| s.holder)
-            .last()
+            .next_back()
             .unwrap_or(self.first_holder)
     }
 

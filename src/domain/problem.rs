@@ -165,6 +165,19 @@ pub enum Problem {
     BreakOutsideHours,
     ResolutionBeforeResponse,
 
+    // Complaints.
+    /// Not a date and time with its zone (RFC 3339).
+    NotInstant,
+    InstantInFuture,
+    /// The person named is not (active) in the department named.
+    NotInDepartment,
+    AlreadyHolds,
+    PriorityUnchanged,
+    /// The step is not possible in the complaint's state.
+    ComplaintNotNow {
+        state: crate::domain::complaint::State,
+    },
+
     // Cycles.
     PeriodEndsBeforeStart,
     PeriodTooLong {
@@ -454,6 +467,12 @@ impl Problem {
             EndsNotAfterStart => "ends_not_after_start",
             BreakOutsideHours => "break_outside_hours",
             ResolutionBeforeResponse => "resolution_before_response",
+            NotInstant => "not_instant",
+            InstantInFuture => "instant_in_future",
+            NotInDepartment => "not_in_department",
+            AlreadyHolds => "already_holds",
+            PriorityUnchanged => "priority_unchanged",
+            ComplaintNotNow { .. } => "complaint_not_now",
             PeriodEndsBeforeStart => "period_ends_before_start",
             PeriodTooLong { .. } => "period_too_long",
             PeriodOverlaps { .. } => "period_overlaps",

@@ -39,6 +39,12 @@ pub enum Priority {
     Urgent,
 }
 
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// A limit may be at most a year of working minutes.
 pub const LIMIT_MAX_MINUTES: i64 = 525_600;
 /// Holidays and make-up days listed at most (a few years of them).

@@ -81,6 +81,7 @@ impl fmt::Display for Role {
     Eq,
     Hash,
     Serialize,
+    serde::Deserialize,
     utoipa::ToSchema,
     strum::EnumString,
     strum::IntoStaticStr,

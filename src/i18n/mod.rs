@@ -245,6 +245,10 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         ],
         EmployeeNumberTaken { number } => vec![("number", words(number.clone()))],
         FutureDate { today } => vec![("today", words(today.to_string()))],
+        ComplaintNotNow { state: s } => vec![(
+            "state",
+            words(text(locale, &format!("complaint-state-{}", s.as_str()))),
+        )],
         OtherTargetInFile { row } | OtherValuesInFile { row } => vec![("row", size(row))],
         PointsRange { max, item } => vec![("max", number(*max)), ("item", words(item.clone()))],
         ItemsMissing { items } => vec![("items", words(list(locale, items)))],

@@ -108,6 +108,14 @@ pub fn every_problem() -> Vec<Problem> {
         EndsNotAfterStart,
         BreakOutsideHours,
         ResolutionBeforeResponse,
+        NotInstant,
+        InstantInFuture,
+        NotInDepartment,
+        AlreadyHolds,
+        PriorityUnchanged,
+        ComplaintNotNow {
+            state: crate::domain::complaint::State::Resolved,
+        },
         PeriodEndsBeforeStart,
         PeriodTooLong { max_days: 366 },
         PeriodOverlaps {

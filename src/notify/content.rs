@@ -16,7 +16,7 @@ use crate::store::appraisals::{self, Appraisal};
 use crate::store::notices::{Kind, Notice, ReminderPayload, ReviewAgainPayload};
 use crate::store::password_tokens::{self, Purpose};
 use crate::store::users::{self, User};
-use crate::store::{appeals, cycles, departments, inspections};
+use crate::store::{appeals, complaints, cycles, departments, inspections};
 
 /// Why a notice could not be put together.
 #[derive(Debug)]
@@ -123,6 +123,9 @@ pub fn load(
                 token,
                 expires: time.local(expires),
             }
+        }
+        Kind::ComplaintReminder | Kind::ComplaintEscalated => {
+            complaint(conn, &recipient, payload(notice)?, time)?
         }
         Kind::CollaborationRequest => {
             let CycleRef { cycle_id } = payload(notice)?;
@@ -306,5 +309,42 @@ fn reminder(
         period_end: cycle.period_end,
         minimum: payload.minimum,
         reports,
+    })
+}
+
+/// A complaint's reminder or escalation, only while the recipient may still see it (a
+/// transfer since must not show it to a former supervisor).
+fn complaint(
+    conn: &mut DbConn,
+    recipient: &User,
+    notice: crate::app::complaint_check::ComplaintNotice,
+    time: &CompanyTime,
+) -> Result<Content, LoadError> {
+    let id = notice.complaint_id;
+    if !complaints::visible(conn, recipient, id)? {
+        return Err(not_theirs());
+    }
+    let complaint = complaints::get(conn, id)?;
+    let department = departments::get(conn, complaint.department_id)?.name;
+    let received = time.local(complaint.received_at);
+    Ok(match notice.level {
+        Some(level) => Content::ComplaintEscalated {
+            complaint_id: id,
+            level,
+            summary: complaint.summary,
+            department,
+            holder: match complaint.employee_id {
+                Some(person) => Some(users::get(conn, person)?.display_name),
+                None => None,
+            },
+            received,
+        },
+        None => Content::ComplaintReminder {
+            complaint_id: id,
+            summary: complaint.summary,
+            department,
+            received,
+            first_response: notice.limit == Some(crate::domain::complaint::Limit::FirstResponse),
+        },
     })
 }

@@ -95,6 +95,23 @@ pub enum Content {
         cycle: String,
         period_end: NaiveDate,
     },
+    /// Most of a complaint's time limit is used (to its holder).
+    ComplaintReminder {
+        complaint_id: i32,
+        summary: String,
+        department: String,
+        received: chrono::NaiveDateTime,
+        first_response: bool,
+    },
+    /// A complaint's holder let a time limit pass (level 1 to their supervisor, 2 to HR).
+    ComplaintEscalated {
+        complaint_id: i32,
+        level: i32,
+        summary: String,
+        department: String,
+        holder: Option<String>,
+        received: chrono::NaiveDateTime,
+    },
     /// A one-time link to set (`setup`) or reset a password; `token` is the link's secret,
     /// made when the mail is written and never stored.
     PasswordLink {
@@ -180,6 +197,31 @@ fn component_value(lang: Lang, line: &ComponentLine) -> String {
             ("need", number(line.minimum.max(1))),
         ],
     )
+}
+
+/// A complaint's particulars in a mail (received in the company's time).
+fn complaint_rows(
+    lang: Lang,
+    summary: &str,
+    department: &str,
+    holder: Option<&str>,
+    received: chrono::NaiveDateTime,
+) -> Block {
+    let mut rows = vec![
+        (
+            i18n::text(lang, "complaint-received"),
+            received.format("%Y-%m-%d %H:%M").to_string(),
+        ),
+        (
+            i18n::text(lang, "complaint-department"),
+            department.to_owned(),
+        ),
+    ];
+    if let Some(holder) = holder {
+        rows.push((i18n::text(lang, "complaint-holder"), holder.to_owned()));
+    }
+    rows.push((i18n::text(lang, "complaint-summary"), summary.to_owned()));
+    Block::Rows(rows)
 }
 
 fn or_dash(value: Option<String>) -> String {
@@ -444,6 +486,57 @@ pub fn render(content: &Content, lang: Lang, name: &str, public_url: &str) -> Re
                         "collaboration-link",
                         format!("/cycles/{cycle_id}/collaboration"),
                     ),
+                ],
+            )
+        }
+        Content::ComplaintReminder {
+            complaint_id,
+            summary,
+            department,
+            received,
+            first_response,
+        } => {
+            let limit = if *first_response {
+                "complaint-limit-first_response"
+            } else {
+                "complaint-limit-resolution"
+            };
+            let args = vec![
+                ("id", number(i64::from(*complaint_id))),
+                ("limit", words(i18n::text(lang, limit))),
+            ];
+            (
+                say("complaint-reminder-subject", args.clone()),
+                vec![
+                    Block::Para(say("complaint-reminder-intro", args)),
+                    complaint_rows(lang, summary, department, None, *received),
+                    link("complaint-link", format!("/complaints/{complaint_id}")),
+                ],
+            )
+        }
+        Content::ComplaintEscalated {
+            complaint_id,
+            level,
+            summary,
+            department,
+            holder,
+            received,
+        } => {
+            let args = vec![
+                ("id", number(i64::from(*complaint_id))),
+                ("level", number(i64::from(*level))),
+            ];
+            let intro = if *level >= 2 {
+                "complaint-escalated-intro-2"
+            } else {
+                "complaint-escalated-intro-1"
+            };
+            (
+                say("complaint-escalated-subject", args.clone()),
+                vec![
+                    Block::Para(say(intro, args)),
+                    complaint_rows(lang, summary, department, holder.as_deref(), *received),
+                    link("complaint-link", format!("/complaints/{complaint_id}")),
                 ],
             )
         }

@@ -71,6 +71,7 @@ pub struct Notifier {
     config: NoticeSettings,
     smtp_timeout: Duration,
     company: CompanyTime,
+    complaints: crate::settings::ComplaintSettings,
 }
 
 impl Notifier {
@@ -83,6 +84,7 @@ impl Notifier {
             config: settings.notices.clone(),
             smtp_timeout: Duration::from_secs(settings.mail.smtp_timeout_seconds),
             company: settings.company.time(),
+            complaints: settings.complaints.clone(),
         })
     }
 
@@ -200,7 +202,10 @@ impl Worker {
     async fn ensure_periodic(&self) -> Result<(), AppError> {
         self.notifier
             .db
-            .run(|conn| jobs::ensure_periodic(conn, Kind::ReviewReminders))
+            .run(|conn| {
+                jobs::ensure_periodic(conn, Kind::ReviewReminders)?;
+                jobs::ensure_periodic(conn, Kind::ComplaintCheck)
+            })
             .await
     }
 
@@ -279,6 +284,8 @@ impl Worker {
         let every = chrono::Duration::seconds(
             i64::try_from(self.config().reminder_check_seconds).unwrap_or(i64::MAX / 1_000),
         );
+        let zone = self.notifier.company.zone();
+        let complaints = self.notifier.complaints.clone();
         let done = {
             let (job, owner) = (job.clone(), owner.clone());
             self.notifier
@@ -310,6 +317,21 @@ impl Worker {
                                 if queued > 0 {
                                     tracing::info!(queued, "review reminders queued");
                                 }
+                                jobs::reschedule(tx, job.id, &owner, store::now() + every)
+                            }
+                            Some(Kind::ComplaintCheck) => {
+                                let seen = crate::app::complaint_check::check_due(
+                                    tx,
+                                    zone,
+                                    complaints.warn_percent,
+                                )?;
+                                if seen > 0 {
+                                    tracing::debug!(seen, "complaints checked");
+                                }
+                                let every = chrono::Duration::seconds(
+                                    i64::try_from(complaints.check_seconds)
+                                        .unwrap_or(i64::MAX / 1_000),
+                                );
                                 jobs::reschedule(tx, job.id, &owner, store::now() + every)
                             }
                             Some(Kind::Notice) | None => Err(AppError::internal(anyhow::anyhow!(

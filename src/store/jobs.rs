@@ -31,6 +31,8 @@ pub enum Kind {
     ResetRequest,
     /// Periodic: queue the review reminders that have come due.
     ReviewReminders,
+    /// Periodic: the complaints' escalation check (reminders, escalations) of those due.
+    ComplaintCheck,
 }
 
 impl Kind {

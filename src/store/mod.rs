@@ -6,6 +6,7 @@ pub mod appraisals;
 pub mod audit;
 pub mod checklists;
 pub mod collaboration;
+pub mod complaints;
 pub mod cycles;
 pub mod departments;
 pub mod evidence;

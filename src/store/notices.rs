@@ -44,6 +44,10 @@ pub enum Kind {
     PasswordSetup,
     /// A link to choose a new password (forgotten, or sent by HR).
     PasswordReset,
+    /// A complaint's holder: most of a time limit is used.
+    ComplaintReminder,
+    /// A complaint's holder let a time limit pass (level 1: their supervisor; 2: HR).
+    ComplaintEscalated,
 }
 
 impl Kind {
@@ -51,7 +55,7 @@ impl Kind {
         self.into()
     }
 
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::AppraisalPublished,
         Kind::InspectionRecorded,
         Kind::AppealFiled,
@@ -61,6 +65,8 @@ impl Kind {
         Kind::CollaborationRequest,
         Kind::PasswordSetup,
         Kind::PasswordReset,
+        Kind::ComplaintReminder,
+        Kind::ComplaintEscalated,
     ];
 
     /// The kinds as written.

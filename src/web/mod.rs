@@ -16,6 +16,7 @@ mod layout;
 mod password;
 mod session;
 mod staff;
+mod status;
 mod team;
 mod text;
 
@@ -56,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/lang/{code}", web::get().to(switch_language))
             .route("/static/{file}", web::get().to(asset))
             .route("/favicon.ico", web::get().to(favicon))
+            .route("/c/{token}", web::get().to(status::customer_status))
             .route("/forgot", web::get().to(password::forgot_page))
             .route("/forgot", web::post().to(password::forgot))
             .route("/reset", web::get().to(password::reset_page))
@@ -197,6 +199,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn is_public(path: &str) -> bool {
     matches!(path, "/sign-in" | "/forgot" | "/reset")
         || path.starts_with("/lang/")
+        || path.starts_with("/c/")
         || path.starts_with("/static/")
         || path == "/favicon.ico"
 }

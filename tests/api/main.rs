@@ -7,6 +7,7 @@ mod appraisals;
 mod architecture;
 mod auth;
 mod binary;
+mod complaints;
 mod errors;
 mod evidence;
 mod faults;

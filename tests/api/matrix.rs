@@ -105,6 +105,8 @@ struct World {
     review_cycle: i64,
     open_cycle: i64,
     inspection: i64,
+    /// Logged by the employee for their own department (they hold it).
+    complaint: i64,
 }
 
 const SCHEME: &str = r#"{"weights": {"sales": 25, "satisfaction": 25, "etiquette": 25, "collaboration": 25},
@@ -218,7 +220,18 @@ async fn world(app: &TestApp) -> World {
     }
     tokens.push(direct_token);
     tokens.push(hr.clone());
+    let complaint = app
+        .post(
+            "/api/v1/complaints",
+            &tokens[0],
+            json!({"channel": "counter", "summary": "The fitting room was locked"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
     World {
+        complaint,
         acknowledged: appraisal_of(app, &hr, first, employee.id).await,
         appealed: appraisal_of(app, &hr, second, employee.id).await,
         draft: appraisal_of(app, &hr, review_cycle, employee.id).await,
@@ -538,6 +551,33 @@ fn rows(w: &World) -> Vec<Row> {
                 serde_json::to_value(appraisal::domain::sla::SlaPolicy::default_policy()).unwrap(),
             ),
             HR_ONLY,
+        ),
+        // Complaints: anyone logs one and lists their own; one complaint is seen and moved on
+        // by the one who logged (and holds) it, their department's supervisor and HR.
+        row(
+            Method::POST,
+            "/api/v1/complaints",
+            "/api/v1/complaints",
+            Some(json!({"channel": "phone", "summary": "Nobody called back"})),
+            [S(201); 5],
+        ),
+        listing(
+            "/api/v1/complaints",
+            "/api/v1/complaints".into(),
+            w.complaint,
+            [Sees, Blind, Blind, Sees, Sees],
+        ),
+        get(
+            "/api/v1/complaints/{id}",
+            format!("/api/v1/complaints/{}", w.complaint),
+            [S(200), S(404), S(404), S(200), S(200)],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/complaints/{id}/events",
+            format!("/api/v1/complaints/{}/events", w.complaint),
+            Some(json!({"kind": "respond", "note": "Called the customer"})),
+            [S(200), S(404), S(404), S(200), S(200)],
         ),
     ];
     rows

@@ -69,3 +69,16 @@ password-reset-intro = Someone (you, or HR for you) asked for a new password for
 password-reset-link = Choose a new password
 password-link-expires = The link works once, until { $until }.
 password-link-not-you = If you did not expect this mail, ignore it: nothing changes.
+
+complaint-reminder-subject = Complaint #{ $id }: the { $limit } time limit is nearly used
+complaint-reminder-intro = Complaint #{ $id } is yours to act on, and most of its { $limit } time limit has run. Please act before it passes; otherwise it is escalated to your supervisor.
+complaint-escalated-subject = Complaint #{ $id } escalated (level { $level })
+complaint-escalated-intro-1 = The holder of complaint #{ $id } let its time limit pass. As their supervisor, please see that the customer is answered.
+complaint-escalated-intro-2 = Complaint #{ $id } was escalated to the holder's supervisor a time limit ago and is still not resolved.
+complaint-limit-first_response = first-response
+complaint-limit-resolution = resolution
+complaint-received = Received
+complaint-department = Held by
+complaint-holder = Responsible
+complaint-summary = Complaint
+complaint-link = Open the complaint

@@ -410,3 +410,22 @@ todo_hr_reviews = drafts of people without a manager, for HR to review
 choose_rating = Choose…
 skip_to_content = Skip to the content
 nav_main = Main
+
+notice-kind-complaint_reminder = Complaint time limit nearly used
+notice-kind-complaint_escalated = Complaint escalated
+
+status-title = Your complaint
+status-gone = This link is not valid, or has expired (30 days after the complaint was resolved).
+status-state = Where it stands
+status-department = Being handled by
+status-received = Received
+status-last-step = Last step
+status-note = This page shows where your complaint stands; it refreshes when you open it again.
+status-step-received = received
+status-step-responded = we answered you
+status-step-handed_off = passed to the department that must act
+status-step-waiting = waiting for your reply
+status-step-resumed = your reply received, handling again
+status-step-resolved = resolved
+status-step-reopened = reopened
+status-step-follow_up = your rating received

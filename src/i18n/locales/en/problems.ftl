@@ -237,3 +237,14 @@ delivery-failure-subject_gone = what this notice is about no longer exists
 delivery-failure-not_theirs = what this notice is about is no longer the recipient's
 delivery-failure-recipient_inactive = the recipient's account is deactivated
 delivery-failure-unavailable = the database was unavailable
+
+problem-not_instant = must be a date and time with its zone (RFC 3339), e.g. 2026-03-09T09:30:00+08:00
+problem-instant_in_future = is in the future
+problem-not_in_department = is not an active member of that department
+problem-already_holds = already holds this complaint
+problem-priority_unchanged = is the complaint's priority already
+problem-complaint_not_now = not possible while the complaint is { $state }
+complaint-state-open = open
+complaint-state-waiting_customer = waiting for the customer
+complaint-state-resolved = resolved
+complaint-state-closed = closed

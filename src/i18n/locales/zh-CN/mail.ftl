@@ -60,3 +60,16 @@ password-reset-intro = 有人（您本人，或人力资源替您）为 { $email
 password-reset-link = 设置新密码
 password-link-expires = 链接仅可使用一次，有效期至 { $until }。
 password-link-not-you = 如果您没有预期收到此邮件，请忽略：不会有任何变化。
+
+complaint-reminder-subject = 投诉 #{ $id }：{ $limit }时限即将用完
+complaint-reminder-intro = 投诉 #{ $id } 由您处理，其{ $limit }时限已大部分用完。请在超时前处理，否则将升级给您的主管。
+complaint-escalated-subject = 投诉 #{ $id } 已升级（第 { $level } 级）
+complaint-escalated-intro-1 = 投诉 #{ $id } 的处理人已超过时限。作为其主管，请督促尽快答复客户。
+complaint-escalated-intro-2 = 投诉 #{ $id } 已升级给处理人的主管，又过了一个时限仍未解决。
+complaint-limit-first_response = 首次响应
+complaint-limit-resolution = 解决
+complaint-received = 受理时间
+complaint-department = 处理部门
+complaint-holder = 责任人
+complaint-summary = 投诉内容
+complaint-link = 查看投诉

@@ -410,3 +410,22 @@ todo_hr_reviews = 份无上级人员的草稿，由人事审阅
 choose_rating = 请选择…
 skip_to_content = 跳到正文
 nav_main = 主导航
+
+notice-kind-complaint_reminder = 投诉时限提醒
+notice-kind-complaint_escalated = 投诉升级
+
+status-title = 您的投诉
+status-gone = 此链接无效或已过期（投诉解决 30 天后失效）。
+status-state = 处理状态
+status-department = 处理部门
+status-received = 受理时间
+status-last-step = 最近进展
+status-note = 本页显示您投诉的处理进度，再次打开即可查看最新情况。
+status-step-received = 已受理
+status-step-responded = 已答复您
+status-step-handed_off = 已转交负责部门处理
+status-step-waiting = 等待您的回复
+status-step-resumed = 已收到您的回复，继续处理
+status-step-resolved = 已解决
+status-step-reopened = 已重新处理
+status-step-follow_up = 已收到您的评价
