@@ -173,6 +173,29 @@ fn every_kind() -> Vec<Content> {
             cycle: "2026 Q4".into(),
             period_end: day,
         },
+        Content::ComplaintReminder {
+            complaint_id: 12,
+            summary: "冰箱送货延误".into(),
+            department: "仓储物流部".into(),
+            received: day.and_hms_opt(9, 0, 0).unwrap(),
+            first_response: true,
+        },
+        Content::ComplaintEscalated {
+            complaint_id: 12,
+            level: 1,
+            summary: "冰箱送货延误".into(),
+            department: "仓储物流部".into(),
+            holder: Some("王伟".into()),
+            received: day.and_hms_opt(9, 0, 0).unwrap(),
+        },
+        Content::ComplaintEscalated {
+            complaint_id: 12,
+            level: 2,
+            summary: "冰箱送货延误".into(),
+            department: "仓储物流部".into(),
+            holder: None,
+            received: day.and_hms_opt(9, 0, 0).unwrap(),
+        },
         Content::PasswordLink {
             setup: true,
             email: "li.na@example.cn".into(),
@@ -236,6 +259,8 @@ fn strip_names(text: &str) -> String {
         "少了两份回访",
         "回访记录齐全",
         "张敏",
+        "冰箱送货延误",
+        "仓储物流部",
     ] {
         rest = rest.replace(name, "");
     }

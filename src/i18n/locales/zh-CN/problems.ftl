@@ -224,7 +224,7 @@ delivery-failure-not_theirs = 通知所涉及的内容已不属于该收件人
 delivery-failure-recipient_inactive = 收件人账号已停用
 delivery-failure-unavailable = 数据库暂不可用
 
-problem-not_instant = 必须是带时区的日期时间（RFC 3339），如 2026-03-09T09:30:00+08:00
+problem-not_instant = 必须是带时区的日期时间，如 2026-03-09T09:30:00+08:00
 problem-instant_in_future = 不能晚于现在
 problem-not_in_department = 不是该部门的在职人员
 problem-already_holds = 已经是该投诉的处理方
