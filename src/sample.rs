@@ -187,6 +187,7 @@ fn scheme(back_office: &[i32]) -> Scheme {
         satisfaction: 30,
         etiquette: 30,
         collaboration: 40,
+        responsiveness: 0,
     };
     Scheme {
         weights: Weights {
@@ -194,6 +195,7 @@ fn scheme(back_office: &[i32]) -> Scheme {
             satisfaction: 30,
             etiquette: 25,
             collaboration: 15,
+            responsiveness: 0,
         },
         full_marks_at: 100,
         min_evidence: MinEvidence::default(),

@@ -55,6 +55,9 @@ pub struct Components {
     pub satisfaction: ComponentView,
     pub etiquette: ComponentView,
     pub collaboration: ComponentView,
+    /// Responsiveness to complaints (`evidence` counts the complaints charged; weight 0
+    /// unless HR gives it one).
+    pub responsiveness: ComponentView,
 }
 
 impl Components {
@@ -64,7 +67,8 @@ impl Components {
             Component::Sales
             | Component::Satisfaction
             | Component::Etiquette
-            | Component::Collaboration => {}
+            | Component::Collaboration
+            | Component::Responsiveness => {}
         }
         let view = |c| ComponentView::of(inputs, c, locale);
         Components {
@@ -72,6 +76,7 @@ impl Components {
             satisfaction: view(Component::Satisfaction),
             etiquette: view(Component::Etiquette),
             collaboration: view(Component::Collaboration),
+            responsiveness: view(Component::Responsiveness),
         }
     }
 }

@@ -167,12 +167,21 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
         }
         level = level.max(reached);
     }
+    // Look again when the check has something to do, or when a running limit passes (what
+    // it charges changes then, even with nobody to tell).
+    let next_check = views
+        .iter()
+        .filter(|v| v.outcome == Outcome::Running)
+        .filter_map(|v| v.due_at)
+        .filter(|due| *due > now)
+        .chain(plan.next_check)
+        .min();
     complaints::set_check(
         tx,
         id,
         level,
         escalated_at,
-        plan.next_check.map(|t| t.naive_utc()),
+        next_check.map(|t| t.naive_utc()),
     )
 }
 

@@ -439,6 +439,7 @@ impl App {
                 &NewComplaint {
                     external_ref: parsed.external_ref.clone(),
                     received_at: parsed.received_at,
+                    received_on: app.time.local(parsed.received_at).date(),
                     channel: parsed.channel.clone(),
                     priority: parsed.priority,
                     summary: parsed.summary.clone(),

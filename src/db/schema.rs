@@ -223,6 +223,7 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         version -> Integer,
         basis_revision -> BigInt,
+        responsiveness_centi -> Nullable<Integer>,
     }
 }
 diesel::joinable!(appraisals -> cycles (cycle_id));
@@ -308,6 +309,7 @@ diesel::table! {
         id -> Integer,
         external_ref -> Nullable<Text>,
         received_at -> Timestamp,
+        received_on -> Date,
         channel -> Text,
         priority -> Text,
         summary -> Text,

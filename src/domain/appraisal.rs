@@ -149,6 +149,18 @@ pub struct ComponentInput {
     pub missing_reason: Option<MissingReason>,
 }
 
+impl ComponentInput {
+    /// A component an old snapshot does not have: no weight, no evidence, no score.
+    pub fn absent() -> ComponentInput {
+        ComponentInput {
+            score: None,
+            weight: 0,
+            evidence: 0,
+            missing_reason: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InspectionInput {
     pub id: i32,
@@ -169,6 +181,12 @@ pub struct Inputs {
     pub satisfaction: ComponentInput,
     pub etiquette: ComponentInput,
     pub collaboration: ComponentInput,
+    /// Absent in appraisals computed before the fifth component: weight 0, no score.
+    #[serde(default = "ComponentInput::absent")]
+    pub responsiveness: ComponentInput,
+    /// The responsiveness points earned and possible (`evidence` counts the complaints).
+    #[serde(default)]
+    pub responsiveness_points: (i64, i64),
     pub sales_total: i64,
     pub sales_target: Option<i64>,
     pub inspections: Vec<InspectionInput>,
@@ -201,6 +219,11 @@ pub struct EmployeeEvidence {
     pub inspections: i64,
     pub collaboration_raters: i64,
     pub collaboration_rating_sum: i64,
+    /// Complaints of the period charged to the employee, and the points they earned of
+    /// those they could.
+    pub complaints: i64,
+    pub responsiveness_earned: i64,
+    pub responsiveness_possible: i64,
 }
 
 /// One employee scored: the snapshot, the total and the grade.
@@ -261,11 +284,18 @@ pub fn score_employee(
         e.collaboration_raters,
         min.collaboration,
     );
+    let responsiveness = scoring::responsiveness(
+        e.responsiveness_earned,
+        e.responsiveness_possible,
+        e.complaints,
+        min.responsiveness,
+    );
     let total = scoring::total(&[
         (w.sales, sales.score),
         (w.satisfaction, satisfaction.score),
         (w.etiquette, etiquette.score),
         (w.collaboration, collaboration.score),
+        (w.responsiveness, responsiveness.score),
     ]);
     let grade = total.and_then(|t| scoring::grade(&scheme.grade_bands, t).map(str::to_owned));
     Computed {
@@ -282,6 +312,8 @@ pub fn score_employee(
             satisfaction: component(&satisfaction, w.satisfaction),
             etiquette: component(&etiquette, w.etiquette),
             collaboration: component(&collaboration, w.collaboration),
+            responsiveness: component(&responsiveness, w.responsiveness),
+            responsiveness_points: (e.responsiveness_earned, e.responsiveness_possible),
             sales_total: e.sales_total,
             sales_target: e.sales_target,
             inspections,
@@ -324,11 +356,12 @@ impl Inputs {
             Component::Satisfaction => &self.satisfaction,
             Component::Etiquette => &self.etiquette,
             Component::Collaboration => &self.collaboration,
+            Component::Responsiveness => &self.responsiveness,
         }
     }
 
     /// Every component with its input, in order.
-    pub fn components(&self) -> [(Component, &ComponentInput); 4] {
+    pub fn components(&self) -> [(Component, &ComponentInput); 5] {
         Component::ALL.map(|c| (c, self.component(c)))
     }
 

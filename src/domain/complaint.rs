@@ -202,7 +202,7 @@ pub enum Outcome {
 pub struct LimitView {
     pub limit: Limit,
     pub minutes: i64,
-    /// Working minutes run until it was met, or until now.
+    /// Working minutes run until it was met, or until now (to the nearest minute).
     pub used_minutes: i64,
     /// When it passes (or passed); None while the complaint waits with the limit unmet.
     pub due_at: Option<DateTime<Utc>>,
@@ -357,7 +357,7 @@ impl History {
         LimitView {
             limit,
             minutes,
-            used_minutes: used / 60,
+            used_minutes: (used + 30) / 60,
             due_at,
             met_at: met.map(|(at, _)| at),
             outcome,

@@ -30,15 +30,18 @@ pub enum Component {
     Satisfaction,
     Etiquette,
     Collaboration,
+    /// Responsiveness to complaints (weight 0 unless HR gives it one).
+    Responsiveness,
 }
 
 impl Component {
     /// Every component, in the order they are shown.
-    pub const ALL: [Component; 4] = [
+    pub const ALL: [Component; 5] = [
         Component::Sales,
         Component::Satisfaction,
         Component::Etiquette,
         Component::Collaboration,
+        Component::Responsiveness,
     ];
 
     /// The name in JSON fields, form fields and the catalog (`sales`, …).
@@ -53,6 +56,7 @@ impl Component {
             Component::Satisfaction => "missing-satisfaction",
             Component::Etiquette => "missing-etiquette",
             Component::Collaboration => "missing-collaboration",
+            Component::Responsiveness => "missing-responsiveness",
         }
     }
 }

@@ -16,11 +16,14 @@ pub struct Weights {
     pub satisfaction: i32,
     pub etiquette: i32,
     pub collaboration: i32,
+    /// 0 in schemes made before it (and when a client leaves it out).
+    #[serde(default)]
+    pub responsiveness: i32,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-/// Four whole percentages that sum to 100.
+/// Whole percentages that sum to 100; `responsiveness` is 0 when absent.
 pub struct WeightsInput {
     #[schema(minimum = 0, maximum = 100)]
     pub sales: i64,
@@ -30,6 +33,9 @@ pub struct WeightsInput {
     pub etiquette: i64,
     #[schema(minimum = 0, maximum = 100)]
     pub collaboration: i64,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pub responsiveness: i64,
 }
 
 impl Weights {
@@ -55,6 +61,7 @@ impl Weights {
             satisfaction: input.satisfaction as i32,
             etiquette: input.etiquette as i32,
             collaboration: input.collaboration as i32,
+            responsiveness: input.responsiveness as i32,
         })
     }
 }
@@ -64,6 +71,13 @@ pub struct MinEvidence {
     pub satisfaction: i32,
     pub etiquette: i32,
     pub collaboration: i32,
+    /// Complaints charged to the employee; 3 in schemes made before it.
+    #[serde(default = "default_min_complaints")]
+    pub responsiveness: i32,
+}
+
+fn default_min_complaints() -> i32 {
+    3
 }
 
 /// How many inspections each person should have in a cycle: its scheme's minimum, the
@@ -83,13 +97,14 @@ impl Default for MinEvidence {
             satisfaction: 5,
             etiquette: 1,
             collaboration: 3,
+            responsiveness: default_min_complaints(),
         }
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-/// Minimum evidence per component; an absent or null value takes the default (5, 1, 3).
+/// Minimum evidence per component; an absent or null value takes the default (5, 1, 3, 3).
 pub struct MinEvidenceInput {
     #[schema(minimum = 1, maximum = 1000)]
     pub satisfaction: Option<i64>,
@@ -97,6 +112,8 @@ pub struct MinEvidenceInput {
     pub etiquette: Option<i64>,
     #[schema(minimum = 1, maximum = 1000)]
     pub collaboration: Option<i64>,
+    #[schema(minimum = 1, maximum = 1000)]
+    pub responsiveness: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -271,6 +288,14 @@ impl Scheme {
                 "min_evidence.collaboration",
                 &mut problems,
             ),
+            responsiveness: bounded(
+                evidence.responsiveness,
+                defaults.responsiveness,
+                1,
+                MAX_MIN_EVIDENCE,
+                "min_evidence.responsiveness",
+                &mut problems,
+            ),
         };
         let grade_bands = parse_bands(&input.grade_bands, &mut problems);
         if input.department_overrides.len() > MAX_OVERRIDES {
@@ -329,6 +354,7 @@ impl Weights {
             Component::Satisfaction => self.satisfaction,
             Component::Etiquette => self.etiquette,
             Component::Collaboration => self.collaboration,
+            Component::Responsiveness => self.responsiveness,
         }
     }
 }
@@ -340,6 +366,7 @@ impl WeightsInput {
             Component::Satisfaction => self.satisfaction,
             Component::Etiquette => self.etiquette,
             Component::Collaboration => self.collaboration,
+            Component::Responsiveness => self.responsiveness,
         }
     }
 }
@@ -352,6 +379,7 @@ impl MinEvidence {
             Component::Satisfaction => self.satisfaction,
             Component::Etiquette => self.etiquette,
             Component::Collaboration => self.collaboration,
+            Component::Responsiveness => self.responsiveness,
         }
     }
 }

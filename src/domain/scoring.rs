@@ -132,6 +132,16 @@ pub fn collaboration(rating_sum: i64, raters: i64, minimum: i32) -> Outcome {
     Outcome::present(rating_score(rating_sum, raters), raters)
 }
 
+/// The share of the points the employee's complaints could earn that they earned, × 100
+/// (`earned` of `possible`: a limit met in time, a satisfied follow-up), if at least
+/// `minimum` complaints were charged to them.
+pub fn responsiveness(earned: i64, possible: i64, complaints: i64, minimum: i32) -> Outcome {
+    if complaints < i64::from(minimum).max(1) || possible <= 0 {
+        return Outcome::missing(complaints, too_few(complaints, minimum));
+    }
+    Outcome::present(100.0 * earned as f64 / possible as f64, complaints)
+}
+
 /// Σ wᵢ·sᵢ / Σ wᵢ over the present components with a positive weight; None when there is
 /// none ("insufficient evidence").
 pub fn total(parts: &[(i32, Option<f64>)]) -> Option<f64> {

@@ -55,6 +55,7 @@ pub struct Appraisal {
     pub version: i32,
     /// The cycle's `inputs_revision` this appraisal was computed from.
     pub basis_revision: i64,
+    pub responsiveness_centi: Option<i32>,
 }
 
 impl Appraisal {
@@ -79,6 +80,7 @@ impl Appraisal {
             Component::Satisfaction => self.satisfaction_centi,
             Component::Etiquette => self.etiquette_centi,
             Component::Collaboration => self.collaboration_centi,
+            Component::Responsiveness => self.responsiveness_centi,
         }
     }
 
@@ -176,6 +178,7 @@ struct NewAppraisal {
     satisfaction_centi: Option<i32>,
     etiquette_centi: Option<i32>,
     collaboration_centi: Option<i32>,
+    responsiveness_centi: Option<i32>,
     total_centi: Option<i32>,
     grade: Option<String>,
     department_rank: Option<i32>,
@@ -232,6 +235,7 @@ pub fn write_computed(
                     satisfaction_centi: centi(c.inputs.satisfaction.score),
                     etiquette_centi: centi(c.inputs.etiquette.score),
                     collaboration_centi: centi(c.inputs.collaboration.score),
+                    responsiveness_centi: centi(c.inputs.responsiveness.score),
                     total_centi: c.total_centi(),
                     grade: c.grade,
                     department_rank: rank,
@@ -283,6 +287,8 @@ pub fn write_computed(
                             appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
                             appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
                             appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+                            appraisals::responsiveness_centi
+                                .eq(centi(c.inputs.responsiveness.score)),
                             appraisals::total_centi.eq(c.total_centi()),
                             appraisals::grade.eq(c.grade.clone()),
                             appraisals::department_rank.eq(rank),
@@ -349,6 +355,7 @@ pub fn write_recomputed(
             appraisals::satisfaction_centi.eq(centi(c.inputs.satisfaction.score)),
             appraisals::etiquette_centi.eq(centi(c.inputs.etiquette.score)),
             appraisals::collaboration_centi.eq(centi(c.inputs.collaboration.score)),
+            appraisals::responsiveness_centi.eq(centi(c.inputs.responsiveness.score)),
             appraisals::total_centi.eq(new_total),
             appraisals::grade.eq(c.grade.clone()),
             appraisals::department_rank.eq(rank),

@@ -25,6 +25,7 @@ pub struct Complaint {
     pub id: i32,
     pub external_ref: Option<String>,
     pub received_at: NaiveDateTime,
+    pub received_on: chrono::NaiveDate,
     pub channel: String,
     pub priority: String,
     pub summary: String,
@@ -90,6 +91,8 @@ impl Event {
 pub struct NewComplaint {
     pub external_ref: Option<String>,
     pub received_at: NaiveDateTime,
+    /// The company's date of `received_at`.
+    pub received_on: chrono::NaiveDate,
     pub channel: String,
     pub priority: Priority,
     pub summary: String,
@@ -134,6 +137,7 @@ pub fn insert(conn: &mut DbConn, new: &NewComplaint) -> Result<(Complaint, Strin
         .values((
             complaints::external_ref.eq(&new.external_ref),
             complaints::received_at.eq(new.received_at),
+            complaints::received_on.eq(new.received_on),
             complaints::channel.eq(&new.channel),
             complaints::priority.eq(new.priority.as_str()),
             complaints::summary.eq(&new.summary),

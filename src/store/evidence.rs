@@ -290,7 +290,9 @@ pub fn summary(
     cycle_id: i32,
     employee: Option<i32>,
 ) -> Result<Vec<EmployeeEvidence>, AppError> {
-    use crate::db::schema::{collaboration_ratings as cr, inspections as ins};
+    use crate::db::schema::{
+        collaboration_ratings as cr, complaint_charges as cc, complaints, inspections as ins,
+    };
     use diesel::dsl::{count_star, sql};
     use diesel::sql_types::BigInt;
 
@@ -361,6 +363,26 @@ pub fn summary(
         let e = slot(&mut by_employee, id);
         e.collaboration_raters = n;
         e.collaboration_rating_sum = sum;
+    }
+    // What the complaints received in the period charged to each employee.
+    let charged: Vec<(i32, i64, i64, i64)> = cc::table
+        .inner_join(complaints::table)
+        .filter(complaints::received_on.between(period.start, period.end))
+        .group_by(cc::employee_id)
+        .select((
+            cc::employee_id,
+            diesel::dsl::count(cc::complaint_id).aggregate_distinct(),
+            sql::<BigInt>(
+                "CAST(SUM(CASE WHEN complaint_charges.earned THEN 1 ELSE 0 END) AS BIGINT)",
+            ),
+            count_star(),
+        ))
+        .load(conn)?;
+    for (id, complaints, earned, possible) in charged.into_iter().filter(|r| wanted(r.0)) {
+        let e = slot(&mut by_employee, id);
+        e.complaints = complaints;
+        e.responsiveness_earned = earned;
+        e.responsiveness_possible = possible;
     }
     Ok(by_employee.into_values().collect())
 }

@@ -49,6 +49,21 @@ fn evidence_label(t: &Texts, name: Component, c: &ComponentInput, inputs: &Input
         Component::Satisfaction => counted(t.responses),
         Component::Etiquette => counted(t.inspections_n),
         Component::Collaboration => counted(t.raters),
+        Component::Responsiveness => {
+            let (earned, possible) = inputs.responsiveness_points;
+            format!(
+                "{} · {}",
+                counted(t.complaints_n),
+                i18n::format(
+                    t.lang,
+                    "responsiveness-points",
+                    vec![
+                        ("earned", i18n::number(earned)),
+                        ("possible", i18n::number(possible)),
+                    ],
+                )
+            )
+        }
     }
 }
 
@@ -80,6 +95,18 @@ fn explanation(t: &Texts, name: Component, c: &ComponentInput, inputs: &Inputs) 
             "explain-etiquette",
             vec![("count", i18n::number(c.evidence))],
         ),
+        Component::Responsiveness => {
+            let (earned, possible) = inputs.responsiveness_points;
+            i18n::format(
+                t.lang,
+                "explain-responsiveness",
+                vec![
+                    ("earned", i18n::number(earned)),
+                    ("possible", i18n::number(possible)),
+                    ("score", two(score)),
+                ],
+            )
+        }
         // A rating score is (average − 1) / 4 × 100, so the average is read back from it.
         Component::Satisfaction | Component::Collaboration => i18n::format(
             t.lang,
@@ -98,6 +125,7 @@ pub fn component_name(t: &Texts, name: Component) -> &'static str {
         Component::Satisfaction => t.satisfaction,
         Component::Etiquette => t.etiquette,
         Component::Collaboration => t.collaboration,
+        Component::Responsiveness => t.responsiveness,
     }
 }
 

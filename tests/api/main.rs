@@ -25,6 +25,7 @@ mod pages_http;
 mod people_bulk;
 mod races;
 mod report;
+mod responsiveness;
 mod sample;
 mod series;
 mod sla;

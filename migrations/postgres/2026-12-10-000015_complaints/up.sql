@@ -8,6 +8,8 @@ CREATE TABLE complaints (
     id SERIAL PRIMARY KEY,
     external_ref TEXT UNIQUE,
     received_at TIMESTAMP NOT NULL,
+    -- The company's date of received_at (a cycle counts the complaints of its period).
+    received_on DATE NOT NULL,
     channel TEXT NOT NULL,
     priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
     summary TEXT NOT NULL,
@@ -32,7 +34,7 @@ CREATE INDEX complaints_due_idx ON complaints (next_check_at) WHERE next_check_a
 CREATE INDEX complaints_department_idx ON complaints (department_id);
 CREATE INDEX complaints_employee_idx ON complaints (employee_id);
 CREATE INDEX complaints_logged_by_idx ON complaints (logged_by);
-CREATE INDEX complaints_received_idx ON complaints (received_at);
+CREATE INDEX complaints_received_idx ON complaints (received_on);
 
 CREATE TABLE complaint_events (
     id BIGSERIAL PRIMARY KEY,

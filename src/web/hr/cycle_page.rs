@@ -164,6 +164,8 @@ fn scheme_form(
                     input type="number" name="min_etiquette" min="1" max="1000" value=(values.get("min_etiquette", |s| Some(s.min_evidence.etiquette.to_string()), "1")); }
                 label { (t.min_collaboration)
                     input type="number" name="min_collaboration" min="1" max="1000" value=(values.get("min_collaboration", |s| Some(s.min_evidence.collaboration.to_string()), "3")); }
+                label { (t.min_responsiveness)
+                    input type="number" name="min_responsiveness" min="1" max="1000" value=(values.get("min_responsiveness", |s| Some(s.min_evidence.responsiveness.to_string()), "3")); }
             }
             fieldset.bands {
                 legend { (t.grade_bands) }

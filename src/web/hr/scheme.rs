@@ -61,12 +61,13 @@ fn scheme_input(
             number(&format!("{prefix}{n}"), &format!("{field}.{n}"), e)
         })
     };
-    let [s, sa, w_e, c] = weights("w_", "weights", e);
+    let [s, sa, w_e, c, r] = weights("w_", "weights", e);
     let weights_input = WeightsInput {
         sales: s.unwrap_or(0),
         satisfaction: sa.unwrap_or(0),
         etiquette: w_e.unwrap_or(0),
         collaboration: c.unwrap_or(0),
+        responsiveness: r.unwrap_or(0),
     };
     let mut department_overrides = Vec::new();
     let mut names = Vec::new();
@@ -75,8 +76,8 @@ fn scheme_input(
             "department_overrides[{}].weights",
             department_overrides.len()
         );
-        let [s, sa, o_e, c] = weights(&format!("o_{}_", d.id), &field, e);
-        if [s, sa, o_e, c].iter().any(Option::is_some) {
+        let [s, sa, o_e, c, r] = weights(&format!("o_{}_", d.id), &field, e);
+        if [s, sa, o_e, c, r].iter().any(Option::is_some) {
             names.push(d.name.clone());
             department_overrides.push(DepartmentOverrideInput {
                 department_id: i64::from(d.id),
@@ -85,6 +86,7 @@ fn scheme_input(
                     satisfaction: sa.unwrap_or(0),
                     etiquette: o_e.unwrap_or(0),
                     collaboration: c.unwrap_or(0),
+                    responsiveness: r.unwrap_or(0),
                 },
             });
         }
@@ -94,6 +96,7 @@ fn scheme_input(
         satisfaction: number("min_satisfaction", "min_evidence.satisfaction", e),
         etiquette: number("min_etiquette", "min_evidence.etiquette", e),
         collaboration: number("min_collaboration", "min_evidence.collaboration", e),
+        responsiveness: number("min_responsiveness", "min_evidence.responsiveness", e),
     };
     let mut grade_bands = Vec::new();
     for i in 0..BAND_ROWS {

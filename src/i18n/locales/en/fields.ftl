@@ -105,3 +105,7 @@ field-business_hours-breaks-start = Break { $row } start
 field-business_hours-breaks-end = Break { $row } end
 field-holidays = Holiday { $row }
 field-workdays = Make-up working day { $row }
+
+field-weights-responsiveness = Weight of responsiveness to complaints
+field-min_evidence-responsiveness = Minimum complaints charged
+field-department_overrides-weights-responsiveness = Weights of { $target }: responsiveness to complaints

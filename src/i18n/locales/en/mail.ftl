@@ -82,3 +82,5 @@ complaint-department = Held by
 complaint-holder = Responsible
 complaint-summary = Complaint
 complaint-link = Open the complaint
+
+missing-responsiveness = missing: { $have } of { $need } required complaints

@@ -429,3 +429,9 @@ status-step-resumed = your reply received, handling again
 status-step-resolved = resolved
 status-step-reopened = reopened
 status-step-follow_up = your rating received
+
+responsiveness = Responsiveness to complaints
+complaints_n = complaints
+min_responsiveness = Minimum complaints charged
+responsiveness-points = { $earned } of { $possible } points
+explain-responsiveness = { $earned } of the { $possible } points the complaints could earn (a limit met in time, a satisfied follow-up) → { $score }

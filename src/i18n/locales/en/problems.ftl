@@ -248,3 +248,5 @@ complaint-state-open = open
 complaint-state-waiting_customer = waiting for the customer
 complaint-state-resolved = resolved
 complaint-state-closed = closed
+
+missing-too_few-responsiveness = { $have } of { $need } required complaints

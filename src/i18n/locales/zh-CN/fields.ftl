@@ -104,3 +104,7 @@ field-business_hours-breaks-start = 第 { $row } 段休息开始
 field-business_hours-breaks-end = 第 { $row } 段休息结束
 field-holidays = 第 { $row } 个节假日
 field-workdays = 第 { $row } 个调休工作日
+
+field-weights-responsiveness = 投诉响应权重
+field-min_evidence-responsiveness = 最少计入的投诉数
+field-department_overrides-weights-responsiveness = { $target }的权重：投诉响应

@@ -73,3 +73,5 @@ complaint-department = 处理部门
 complaint-holder = 责任人
 complaint-summary = 投诉内容
 complaint-link = 查看投诉
+
+missing-responsiveness = 缺失：计入的投诉 { $have } 件，至少需要 { $need } 件

@@ -429,3 +429,9 @@ status-step-resumed = 已收到您的回复，继续处理
 status-step-resolved = 已解决
 status-step-reopened = 已重新处理
 status-step-follow_up = 已收到您的评价
+
+responsiveness = 投诉响应
+complaints_n = 投诉数
+min_responsiveness = 最少计入的投诉数
+responsiveness-points = 得 { $earned } 分，满分 { $possible } 分
+explain-responsiveness = 投诉可得 { $possible } 分（按时响应、按时解决、回访满意），实得 { $earned } 分 → { $score } 分

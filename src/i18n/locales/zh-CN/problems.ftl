@@ -234,3 +234,5 @@ complaint-state-open = 处理中
 complaint-state-waiting_customer = 等待客户回复
 complaint-state-resolved = 已解决
 complaint-state-closed = 已回访结案
+
+missing-too_few-responsiveness = 计入的投诉 { $have } 件，至少需要 { $need } 件
