@@ -160,6 +160,10 @@ pub struct ComplaintView {
     /// Only on `GET /complaints/{id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventView>>,
+    /// Only on `GET /complaints/{id}`: the names of the people the complaint and its
+    /// history mention, by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<std::collections::BTreeMap<i32, String>>,
 }
 
 /// What the limits are measured by: the working hours as they changed, and the limits per
@@ -244,6 +248,17 @@ fn view_of(
         crate::domain::clock::now(),
     );
     let department = departments::get(conn, complaint.department_id)?;
+    let names = if with_events {
+        let ids: Vec<i32> = events
+            .iter()
+            .flat_map(|e| [e.actor_id, e.to_employee_id])
+            .chain([complaint.employee_id, complaint.logged_by])
+            .flatten()
+            .collect();
+        Some(users::names(conn, &ids)?.into_iter().collect())
+    } else {
+        None
+    };
     let events = if with_events {
         Some(
             events
@@ -287,6 +302,7 @@ fn view_of(
         limits: limits.iter().map(limit_status).collect(),
         status_url: None,
         events,
+        names,
     })
 }
 

@@ -211,7 +211,12 @@ type Section = (&'static str, &'static str, fn(&str) -> bool);
 
 /// The sections of the site a role has.
 fn sections(t: &Texts, role: Role) -> Vec<Section> {
-    let mut all: Vec<Section> = vec![("/me", t.nav_my_rating, |p| p == "/me")];
+    let mut all: Vec<Section> = vec![
+        ("/me", t.nav_my_rating, |p| p == "/me"),
+        ("/complaints", t.nav_complaints, |p| {
+            p.starts_with("/complaints")
+        }),
+    ];
     if role == Role::Supervisor {
         all.push(("/team", t.nav_team, |p| p == "/team" || is_team_page(p)));
     }

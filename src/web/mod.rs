@@ -10,6 +10,7 @@
 
 mod chart;
 mod colleagues;
+mod complaints;
 mod export;
 mod hr;
 mod layout;
@@ -58,6 +59,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/static/{file}", web::get().to(asset))
             .route("/favicon.ico", web::get().to(favicon))
             .route("/c/{token}", web::get().to(status::customer_status))
+            .route("/complaints", web::get().to(complaints::list))
+            .route("/complaints", web::post().to(complaints::log))
+            .route("/complaints/{id}", web::get().to(complaints::complaint))
+            .route("/complaints/{id}/events", web::post().to(complaints::event))
             .route("/forgot", web::get().to(password::forgot_page))
             .route("/forgot", web::post().to(password::forgot))
             .route("/reset", web::get().to(password::reset_page))

@@ -4,7 +4,7 @@
 //! reads only those). A guessed or expired link is 404.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, DOCTYPE};
 
 use super::layout::{html_response, lang_tag};
@@ -14,11 +14,23 @@ use crate::error::AppError;
 use crate::i18n::text;
 
 pub async fn customer_status(
+    req: HttpRequest,
     app: web::Data<App>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let status = app.complaint_status(token.into_inner()).await?;
-    let lang = status.as_ref().map_or(Locale::ZhCn, |s| s.locale);
+    let token = token.into_inner();
+    let status = app.complaint_status(token.clone()).await?;
+    // The customer's language, unless the visitor chose one with the switch.
+    let chosen = req
+        .cookie(super::LANG_COOKIE)
+        .map(|c| Locale::of(c.value()));
+    let lang = chosen.unwrap_or_else(|| status.as_ref().map_or(Locale::ZhCn, |s| s.locale));
+    let back = super::layout::urlencode(&format!("/c/{token}"));
+    let switch = if lang == Locale::ZhCn {
+        html! { a #lang-en href={ "/lang/en?back=" (back) } hreflang="en" lang="en" { "English" } }
+    } else {
+        html! { a #lang-zh href={ "/lang/zh-CN?back=" (back) } hreflang="zh-CN" lang="zh-CN" { "中文" } }
+    };
     let t = |key: &str| text(lang, key);
     let title = t("status-title");
     let body = match &status {
@@ -54,6 +66,8 @@ pub async fn customer_status(
                 link rel="stylesheet" href="/static/app.css";
             }
             body {
+                a.skip href="#main" { (text(lang, "skip_to_content")) }
+                header.top { span.lang { (switch) } }
                 main #main {
                     h1 { (title) }
                     (body)

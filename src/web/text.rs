@@ -176,6 +176,7 @@ texts! {
     column,
     problem,
     nav_my_rating,
+    nav_complaints,
     nav_team,
     nav_cycles,
     nav_people,

@@ -6,6 +6,7 @@
 #[path = "../api/support.rs"]
 mod support;
 
+mod complaints;
 mod docs;
 mod driver;
 mod forms;

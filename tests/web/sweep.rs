@@ -141,8 +141,8 @@ async fn id(app: &TestApp, token: &str, path: &str, pick: impl Fn(&Value) -> boo
         .unwrap()
 }
 
-/// The pages of each role on the sample company.
-async fn roles(app: &TestApp) -> Vec<Role> {
+/// The pages of each role on the sample company, and a customer's status page.
+async fn roles(app: &TestApp) -> (Vec<Role>, String) {
     let hr = app.login("hr@sample.example", SAMPLE_PASSWORD).await;
     let open = id(app, &hr, "/api/v1/cycles", |c| c["state"] == "open").await;
     let past = id(app, &hr, "/api/v1/cycles", |c| c["state"] == "published").await;
@@ -174,13 +174,24 @@ async fn roles(app: &TestApp) -> Vec<Role> {
     })
     .await;
     let appeal = id(app, &hr, "/api/v1/appeals?state=open", |_| true).await;
+    // A complaint Wang Wei holds, handed to him by HR.
+    let complaint = app
+        .post(
+            "/api/v1/complaints",
+            &hr,
+            json!({"channel": "phone", "summary": "退货款一周未到账，客户第三次来电",
+                   "department_id": person["department_id"], "employee_id": wang}),
+        )
+        .await;
+    let status_page = complaint.ok(201)["status_url"].as_str().unwrap().to_owned();
+    let complaint = complaint.ok(201)["id"].as_i64().unwrap();
     // A cycle in review as well, so that drafts to review and their forms are checked.
     let review = app
         .open_cycle(&hr, "2026 Q2", "2026-04-01", "2026-06-30")
         .await;
     app.review_and_compute(&hr, review).await;
     let checklist = id(app, &hr, "/api/v1/checklists", |_| true).await;
-    vec![
+    let roles = vec![
         Role {
             name: "staff",
             email: "wang.wei@sample.example".into(),
@@ -190,6 +201,8 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 format!("/inspections/{inspection}"),
                 format!("/cycles/{open}/collaboration"),
                 format!("/cycles/{open}/collaboration?department_id={other_department}"),
+                "/complaints".into(),
+                format!("/complaints/{complaint}"),
                 "/me/password".into(),
                 REFUSED.into(),
             ],
@@ -204,6 +217,8 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 format!("/cycles/{review}/team"),
                 format!("/appraisals/{appraisal}"),
                 format!("/inspections/{inspection}"),
+                "/complaints?held=true".into(),
+                format!("/complaints/{complaint}"),
                 "/me".into(),
             ],
         },
@@ -226,10 +241,13 @@ async fn roles(app: &TestApp) -> Vec<Role> {
                 "/appeals".into(),
                 format!("/appeals/{appeal}"),
                 "/hr/notices".into(),
+                "/complaints".into(),
+                format!("/complaints/{complaint}"),
                 format!("/appraisals/{appraisal}"),
             ],
         },
-    ]
+    ];
+    (roles, status_page)
 }
 
 /// The main pages photographed (desktop and phone, both languages): a role's page by its
@@ -257,7 +275,7 @@ async fn every_page_fits_a_phone_and_passes_axe(app: TestApp) {
     let settings = test_settings(&app.database.url());
     let db = Db::connect(&settings.database).unwrap();
     seed(&mut db.get().unwrap(), chrono::Utc::now().date_naive()).unwrap();
-    let roles = roles(&app).await;
+    let (roles, status_page) = roles(&app).await;
     let Some(b) = Browser::start().await else {
         return;
     };
@@ -294,6 +312,7 @@ async fn every_page_fits_a_phone_and_passes_axe(app: TestApp) {
         "/sign-in".to_owned(),
         "/forgot".to_owned(),
         "/reset?token=unknown".to_owned(),
+        status_page,
     ];
     let visitors = std::iter::once(("public", public, None)).chain(
         roles

@@ -132,7 +132,13 @@ fn scheme_form(
                 values.get(
                     &format!("w_{}", n.as_str()),
                     |s| Some(s.weights.of(n).to_string()),
-                    "25",
+                    // The four of the appraisal's first design share 100; responsiveness
+                    // starts at 0 until HR gives it a weight.
+                    if n == Component::Responsiveness {
+                        "0"
+                    } else {
+                        "25"
+                    },
                 ),
             )
         })
