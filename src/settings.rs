@@ -243,6 +243,19 @@ pub struct NoticeSettings {
     pub retry_max_ms: u64,
     pub reminder_days_before_end: u32,
     pub reminder_check_seconds: u64,
+    /// Host names a group robot's webhook may point at, comma-separated.
+    pub robot_hosts: String,
+}
+
+impl NoticeSettings {
+    /// `robot_hosts` as a list.
+    pub fn robot_hosts(&self) -> Vec<String> {
+        self.robot_hosts
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

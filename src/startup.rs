@@ -89,6 +89,7 @@ impl Application {
             keys: keys.clone(),
             default_locale: settings.company.default_locale(),
             complaints: settings.complaints.clone(),
+            robot_hosts: settings.notices.robot_hosts(),
             uploads: crate::app::UploadGate::new(
                 settings.uploads.parallel,
                 settings.uploads.wait_seconds,

@@ -19,6 +19,7 @@ pub mod inspections;
 pub mod me;
 pub mod notices;
 pub mod openapi;
+pub mod robots;
 pub mod sla;
 pub mod swagger;
 pub mod users;
@@ -74,6 +75,7 @@ api_routes! {
     "/me/appraisals" => [GET appraisals::mine as Any],
     "/departments" => [GET departments::list as Any, POST departments::create as Hr],
     "/departments/{id}" => [GET departments::get as Any, PATCH departments::patch as Hr],
+    "/departments/{id}/robot" => [GET robots::get as Hr, PUT robots::put as Hr, DELETE robots::delete as Hr],
     "/users/bulk", import => [POST users::bulk as Hr],
     "/users" => [GET users::list as Hr, POST users::create as Hr],
     "/users/{id}" => [GET users::get as Hr, PATCH users::patch as Hr],

@@ -17,7 +17,7 @@ use crate::auth::extract::Access;
 
 use super::{
     appeals, appraisals, audit, auth, checklists, collaboration, complaints, cycles, departments,
-    evidence, health, inspections, me, notices, sla, users,
+    evidence, health, inspections, me, notices, robots, sla, users,
 };
 
 #[derive(OpenApi)]
@@ -88,6 +88,9 @@ use super::{
         complaints::create,
         complaints::get,
         complaints::event,
+        robots::get,
+        robots::put,
+        robots::delete,
     ),
     components(schemas(
         crate::error::ProblemBody,

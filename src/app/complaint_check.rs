@@ -152,6 +152,7 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
             })
             .collect();
         notices::enqueue(tx, batch)?;
+        super::robots::post_escalation(tx, holder.department_id, id, reached)?;
         complaints::add_event(
             tx,
             id,

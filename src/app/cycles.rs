@@ -283,5 +283,6 @@ pub fn move_cycle(tx: &mut DbConn, actor: i32, id: i32, to: CycleState) -> Resul
         }
         _ => {}
     }
+    super::robots::post_cycle_step(tx, id, to)?;
     Ok(after)
 }

@@ -35,6 +35,7 @@ pub mod passwords;
 pub mod people;
 pub mod people_bulk;
 pub mod report;
+pub mod robots;
 pub mod sign_in;
 pub mod sla;
 pub mod team;
@@ -80,6 +81,8 @@ pub struct App {
     pub default_locale: crate::domain::user::Locale,
     /// The escalation check's warning share (`complaints.warn_percent`).
     pub complaints: crate::settings::ComplaintSettings,
+    /// The hosts a group robot's webhook may point at (`notices.robot_hosts`).
+    pub robot_hosts: Vec<String>,
 }
 
 /// Bounds how many uploaded files are read and imported at once, so that several large

@@ -181,6 +181,8 @@ diesel::joinable!(inspection_scores -> checklist_items (item_id));
 diesel::joinable!(inspections -> cycles (cycle_id));
 diesel::joinable!(inspections -> checklists (checklist_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    department_robots,
+    robot_posts,
     complaints,
     complaint_events,
     complaint_charges,
@@ -359,3 +361,29 @@ diesel::table! {
 diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaint_charges -> complaints (complaint_id));
 diesel::joinable!(complaints -> departments (department_id));
+
+diesel::table! {
+    department_robots (department_id) {
+        department_id -> Integer,
+        platform -> Text,
+        webhook_url -> Text,
+        secret -> Nullable<Text>,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    robot_posts (id) {
+        id -> BigInt,
+        department_id -> Integer,
+        kind -> Text,
+        dedupe_key -> Text,
+        payload_json -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}

@@ -28,6 +28,8 @@ pub enum Action {
     ImportSatisfactionResponses,
     SetupCode,
     SetSlaPolicy,
+    SetRobot,
+    RemoveRobot,
 }
 
 impl Action {

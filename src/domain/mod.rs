@@ -15,6 +15,7 @@ pub mod department;
 pub mod evidence;
 pub mod lockout;
 pub mod problem;
+pub mod robot;
 pub mod scheme;
 pub mod scoring;
 pub mod sla;

@@ -178,6 +178,16 @@ pub enum Problem {
         state: crate::domain::complaint::State,
     },
 
+    // Group robots.
+    NotUrl,
+    /// The webhook's host is not one of `notices.robot_hosts`.
+    WebhookHost {
+        hosts: String,
+    },
+    WebhookNotHttps,
+    WebhookKeyMissing,
+    SecretRequired,
+
     // Cycles.
     PeriodEndsBeforeStart,
     PeriodTooLong {
@@ -473,6 +483,11 @@ impl Problem {
             AlreadyHolds => "already_holds",
             PriorityUnchanged => "priority_unchanged",
             ComplaintNotNow { .. } => "complaint_not_now",
+            NotUrl => "not_url",
+            WebhookHost { .. } => "webhook_host",
+            WebhookNotHttps => "webhook_not_https",
+            WebhookKeyMissing => "webhook_key_missing",
+            SecretRequired => "secret_required",
             PeriodEndsBeforeStart => "period_ends_before_start",
             PeriodTooLong { .. } => "period_too_long",
             PeriodOverlaps { .. } => "period_overlaps",

@@ -116,6 +116,13 @@ pub fn every_problem() -> Vec<Problem> {
         ComplaintNotNow {
             state: crate::domain::complaint::State::Resolved,
         },
+        NotUrl,
+        WebhookHost {
+            hosts: "qyapi.weixin.qq.com".into(),
+        },
+        WebhookNotHttps,
+        WebhookKeyMissing,
+        SecretRequired,
         PeriodEndsBeforeStart,
         PeriodTooLong { max_days: 366 },
         PeriodOverlaps {

@@ -72,6 +72,9 @@ pub struct Notifier {
     smtp_timeout: Duration,
     company: CompanyTime,
     complaints: crate::settings::ComplaintSettings,
+    robots: Arc<super::robot::RobotClient>,
+    /// The company's language: group robots post in it.
+    company_locale: crate::domain::user::Locale,
 }
 
 impl Notifier {
@@ -85,6 +88,11 @@ impl Notifier {
             smtp_timeout: Duration::from_secs(settings.mail.smtp_timeout_seconds),
             company: settings.company.time(),
             complaints: settings.complaints.clone(),
+            robots: Arc::new(super::robot::RobotClient::new(
+                Duration::from_secs(settings.mail.smtp_timeout_seconds),
+                settings.notices.robot_hosts(),
+            )?),
+            company_locale: settings.company.default_locale(),
         })
     }
 
@@ -223,9 +231,10 @@ impl Worker {
                 jobs::claim(conn, &owner, store::now(), lease, limit)
             })
             .await?;
+        // Sends (mails, robots' posts) go side by side, outside any transaction.
         let (deliveries, others): (Vec<&Job>, Vec<&Job>) = claimed
             .iter()
-            .partition(|job| job.kind() == Some(Kind::Notice));
+            .partition(|job| matches!(job.kind(), Some(Kind::Notice | Kind::RobotPost)));
         // Work must end inside the lease, or another worker could take the job over and do
         // it again: start one only while two SMTP timeouts of the lease remain (one for the
         // send, one for the record).
@@ -249,7 +258,12 @@ impl Worker {
                 if !in_time() {
                     return Ok(false);
                 }
-                match self.deliver(job).await {
+                let sent = if job.kind() == Some(Kind::RobotPost) {
+                    self.post_to_robot(job).await
+                } else {
+                    self.deliver(job).await
+                };
+                match sent {
                     Ok(()) => Ok(true),
                     // Not loaded or not recorded (the database): tried again after the
                     // backoff, like a failed send.
@@ -334,11 +348,13 @@ impl Worker {
                                 );
                                 jobs::reschedule(tx, job.id, &owner, store::now() + every)
                             }
-                            Some(Kind::Notice) | None => Err(AppError::internal(anyhow::anyhow!(
-                                "job {} of kind {} is not run here",
-                                job.id,
-                                job.kind
-                            ))),
+                            Some(Kind::Notice | Kind::RobotPost) | None => {
+                                Err(AppError::internal(anyhow::anyhow!(
+                                    "job {} of kind {} is not run here",
+                                    job.id,
+                                    job.kind
+                                )))
+                            }
                         }
                     })
                 })
@@ -510,6 +526,80 @@ impl Worker {
 
     /// Ends a notice's job without a mail: its notice is already settled (HR queued it again
     /// under a new job), or, given `on_page`, it is shown on its recipient's pages.
+    /// One post to a department's group robot: loaded, sent outside any transaction, and
+    /// its outcome (the platform's own code on a failure) recorded while the lease is held;
+    /// retried with the notices' backoff until their number of attempts.
+    async fn post_to_robot(&self, job: &Job) -> Result<(), AppError> {
+        let jobs::RobotJob { post_id } = job.payload()?;
+        let (company, lang) = (self.notifier.company.clone(), self.notifier.company_locale);
+        let public_url = self.notifier.public_url.clone();
+        let loaded = self
+            .notifier
+            .db
+            .run(move |conn| {
+                let post = match store::robots::post(conn, post_id) {
+                    Ok(post) if post.status == "pending" => post,
+                    Ok(_) | Err(AppError::NotFound) => return Ok(None),
+                    Err(error) => return Err(error),
+                };
+                let robot = store::robots::get(conn, post.department_id)?;
+                let text = super::robot::text(conn, &post, lang, &company, &public_url)?;
+                Ok(Some((robot, text)))
+            })
+            .await?;
+        let Some((robot, text)) = loaded else {
+            return self.settle(job, None).await;
+        };
+        let result = match &robot {
+            // The robot was removed since: nothing to post to.
+            None => Err("not sent: the department has no robot any more".to_owned()),
+            Some(robot) => {
+                let now_ms = self.notifier.company.clock().now().timestamp_millis();
+                self.notifier
+                    .robots
+                    .post(
+                        robot.platform()?,
+                        &robot.webhook_url,
+                        robot.secret.as_deref(),
+                        &text,
+                        now_ms,
+                    )
+                    .await
+            }
+        };
+        let attempts = u32::try_from(job.attempts).unwrap_or(0) + 1;
+        let gave_up =
+            result.is_err() && (robot.is_none() || attempts >= self.config().max_attempts);
+        if let Err(error) = &result {
+            tracing::warn!(post = post_id, %error, gave_up, "robot post not taken");
+        }
+        let delay = retry_delay(
+            attempts,
+            self.config().retry_base_ms,
+            self.config().retry_max_ms,
+        );
+        let (job_id, owner) = (job.id, self.owner.clone());
+        self.notifier
+            .db
+            .run(move |conn| {
+                write_tx(conn, |tx| {
+                    if !jobs::hold(tx, job_id, &owner)? {
+                        return Ok(false);
+                    }
+                    store::robots::record(tx, post_id, result.clone(), gave_up)?;
+                    if result.is_ok() || gave_up {
+                        jobs::finish(tx, job_id, &owner)
+                    } else {
+                        let at = store::now()
+                            + chrono::Duration::from_std(delay).map_err(AppError::internal)?;
+                        jobs::retry(tx, job_id, &owner, Failure::Refused, at)
+                    }
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
     async fn settle(&self, job: &Job, on_page: Option<i64>) -> Result<(), AppError> {
         let (id, owner) = (job.id, self.owner.clone());
         if let Some(notice) = on_page {

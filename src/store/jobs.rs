@@ -33,6 +33,8 @@ pub enum Kind {
     ReviewReminders,
     /// Periodic: the complaints' escalation check (reminders, escalations) of those due.
     ComplaintCheck,
+    /// Post one message to a department's group robot (payload [`RobotJob`]).
+    RobotPost,
 }
 
 impl Kind {
@@ -52,6 +54,11 @@ pub struct NoticeJob {
 #[derive(Debug, Serialize, serde::Deserialize)]
 pub struct BatchJob {
     pub batch_id: i64,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct RobotJob {
+    pub post_id: i64,
 }
 
 #[derive(Debug, Serialize, serde::Deserialize)]

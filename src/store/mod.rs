@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod notices;
 pub mod password_tokens;
 pub mod reset_requests;
+pub mod robots;
 pub mod scope;
 pub mod sla;
 pub mod throttle;

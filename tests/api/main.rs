@@ -26,6 +26,7 @@ mod people_bulk;
 mod races;
 mod report;
 mod responsiveness;
+mod robots;
 mod sample;
 mod series;
 mod sla;

@@ -579,6 +579,27 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({"kind": "respond", "note": "Called the customer"})),
             [S(200), S(404), S(404), S(200), S(200)],
         ),
+        // A department's group robot is HR's alone; until it is set, HR reads 404.
+        get(
+            "/api/v1/departments/{id}/robot",
+            format!("/api/v1/departments/{}/robot", w.store),
+            [S(403), S(403), S(403), S(403), S(404)],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/departments/{id}/robot",
+            format!("/api/v1/departments/{}/robot", w.store),
+            Some(json!({"platform": "wecom",
+                "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix"})),
+            HR_ONLY,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/departments/{id}/robot",
+            format!("/api/v1/departments/{}/robot", w.store),
+            None,
+            [S(403), S(403), S(403), S(403), S(204)],
+        ),
     ];
     rows
 }

@@ -56,6 +56,7 @@ async fn render_notices(
         newest_first: true,
     };
     let outbox = app.outbox(ctx.caller()?, filter, page).await?;
+    let posts = app.robot_posts(ctx.caller()?).await?;
     let (list, total, names) = (outbox.notices.items, outbox.notices.total, outbox.names);
     let t = ctx.t;
     let body = html! {
@@ -86,6 +87,21 @@ async fn render_notices(
             Some(s) => format!("/hr/notices?status={s}&offset={at}"),
             None => format!("/hr/notices?offset={at}"),
         }))
+        @if !posts.is_empty() {
+            h2 { (i18n::text(t.lang, "robot-posts")) }
+            // What each platform answered, in its own code and words.
+            table #robot-posts tabindex="0" {
+                thead { tr { th { (t.when) } th { (t.kind) } th { (i18n::text(t.lang, "robot-group")) } th { (t.status) } th.num { (t.attempts) } th { (t.last_error) } } }
+                tbody { @for (p, department) in &posts { tr class=(p.status.as_str()) {
+                    td { (ctx.time.local(p.created_at).format("%Y-%m-%d %H:%M")) }
+                    td { (i18n::text(t.lang, &format!("robot-kind-{}", p.kind))) }
+                    td { (department) }
+                    td { (i18n::text(t.lang, &format!("robot-status-{}", p.status))) }
+                    td.num { (p.attempts) }
+                    td { (p.last_error.as_deref().unwrap_or("")) }
+                } } }
+            }
+        }
     };
     Ok(answer(&ctx, t.nav_notices, alert.as_ref(), body))
 }

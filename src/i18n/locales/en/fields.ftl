@@ -109,3 +109,6 @@ field-workdays = Make-up working day { $row }
 field-weights-responsiveness = Weight of responsiveness to complaints
 field-min_evidence-responsiveness = Minimum complaints charged
 field-department_overrides-weights-responsiveness = Weights of { $target }: responsiveness to complaints
+field-platform = Platform
+field-webhook_url = Webhook address
+field-secret = Signing secret

@@ -250,3 +250,8 @@ complaint-state-resolved = resolved
 complaint-state-closed = closed
 
 missing-too_few-responsiveness = { $have } of { $need } required complaints
+problem-not_url = must be a web address, such as https://…
+problem-webhook_host = must point at one of the robot platforms' hosts ({ $hosts })
+problem-webhook_not_https = must begin with https://
+problem-webhook_key_missing = must carry the robot's key (…/send?key=…), as WeCom gives it
+problem-secret_required = is needed: the robot signs its messages with it

@@ -108,3 +108,6 @@ field-workdays = 第 { $row } 个调休工作日
 field-weights-responsiveness = 投诉响应权重
 field-min_evidence-responsiveness = 最少计入的投诉数
 field-department_overrides-weights-responsiveness = { $target }的权重：投诉响应
+field-platform = 平台
+field-webhook_url = Webhook 地址
+field-secret = 加签密钥

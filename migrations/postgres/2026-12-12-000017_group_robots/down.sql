@@ -1,0 +1,2 @@
+DROP TABLE robot_posts;
+DROP TABLE department_robots;
