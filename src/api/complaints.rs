@@ -115,3 +115,19 @@ pub async fn event(
             .await?,
     ))
 }
+
+/// The complaints received in the cycle's period, per department and per employee charged:
+/// the share of each limit met in time, the median working minutes to the first answer and
+/// to the resolution, escalations and the reopen rate.
+#[utoipa::path(
+get, path = "/api/v1/cycles/{id}/complaints/report", tag = "complaints", security(("bearer" = ["hr"])),
+params(("id" = i32, Path, minimum = 1)),
+responses((status = 200, description = "A limit still running counts for nobody yet", body = crate::app::complaint_report::ComplaintReport))
+)]
+pub async fn report(
+    caller: Caller,
+    app: web::Data<App>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(app.complaint_report(&caller, id.into_inner()).await?))
+}

@@ -88,6 +88,7 @@ api_routes! {
     "/cycles/{id}/compute" => [POST appraisals::compute as Hr],
     "/cycles/{id}/appraisals" => [GET appraisals::for_cycle as Supervisor],
     "/cycles/{id}/report" => [GET appraisals::report as Hr],
+    "/cycles/{id}/complaints/report" => [GET complaints::report as Hr],
     "/cycles/{id}/export" => [GET appraisals::export as Supervisor],
     "/checklists" => [GET checklists::list as Any, POST checklists::create as Hr],
     "/checklists/{id}" => [GET checklists::get as Any, PUT checklists::edit as Hr],

@@ -88,6 +88,7 @@ use super::{
         complaints::create,
         complaints::get,
         complaints::event,
+        complaints::report,
         robots::get,
         robots::put,
         robots::delete,

@@ -404,3 +404,40 @@ pub fn visible(conn: &mut DbConn, viewer: &User, id: i32) -> Result<bool, AppErr
         .get_result(conn)?;
     Ok(found > 0)
 }
+
+/// The complaints received in `[start, end]` (company dates), oldest first.
+pub fn of_period(
+    conn: &mut DbConn,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+) -> Result<Vec<Complaint>, AppError> {
+    Ok(complaints::table
+        .filter(complaints::received_on.between(start, end))
+        .order(complaints::id)
+        .select(Complaint::as_select())
+        .load(conn)?)
+}
+
+/// The histories of `ids`, each in order.
+pub fn events_of(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, Vec<Event>>, AppError> {
+    let mut by_complaint: std::collections::HashMap<i32, Vec<Event>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(super::LOOKUP_CHUNK) {
+        let found: Vec<Event> = complaint_events::table
+            .filter(complaint_events::complaint_id.eq_any(chunk))
+            .order((
+                complaint_events::complaint_id,
+                complaint_events::at,
+                complaint_events::id,
+            ))
+            .select(Event::as_select())
+            .load(conn)?;
+        for e in found {
+            by_complaint.entry(e.complaint_id).or_default().push(e);
+        }
+    }
+    Ok(by_complaint)
+}

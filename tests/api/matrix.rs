@@ -579,6 +579,11 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({"kind": "respond", "note": "Called the customer"})),
             [S(200), S(404), S(404), S(200), S(200)],
         ),
+        get(
+            "/api/v1/cycles/{id}/complaints/report",
+            format!("/api/v1/cycles/{rc}/complaints/report"),
+            HR_ONLY,
+        ),
         // A department's group robot is HR's alone; until it is set, HR reads 404.
         get(
             "/api/v1/departments/{id}/robot",

@@ -216,6 +216,43 @@ async fn responsiveness_counts_each_limit_for_whoever_held_it(app: TestApp) {
     assert_eq!(r["missing_reason"], "1 of 3 required complaints");
     assert_eq!(pete_appraisal["status"], "insufficient evidence");
 
+    // The complaints report counts the same limits for the same people.
+    let report = app
+        .get(&format!("/api/v1/cycles/{cycle}/complaints/report"), &hr)
+        .await;
+    let report = report.ok(200);
+    assert_eq!(report["complaints"], 7);
+    let row = |id: i64| {
+        report["employees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["employee_id"] == id)
+            .unwrap_or_else(|| panic!("no row of {id}: {report}"))
+            .clone()
+    };
+    let d = row(dana.id);
+    assert_eq!(d["complaints"], 4);
+    assert_eq!(d["first_response_in_time"], json!(75.0));
+    assert_eq!(d["resolution_in_time"], json!(100.0));
+    // 10, 10, 50, 70 working minutes to answer; 150, 150, 230 to resolve.
+    assert_eq!(d["median_first_response_minutes"], 30);
+    assert_eq!(d["median_resolution_minutes"], 150);
+    assert_eq!(d["reopen_rate"], json!(0.0));
+    let w = row(wes.id);
+    assert_eq!(w["complaints"], 3);
+    assert_eq!(w["first_response_in_time"], json!(100.0));
+    assert_eq!(w["resolution_in_time"], json!(33.33));
+    assert_eq!(w["reopen_rate"], json!(33.33));
+    let back_office = report["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department_id"] == warehouse)
+        .unwrap()
+        .clone();
+    assert_eq!(back_office["complaints"], 3);
+
     // The back office's supervisor was not charged (C4 went to Wes by name).
     let will_appraisal = app.appraisal_of(&hr, cycle, will.id).await;
     assert_eq!(component(&will_appraisal)["evidence"], 0);
