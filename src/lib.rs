@@ -16,6 +16,7 @@ pub mod export;
 pub mod i18n;
 pub mod notify;
 pub mod sample;
+pub mod sample_complaints;
 pub mod settings;
 pub mod startup;
 pub mod store;

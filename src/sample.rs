@@ -1,7 +1,7 @@
 //! A realistic sample company for a first look (`appraisal serve --sample`): front-line and
 //! back-office departments, a supervisor and six staff each, an etiquette checklist, and an
 //! open cycle over the current quarter with sales, satisfaction responses, inspections and
-//! collaboration ratings for everyone. Seeded in one transaction, once; later starts only
+//! collaboration ratings for everyone, and a month of complaints (`sample_complaints`). Seeded in one transaction, once; later starts only
 //! print the logins again. Every sample account shares [`SAMPLE_PASSWORD`].
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -353,6 +353,15 @@ fn seed_company(conn: &mut DbConn, hash: &str, today: NaiveDate) -> Result<(), A
 
     // This quarter: open, with evidence up to today.
     seed_cycle(conn, &company, current, today.min(current.end), &mut dice)?;
+    // A month of complaints at the flagship store, some for the warehouse.
+    let warehouse = &teams[3];
+    crate::sample_complaints::seed(
+        conn,
+        today,
+        &teams[0].staff,
+        &warehouse.staff,
+        &warehouse.lead,
+    )?;
     Ok(())
 }
 

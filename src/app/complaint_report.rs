@@ -200,6 +200,6 @@ mod tests {
     fn medians_of_odd_and_even_counts() {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![30, 10, 20]), Some(20));
-        assert_eq!(median(vec![10, 20, 30, 41]), Some(26));
+        assert_eq!(median(vec![10, 20, 31, 41]), Some(26));
     }
 }

@@ -306,6 +306,10 @@ const ALLOWED_IN_CHINESE: &[&str] = &[
     "false",
     // The domain of the templates' example addresses.
     "example",
+    // A robot platform's host, as a refusal lists the hosts allowed.
+    "qyapi",
+    "weixin",
+    "qq",
     "invalid",
     // Column names of the spreadsheets, written as the header row must spell them.
     "email",

@@ -9,6 +9,7 @@ mod auth;
 mod binary;
 mod complaints;
 mod errors;
+mod escalation_processes;
 mod evidence;
 mod faults;
 mod hostile;

@@ -804,6 +804,16 @@ impl WorkerProcess {
     }
 
     pub fn start(command: &str, database_url: &str, smtp_port: u16) -> WorkerProcess {
+        WorkerProcess::start_with(command, database_url, smtp_port, &[])
+    }
+
+    /// As [`WorkerProcess::start`], with more settings in the environment.
+    pub fn start_with(
+        command: &str,
+        database_url: &str,
+        smtp_port: u16,
+        more: &[(&str, &str)],
+    ) -> WorkerProcess {
         let smtp_port = smtp_port.to_string();
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_appraisal"))
@@ -822,6 +832,7 @@ impl WorkerProcess {
                 ("APPRAISAL__NOTICES__BATCH_SIZE", "10"),
                 ("APPRAISAL__LOG__FILTER", "warn,appraisal=debug"),
             ])
+            .envs(more.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

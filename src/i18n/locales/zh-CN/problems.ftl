@@ -236,8 +236,8 @@ complaint-state-resolved = 已解决
 complaint-state-closed = 已回访结案
 
 missing-too_few-responsiveness = 计入的投诉 { $have } 件，至少需要 { $need } 件
-problem-not_url = 必须是网址，如 https://…
+problem-not_url = 必须是完整的网址
 problem-webhook_host = 必须指向机器人平台的地址（{ $hosts }）
-problem-webhook_not_https = 必须以 https:// 开头
-problem-webhook_key_missing = 必须带有企业微信给出的机器人密钥（…/send?key=…）
+problem-webhook_not_https = 必须使用加密连接的网址
+problem-webhook_key_missing = 必须带有企业微信给出的机器人密钥参数
 problem-secret_required = 必须填写：机器人用它为消息签名
