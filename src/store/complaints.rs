@@ -8,8 +8,8 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::secret_digest as digest;
 use super::users::User;
 use super::{now, Page, Paged};
 use crate::db::schema::{complaint_charges, complaint_events, complaints, users};
@@ -113,11 +113,6 @@ pub struct NewEvent {
     pub rating: Option<i32>,
     pub level: Option<i32>,
     pub note: Option<String>,
-}
-
-fn digest(token: &str) -> String {
-    let hash = Sha256::digest(token.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A new status-link secret (128 bits, URL-safe) and the hash the table keeps.

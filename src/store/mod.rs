@@ -52,6 +52,14 @@ pub struct Paged<T> {
     pub total: i64,
 }
 
+/// The hex SHA-256 of a link's secret (a password link, a complaint's status link): what the
+/// tables keep instead of the secret.
+pub(crate) fn secret_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(token.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The current time as stored: UTC, microsecond precision on both backends.
 pub fn now() -> NaiveDateTime {
     crate::domain::clock::now().naive_utc().trunc_subsecs(6)

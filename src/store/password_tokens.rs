@@ -8,9 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::now;
+use super::secret_digest as digest;
 use crate::db::schema::password_tokens;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -38,11 +38,6 @@ impl Purpose {
             Purpose::Reset => Duration::hours(24),
         }
     }
-}
-
-fn digest(token: &str) -> String {
-    let hash = Sha256::digest(token.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A new token for `user`, and when it expires. Earlier unused tokens of the same purpose
