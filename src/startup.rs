@@ -119,7 +119,8 @@ impl Application {
                         .and_then(|v| v.to_str().ok());
                     let id = telemetry::request_id(incoming);
                     let span = tracing::info_span!("request", id = %id);
-                    let (method, path) = (req.method().clone(), req.path().to_owned());
+                    let (method, path) =
+                        (req.method().clone(), telemetry::loggable_path(req.path()));
                     let started = Instant::now();
                     let call = srv.call(req);
                     async move {

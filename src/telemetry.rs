@@ -19,6 +19,16 @@ pub fn init(filter: &str) {
         .try_init();
 }
 
+/// A request's path as the log may keep it: a customer's status link carries its secret in
+/// the path (`/c/{token}`), which is left out.
+pub fn loggable_path(path: &str) -> String {
+    if path.starts_with("/c/") {
+        "/c/…".to_owned()
+    } else {
+        path.to_owned()
+    }
+}
+
 /// A caller-supplied `X-Request-Id` is kept when it is short and plain (so ids can be
 /// followed through a load balancer); otherwise a new random one is made.
 pub fn request_id(incoming: Option<&str>) -> String {
@@ -46,5 +56,14 @@ mod tests {
         assert_eq!(request_id(None).len(), 16);
         assert_ne!(request_id(Some("evil\nlog line")), "evil\nlog line");
         assert_eq!(request_id(Some(&"a".repeat(65))).len(), 16);
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    #[test]
+    fn a_status_links_secret_is_not_logged() {
+        assert_eq!(super::loggable_path("/c/AbCdEfGhIjKlMnOpQrStUv"), "/c/…");
+        assert_eq!(super::loggable_path("/complaints/3"), "/complaints/3");
     }
 }

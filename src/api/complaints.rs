@@ -37,7 +37,8 @@ pub async fn create(
 }
 
 /// The complaints in the caller's scope, newest first: those they logged or hold; a
-/// supervisor's also those their department or their direct reports hold; HR all.
+/// supervisor's also those their department holds or their direct reports hold or logged;
+/// HR all.
 #[utoipa::path(
 get, path = "/api/v1/complaints", tag = "complaints", security(("bearer" = ["staff", "supervisor", "hr"])),
 params(

@@ -33,13 +33,13 @@ impl App {
     pub async fn compute(&self, caller: &Caller, cycle: i32) -> Result<ComputeOutcome, AppError> {
         super::allowed(caller, &[crate::domain::user::Role::Hr])?;
         let (zone, warn) = (self.time.zone(), self.complaints.warn_percent);
-        self.write(caller, move |tx, me| {
-            // Complaints whose limits passed since the last check are charged first: a
-            // complaint still open counts for the limits it has already missed.
-            super::complaint_check::check_due(tx, zone, warn)?;
-            compute(tx, me.id, cycle)
-        })
-        .await
+        // Complaints whose limits passed since the last check are charged first (in their
+        // own transactions): a complaint still open counts for the limits it has missed.
+        self.db
+            .run(move |conn| super::complaint_check::check_due(conn, zone, warn))
+            .await?;
+        self.write(caller, move |tx, me| compute(tx, me.id, cycle))
+            .await
     }
 }
 

@@ -79,7 +79,10 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
             }
         }
     }
-    complaints::replace_charges(tx, id, &charges)?;
+    if complaints::replace_charges(tx, id, &charges)? {
+        // The appraisals of a cycle in review that counts this complaint are stale now.
+        crate::store::cycles::complaint_changed(tx, complaint.received_on)?;
+    }
 
     let standing = Standing {
         state: complaint.state()?,
@@ -94,7 +97,19 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
         rules.warn_percent,
         now,
     );
+    // Who is reminded: the holder now. Who answers for an escalation: the holder when the
+    // limit that matters passed (a hand-off since does not pass the miss on).
     let holder = history.holder();
+    let pending = if history.first_response_at().is_none() {
+        Limit::FirstResponse
+    } else {
+        Limit::Resolution
+    };
+    let escalated_holder = views
+        .iter()
+        .find(|v| v.limit == pending && v.outcome == Outcome::Missed)
+        .and_then(|v| v.charged)
+        .unwrap_or(holder);
     if let Some(limit) = plan.remind {
         let holder_key = format!(
             "{}-{}",
@@ -134,7 +149,7 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
     for reached in &plan.escalate_to {
         let reached = i32::from(*reached);
         let recipients = if reached == 1 {
-            level_one_recipients(tx, holder)?
+            level_one_recipients(tx, escalated_holder)?
         } else {
             users::active_hr_ids(tx)?
         };
@@ -152,7 +167,7 @@ pub fn settle(tx: &mut DbConn, id: i32, rules: &Rules, at: NaiveDateTime) -> Res
             })
             .collect();
         notices::enqueue(tx, batch)?;
-        super::robots::post_escalation(tx, holder.department_id, id, reached)?;
+        super::robots::post_escalation(tx, escalated_holder.department_id, id, reached)?;
         complaints::add_event(
             tx,
             id,

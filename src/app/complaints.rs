@@ -32,6 +32,8 @@ pub const SUMMARY_MAX: usize = 2000;
 pub const NOTE_MAX: usize = 2000;
 pub const REF_MAX: usize = 100;
 pub const CHANNEL_MAX: usize = 40;
+/// How far back a complaint's receipt may lie.
+pub const RECEIVED_WITHIN_DAYS: i64 = 366;
 
 /// A complaint as the desk takes it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -315,6 +317,13 @@ fn parse_instant(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, Proble
     if at > now + chrono::Duration::seconds(60) {
         return Err(Problem::InstantInFuture);
     }
+    // A complaint from before the last year is history, not work: refused, so that no
+    // clock counts back over centuries.
+    if at < now - chrono::Duration::days(RECEIVED_WITHIN_DAYS) {
+        return Err(Problem::InstantTooOld {
+            days: RECEIVED_WITHIN_DAYS,
+        });
+    }
     Ok(at.min(now))
 }
 
@@ -569,7 +578,11 @@ impl App {
                     }
                     standing.resolved_at = Some(Some(at));
                 }
-                Action::Reopen => standing.resolved_at = Some(None),
+                Action::Reopen => {
+                    // The customer came back: an earlier follow-up no longer stands.
+                    standing.resolved_at = Some(None);
+                    standing.follow_up_rating = Some(None);
+                }
                 Action::HandOff => {
                     let to = hand_off_target(tx, &input)?;
                     if to == complaint.holder() {

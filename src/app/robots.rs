@@ -18,8 +18,9 @@ use crate::error::{AppError, FieldErrors};
 use crate::store::robots::{self, RobotPost};
 use crate::store::{audit, departments};
 
-/// A department's robot as HR sets it.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// A department's robot as HR sets it (its `Debug` leaves out the secret and the webhook's
+/// credential).
+#[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RobotInput {
     pub platform: Platform,
@@ -32,6 +33,16 @@ pub struct RobotInput {
     #[serde(default)]
     #[schema(max_length = 200)]
     pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for RobotInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RobotInput")
+            .field("platform", &self.platform)
+            .field("webhook_url", &shown_url(&self.webhook_url))
+            .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// A department's robot as it may be shown: the webhook with its credential hidden, whether

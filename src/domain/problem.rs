@@ -169,6 +169,9 @@ pub enum Problem {
     /// Not a date and time with its zone (RFC 3339).
     NotInstant,
     InstantInFuture,
+    InstantTooOld {
+        days: i64,
+    },
     /// The person named is not (active) in the department named.
     NotInDepartment,
     AlreadyHolds,
@@ -479,6 +482,7 @@ impl Problem {
             ResolutionBeforeResponse => "resolution_before_response",
             NotInstant => "not_instant",
             InstantInFuture => "instant_in_future",
+            InstantTooOld { .. } => "instant_too_old",
             NotInDepartment => "not_in_department",
             AlreadyHolds => "already_holds",
             PriorityUnchanged => "priority_unchanged",

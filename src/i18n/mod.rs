@@ -246,6 +246,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         EmployeeNumberTaken { number } => vec![("number", words(number.clone()))],
         FutureDate { today } => vec![("today", words(today.to_string()))],
         WebhookHost { hosts } => vec![("hosts", words(hosts.clone()))],
+        InstantTooOld { days } => vec![("days", number(*days))],
         ComplaintNotNow { state: s } => vec![(
             "state",
             words(text(locale, &format!("complaint-state-{}", s.as_str()))),

@@ -110,6 +110,7 @@ pub fn every_problem() -> Vec<Problem> {
         ResolutionBeforeResponse,
         NotInstant,
         InstantInFuture,
+        InstantTooOld { days: 366 },
         NotInDepartment,
         AlreadyHolds,
         PriorityUnchanged,

@@ -65,8 +65,16 @@ impl RobotClient {
                 }
             })?;
         let status = response.status().as_u16();
-        let answer = response.text().await.unwrap_or_default();
-        robot::read_answer(platform, status, &answer)
+        // The platforms answer a line of JSON; more than 64 KiB is not read.
+        let mut response = response;
+        let mut answer = Vec::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            answer.extend_from_slice(&chunk);
+            if answer.len() > 64 * 1024 {
+                break;
+            }
+        }
+        robot::read_answer(platform, status, &String::from_utf8_lossy(&answer))
     }
 }
 

@@ -300,6 +300,25 @@ impl Worker {
         );
         let zone = self.notifier.company.zone();
         let complaints = self.notifier.complaints.clone();
+        if job.kind() == Some(Kind::ComplaintCheck) {
+            // Slices of 500 in transactions of their own, not one transaction holding the
+            // write lock for every complaint that came due (a change of policy makes them
+            // all due). Settling twice is harmless: the notices' keys make it once.
+            let warn = complaints.warn_percent;
+            let settled = self
+                .notifier
+                .db
+                .run(move |conn| crate::app::complaint_check::check_due(conn, zone, warn))
+                .await;
+            match settled {
+                Ok(seen) if seen > 0 => tracing::debug!(seen, "complaints checked"),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(job = job.id, %error, "complaint check failed");
+                    return self.retry_later(&job, true).await;
+                }
+            }
+        }
         let done = {
             let (job, owner) = (job.clone(), owner.clone());
             self.notifier
@@ -334,14 +353,8 @@ impl Worker {
                                 jobs::reschedule(tx, job.id, &owner, store::now() + every)
                             }
                             Some(Kind::ComplaintCheck) => {
-                                let seen = crate::app::complaint_check::check_due(
-                                    tx,
-                                    zone,
-                                    complaints.warn_percent,
-                                )?;
-                                if seen > 0 {
-                                    tracing::debug!(seen, "complaints checked");
-                                }
+                                // The complaints were settled before, each slice in a
+                                // transaction of its own; here the next run is set.
                                 let every = chrono::Duration::seconds(
                                     i64::try_from(complaints.check_seconds)
                                         .unwrap_or(i64::MAX / 1_000),

@@ -284,8 +284,26 @@ pub fn check_all_running(conn: &mut DbConn) -> Result<usize, AppError> {
 /// One item a limit charged: (employee, item, earned).
 pub type Charge = (i32, &'static str, bool);
 
-/// Replaces what the complaint's limits charged to whom.
-pub fn replace_charges(conn: &mut DbConn, id: i32, charges: &[Charge]) -> Result<(), AppError> {
+/// Replaces what the complaint's limits charged to whom; answers whether it changed.
+pub fn replace_charges(conn: &mut DbConn, id: i32, charges: &[Charge]) -> Result<bool, AppError> {
+    let mut before: Vec<(i32, String, bool)> = complaint_charges::table
+        .filter(complaint_charges::complaint_id.eq(id))
+        .select((
+            complaint_charges::employee_id,
+            complaint_charges::item,
+            complaint_charges::earned,
+        ))
+        .load(conn)?;
+    let mut after: Vec<(i32, String, bool)> = charges
+        .iter()
+        .map(|&(e, item, earned)| (e, item.to_owned(), earned))
+        .collect();
+    before.sort();
+    after.sort();
+    after.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    if before == after {
+        return Ok(false);
+    }
     diesel::delete(complaint_charges::table.filter(complaint_charges::complaint_id.eq(id)))
         .execute(conn)?;
     let mut seen = std::collections::HashSet::new();
@@ -302,7 +320,7 @@ pub fn replace_charges(conn: &mut DbConn, id: i32, charges: &[Charge]) -> Result
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The active supervisors of a department (who answer for what it holds without a named
@@ -329,7 +347,8 @@ pub struct Filter {
 type Boxed<'a> = complaints::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
 
 /// The complaints `viewer` may see: HR all; others what they logged or hold; a supervisor
-/// also what their department holds and what their direct reports hold.
+/// also what their department holds and what their direct reports hold or logged (a report's
+/// missed limit is escalated to them even after a hand-off).
 fn visible_to(viewer: &User) -> Boxed<'static> {
     let query = complaints::table.into_boxed();
     if viewer.role == Role::Hr {
@@ -339,12 +358,15 @@ fn visible_to(viewer: &User) -> Boxed<'static> {
         .eq(viewer.id)
         .or(complaints::employee_id.eq(viewer.id));
     if viewer.role == Role::Supervisor {
-        let reports = users::table
-            .filter(users::manager_id.eq(viewer.id))
-            .select(users::id);
+        let reports = || {
+            users::table
+                .filter(users::manager_id.eq(viewer.id))
+                .select(users::id)
+        };
         query.filter(
             own.or(complaints::department_id.eq(viewer.department_id))
-                .or(complaints::employee_id.eq_any(reports.nullable())),
+                .or(complaints::employee_id.eq_any(reports().nullable()))
+                .or(complaints::logged_by.eq_any(reports().nullable())),
         )
     } else {
         query.filter(own)

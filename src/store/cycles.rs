@@ -143,6 +143,19 @@ pub fn hold_for_entry(conn: &mut DbConn, entered: &[&CycleSpan]) -> Result<(), A
     Ok(())
 }
 
+/// What a complaint received on `day` charged changed: the appraisals of a cycle in review
+/// whose period holds the day are stale until computed again.
+pub fn complaint_changed(conn: &mut DbConn, day: chrono::NaiveDate) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        cycles::table
+            .filter(cycles::state.eq(CycleState::Review.as_str()))
+            .filter(cycles::period_start.le(day))
+            .filter(cycles::period_end.ge(day)),
+    )
+    .set(cycles::inputs_revision.eq(cycles::inputs_revision + 1))
+    .execute(conn)?)
+}
+
 /// Something the appraisals of cycles in review depend on changed outside their evidence
 /// (a person's department, role or active state): their appraisals are stale until computed
 /// again.

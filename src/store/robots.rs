@@ -13,8 +13,9 @@ use crate::db::DbConn;
 use crate::domain::robot::Platform;
 use crate::error::AppError;
 
-/// A department's robot, secret included: for the sender only, never for an answer.
-#[derive(Debug, Clone, Queryable)]
+/// A department's robot, secret included: for the sender only, never for an answer (its
+/// `Debug` leaves out the secret and the webhook's credential).
+#[derive(Clone, Queryable)]
 pub struct Robot {
     pub department_id: i32,
     pub platform: String,
@@ -22,6 +23,20 @@ pub struct Robot {
     pub secret: Option<String>,
     pub updated_by: Option<i32>,
     pub updated_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for Robot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Robot")
+            .field("department_id", &self.department_id)
+            .field("platform", &self.platform)
+            .field(
+                "webhook_url",
+                &crate::domain::robot::shown_url(&self.webhook_url),
+            )
+            .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Robot {

@@ -60,6 +60,16 @@ fn left_text(ctx: &Ctx, c: &ComplaintView, now: DateTime<Utc>) -> Markup {
     }
 }
 
+/// A channel in the reader's words, or as it was written (a helpdesk's own).
+fn channel_text(ctx: &Ctx, channel: &str) -> String {
+    i18n::exact(
+        ctx.lang,
+        &format!("complaint-channel-{channel}"),
+        Vec::new(),
+    )
+    .unwrap_or_else(|| channel.to_owned())
+}
+
 fn state_text(ctx: &Ctx, state: State) -> String {
     say(ctx, &format!("complaint-state-{}", state.as_str()))
 }
@@ -276,7 +286,7 @@ async fn render_complaint(
                 dt { (say(&ctx, "complaint-state")) } dd #complaint-state { (state_text(&ctx, c.state)) }
                 dt { (say(&ctx, "complaint-department")) } dd { (c.department_name) }
                 dt { (say(&ctx, "complaint-responsible")) } dd { (name(c.employee_id)) }
-                dt { (say(&ctx, "complaint-received")) } dd { (local(c.received_at)) " · " (say(&ctx, &format!("complaint-channel-{}", c.channel))) }
+                dt { (say(&ctx, "complaint-received")) } dd { (local(c.received_at)) " · " (channel_text(&ctx, &c.channel)) }
                 dt { (say(&ctx, "complaint-priority")) } dd { (say(&ctx, &format!("priority-{}", c.priority.as_str()))) }
                 dt { (say(&ctx, "complaint-time-left")) } dd { (left_text(&ctx, &c, now)) }
                 @if let Some(r) = &c.customer_ref { dt { (say(&ctx, "complaint-customer-ref")) } dd { (r) } }
@@ -375,7 +385,13 @@ pub async fn event(
                 },
             )
             .await
-            .map(|_| format!("/complaints/{id}?ok=saved")),
+            .map(|_| {
+                if kind == Action::HandOff {
+                    "/complaints?ok=saved".to_owned()
+                } else {
+                    format!("/complaints/{id}?ok=saved")
+                }
+            }),
         Err(_) => Err(AppError::validation(
             "kind",
             crate::domain::problem::Problem::Choose,

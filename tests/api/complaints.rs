@@ -120,17 +120,18 @@ async fn the_desk_logs_and_the_holders_move_it_on(app: TestApp) {
     assert_eq!(again.ok(200)["id"], id);
     assert!(again.ok(200).get("status_url").is_none());
 
-    // Who sees it: the one who logged it, the holding department's supervisor, HR. Not the
-    // desk's colleague, the warehouse's staff (not named), another department's supervisor.
+    // Who sees it: the one who logged it and her supervisor, the holding department's
+    // supervisor, HR. Not the desk's colleague, the warehouse's staff (not named), another
+    // department's supervisor.
     let path = format!("/api/v1/complaints/{id}");
     for (who, status) in [
         (&dana, 200),
+        (&sam, 200),
         (&will, 200),
         (&s.hr, 200),
         (&pete, 404),
         (&wes, 404),
         (&olga, 404),
-        (&sam, 404),
     ] {
         assert_eq!(
             app.get(&path, who).await.status.as_u16(),
@@ -238,6 +239,14 @@ async fn the_desk_logs_and_the_holders_move_it_on(app: TestApp) {
         )
         .await;
     assert_eq!(future.field_codes("received_at"), ["instant_in_future"]);
+    let ancient = app
+        .post(
+            "/api/v1/complaints",
+            &dana,
+            json!({"channel": "phone", "summary": "x", "received_at": "0001-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(ancient.field_codes("received_at"), ["instant_too_old"]);
     let all = app.get("/api/v1/complaints", &s.hr).await;
     assert_eq!(all.ok(200)["total"], 1);
 }
@@ -363,7 +372,34 @@ async fn escalation_tells_the_supervisor_then_hr_once_each(app: TestApp) {
         .map(|e| e["level"].as_i64().unwrap())
         .collect();
     assert_eq!(levels, [1, 2]);
-    let _ = (s.store, s.warehouse, &s.will, &s.wes, &s.olga, &s.pete);
+
+    // A limit passes while Dana holds a complaint and no check has run yet; she then hands
+    // it to the warehouse. The miss is hers: her supervisor hears of it, not the warehouse's.
+    app.clock().set(shanghai("2026-03-10 09:00"));
+    let passed = app
+        .post(
+            "/api/v1/complaints",
+            &dana,
+            json!({"channel": "phone", "priority": "high", "summary": "没人处理"}),
+        )
+        .await;
+    let passed = passed.ok(201)["id"].as_i64().unwrap();
+    app.clock().set(shanghai("2026-03-10 10:30"));
+    app.post(
+        &format!("/api/v1/complaints/{passed}/events"),
+        &dana,
+        json!({"kind": "hand_off", "to_department_id": s.warehouse}),
+    )
+    .await
+    .ok(200);
+    notifier.deliver_due().await.unwrap();
+    let about_it: Vec<_> = mails_of(&notifier, "complaint_escalated")
+        .into_iter()
+        .filter(|(_, subject)| subject.contains(&format!("#{passed}")))
+        .collect();
+    assert_eq!(about_it.len(), 1, "{about_it:?}");
+    assert_eq!(about_it[0].0, s.sam.email);
+    let _ = (s.store, &s.will, &s.wes, &s.olga, &s.pete);
 }
 
 async fn the_customer_link_names_no_one_and_expires(app: TestApp) {

@@ -231,14 +231,14 @@ async fn responsiveness_counts_each_limit_for_whoever_held_it(app: TestApp) {
             .unwrap_or_else(|| panic!("no row of {id}: {report}"))
             .clone()
     };
-    let d = row(dana.id);
-    assert_eq!(d["complaints"], 4);
-    assert_eq!(d["first_response_in_time"], json!(75.0));
-    assert_eq!(d["resolution_in_time"], json!(100.0));
+    let dana_row = row(dana.id);
+    assert_eq!(dana_row["complaints"], 4);
+    assert_eq!(dana_row["first_response_in_time"], json!(75.0));
+    assert_eq!(dana_row["resolution_in_time"], json!(100.0));
     // 10, 10, 50, 70 working minutes to answer; 150, 150, 230 to resolve.
-    assert_eq!(d["median_first_response_minutes"], 30);
-    assert_eq!(d["median_resolution_minutes"], 150);
-    assert_eq!(d["reopen_rate"], json!(0.0));
+    assert_eq!(dana_row["median_first_response_minutes"], 30);
+    assert_eq!(dana_row["median_resolution_minutes"], 150);
+    assert_eq!(dana_row["reopen_rate"], json!(0.0));
     let w = row(wes.id);
     assert_eq!(w["complaints"], 3);
     assert_eq!(w["first_response_in_time"], json!(100.0));
@@ -252,6 +252,24 @@ async fn responsiveness_counts_each_limit_for_whoever_held_it(app: TestApp) {
         .unwrap()
         .clone();
     assert_eq!(back_office["complaints"], 3);
+
+    // A follow-up taken after the compute changes what C2 counts: the drafts are stale, and
+    // the cycle is not published until it is computed again.
+    desk.step(
+        "2026-04-01 10:00",
+        &d,
+        c2,
+        json!({"kind": "follow_up", "rating": 5}),
+    )
+    .await;
+    let refused = app
+        .post(
+            &format!("/api/v1/cycles/{cycle}/state"),
+            &hr,
+            json!({"state": "published"}),
+        )
+        .await;
+    assert_eq!(refused.code(409), "stale");
 
     // The back office's supervisor was not charged (C4 went to Wes by name).
     let will_appraisal = app.appraisal_of(&hr, cycle, will.id).await;

@@ -84,7 +84,7 @@ complaint-summary = Complaint
 complaint-link = Open the complaint
 
 missing-responsiveness = missing: { $have } of { $need } required complaints
-robot-complaint-escalated = [Complaint escalated] Complaint #{ $id }, held by { $department } and received { $received }, passed its time limit without an answer and is escalated to level { $level }. { $link }
+robot-complaint-escalated = [Complaint escalated] Complaint #{ $id }, held by { $department } and received { $received }, passed its time limit and is escalated to level { $level }. { $link }
 robot-cycle-open = [Appraisal] The cycle { $cycle } is open until { $end }: inspections, ratings of colleagues in other departments and evidence now count. { $link }
 robot-cycle-review = [Appraisal] The cycle { $cycle } is in review: supervisors now review their teams' drafts. { $link }
 robot-cycle-published = [Appraisal] The results of { $cycle } are published: everyone can read their own appraisal and appeal within the window. { $link }

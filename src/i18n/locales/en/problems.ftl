@@ -255,3 +255,4 @@ problem-webhook_host = must point at one of the robot platforms' hosts ({ $hosts
 problem-webhook_not_https = must begin with https://
 problem-webhook_key_missing = must carry the robot's key (…/send?key=…), as WeCom gives it
 problem-secret_required = is needed: the robot signs its messages with it
+problem-instant_too_old = is more than { $days } days ago

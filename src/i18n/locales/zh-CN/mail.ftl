@@ -75,7 +75,7 @@ complaint-summary = 投诉内容
 complaint-link = 查看投诉
 
 missing-responsiveness = 缺失：计入的投诉 { $have } 件，至少需要 { $need } 件
-robot-complaint-escalated = 【投诉升级】投诉 #{ $id }（{ $department }处理，受理于 { $received }）已超过时限未处理，升级至第 { $level } 级。{ $link }
+robot-complaint-escalated = 【投诉升级】投诉 #{ $id }（{ $department }处理，受理于 { $received }）已超过处理时限，升级至第 { $level } 级。{ $link }
 robot-cycle-open = 【考评】考评周期「{ $cycle }」已开放至 { $end }：礼仪检查、跨部门协作评价和各项依据开始计入。{ $link }
 robot-cycle-review = 【考评】考评周期「{ $cycle }」进入复核：请主管复核本组的考评草稿。{ $link }
 robot-cycle-published = 【考评】「{ $cycle }」考评结果已发布：每人可查看自己的考评，并在申诉期内提出申诉。{ $link }

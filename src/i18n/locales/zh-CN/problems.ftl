@@ -241,3 +241,4 @@ problem-webhook_host = 必须指向机器人平台的地址（{ $hosts }）
 problem-webhook_not_https = 必须使用加密连接的网址
 problem-webhook_key_missing = 必须带有企业微信给出的机器人密钥参数
 problem-secret_required = 必须填写：机器人用它为消息签名
+problem-instant_too_old = 早于 { $days } 天前
