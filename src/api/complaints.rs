@@ -102,6 +102,7 @@ params(("id" = i32, Path, minimum = 1)),
 request_body = EventInput,
 responses(
     (status = 200, description = "Done; the complaint as it now stands, with its history", body = ComplaintView),
+    (status = 403, description = "The caller sees the complaint but this step is not theirs to take (only the holder, its supervisors and HR move it on)", body = ProblemBody, content_type = "application/problem+json"),
     (status = 409, description = "Not possible in the complaint's state (`complaint_not_now`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]

@@ -162,10 +162,16 @@ pub struct ComplaintView {
     /// Only on `GET /complaints/{id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventView>>,
-    /// Only on `GET /complaints/{id}`: the names of the people the complaint and its
-    /// history mention, by id.
+    /// Only on `GET /complaints/{id}`: the people the complaint and its history mention.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub names: Option<std::collections::BTreeMap<i32, String>>,
+    pub names: Option<Vec<PersonName>>,
+}
+
+/// A person a complaint mentions, by id.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonName {
+    pub id: i32,
+    pub name: String,
 }
 
 /// What the limits are measured by: the working hours as they changed, and the limits per
@@ -257,7 +263,12 @@ fn view_of(
             .chain([complaint.employee_id, complaint.logged_by])
             .flatten()
             .collect();
-        Some(users::names(conn, &ids)?.into_iter().collect())
+        let mut found: Vec<PersonName> = users::names(conn, &ids)?
+            .into_iter()
+            .map(|(id, name)| PersonName { id, name })
+            .collect();
+        found.sort_by_key(|p| p.id);
+        Some(found)
     } else {
         None
     };

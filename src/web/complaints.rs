@@ -257,7 +257,13 @@ async fn render_complaint(
     let c = app.complaint(caller, id).await?;
     let departments = app.all_departments(caller).await?;
     let now = ctx.time.clock().now();
-    let names = c.names.clone().unwrap_or_default();
+    let names: std::collections::HashMap<i32, String> = c
+        .names
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let name = |id: Option<i32>| {
         id.and_then(|i| names.get(&i).cloned())
             .unwrap_or_else(|| "—".into())
