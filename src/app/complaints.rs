@@ -394,9 +394,18 @@ struct Parsed {
     external_ref: Option<String>,
 }
 
+/// An id, where given, is positive.
+fn positive_id(errors: &mut FieldErrors, field: &str, id: Option<i32>) {
+    if id.is_some_and(|id| id < 1) {
+        errors.add(field, Problem::NotPositiveId);
+    }
+}
+
 impl NewComplaintInput {
     fn parse(&self, now: NaiveDateTime) -> Result<Parsed, AppError> {
         let mut errors = FieldErrors::new();
+        positive_id(&mut errors, "department_id", self.department_id);
+        positive_id(&mut errors, "employee_id", self.employee_id);
         let received_at = match &self.received_at {
             Some(text) => errors.take("received_at", parse_instant(text, now)),
             None => Some(now),
@@ -543,8 +552,17 @@ impl App {
         id: i32,
         input: EventInput,
     ) -> Result<ComplaintView, AppError> {
-        let note = free_text(input.note.as_deref(), NOTE_MAX)
-            .map_err(|p| AppError::validation("note", p))?;
+        // Every field as the document states it, whatever the kind uses.
+        let mut errors = FieldErrors::new();
+        positive_id(&mut errors, "to_department_id", input.to_department_id);
+        positive_id(&mut errors, "to_employee_id", input.to_employee_id);
+        if input.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+            errors.add("rating", Problem::OutOfRange { min: 1, max: 5 });
+        }
+        let note = errors
+            .take("note", free_text(input.note.as_deref(), NOTE_MAX))
+            .flatten();
+        errors.into_result()?;
         let app = self.clone();
         self.write(caller, move |tx, me| {
             if !complaints::visible(tx, me, id)? {

@@ -183,6 +183,11 @@ async fn the_desk_logs_and_the_holders_move_it_on(app: TestApp) {
             .code(409),
         "complaint_not_now"
     );
+    // A field the document bounds is refused out of bounds, whatever the kind uses.
+    let zero = app
+        .post(&events, &wes, json!({"kind": "wait", "to_employee_id": 0}))
+        .await;
+    assert_eq!(zero.field_codes("to_employee_id"), ["not_positive_id"]);
     let follow_too_early = app
         .post(&events, &dana, json!({"kind": "follow_up", "rating": 5}))
         .await;
