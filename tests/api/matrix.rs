@@ -595,7 +595,7 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/departments/{id}/robot",
             format!("/api/v1/departments/{}/robot", w.store),
             Some(json!({"platform": "wecom",
-                "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix"})),
+                "webhook_url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"})),
             HR_ONLY,
         ),
         row(

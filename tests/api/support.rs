@@ -257,6 +257,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     // A fixed public address (the pages' proxy test sends it as an origin); left empty, links
     // follow the address listened on (tests/api/office.rs).
     settings.server.public_url = "http://127.0.0.1:8080".to_owned();
+    // Group robots may post only to this machine: the sample's robot (a WeCom address) is
+    // refused before any connection, so no test reaches outside.
+    settings.notices.robot_hosts = "127.0.0.1".to_owned();
     settings
 }
 
