@@ -531,10 +531,13 @@ impl App {
         self.read(caller, move |conn, me| {
             let found = complaints::list_for(conn, me, &filter, page)?;
             let rules = app.rules(conn)?;
+            // The page's histories in one read.
+            let ids: Vec<i32> = found.items.iter().map(|c| c.id).collect();
+            let mut events = complaints::events_of(conn, &ids)?;
             let mut items = Vec::with_capacity(found.items.len());
             for complaint in &found.items {
-                let events = complaints::events(conn, complaint.id)?;
-                items.push(view_of(conn, complaint, &events, &rules, false)?);
+                let history = events.remove(&complaint.id).unwrap_or_default();
+                items.push(view_of(conn, complaint, &history, &rules, false)?);
             }
             Ok(Paged {
                 items,

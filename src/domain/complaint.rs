@@ -86,8 +86,20 @@ impl EventKind {
 }
 
 /// What someone does to a complaint (`POST …/events` `kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// The customer was answered (the first answer stops the first-response limit).
     Respond,
@@ -107,6 +119,10 @@ pub enum Action {
 }
 
 impl Action {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     /// The step it writes.
     pub fn event(self) -> EventKind {
         match self {
@@ -169,8 +185,19 @@ pub struct History {
 }
 
 /// The two limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Limit {
     FirstResponse,
     Resolution,
@@ -178,10 +205,7 @@ pub enum Limit {
 
 impl Limit {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Limit::FirstResponse => "first_response",
-            Limit::Resolution => "resolution",
-        }
+        self.into()
     }
 }
 

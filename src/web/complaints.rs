@@ -279,9 +279,9 @@ async fn render_complaint(
         html! {
             form.inline method="post" action={ "/complaints/" (id) "/events" } {
                 (csrf(&ctx))
-                input type="hidden" name="kind" value=(action_name(action));
+                input type="hidden" name="kind" value=(action.as_str());
                 (extra)
-                button type="submit" id={ "do-" (action_name(action)) } { (say(&ctx, key)) }
+                button type="submit" id={ "do-" (action.as_str()) } { (say(&ctx, key)) }
             }
         }
     };
@@ -354,19 +354,6 @@ async fn render_complaint(
     Ok(answer(&ctx, &title, alert.as_ref(), body))
 }
 
-fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Respond => "respond",
-        Action::HandOff => "hand_off",
-        Action::Wait => "wait",
-        Action::Resume => "resume",
-        Action::Resolve => "resolve",
-        Action::Reopen => "reopen",
-        Action::FollowUp => "follow_up",
-        Action::ChangePriority => "change_priority",
-    }
-}
-
 pub async fn event(
     ctx: Ctx,
     app: web::Data<App>,
@@ -374,8 +361,7 @@ pub async fn event(
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let kind: Result<Action, _> =
-        serde_json::from_value(serde_json::Value::String(form.text("kind").to_owned()));
+    let kind = form.text("kind").parse::<Action>();
     let outcome = match kind {
         Ok(kind) => app
             .complaint_event(

@@ -281,4 +281,13 @@ fn the_actions_follow_the_states() {
     assert_eq!(FollowUp.next_state(State::Open), None);
     assert_eq!(FollowUp.next_state(State::Resolved), Some(State::Closed));
     assert_eq!(Reopen.next_state(State::Closed), Some(State::Open));
+    // The names in forms and JSON agree.
+    for a in [Respond, HandOff, FollowUp, ChangePriority] {
+        assert_eq!(
+            serde_json::to_value(a).unwrap(),
+            serde_json::json!(a.as_str())
+        );
+        assert_eq!(a.as_str().parse::<Action>(), Ok(a));
+    }
+    assert_eq!(Limit::FirstResponse.as_str(), "first_response");
 }
