@@ -15,6 +15,7 @@
 //! row); a JSON array's first item is row 2, as if a header were row 1.
 
 mod columns;
+mod complaints;
 mod evidence;
 mod people;
 mod read_csv;
@@ -22,6 +23,7 @@ mod read_json;
 mod read_xlsx;
 mod xml_guard;
 
+pub use complaints::{complaints, ComplaintRow, DepartmentRef, COMPLAINT_COLUMNS};
 pub use evidence::{sales, satisfaction, targets};
 pub use people::{people, PersonRow, PEOPLE_COLUMNS};
 pub use read_csv::decode_csv;

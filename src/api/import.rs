@@ -4,7 +4,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::{App, UploadTurn};
@@ -48,4 +48,101 @@ impl FromRequest for ImportBody {
             Ok(ImportBody(rows, turn))
         })
     }
+}
+
+/// A body that is one JSON object from anyone, or, from HR only, rows in bulk (a JSON
+/// array, CSV or XLSX), as `POST /complaints` takes them. A caller of another role is
+/// refused bulk rows before their body is read, and their object is read up to the
+/// ordinary JSON limit; HR's body is read in an upload's turn, up to the import limit.
+pub enum OneOrRows<T> {
+    One(T),
+    Rows(Upload, UploadTurn),
+}
+
+/// Reads a body up to `limit` bytes (decompressed), as a stream: nothing larger is held.
+async fn read_at_most(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > limit) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let mut stream = actix_web::dev::Decompress::from_headers(payload, req.headers());
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| super::body::unreadable(e.into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OneOrRows<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let format = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::of_media_type);
+        let hr = req
+            .extensions()
+            .get::<crate::auth::Caller>()
+            .is_some_and(|c| c.role == crate::domain::user::Role::Hr);
+        let gate = req
+            .app_data::<web::Data<App>>()
+            .map(|app| app.uploads.clone());
+        let payload = payload.take();
+        let req = req.clone();
+        Box::pin(async move {
+            let format = match format {
+                Some(format) => format,
+                None if hr => {
+                    return Err(AppError::UnsupportedMediaType(Problem::MediaType {
+                        expected: "application/json, text/csv (UTF-8 or GB18030) or XLSX",
+                    }))
+                }
+                None => {
+                    return Err(AppError::UnsupportedMediaType(Problem::MediaType {
+                        expected: "application/json",
+                    }))
+                }
+            };
+            if !hr {
+                if format != Format::Json {
+                    return Err(AppError::Forbidden);
+                }
+                let bytes = read_at_most(&req, payload, crate::startup::JSON_BODY_LIMIT).await?;
+                if first_byte(&bytes) == Some(b'[') {
+                    return Err(AppError::Forbidden);
+                }
+                return super::body::parse_json(&bytes).map(OneOrRows::One);
+            }
+            let gate = gate.ok_or_else(|| AppError::internal(anyhow::anyhow!("no upload gate")))?;
+            let turn = gate.turn().await?;
+            let bytes = read_at_most(&req, payload, IMPORT_BODY_LIMIT).await?;
+            if format == Format::Json && first_byte(&bytes) != Some(b'[') {
+                return super::body::parse_json(&bytes).map(OneOrRows::One);
+            }
+            let rows = web::block(move || rows_from(&bytes, &format)).await??;
+            Ok(OneOrRows::Rows(rows, turn))
+        })
+    }
+}
+
+/// The first byte of a JSON text past its white space (and a byte-order mark).
+fn first_byte(bytes: &[u8]) -> Option<u8> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
 }

@@ -107,7 +107,7 @@ api_routes! {
     "/notices" => [GET notices::list as Hr],
     "/notices/{id}/retry" => [POST notices::retry as Hr],
     "/sla-policy" => [GET sla::get as Any, PUT sla::put as Hr],
-    "/complaints" => [GET complaints::list as Any, POST complaints::create as Any],
+    "/complaints", import => [GET complaints::list as Any, POST complaints::create as Any],
     "/complaints/{id}" => [GET complaints::get as Any],
     "/complaints/{id}/events" => [POST complaints::event as Any],
 }

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::business_time::Calendar;
 use crate::domain::complaint::{
-    Action, EventKind, History, Holder, Limit, LimitView, Outcome, State, Step,
+    within_reach, Action, EventKind, History, Holder, Limit, LimitView, Outcome, State, Step,
 };
 use crate::domain::problem::Problem;
 use crate::domain::sla::{Priority, SlaPolicy};
@@ -28,12 +28,7 @@ use crate::store::complaints::{self, Complaint, Event, NewComplaint, NewEvent};
 use crate::store::users::{self, User};
 use crate::store::{departments, now, sla, Page, Paged};
 
-pub const SUMMARY_MAX: usize = 2000;
-pub const NOTE_MAX: usize = 2000;
-pub const REF_MAX: usize = 100;
-pub const CHANNEL_MAX: usize = 40;
-/// How far back a complaint's receipt may lie.
-pub const RECEIVED_WITHIN_DAYS: i64 = 366;
+pub use crate::domain::complaint::{CHANNEL_MAX, NOTE_MAX, REF_MAX, SUMMARY_MAX};
 
 /// A complaint as the desk takes it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -325,17 +320,7 @@ fn parse_instant(text: &str, now: NaiveDateTime) -> Result<NaiveDateTime, Proble
         .map_err(|_| Problem::NotInstant)?
         .with_timezone(&Utc)
         .naive_utc();
-    if at > now + chrono::Duration::seconds(60) {
-        return Err(Problem::InstantInFuture);
-    }
-    // A complaint from before the last year is history, not work: refused, so that no
-    // clock counts back over centuries.
-    if at < now - chrono::Duration::days(RECEIVED_WITHIN_DAYS) {
-        return Err(Problem::InstantTooOld {
-            days: RECEIVED_WITHIN_DAYS,
-        });
-    }
-    Ok(at.min(now))
+    within_reach(at, now)
 }
 
 /// The person must be an active member of the department.

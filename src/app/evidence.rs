@@ -318,6 +318,11 @@ impl RowProblems {
             problem,
         });
     }
+    /// How many problems were found so far.
+    pub(crate) fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     pub(crate) fn into_result(mut self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             return Ok(());

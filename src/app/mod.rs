@@ -20,6 +20,7 @@ pub mod appraisals;
 pub mod checklists;
 pub mod collaboration;
 pub mod complaint_check;
+pub mod complaint_import;
 pub mod complaint_report;
 pub mod complaint_status;
 pub mod complaints;

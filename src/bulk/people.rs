@@ -39,7 +39,7 @@ pub const PEOPLE_COLUMNS: [&str; 8] = [
 
 impl RowReader<'_> {
     /// An optional text cell: None when empty or absent.
-    fn optional_text(&mut self, column: &str) -> Option<Option<String>> {
+    pub(super) fn optional_text(&mut self, column: &str) -> Option<Option<String>> {
         if self.has(column) {
             self.text(column).map(|t| Some(t.trim().to_owned()))
         } else {
@@ -145,7 +145,7 @@ pub fn people(upload: &Upload) -> Parsed<PersonRow> {
 }
 
 /// A language as a sheet names it: the code, or 中文 / 英文 (and their English names).
-fn sheet_locale(text: &str) -> Result<Locale, Problem> {
+pub(super) fn sheet_locale(text: &str) -> Result<Locale, Problem> {
     match text.trim() {
         "中文" | "简体中文" | "汉语" | "Chinese" | "chinese" | "zh" => Ok(Locale::ZhCn),
         "英文" | "英语" | "English" | "english" => Ok(Locale::En),

@@ -471,9 +471,10 @@ impl SheetRows {
     }
 }
 
-/// A cell's value as the text a person sees: dates as `YYYY-MM-DD`, whole numbers without
-/// a decimal point, other numbers as the shortest text that reads back as the same number
-/// (so `1234.56` stays `1234.56`). None for an empty cell or an error value.
+/// A cell's value as the text a person sees: dates as `YYYY-MM-DD` (and ` HH:MM:SS` when
+/// the cell holds a time of day), whole numbers without a decimal point, other numbers as
+/// the shortest text that reads back as the same number (so `1234.56` stays `1234.56`).
+/// None for an empty cell or an error value.
 fn text<'a>(value: &'a DataRef<'_>) -> Option<Cow<'a, str>> {
     Some(match value {
         DataRef::Empty | DataRef::Error(_) => return None,
@@ -489,11 +490,22 @@ fn text<'a>(value: &'a DataRef<'_>) -> Option<Cow<'a, str>> {
         DataRef::DateTime(d) if (0.0..2_958_466.0).contains(&d.as_f64()) => {
             d.as_datetime().map_or_else(
                 || Cow::Owned(number(d.as_f64())),
-                |d| Cow::Owned(d.date().format("%Y-%m-%d").to_string()),
+                |d| Cow::Owned(date_time(d)),
             )
         }
         DataRef::DateTime(d) => Cow::Owned(number(d.as_f64())),
     })
+}
+
+/// A date cell as written: the date, and the time of day (to the second) when it has one.
+fn date_time(at: chrono::NaiveDateTime) -> String {
+    // Excel keeps a time as a fraction of a day: 14:30 may come back a hair before it.
+    let at = at + chrono::Duration::milliseconds(500);
+    if at.time() < chrono::NaiveTime::from_hms_opt(0, 0, 1).expect("a time") {
+        at.format("%Y-%m-%d").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
 }
 
 fn number(f: f64) -> String {

@@ -15,7 +15,33 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::business_time::Calendar;
+use super::problem::Problem;
 use super::sla::Limits;
+
+pub const SUMMARY_MAX: usize = 2000;
+pub const NOTE_MAX: usize = 2000;
+pub const REF_MAX: usize = 100;
+pub const CHANNEL_MAX: usize = 40;
+/// How far back a complaint's receipt may lie.
+pub const RECEIVED_WITHIN_DAYS: i64 = 366;
+
+/// A complaint's moment as given: not in the future (a minute of clock difference is
+/// allowed, and taken as now), and not before the last year: a complaint from before then is
+/// history, not work, and no clock counts back over centuries.
+pub fn within_reach(
+    at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> Result<chrono::NaiveDateTime, Problem> {
+    if at > now + Duration::seconds(60) {
+        return Err(Problem::InstantInFuture);
+    }
+    if at < now - Duration::days(RECEIVED_WITHIN_DAYS) {
+        return Err(Problem::InstantTooOld {
+            days: RECEIVED_WITHIN_DAYS,
+        });
+    }
+    Ok(at.min(now))
+}
 
 /// Where a complaint stands.
 #[derive(

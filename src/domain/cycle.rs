@@ -170,12 +170,21 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, Problem> {
 /// in China writes dates into a CSV (cells of date type arrive from XLSX already as dates).
 ///
 /// Also as offices write them: `2026-11-5`, `2026.11.5` and `2026年11月5日`. A date of the
-/// right shape that the calendar does not have (`2026/6/31`) is named as such.
+/// right shape that the calendar does not have (`2026/6/31`) is named as such. A time of day
+/// after the date (`2026-11-05 14:30`, an Excel date-time cell) is the same day.
 pub fn parse_sheet_date(value: &str) -> Result<NaiveDate, Problem> {
     if let Ok(date) = parse_date(value) {
         return Ok(date);
     }
     let value = value.trim();
+    let value = match value.split_once(' ') {
+        Some((date, time))
+            if time.contains(':') && time.bytes().all(|b| b.is_ascii_digit() || b == b':') =>
+        {
+            date
+        }
+        _ => value,
+    };
     let chinese = value
         .strip_suffix('日')
         .and_then(|v| v.split_once('年'))

@@ -18,6 +18,7 @@ pub mod problem;
 pub mod robot;
 pub mod scheme;
 pub mod scoring;
+pub mod sheet_time;
 pub mod sla;
 pub mod state;
 pub mod text;

@@ -168,6 +168,8 @@ pub enum Problem {
     // Complaints.
     /// Not a date and time with its zone (RFC 3339).
     NotInstant,
+    /// Not a date and time as a sheet writes one (with a zone, or in the company's).
+    NotSheetInstant,
     InstantInFuture,
     InstantTooOld {
         days: i64,
@@ -179,6 +181,20 @@ pub enum Problem {
     /// The step is not possible in the complaint's state.
     ComplaintNotNow {
         state: crate::domain::complaint::State,
+    },
+    /// A helpdesk row's time lies before another of its times (`column`).
+    EarlierThan {
+        column: &'static str,
+    },
+    /// A helpdesk row's follow-up rating without a resolution.
+    FollowUpNeedsResolution,
+    /// A helpdesk row says otherwise than what its reference recorded before.
+    RecordedOtherwise {
+        recorded: String,
+    },
+    /// A helpdesk row's step lies before the last step recorded (at `at`, local time).
+    BeforeLastStep {
+        at: String,
     },
 
     // Group robots.
@@ -481,6 +497,11 @@ impl Problem {
             BreakOutsideHours => "break_outside_hours",
             ResolutionBeforeResponse => "resolution_before_response",
             NotInstant => "not_instant",
+            NotSheetInstant => "not_sheet_instant",
+            EarlierThan { .. } => "earlier_than",
+            FollowUpNeedsResolution => "follow_up_needs_resolution",
+            RecordedOtherwise { .. } => "recorded_otherwise",
+            BeforeLastStep { .. } => "before_last_step",
             InstantInFuture => "instant_in_future",
             InstantTooOld { .. } => "instant_too_old",
             NotInDepartment => "not_in_department",

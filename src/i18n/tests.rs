@@ -109,6 +109,17 @@ pub fn every_problem() -> Vec<Problem> {
         BreakOutsideHours,
         ResolutionBeforeResponse,
         NotInstant,
+        NotSheetInstant,
+        EarlierThan {
+            column: "received_at",
+        },
+        FollowUpNeedsResolution,
+        RecordedOtherwise {
+            recorded: "2026-11-05 14:30".into(),
+        },
+        BeforeLastStep {
+            at: "2026-11-05 14:30".into(),
+        },
         InstantInFuture,
         InstantTooOld { days: 366 },
         NotInDepartment,

@@ -210,6 +210,25 @@ pub fn by_external_ref(conn: &mut DbConn, reference: &str) -> Result<Option<Comp
         .optional()?)
 }
 
+/// The complaints logged under these references (chunked: an import may name thousands).
+pub fn by_external_refs(
+    conn: &mut DbConn,
+    references: &[String],
+) -> Result<std::collections::HashMap<String, Complaint>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in references.chunks(super::LOOKUP_CHUNK) {
+        let rows: Vec<Complaint> = complaints::table
+            .filter(complaints::external_ref.eq_any(chunk))
+            .select(Complaint::as_select())
+            .load(conn)?;
+        found.extend(
+            rows.into_iter()
+                .filter_map(|c| c.external_ref.clone().map(|r| (r, c))),
+        );
+    }
+    Ok(found)
+}
+
 /// The history, in order.
 pub fn events(conn: &mut DbConn, id: i32) -> Result<Vec<Event>, AppError> {
     Ok(complaint_events::table

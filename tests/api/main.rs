@@ -7,6 +7,7 @@ mod appraisals;
 mod architecture;
 mod auth;
 mod binary;
+mod complaint_import;
 mod complaints;
 mod errors;
 mod escalation_processes;

@@ -239,6 +239,11 @@ delivery-failure-recipient_inactive = the recipient's account is deactivated
 delivery-failure-unavailable = the database was unavailable
 
 problem-not_instant = must be a date and time with its zone (RFC 3339), e.g. 2026-03-09T09:30:00+08:00
+problem-earlier_than = is earlier than { $column }
+problem-follow_up_needs_resolution = a follow-up rating needs resolved_at
+problem-recorded_otherwise = differs from what this reference recorded before ({ $recorded }); nothing is overwritten
+problem-before_last_step = is before the last step recorded for this complaint ({ $at })
+problem-not_sheet_instant = must be a date and time, e.g. 2026-03-09 09:30 (the company's time zone) or 2026-03-09T09:30:00+08:00
 problem-instant_in_future = is in the future
 problem-not_in_department = is not an active member of that department
 problem-already_holds = already holds this complaint

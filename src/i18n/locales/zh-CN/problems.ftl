@@ -225,6 +225,11 @@ delivery-failure-recipient_inactive = 收件人账号已停用
 delivery-failure-unavailable = 数据库暂不可用
 
 problem-not_instant = 必须是带时区的日期时间，如 2026-03-09T09:30:00+08:00
+problem-earlier_than = 早于 { $column }
+problem-follow_up_needs_resolution = 有回访评分时必须有解决时间（resolved_at）
+problem-recorded_otherwise = 与此编号此前记录的内容不同（已记录：{ $recorded }），不会覆盖
+problem-before_last_step = 早于此投诉已记录的最后一步（{ $at }）
+problem-not_sheet_instant = 必须是日期和时间，如 2026-03-09 09:30（公司所在时区）或 2026-03-09T09:30:00+08:00
 problem-instant_in_future = 不能晚于现在
 problem-not_in_department = 不是该部门的在职人员
 problem-already_holds = 已经是该投诉的处理方
