@@ -92,7 +92,7 @@ responses(
     (status = 201, description = "Logged; the answer carries the customer's status link (`status_url`), shown this once", body = ComplaintView),
     (status = 200, description = "A complaint with this `external_ref` was logged before: that one, unchanged; or a helpdesk's rows imported: the counts", body = LoggedOrImported),
     (status = 403, description = "Rows in bulk from a caller who is not HR", body = ProblemBody, content_type = "application/problem+json"),
-    (status = 409, description = "The `external_ref` belongs to a complaint outside the caller's scope (`reference_taken`); or a helpdesk's row says otherwise than what its reference recorded (`recorded_otherwise`): nothing was applied", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 409, description = "The `external_ref` belongs to a complaint outside the caller's scope (`reference_taken`)", body = ProblemBody, content_type = "application/problem+json"),
 )
 )]
 pub async fn create(
@@ -125,6 +125,7 @@ params(
     ("state" = Option<State>, Query),
     ("department_id" = Option<i32>, Query, minimum = 1, description = "The holding department"),
     ("held" = Option<bool>, Query, description = "Only those the caller must act on"),
+    ("escalated" = Option<bool>, Query, description = "Only those escalated and not resolved yet"),
 ),
 responses((status = 200, description = "With how each limit stands", body = PageView<ComplaintView>))
 )]
@@ -136,7 +137,14 @@ pub async fn list(
     let params = QueryParams::from_request(&req)?;
     let mut errors = FieldErrors::new();
     params.only(
-        &["limit", "offset", "state", "department_id", "held"],
+        &[
+            "limit",
+            "offset",
+            "state",
+            "department_id",
+            "held",
+            "escalated",
+        ],
         &mut errors,
     );
     let page = params.page(&mut errors);
@@ -152,6 +160,7 @@ pub async fn list(
         ),
         department_id: params.id("department_id", &mut errors),
         held: params.boolean("held", &mut errors).unwrap_or(false),
+        escalated: params.boolean("escalated", &mut errors).unwrap_or(false),
     };
     errors.into_result()?;
     let paged = app.complaints(&caller, filter, page).await?;

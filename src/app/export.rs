@@ -44,12 +44,13 @@ impl App {
                 crate::domain::user::Role::Hr,
             ],
         )?;
+        let rules = (self.time.zone(), self.complaints.warn_percent);
         // On the database's blocking thread, in one read snapshot: reading a page and
         // writing its rows take turns.
         self.read(caller, move |conn, me| {
             read_tx(conn, |conn| {
                 cycles::get(conn, cycle_id)?;
-                export(conn, me, cycle_id, format, locale)
+                export(conn, me, cycle_id, format, locale, rules)
             })
         })
         .await
@@ -62,6 +63,7 @@ fn export(
     cycle_id: i32,
     format: Format,
     locale: Locale,
+    (zone, warn): (chrono_tz::Tz, u8),
 ) -> Result<Exported, AppError> {
     let people = users::labels(conn, me)?;
     let departments: HashMap<i32, String> = departments::all(conn)?
@@ -96,7 +98,14 @@ fn export(
                 category_column: 0,
                 value_column: 3,
             };
-            writer.finish(vec![report.sheet(locale)], Some((1, chart)))?
+            let mut sheets = vec![report.sheet(locale)];
+            // HR's export also holds the cycle's complaints report (a supervisor's is their
+            // team's appraisals only).
+            if me.role == crate::domain::user::Role::Hr {
+                let complaints = super::complaint_report::report_of(conn, cycle_id, zone, warn)?;
+                sheets.push(complaints_sheet(&complaints, locale));
+            }
+            writer.finish(sheets, Some((1, chart)))?
         }
     };
     Ok(Exported {
@@ -302,5 +311,44 @@ impl Report {
             headers,
             rows,
         }
+    }
+}
+
+/// The complaints report as a sheet: each department, then each employee charged.
+fn complaints_sheet(report: &super::complaint_report::ComplaintReport, locale: Locale) -> Sheet {
+    let t = |key: &str| i18n::text(locale, key);
+    let headers = vec![
+        t("department"),
+        t("employee"),
+        t("report-complaints"),
+        t("report-first-in-time"),
+        t("report-resolution-in-time"),
+        t("report-median-first"),
+        t("report-median-resolution"),
+        t("report-escalations"),
+        t("report-reopen-rate"),
+    ];
+    let rows = report
+        .departments
+        .iter()
+        .chain(&report.employees)
+        .map(|r| {
+            vec![
+                Cell::Text(r.department_name.clone()),
+                r.employee_name.clone().map_or(Cell::Empty, Cell::Text),
+                r.complaints.into(),
+                r.first_response_in_time.into(),
+                r.resolution_in_time.into(),
+                r.median_first_response_minutes.map(|m| m as f64).into(),
+                r.median_resolution_minutes.map(|m| m as f64).into(),
+                r.escalations.into(),
+                r.reopen_rate.into(),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: t("report-complaints-title"),
+        headers,
+        rows,
     }
 }

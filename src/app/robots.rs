@@ -158,6 +158,18 @@ impl App {
 }
 
 impl App {
+    /// Every department's robot, as it may be shown (HR's service page).
+    pub async fn robots(&self, caller: &Caller) -> Result<Vec<RobotView>, AppError> {
+        allowed(caller, &[Role::Hr])?;
+        self.read(caller, move |conn, _| {
+            robots::departments_with_robots(conn)?
+                .into_iter()
+                .map(|d| view(conn, d))
+                .collect()
+        })
+        .await
+    }
+
     /// The latest posts to every group robot, with each department's name (HR's notices
     /// page).
     pub async fn robot_posts(&self, caller: &Caller) -> Result<Vec<(RobotPost, String)>, AppError> {

@@ -361,6 +361,8 @@ pub struct Filter {
     pub department_id: Option<i32>,
     /// Only what the viewer holds (themself, or as a supervisor of the holding department).
     pub held: bool,
+    /// Only those escalated and not resolved yet (a supervisor's escalations).
+    pub escalated: bool,
 }
 
 type Boxed<'a> = complaints::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
@@ -399,6 +401,11 @@ fn narrowed(viewer: &User, filter: &Filter) -> Boxed<'static> {
     }
     if let Some(department) = filter.department_id {
         query = query.filter(complaints::department_id.eq(department));
+    }
+    if filter.escalated {
+        query = query.filter(complaints::escalation_level.gt(0)).filter(
+            complaints::state.eq_any([State::Open.as_str(), State::WaitingCustomer.as_str()]),
+        );
     }
     if filter.held {
         query = match viewer.role {

@@ -102,6 +102,39 @@ pub fn grades(title: &str, counts: &[(String, usize)]) -> Markup {
     }
 }
 
+/// Percentages (0–100) as bars, one per label; a label without a value has no bar and
+/// says so.
+pub fn shares(title: &str, values: &[(String, Option<f64>)], none: &str) -> Markup {
+    let span = WIDTH - LEFT - RIGHT;
+    let slot = span / values.len().max(1) as f64;
+    let bar = (slot * 0.6).min(80.0);
+    let floor = HEIGHT - BOTTOM;
+    html! {
+        svg.chart.shares xmlns="http://www.w3.org/2000/svg" role="img"
+            viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
+            title { (title) }
+            @for level in [0.0, 50.0, 100.0] {
+                line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y_of(level)) y2=(y_of(level)) {}
+                text.axis x=(LEFT - 6.0) y=(y_of(level) + 4.0) text-anchor="end" { (level) "%" }
+            }
+            @for (i, (label, value)) in values.iter().enumerate() {
+                @let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+                @if let Some(v) = value {
+                    @let top = y_of(*v);
+                    rect.bar x=(format!("{x:.1}")) y=(format!("{top:.1}"))
+                        width=(format!("{bar:.1}")) height=(format!("{:.1}", floor - top)) {
+                        title { (label) ": " (format!("{v:.2}")) "%" }
+                    }
+                    text.value x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", top - 4.0)) text-anchor="middle" { (format!("{v:.0}")) "%" }
+                } @else {
+                    text.value x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", floor - 4.0)) text-anchor="middle" { (none) }
+                }
+                text.axis x=(format!("{:.1}", x + bar / 2.0)) y=(floor + 18.0) text-anchor="middle" { (short(label)) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +162,24 @@ mod tests {
         let heights: Vec<f64> = regex_free_heights(&svg);
         assert_eq!(heights.len(), 2);
         assert!((heights[1] - 2.0 * heights[0]).abs() < 0.2, "{heights:?}");
+    }
+
+    #[test]
+    fn a_share_is_as_tall_as_its_percent_and_a_missing_one_has_no_bar() {
+        let svg = shares(
+            "s",
+            &[
+                ("a".into(), Some(50.0)),
+                ("b".into(), Some(100.0)),
+                ("c".into(), None),
+            ],
+            "—",
+        )
+        .into_string();
+        let heights = regex_free_heights(&svg);
+        assert_eq!(heights.len(), 2, "{svg}");
+        assert!((heights[1] - 2.0 * heights[0]).abs() < 0.2, "{heights:?}");
+        assert!(svg.contains(">—<"));
     }
 
     fn regex_free_heights(svg: &str) -> Vec<f64> {

@@ -26,10 +26,12 @@ fn say(ctx: &Ctx, key: &str) -> String {
     i18n::text(ctx.lang, key)
 }
 
-/// `?held=true`: only what the caller must act on.
+/// `?held=true`: only what the caller must act on; `?escalated=true`: only what was
+/// escalated and is not resolved yet (a supervisor's escalations).
 #[derive(serde::Deserialize)]
-pub struct Held {
+pub struct Which {
     pub held: Option<bool>,
+    pub escalated: Option<bool>,
 }
 
 /// The limit still running soonest to end, and whether it has passed.
@@ -78,29 +80,33 @@ pub async fn list(
     ctx: Ctx,
     req: HttpRequest,
     app: web::Data<App>,
-    query: web::Query<Held>,
+    query: web::Query<Which>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render_list(ctx, app, query.held.unwrap_or(false), None, alert).await
+    let filter = ComplaintFilter {
+        held: query.held.unwrap_or(false),
+        escalated: query.escalated.unwrap_or(false),
+        ..ComplaintFilter::default()
+    };
+    render_list(ctx, app, filter, None, alert).await
 }
 
 async fn render_list(
     ctx: Ctx,
     app: web::Data<App>,
-    held: bool,
+    filter: ComplaintFilter,
     logged: Option<(i32, String)>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
+    let (held, escalated) = (filter.held, filter.escalated);
     let ctx = ctx.at(if held {
         "/complaints?held=true"
+    } else if escalated {
+        "/complaints?escalated=true"
     } else {
         "/complaints"
     });
     let caller = ctx.caller()?;
-    let filter = ComplaintFilter {
-        held,
-        ..ComplaintFilter::default()
-    };
     let page = Page {
         limit: 200,
         offset: 0,
@@ -109,7 +115,7 @@ async fn render_list(
     let departments = app.all_departments(caller).await?;
     let now = ctx.time.clock().now();
     let mut items = found.items;
-    if held {
+    if held || escalated {
         // What must be done first, first: the nearest end of a limit.
         items.sort_by_key(|c| time_left(c, now).map_or(DateTime::<Utc>::MAX_UTC, |(d, _)| d));
     }
@@ -151,8 +157,9 @@ async fn render_list(
             }
         }
         (choices("filter", &say(&ctx, "complaint-which"), vec![
-            ("/complaints".into(), say(&ctx, "complaint-all-mine"), !held),
+            ("/complaints".into(), say(&ctx, "complaint-all-mine"), !held && !escalated),
             ("/complaints?held=true".into(), say(&ctx, "complaint-held"), held),
+            ("/complaints?escalated=true".into(), say(&ctx, "complaint-escalated"), escalated),
         ]))
         @if items.is_empty() {
             p.empty { (say(&ctx, "complaint-none")) }
@@ -168,7 +175,11 @@ async fn render_list(
                             td.num { a href={ "/complaints/" (c.id) } { (c.id) } }
                             td { a href={ "/complaints/" (c.id) } { (short(&c.summary)) } }
                             td { (c.department_name) }
-                            td { (state_text(&ctx, c.state)) }
+                            td { (state_text(&ctx, c.state))
+                                @if c.escalation_level > 0 {
+                                    " · " span.must { (i18n::format(ctx.lang, "complaint-level", vec![("level", i18n::number(c.escalation_level))])) }
+                                }
+                            }
                             td { (left_text(&ctx, c, now)) }
                         }
                     }
@@ -227,11 +238,18 @@ pub async fn log(
                 origin.as_str(),
                 view.status_url.clone().unwrap_or_default()
             );
-            render_list(ctx, app, false, Some((view.id, url)), None).await
+            render_list(
+                ctx,
+                app,
+                ComplaintFilter::default(),
+                Some((view.id, url)),
+                None,
+            )
+            .await
         }
         Err(error) => {
             let alert = super::layout::recoverable(ctx.t, error)?;
-            render_list(ctx, app, false, None, Some(alert)).await
+            render_list(ctx, app, ComplaintFilter::default(), None, Some(alert)).await
         }
     }
 }

@@ -233,6 +233,9 @@ fn sections(t: &Texts, role: Role) -> Vec<Section> {
                 p.starts_with("/hr/checklists")
             }),
             ("/appeals", t.nav_appeals, |p| p.starts_with("/appeals")),
+            ("/hr/service", t.nav_service, |p| {
+                p.starts_with("/hr/service")
+            }),
             ("/hr/notices", t.nav_notices, |p| {
                 p.starts_with("/hr/notices")
             }),

@@ -122,6 +122,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/hr/cycles/{id}/report", web::get().to(hr::report::report))
             .route(
+                "/hr/cycles/{id}/complaints",
+                web::get().to(hr::complaint_report::report),
+            )
+            .route(
                 "/hr/cycles/{id}/edit",
                 web::post().to(hr::cycles::edit_cycle),
             )
@@ -190,6 +194,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(hr::appeals::decide),
             )
             .route("/hr/notices", web::get().to(hr::notices::notices))
+            .route("/hr/service", web::get().to(hr::service::service))
+            .route(
+                "/hr/service/policy",
+                web::post().to(hr::service::save_policy),
+            )
+            .route(
+                "/hr/service/robots/{id}",
+                web::post().to(hr::service::save_robot),
+            )
+            .route(
+                "/hr/service/robots/{id}/delete",
+                web::post().to(hr::service::delete_robot),
+            )
+            .route("/hr/service/import", web::post().to(hr::service::import))
+            .route(
+                "/hr/service/template.csv",
+                web::get().to(hr::service::template),
+            )
             .route(
                 "/hr/notices/{id}/retry",
                 web::post().to(hr::notices::retry_notice),

@@ -177,6 +177,7 @@ texts! {
     problem,
     nav_my_rating,
     nav_complaints,
+    nav_service,
     nav_team,
     nav_cycles,
     nav_people,

@@ -253,6 +253,26 @@ async fn responsiveness_counts_each_limit_for_whoever_held_it(app: TestApp) {
         .clone();
     assert_eq!(back_office["complaints"], 3);
 
+    // The same figures in HR's export, on a sheet of their own.
+    {
+        use calamine::{Data, Reader};
+        let path = format!("/api/v1/cycles/{cycle}/export");
+        let (status, _, xlsx) = crate::hr_work::download(&app, &path, &hr, None).await;
+        assert_eq!(status, 200);
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        assert_eq!(book.sheet_names().len(), 3, "{:?}", book.sheet_names());
+        let sheet = book.worksheet_range("Complaints report").unwrap();
+        let dana_name = dana_row["employee_name"].as_str().unwrap();
+        let dana_sheet = sheet
+            .rows()
+            .find(|r| r[1] == Data::String(dana_name.to_owned()))
+            .expect("Dana's row");
+        assert_eq!(dana_sheet[2], Data::Float(4.0), "{dana_sheet:?}");
+        assert_eq!(dana_sheet[3], Data::Float(75.0));
+        assert_eq!(dana_sheet[4], Data::Float(100.0));
+        assert_eq!(dana_sheet[5], Data::Float(30.0));
+    }
+
     // A follow-up taken after the compute changes what C2 counts: the drafts are stale, and
     // the cycle is not published until it is computed again.
     desk.step(

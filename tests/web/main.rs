@@ -14,6 +14,7 @@ mod hr_pages;
 mod language;
 mod office_walk;
 mod pages;
+mod service;
 mod sweep;
 mod team;
 mod walk;

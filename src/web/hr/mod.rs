@@ -6,6 +6,7 @@
 
 pub mod appeals;
 pub mod checklists;
+pub mod complaint_report;
 pub mod cycle_page;
 pub mod cycles;
 pub mod evidence;
@@ -14,6 +15,7 @@ pub mod people;
 pub mod person;
 pub mod report;
 pub mod scheme;
+pub mod service;
 
 use crate::domain::problem::Problem;
 use crate::error::FieldErrors;

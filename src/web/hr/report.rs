@@ -52,7 +52,8 @@ pub async fn report(
         counts.push((t.no_total.to_owned(), without));
     }
     let body = html! {
-        p.meta { a href={ "/hr/cycles/" (cycle.id) } { (cycle.name) } " · " (t.cycle_state(cycle.state)) }
+        p.meta { a href={ "/hr/cycles/" (cycle.id) } { (cycle.name) } " · " (t.cycle_state(cycle.state))
+            " · " a #complaints-report href={ "/hr/cycles/" (cycle.id) "/complaints" } { (crate::i18n::text(t.lang, "report-complaints-title")) } }
         @if !report.is_empty() { (crate::web::export::buttons(t, cycle.id)) }
         h2 { (t.grade_distribution) }
         (chart::grades(t.grade_distribution, &counts))
