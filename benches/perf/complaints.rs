@@ -5,6 +5,10 @@
 //!   (`app::complaint_check::check_due`, what the `complaint_check` job runs) against a bare
 //!   indexed query of the due ones, and an empty check (nothing due) against the same query:
 //!   the check reads only what is due.
+//! - A helpdesk's export through `POST /complaints` (each row a complaint with its first
+//!   response, most with a resolution, some with a follow-up), against the same number of
+//!   sales records through `POST /sales-records` on the same server: what settling each
+//!   complaint (its limits and charges) costs beside a plain bulk row.
 //! - The compute's fifth component: one complaint per employee in the cycle's period with
 //!   its charges (first response, resolution, some follow-ups), so that the compute and its
 //!   aggregate baseline both read `complaint_charges`.
@@ -102,4 +106,83 @@ pub fn charges(conn: &mut DbConn) -> anyhow::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// A helpdesk's export of `rows` complaints over the last 30 days, held by the people of
+/// `company` (by id, with their department): each answered 20 minutes after receipt,
+/// nine in ten resolved three hours after it, every third resolved one followed up.
+pub fn helpdesk_csv(company: &crate::Company, rows: usize) -> String {
+    use std::fmt::Write as _;
+    let now = chrono::Utc::now();
+    let mut csv = String::with_capacity(rows * 160);
+    csv.push_str("external_ref,received_at,channel,priority,summary,department_id,employee_id,first_response_at,resolved_at,follow_up_rating\n");
+    let at =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for i in 0..rows {
+        let p = &company.people[i % company.people.len()];
+        let received = now - chrono::Duration::hours(2 + (i % (30 * 24)) as i64);
+        let first = received + chrono::Duration::minutes(20);
+        let resolved = (i % 10 != 0).then(|| received + chrono::Duration::hours(3));
+        let rating = (resolved.is_some() && i % 3 == 0).then_some(1 + i % 5);
+        let _ = writeln!(
+            csv,
+            "HD-{i:07},{},phone,normal,bench,{},{},{},{},{}",
+            at(received),
+            p.department,
+            p.id,
+            at(first),
+            resolved.map(at).unwrap_or_default(),
+            rating.map(|r| r.to_string()).unwrap_or_default()
+        );
+    }
+    csv
+}
+
+/// The helpdesk import's figure: its time against the same number of sales records
+/// through their own import, on one server, one after the other.
+pub async fn helpdesk_import(
+    options: &crate::Options,
+    backend: &'static str,
+    report: &mut crate::Report,
+) -> anyhow::Result<()> {
+    let rows = (options.complaints / 100).clamp(100, 10_000);
+    let database = crate::Database::create(backend, options, 0)?;
+    let result = async {
+        let mut conn = database.connect()?;
+        appraisal::db::run_migrations(&mut conn)?;
+        let company = crate::generate::company(&mut conn, 2_000, 11)?;
+        let mut hr = crate::Server::start(&database.url, true).await?;
+        hr.login(crate::generate::HR_EMAIL, crate::generate::PASSWORD)
+            .await?;
+        let cycle = crate::new_cycle(&hr, "2026 Q2", crate::Q2).await?;
+        crate::set_state(&hr, cycle, "open").await?;
+        let sales = crate::generate::sales_csv(&company, crate::Q2, rows);
+        let baseline = crate::import_through_api(&hr, &sales, rows).await?;
+        let csv = helpdesk_csv(&company, rows);
+        let started = Instant::now();
+        let answer = hr.post_csv("/api/v1/complaints", csv).await?;
+        let took = started.elapsed();
+        anyhow::ensure!(
+            answer["inserted"].as_u64() == Some(rows as u64),
+            "the helpdesk import answered {answer}"
+        );
+        hr.stop()?;
+        let ratio = took.as_secs_f64() / baseline.as_secs_f64();
+        report.add(crate::fig(
+            backend,
+            format!("import a helpdesk's {rows} complaints (CSV, one request)"),
+            format!(
+                "{} ({:.2} ms per complaint)",
+                crate::seconds(took),
+                took.as_secs_f64() * 1000.0 / rows as f64
+            ),
+            format!("{} ({rows} sales records)", crate::seconds(baseline)),
+            format!("{ratio:.1}"),
+            "recorded",
+        ));
+        Ok(())
+    }
+    .await;
+    database.remove()?;
+    result
 }

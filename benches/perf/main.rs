@@ -201,6 +201,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         }
         if !options.uploads_only {
             escalation_check(&options, backend, &mut report)?;
+            complaints::helpdesk_import(&options, backend, &mut report).await?;
         }
         if let (Some(first), Some(last)) = (per_employee.first(), per_employee.last()) {
             if last.0 > first.0 {
