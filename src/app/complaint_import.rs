@@ -40,7 +40,7 @@ struct Checked {
 
 impl App {
     /// Imports a helpdesk's complaints, all or none: every problem of every row in one
-    /// answer (422, or 409 when a row contradicts what is recorded).
+    /// answer (422, each row as the spreadsheet numbers it).
     pub async fn import_complaints(
         &self,
         caller: &Caller,
@@ -60,7 +60,7 @@ impl App {
             let rules = Rules::load(tx, zone, app.complaints.warn_percent)?;
             let plans: Vec<Vec<(Action, NaiveDateTime)>> = checked
                 .iter()
-                .map(|c| steps_to_add(tx, c, &app, &mut problems))
+                .map(|c| steps_to_add(tx, c, &app, at, &mut problems))
                 .collect::<Result<_, _>>()?;
             problems.into_result()?;
             let mut outcome = ImportOutcome {
@@ -136,22 +136,25 @@ fn check(
     let mut people = HashMap::new();
 
     let mut checked = Vec::with_capacity(rows.len());
-    for row in rows {
+    for mut row in rows {
         let n = row.row;
-        let mut fine = true;
-        let mut in_reach = |column: &str, value: NaiveDateTime, fine: &mut bool| {
-            if let Err(problem) = within_reach(value, at) {
-                problems.add(n, column, problem);
-                *fine = false;
+        let existing = recorded.remove(&row.external_ref);
+        // A new complaint's times must be in reach of now (taken as now within a minute);
+        // a known one's are compared with what is recorded, and the steps it adds are
+        // checked when they are planned (`steps_to_add`): an old complaint re-exported
+        // next year still reads.
+        if existing.is_none() {
+            let mut in_reach =
+                |column: &str, value: &mut NaiveDateTime| match within_reach(*value, at) {
+                    Ok(clamped) => *value = clamped,
+                    Err(problem) => problems.add(n, column, problem),
+                };
+            in_reach("received_at", &mut row.received_at);
+            if let Some(value) = row.first_response_at.as_mut() {
+                in_reach("first_response_at", value);
             }
-        };
-        in_reach("received_at", row.received_at, &mut fine);
-        for (column, value) in [
-            ("first_response_at", row.first_response_at),
-            ("resolved_at", row.resolved_at),
-        ] {
-            if let Some(value) = value {
-                in_reach(column, value, &mut fine);
+            if let Some(value) = row.resolved_at.as_mut() {
+                in_reach("resolved_at", value);
             }
         }
         let department = match &row.department {
@@ -192,8 +195,11 @@ fn check(
                         problems.add(n, person.column(), Problem::NoSuchEmployee);
                         None
                     }
+                    // A complaint recorded before is compared with its holder as recorded
+                    // (the person may have moved on since).
                     (Some(user), Some(department))
-                        if !user.active || user.department_id != department =>
+                        if existing.is_none()
+                            && (!user.active || user.department_id != department) =>
                     {
                         problems.add(n, person.column(), Problem::NotInDepartment);
                         None
@@ -214,10 +220,11 @@ fn check(
                 }
             }
         };
-        let (Some(department_id), Some(employee_id), true) = (department, employee, fine) else {
+        // A row whose holder cannot be read has said its problem; its other columns are
+        // still checked where they can be (a time out of reach does not hide the rest).
+        let (Some(department_id), Some(employee_id)) = (department, employee) else {
             continue;
         };
-        let existing = recorded.remove(&row.external_ref);
         checked.push(Checked {
             holder: Holder {
                 department_id,
@@ -237,6 +244,7 @@ fn steps_to_add(
     tx: &mut DbConn,
     c: &Checked,
     app: &App,
+    now: NaiveDateTime,
     problems: &mut RowProblems,
 ) -> Result<Vec<(Action, NaiveDateTime)>, AppError> {
     let row = &c.row;
@@ -302,13 +310,20 @@ fn steps_to_add(
         };
         differs(person.column(), recorded);
     }
+    // The steps as the history has them, whatever happened after (a reopen clears the
+    // resolution's columns, not its step): the first answer, the first resolution, the
+    // latest follow-up.
+    let first_at = |kind: EventKind| events.iter().find(|e| e.kind == kind.as_str());
+    let answered = first_at(EventKind::Responded).map(|e| e.at);
+    let resolved = first_at(EventKind::Resolved).map(|e| e.at);
+    let followed = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::FollowUp.as_str())
+        .and_then(|e| e.rating);
     for (column, recorded, given) in [
-        (
-            "first_response_at",
-            existing.first_response_at,
-            row.first_response_at,
-        ),
-        ("resolved_at", existing.resolved_at, row.resolved_at),
+        ("first_response_at", answered, row.first_response_at),
+        ("resolved_at", resolved, row.resolved_at),
     ] {
         if let (Some(recorded), Some(given)) = (recorded, given) {
             if recorded != given {
@@ -316,7 +331,7 @@ fn steps_to_add(
             }
         }
     }
-    if let (Some(recorded), Some(given)) = (existing.follow_up_rating, row.follow_up_rating) {
+    if let (Some(recorded), Some(given)) = (followed, row.follow_up_rating) {
         if recorded != given {
             differs("follow_up_rating", recorded.to_string());
         }
@@ -336,28 +351,37 @@ fn steps_to_add(
         .unwrap_or(existing.received_at);
     let mut state = existing.state()?;
     let mut steps = Vec::new();
+    // A first answer the desk recorded as part of a resolution (a resolve without an answer
+    // before it) is recorded; the helpdesk's own earlier time for it is not added after.
     for (action, column, recorded, given) in [
         (
             Action::Respond,
             "first_response_at",
-            existing.first_response_at.is_some(),
+            answered.is_some() || resolved.is_some(),
             row.first_response_at,
         ),
         (
             Action::Resolve,
             "resolved_at",
-            existing.resolved_at.is_some(),
+            resolved.is_some(),
             row.resolved_at,
         ),
         (
             Action::FollowUp,
             "follow_up_rating",
-            existing.follow_up_rating.is_some(),
+            followed.is_some(),
             row.follow_up_rating.and(row.resolved_at),
         ),
     ] {
         let Some(at) = given.filter(|_| !recorded) else {
             continue;
+        };
+        let at = match within_reach(at, now) {
+            Ok(at) => at,
+            Err(problem) => {
+                problems.add(row.row, column, problem);
+                return Ok(Vec::new());
+            }
         };
         if at < last {
             problems.add(row.row, column, Problem::BeforeLastStep { at: shown(last) });

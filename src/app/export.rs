@@ -321,12 +321,12 @@ fn complaints_sheet(report: &super::complaint_report::ComplaintReport, locale: L
         t("department"),
         t("employee"),
         t("report-complaints"),
-        t("report-first-in-time"),
-        t("report-resolution-in-time"),
+        format!("{} (%)", t("report-first-in-time")),
+        format!("{} (%)", t("report-resolution-in-time")),
         t("report-median-first"),
         t("report-median-resolution"),
         t("report-escalations"),
-        t("report-reopen-rate"),
+        format!("{} (%)", t("report-reopen-rate")),
     ];
     let rows = report
         .departments

@@ -188,21 +188,33 @@ pub fn check_webhook(
 /// The webhook as it may be shown again: WeCom's `key` (its credential) and any other query
 /// value hidden.
 pub fn shown_url(webhook_url: &str) -> String {
-    match url::Url::parse(webhook_url) {
-        Ok(mut url) => {
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(k, _)| (k.into_owned(), "…".to_owned()))
-                .collect();
-            if pairs.is_empty() {
-                url.set_query(None);
-            } else {
-                url.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            url.to_string()
-        }
-        Err(_) => String::new(),
+    let Ok(url) = url::Url::parse(webhook_url) else {
+        return String::new();
+    };
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
     }
+    // Feishu's hook carries its token as the path's last segment (`/bot/v2/hook/<token>`).
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let token_in_path = segments.contains(&"hook");
+    for (i, segment) in segments.iter().enumerate() {
+        shown.push('/');
+        if token_in_path && i + 1 == segments.len() && !segment.is_empty() && *segment != "hook" {
+            shown.push('…');
+        } else {
+            shown.push_str(segment);
+        }
+    }
+    let keys: Vec<String> = url.query_pairs().map(|(k, _)| format!("{k}=…")).collect();
+    if !keys.is_empty() {
+        shown.push('?');
+        shown.push_str(&keys.join("&"));
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -259,7 +271,15 @@ mod tests {
         );
         assert_eq!(
             shown_url(ok),
-            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=%E2%80%A6"
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
+        );
+        assert_eq!(
+            shown_url("https://open.feishu.cn/open-apis/bot/v2/hook/0f3a-secret-token"),
+            "https://open.feishu.cn/open-apis/bot/v2/hook/…"
+        );
+        assert_eq!(
+            shown_url("https://oapi.dingtalk.com/robot/send?access_token=abc&x=1"),
+            "https://oapi.dingtalk.com/robot/send?access_token=…&x=…"
         );
     }
 

@@ -18,7 +18,8 @@ pub fn parse_sheet_instant(text: &str, zone: chrono_tz::Tz) -> Result<DateTime<U
         .split_once([' ', 'T', '\u{3000}'])
         .ok_or(Problem::NotSheetInstant)?;
     let date = parse_sheet_date(date).map_err(|_| Problem::NotSheetInstant)?;
-    let time = time_of_day(time.trim()).ok_or(Problem::NotSheetInstant)?;
+    // A full-width colon, as a Chinese keyboard types it, is a colon.
+    let time = time_of_day(&time.trim().replace('：', ":")).ok_or(Problem::NotSheetInstant)?;
     zone.from_local_datetime(&NaiveDateTime::new(date, time))
         .earliest()
         .map(|at| at.with_timezone(&Utc))
@@ -62,6 +63,7 @@ mod tests {
             ("2026-11-05 14:30", "2026-11-05T06:30:00Z"),
             ("2026/11/5 9:05:07", "2026-11-05T01:05:07Z"),
             ("2026年11月5日 14:30", "2026-11-05T06:30:00Z"),
+            ("2026-11-05 14：30", "2026-11-05T06:30:00Z"),
             (" 2026-11-05T14:30 ", "2026-11-05T06:30:00Z"),
         ] {
             assert_eq!(

@@ -247,7 +247,7 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         FutureDate { today } => vec![("today", words(today.to_string()))],
         WebhookHost { hosts } => vec![("hosts", words(hosts.clone()))],
         InstantTooOld { days } => vec![("days", number(*days))],
-        EarlierThan { column } => vec![("column", words((*column).to_owned()))],
+        EarlierThan { column } => vec![("column", words(field(locale, column, None)))],
         RecordedOtherwise { recorded } => vec![("recorded", words(recorded.clone()))],
         BeforeLastStep { at } => vec![("at", words(at.clone()))],
         ComplaintNotNow { state: s } => vec![(

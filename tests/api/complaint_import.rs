@@ -153,6 +153,27 @@ async fn a_helpdesk_export_is_imported_and_read_again(app: TestApp) {
     // The one imported before keeps its follow-up (the later file leaves it out).
     assert_eq!(by_reference(&app, &hr).await["HD-1"]["follow_up_rating"], 5);
 
+    // The customer came back about HD-1 and it was reopened here; the first export, sent
+    // again, still reads: its resolution and follow-up are in the history.
+    let hd1 = by_reference(&app, &hr).await["HD-1"]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/complaints/{hd1}/events"),
+        &hr,
+        json!({"kind": "reopen"}),
+    )
+    .await
+    .ok(200);
+    let after_reopen = post_bytes(&app, &hr, "text/csv", gbk(&export)).await;
+    assert_eq!(
+        after_reopen.ok(200)["unchanged"],
+        3,
+        "{}",
+        after_reopen.body
+    );
+    assert_eq!(by_reference(&app, &hr).await["HD-1"]["state"], "open");
+
     // A file of mistakes: every one in one answer, named by row and column; nothing applied.
     let mistakes = format!(
         "external_ref,received_at,channel,summary,department,email,first_response_at,resolved_at,follow_up_rating\n\

@@ -599,7 +599,10 @@ async fn a_cycle_goes_out_to_excel_in_the_readers_language_and_scope(app: TestAp
         "a native chart in the workbook"
     );
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
-    assert_eq!(book.sheet_names(), ["Appraisals", "Department report"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["Appraisals", "Department report", "Complaints report"]
+    );
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let top: Vec<String> = sheet
         .rows()

@@ -279,7 +279,7 @@ async fn hr_daily_work_in_chinese(app: TestApp) {
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(book.sheet_names(), ["考评结果", "部门报表"]);
+    assert_eq!(book.sheet_names(), ["考评结果", "部门报表", "投诉报表"]);
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let header: Vec<String> = sheet
         .rows()

@@ -190,7 +190,8 @@ fn robot_form(ctx: &Ctx, department: i32, name: &str, robot: Option<&RobotView>)
         details.robot id={ "robot-" (department) } open[robot.is_some()] {
             summary { (name) ": "
                 @match robot {
-                    Some(r) => { (platform(r.platform)) " · " code { (r.webhook_url) } }
+                    Some(r) => { (platform(r.platform)) " · " code { (r.webhook_url) }
+                        @if r.has_secret { " · " (say(ctx, "robot-has-secret")) } }
                     None => { (say(ctx, "robot-none")) }
                 }
             }
@@ -248,12 +249,14 @@ fn policy_of(form: &Fields, errors: &mut FieldErrors) -> SlaPolicy {
     let mut breaks = Vec::new();
     for (i, part) in form
         .text("business_hours.breaks")
-        .split([',', '，', ';', '；', '\n'])
+        .replace('：', ":")
+        .replace("——", "-")
+        .split([',', '，', ';', '；', '、', '\n'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .enumerate()
     {
-        match part.split_once(['-', '–', '~', '～']) {
+        match part.split_once(['-', '–', '—', '~', '～', '至']) {
             Some((start, end)) => breaks.push(Break {
                 start: start.trim().to_owned(),
                 end: end.trim().to_owned(),
@@ -265,7 +268,7 @@ fn policy_of(form: &Fields, errors: &mut FieldErrors) -> SlaPolicy {
         let mut out = Vec::new();
         for (i, text) in form
             .text(name)
-            .split([',', '，', ';', '；', '\n', ' '])
+            .split([',', '，', ';', '；', '、', '\n', ' '])
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .enumerate()
@@ -286,8 +289,8 @@ fn policy_of(form: &Fields, errors: &mut FieldErrors) -> SlaPolicy {
                 .into_iter()
                 .filter(|d| form.checked(&format!("day_{}", day_code(*d))))
                 .collect(),
-            start: form.text("business_hours.start").trim().to_owned(),
-            end: form.text("business_hours.end").trim().to_owned(),
+            start: form.text("business_hours.start").trim().replace('：', ":"),
+            end: form.text("business_hours.end").trim().replace('：', ":"),
             breaks,
         },
         holidays,
@@ -352,6 +355,8 @@ pub async fn delete_robot(
     ctx: Ctx,
     app: web::Data<App>,
     department: web::Path<i32>,
+    // Read for its CSRF token (checked by the extractor).
+    _form: Fields,
 ) -> Result<HttpResponse, AppError> {
     app.delete_robot(ctx.caller()?, department.into_inner())
         .await?;
@@ -404,8 +409,32 @@ pub async fn import(
 
 /// The helpdesk template: the header in the reader's language and one example row.
 pub async fn template(_hr: Hr, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    // Yesterday's times, so that the example imports as it stands.
+    let day = (ctx.time.today() - chrono::Duration::days(1)).to_string();
+    let (received, answered, resolved) = (
+        format!("{day} 14:30"),
+        format!("{day} 15:10"),
+        format!("{day} 17:00"),
+    );
     let header = bulk::header_in(&bulk::COMPLAINT_COLUMNS.join(","), ctx.lang);
-    let example = "HD-1001,2026-11-05 14:30,电话,高,冰箱送货延误三天,仓储物流部,E0101,,2026-11-05 15:10,2026-11-06 10:00,5,zh-CN";
+    // One value a column, in the header's order (`COMPLAINT_COLUMNS`).
+    let example = [
+        "HD-1001",
+        received.as_str(),
+        "电话",
+        "高",
+        "冰箱送货延误三天",
+        "ORDER-8812",
+        "仓储物流部",
+        "E0101",
+        "",
+        answered.as_str(),
+        resolved.as_str(),
+        "5",
+        "zh-CN",
+    ]
+    .join(",");
+    debug_assert_eq!(example.split(',').count(), bulk::COMPLAINT_COLUMNS.len());
     let body = format!("\u{feff}{header}\r\n{example}\r\n");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
