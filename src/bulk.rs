@@ -42,6 +42,15 @@ pub fn header_in(codes: &str, locale: crate::i18n::Locale) -> String {
     }
 }
 
+/// A column as a template in `locale` names it (a row error's column on the pages): its
+/// Chinese header in Chinese, its code in English; a column as the file wrote it, as it is.
+pub fn column_label(column: &str, locale: crate::i18n::Locale) -> String {
+    match locale {
+        crate::i18n::Locale::En => column.to_owned(),
+        crate::i18n::Locale::ZhCn => columns::accepted(column).swap_remove(0),
+    }
+}
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;

@@ -14,6 +14,20 @@ use crate::error::AppError;
 
 pub use crate::bulk::IMPORT_BODY_LIMIT;
 
+/// The bulk form a request's `Content-Type` names, if any.
+fn format_of(req: &HttpRequest) -> Option<Format> {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Format::of_media_type)
+}
+
+/// The gate uploads take their turns at.
+fn gate_of(req: &HttpRequest) -> Option<crate::app::UploadGate> {
+    req.app_data::<web::Data<App>>()
+        .map(|app| app.uploads.clone())
+}
+
 /// The rows of a bulk body, before typed parsing, and the upload's turn
 /// ([`crate::app::UploadGate`]): taken before the body is read, held until the handler
 /// ends.
@@ -24,14 +38,7 @@ impl FromRequest for ImportBody {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let format = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Format::of_media_type);
-        let gate = req
-            .app_data::<web::Data<App>>()
-            .map(|app| app.uploads.clone());
+        let (format, gate) = (format_of(req), gate_of(req));
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let Some(format) = format else {
@@ -91,18 +98,11 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OneOrRows<T> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let format = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Format::of_media_type);
+        let (format, gate) = (format_of(req), gate_of(req));
         let hr = req
             .extensions()
             .get::<crate::auth::Caller>()
             .is_some_and(|c| c.role == crate::domain::user::Role::Hr);
-        let gate = req
-            .app_data::<web::Data<App>>()
-            .map(|app| app.uploads.clone());
         let payload = payload.take();
         let req = req.clone();
         Box::pin(async move {

@@ -416,16 +416,7 @@ fn apply(
     }
     let complaint = complaints::get(tx, id)?;
     let mut state = complaint.state()?;
-    let mut standing = Standing {
-        state: String::new(),
-        priority: complaint.priority.clone(),
-        department_id: complaint.department_id,
-        employee_id: None,
-        first_response_at: None,
-        resolved_at: None,
-        follow_up_rating: None,
-        updated_at: at,
-    };
+    let mut standing = Standing::after(&complaint, state, at);
     let mut first_response = complaint.first_response_at;
     for &(action, when) in steps {
         state = action.next_state(state).unwrap_or(state);

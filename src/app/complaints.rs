@@ -566,16 +566,7 @@ impl App {
                 .next_state(state)
                 .ok_or(AppError::Conflict(Problem::ComplaintNotNow { state }))?;
             let at = now();
-            let mut standing = complaints::Standing {
-                state: next.as_str().to_owned(),
-                priority: complaint.priority.clone(),
-                department_id: complaint.department_id,
-                employee_id: None,
-                first_response_at: None,
-                resolved_at: None,
-                follow_up_rating: None,
-                updated_at: at,
-            };
+            let mut standing = complaints::Standing::after(&complaint, next, at);
             let mut event = NewEvent {
                 kind: Some(action.event()),
                 at: Some(at),

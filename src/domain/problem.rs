@@ -205,6 +205,8 @@ pub enum Problem {
     },
     WebhookNotHttps,
     WebhookKeyMissing,
+    /// The address is on another platform's host than the one chosen.
+    WebhookOtherPlatform,
     SecretRequired,
 
     // Cycles.
@@ -498,6 +500,7 @@ impl Problem {
             ResolutionBeforeResponse => "resolution_before_response",
             NotInstant => "not_instant",
             NotSheetInstant => "not_sheet_instant",
+            WebhookOtherPlatform => "webhook_other_platform",
             EarlierThan { .. } => "earlier_than",
             FollowUpNeedsResolution => "follow_up_needs_resolution",
             RecordedOtherwise { .. } => "recorded_otherwise",

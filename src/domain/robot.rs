@@ -179,6 +179,17 @@ pub fn check_webhook(
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Problem::NotUrl);
     }
+    // An address on one platform's host saved as another's robot would never be signed
+    // or answered right.
+    let owner = match host.as_str() {
+        "qyapi.weixin.qq.com" => Some(Platform::Wecom),
+        "oapi.dingtalk.com" => Some(Platform::Dingtalk),
+        "open.feishu.cn" | "open.larksuite.com" => Some(Platform::Feishu),
+        _ => None,
+    };
+    if owner.is_some_and(|owner| owner != platform) {
+        return Err(Problem::WebhookOtherPlatform);
+    }
     if platform == Platform::Wecom && !url.query_pairs().any(|(k, v)| k == "key" && !v.is_empty()) {
         return Err(Problem::WebhookKeyMissing);
     }
@@ -268,6 +279,10 @@ mod tests {
         assert_eq!(
             check_webhook(Platform::Feishu, "not a url", &allowed),
             Err(Problem::NotUrl)
+        );
+        assert_eq!(
+            check_webhook(Platform::Dingtalk, ok, &allowed),
+            Err(Problem::WebhookOtherPlatform)
         );
         assert_eq!(
             shown_url(ok),

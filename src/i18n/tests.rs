@@ -110,6 +110,7 @@ pub fn every_problem() -> Vec<Problem> {
         ResolutionBeforeResponse,
         NotInstant,
         NotSheetInstant,
+        WebhookOtherPlatform,
         EarlierThan {
             column: "received_at",
         },

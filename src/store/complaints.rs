@@ -253,6 +253,22 @@ pub struct Standing {
     pub updated_at: NaiveDateTime,
 }
 
+impl Standing {
+    /// The complaint as it stands, in `state` from `at` on; a step sets what it changes.
+    pub fn after(complaint: &Complaint, state: State, at: NaiveDateTime) -> Standing {
+        Standing {
+            state: state.as_str().to_owned(),
+            priority: complaint.priority.clone(),
+            department_id: complaint.department_id,
+            employee_id: None,
+            first_response_at: None,
+            resolved_at: None,
+            follow_up_rating: None,
+            updated_at: at,
+        }
+    }
+}
+
 pub fn set_standing(conn: &mut DbConn, id: i32, standing: &Standing) -> Result<(), AppError> {
     diesel::update(complaints::table.find(id))
         .set(standing)

@@ -104,7 +104,13 @@ pub fn recoverable_naming(
             rows: errors
                 .iter()
                 .take(MAX_REPORTED_ROW_ERRORS)
-                .map(|e| (e.row, e.column.clone(), i18n::problem(lang, &e.problem)))
+                .map(|e| {
+                    (
+                        e.row,
+                        crate::bulk::column_label(&e.column, lang),
+                        i18n::problem(lang, &e.problem),
+                    )
+                })
                 .collect(),
             invalid: Vec::new(),
         },

@@ -67,6 +67,7 @@ impl Texts {
             "password_changed" => self.done_password_changed,
             "link_sent" => self.done_link_sent,
             "retired" => self.done_retired,
+            "removed" => self.done_removed,
             _ => return None,
         })
     }
@@ -447,6 +448,7 @@ texts! {
     checklist_used_note,
     checklist_unused_note,
     done_retired,
+    done_removed,
     edit_cycle,
     edit_cycle_note,
     import_people,

@@ -6,39 +6,20 @@
 
 use appraisal::db::Db;
 use appraisal::notify::Notifier;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 
+use crate::complaints::{shanghai, without_worker};
 use crate::on_both_backends_with;
-use crate::support::{answer, client, spawn_with, Answer, Backend, TestApp};
+use crate::support::{Answer, TestApp};
 
 on_both_backends_with!(without_worker;
     a_helpdesk_export_is_imported_and_read_again,
     two_imports_of_one_file_at_once_log_each_complaint_once
 );
 
-async fn without_worker(backend: Backend) -> Option<TestApp> {
-    spawn_with(backend, |s| s.notices.worker = false).await
-}
-
-fn shanghai(text: &str) -> DateTime<Utc> {
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
-    chrono_tz::Asia::Shanghai
-        .from_local_datetime(&local)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
+/// A body of `media` posted to `/api/v1/complaints`.
 async fn post_bytes(app: &TestApp, token: &str, media: &str, body: Vec<u8>) -> Answer {
-    let response = client()
-        .post(format!("{}/api/v1/complaints", app.base))
-        .bearer_auth(token)
-        .header("content-type", media)
-        .body(body)
-        .send()
-        .await
-        .expect("request sent");
-    answer(response).await
+    crate::hr_work::post_bytes(app, "/api/v1/complaints", token, media, body).await
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -18,12 +18,12 @@ on_both_backends_with!(without_worker;
 );
 
 /// The application without its own worker: the test runs the worker's rounds itself.
-async fn without_worker(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn without_worker(backend: Backend) -> Option<TestApp> {
     spawn_with(backend, |s| s.notices.worker = false).await
 }
 
 /// A Shanghai wall-clock time as an instant.
-fn shanghai(text: &str) -> DateTime<Utc> {
+pub(crate) fn shanghai(text: &str) -> DateTime<Utc> {
     let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
     chrono_tz::Asia::Shanghai
         .from_local_datetime(&local)

@@ -292,7 +292,13 @@ async fn a_person_made_without_a_password_sets_one_by_link(app: TestApp) {
         .await;
 }
 
-async fn post_bytes(app: &TestApp, path: &str, token: &str, media: &str, body: Vec<u8>) -> Answer {
+pub(crate) async fn post_bytes(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    media: &str,
+    body: Vec<u8>,
+) -> Answer {
     let response = client()
         .post(format!("{}{path}", app.base))
         .bearer_auth(token)

@@ -365,6 +365,8 @@ async fn every_page_and_refusal_speaks_one_language(app: TestApp) {
             "/appeals?state=all".to_owned(),
             format!("/appeals/{}", c.appeal),
             "/hr/notices".to_owned(),
+            "/hr/service".to_owned(),
+            format!("/hr/cycles/{past}/complaints"),
             format!("/hr/people/{}", c.ann.id),
             format!("/hr/checklists/{}", c.checklist["id"]),
             "/me/password".to_owned(),

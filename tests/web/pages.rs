@@ -394,6 +394,9 @@ async fn staff_and_supervisors_see_only_their_scope(app: TestApp) {
         "/hr/people".to_owned(),
         "/appeals".to_owned(),
         "/hr/notices".to_owned(),
+        "/hr/service".to_owned(),
+        "/hr/service/template.csv".to_owned(),
+        format!("/hr/cycles/{cycle}/complaints"),
     ] {
         let answer = ann.get(&page).await;
         assert_eq!(answer.status, 403, "{page}");
@@ -460,6 +463,26 @@ async fn staff_and_supervisors_see_only_their_scope(app: TestApp) {
         200
     );
     assert_eq!(status_of(&mut lead, "/hr").await, 403);
+    assert_eq!(status_of(&mut lead, "/hr/service").await, 403);
+    assert_eq!(
+        status_of(&mut lead, &format!("/hr/cycles/{cycle}/complaints")).await,
+        403
+    );
+    let token = lead.token("/complaints").await;
+    let robot = lead
+        .post(
+            "/hr/service/robots/1",
+            &[
+                ("csrf", &token),
+                ("platform", "wecom"),
+                (
+                    "webhook_url",
+                    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(robot.status, 403, "a supervisor may not set a robot");
     let mut other = Visitor::new(&app.base);
     other
         .sign_in(&c.other_lead.email, &c.other_lead.password)

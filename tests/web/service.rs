@@ -120,6 +120,25 @@ async fn hr_sets_limits_robots_and_imports_a_helpdesk_file_on_the_pages(app: Tes
         )
         .await;
     assert_eq!(elsewhere.status, 422, "{}", elsewhere.body);
+    // Refused, the form says whose it was and keeps what was typed (never a secret).
+    let no_secret = visitor
+        .post(
+            &robot,
+            &[
+                ("csrf", &csrf),
+                ("platform", "dingtalk"),
+                (
+                    "webhook_url",
+                    "http://127.0.0.1:9/robot/send?access_token=typed",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(no_secret.status, 422, "{}", no_secret.body);
+    assert!(no_secret.body.contains("旗舰店: "), "{}", no_secret.body);
+    assert!(no_secret
+        .body
+        .contains("value=\"http://127.0.0.1:9/robot/send?access_token=typed\""));
     let saved = visitor
         .post(
             &robot,

@@ -101,36 +101,43 @@ pub async fn import(
     };
     let t = ctx.t;
     let alert = match outcome {
-        Ok(o) => {
-            let mut note = format!(
-                "{} — {}: {} · {}: {} · {}: {} · {}: {}",
-                t.imported,
-                t.received,
-                o.received,
-                t.inserted,
-                o.inserted,
-                t.updated,
-                o.updated,
-                t.unchanged,
-                o.unchanged
-            );
-            if o.returns > 0 {
-                note.push_str(&format!(
-                    " · {}: {} ({})",
-                    t.returns,
-                    o.returns,
-                    crate::web::layout::money(t, o.returns_amount)
-                ));
-            }
-            note.push_str(&crate::web::layout::set_aside(
-                t,
-                &o.ignored_columns,
-                &o.skipped_rows,
-            ));
-            Alert::Note(note)
-        }
+        Ok(o) => Alert::Note(import_note(t, &o)),
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => recoverable(t, error)?,
     };
     render_cycle(ctx, app, id, None, Some(alert)).await
+}
+
+/// What an import did, in the reader's words: the counts, the returns among sales, and what
+/// the file held that was left aside.
+pub(super) fn import_note(
+    t: &'static crate::web::text::Texts,
+    o: &crate::app::view::ImportOutcome,
+) -> String {
+    let mut note = format!(
+        "{} — {}: {} · {}: {} · {}: {} · {}: {}",
+        t.imported,
+        t.received,
+        o.received,
+        t.inserted,
+        o.inserted,
+        t.updated,
+        o.updated,
+        t.unchanged,
+        o.unchanged
+    );
+    if o.returns > 0 {
+        note.push_str(&format!(
+            " · {}: {} ({})",
+            t.returns,
+            o.returns,
+            crate::web::layout::money(t, o.returns_amount)
+        ));
+    }
+    note.push_str(&crate::web::layout::set_aside(
+        t,
+        &o.ignored_columns,
+        &o.skipped_rows,
+    ));
+    note
 }

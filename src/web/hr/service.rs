@@ -37,6 +37,30 @@ const PRIORITIES: [Priority; 4] = [
     Priority::Low,
 ];
 
+/// What a refused form sent, to show again.
+#[derive(Clone, Copy)]
+enum Sent<'a> {
+    Nothing,
+    Policy(&'a Fields),
+    Robot(i32, &'a Fields),
+}
+
+impl<'a> Sent<'a> {
+    fn policy(self) -> Option<&'a Fields> {
+        match self {
+            Sent::Policy(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    fn robot(self, department: i32) -> Option<&'a Fields> {
+        match self {
+            Sent::Robot(d, form) if d == department => Some(form),
+            _ => None,
+        }
+    }
+}
+
 fn say(ctx: &Ctx, key: &str) -> String {
     i18n::text(ctx.lang, key)
 }
@@ -60,14 +84,14 @@ pub async fn service(
     app: web::Data<App>,
 ) -> Result<HttpResponse, AppError> {
     let alert = Alert::done(ctx.t, req.query_string());
-    render(ctx, app, None, alert).await
+    render(ctx, app, Sent::Nothing, alert).await
 }
 
 /// The page: the policy form (as stored, or as sent when refused), the robots, the import.
 async fn render(
     ctx: Ctx,
     app: web::Data<App>,
-    sent: Option<&Fields>,
+    sent: Sent<'_>,
     alert: Option<Alert>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = ctx.at("/hr/service");
@@ -75,14 +99,22 @@ async fn render(
     let policy = app.sla_policy(caller).await?;
     let departments = app.all_departments(caller).await?;
     let robots = app.robots(caller).await?;
+    // A refused robot form says whose it was.
+    let mut alert = alert;
+    if let (Sent::Robot(department, _), Some(Alert::Problem { message, .. })) = (&sent, &mut alert)
+    {
+        if let Some(d) = departments.iter().find(|d| d.id == *department) {
+            *message = format!("{}: {message}", d.name);
+        }
+    }
     let body = html! {
-        (policy_form(&ctx, &policy, sent))
+        (policy_form(&ctx, &policy, sent.policy()))
         section.card #robots {
             h2 { (say(&ctx, "service-robots")) }
             p.meta { (say(&ctx, "service-robots-note")) }
             @for d in &departments {
                 @let robot = robots.iter().find(|r| r.department_id == d.id);
-                (robot_form(&ctx, d.id, &d.name, robot))
+                (robot_form(&ctx, d.id, &d.name, robot, sent.robot(d.id)))
             }
         }
         section.card #helpdesk {
@@ -162,10 +194,10 @@ fn policy_form(ctx: &Ctx, policy: &SlaPolicy, sent: Option<&Fields>) -> Markup {
                     }
                 }
                 label { (say(ctx, "service-start"))
-                    input type="text" name="business_hours.start" inputmode="numeric" pattern="[0-9]{2}:[0-9]{2}" required
+                    input type="text" name="business_hours.start" inputmode="numeric" required
                         value=(value("business_hours.start", hours.start.clone())); }
                 label { (say(ctx, "service-end"))
-                    input type="text" name="business_hours.end" inputmode="numeric" pattern="[0-9]{2}:[0-9]{2}" required
+                    input type="text" name="business_hours.end" inputmode="numeric" required
                         value=(value("business_hours.end", hours.end.clone())); }
                 label { (say(ctx, "service-breaks"))
                     input type="text" name="business_hours.breaks" placeholder="12:00-13:30"
@@ -180,14 +212,26 @@ fn policy_form(ctx: &Ctx, policy: &SlaPolicy, sent: Option<&Fields>) -> Markup {
     }
 }
 
-fn robot_form(ctx: &Ctx, department: i32, name: &str, robot: Option<&RobotView>) -> Markup {
+fn robot_form(
+    ctx: &Ctx,
+    department: i32,
+    name: &str,
+    robot: Option<&RobotView>,
+    sent: Option<&Fields>,
+) -> Markup {
+    // A refused form comes back open, with the platform and address as sent (never the
+    // secret).
+    let chosen = sent
+        .and_then(|f| f.text("platform").parse::<Platform>().ok())
+        .or(robot.map(|r| r.platform));
+    let address = sent.map_or("", |f| f.text("webhook_url"));
     let platform = |p: Platform| match p {
         Platform::Wecom => say(ctx, "robot-wecom"),
         Platform::Dingtalk => say(ctx, "robot-dingtalk"),
         Platform::Feishu => say(ctx, "robot-feishu"),
     };
     html! {
-        details.robot id={ "robot-" (department) } open[robot.is_some()] {
+        details.robot id={ "robot-" (department) } open[robot.is_some() || sent.is_some()] {
             summary { (name) ": "
                 @match robot {
                     Some(r) => { (platform(r.platform)) " · " code { (r.webhook_url) }
@@ -204,12 +248,12 @@ fn robot_form(ctx: &Ctx, department: i32, name: &str, robot: Option<&RobotView>)
                 label { (say(ctx, "robot-platform"))
                     select name="platform" {
                         @for p in [Platform::Wecom, Platform::Dingtalk, Platform::Feishu] {
-                            option value=(p.as_str()) selected[robot.is_some_and(|r| r.platform == p)] { (platform(p)) }
+                            option value=(p.as_str()) selected[chosen == Some(p)] { (platform(p)) }
                         }
                     }
                 }
                 label { (say(ctx, "robot-webhook"))
-                    input type="url" name="webhook_url" required maxlength="500" autocomplete="off"; }
+                    input type="url" name="webhook_url" required maxlength="500" autocomplete="off" value=(address); }
                 label { (say(ctx, "robot-secret"))
                     input type="password" name="secret" maxlength="200" autocomplete="new-password"; }
                 button type="submit" { (say(ctx, "robot-save")) }
@@ -313,7 +357,7 @@ pub async fn save_policy(
     after_form(
         ctx,
         saved.map(|_| "/hr/service?ok=saved".to_owned()),
-        |ctx, alert| async move { render(ctx, app, Some(&form), Some(alert)).await },
+        |ctx, alert| async move { render(ctx, app, Sent::Policy(&form), Some(alert)).await },
     )
     .await
 }
@@ -325,6 +369,7 @@ pub async fn save_robot(
     department: web::Path<i32>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
+    let department = department.into_inner();
     let platform = form
         .text("platform")
         .parse::<Platform>()
@@ -336,7 +381,7 @@ pub async fn save_robot(
                 webhook_url: form.text("webhook_url").to_owned(),
                 secret: Some(form.text("secret").to_owned()).filter(|s| !s.trim().is_empty()),
             };
-            app.set_robot(ctx.caller()?, department.into_inner(), input)
+            app.set_robot(ctx.caller()?, department, input)
                 .await
                 .map(|_| ())
         }
@@ -345,7 +390,9 @@ pub async fn save_robot(
     after_form(
         ctx,
         saved.map(|_| "/hr/service?ok=saved".to_owned()),
-        |ctx, alert| render(ctx, app, None, Some(alert)),
+        |ctx, alert| async move {
+            render(ctx, app, Sent::Robot(department, &form), Some(alert)).await
+        },
     )
     .await
 }
@@ -360,7 +407,7 @@ pub async fn delete_robot(
 ) -> Result<HttpResponse, AppError> {
     app.delete_robot(ctx.caller()?, department.into_inner())
         .await?;
-    Ok(see_other("/hr/service?ok=saved"))
+    Ok(see_other("/hr/service?ok=removed"))
 }
 
 /// A helpdesk's CSV or XLSX: all rows or none, with every refused row listed.
@@ -388,27 +435,27 @@ pub async fn import(
     };
     let t = ctx.t;
     let alert = match outcome {
-        Ok(o) => Alert::Note(format!(
-            "{} — {}: {} · {}: {} · {}: {} · {}: {}{}",
-            t.imported,
-            t.received,
-            o.received,
-            t.inserted,
-            o.inserted,
-            t.updated,
-            o.updated,
-            t.unchanged,
-            o.unchanged,
-            crate::web::layout::set_aside(t, &o.ignored_columns, &o.skipped_rows)
-        )),
+        Ok(o) => Alert::Note(super::evidence::import_note(t, &o)),
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(error) => recoverable(t, error)?,
     };
-    render(ctx, app, None, Some(alert)).await
+    render(ctx, app, Sent::Nothing, Some(alert)).await
 }
 
 /// The helpdesk template: the header in the reader's language and one example row.
-pub async fn template(_hr: Hr, ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn template(_hr: Hr, ctx: Ctx, app: web::Data<App>) -> Result<HttpResponse, AppError> {
+    // A department of this company, so that the example imports as it stands.
+    let department = app
+        .all_departments(ctx.caller()?)
+        .await?
+        .into_iter()
+        .next()
+        .map_or_else(|| "仓储物流部".to_owned(), |d| d.name);
+    // Quoted (a name may hold a comma), and never a formula when a spreadsheet opens it.
+    let department = format!(
+        "\"{}\"",
+        crate::export::neutralise(&department).replace('"', "\"\"")
+    );
     // Yesterday's times, so that the example imports as it stands.
     let day = (ctx.time.today() - chrono::Duration::days(1)).to_string();
     let (received, answered, resolved) = (
@@ -425,8 +472,8 @@ pub async fn template(_hr: Hr, ctx: Ctx) -> Result<HttpResponse, AppError> {
         "高",
         "冰箱送货延误三天",
         "ORDER-8812",
-        "仓储物流部",
-        "E0101",
+        department.as_str(),
+        "",
         "",
         answered.as_str(),
         resolved.as_str(),
@@ -434,7 +481,6 @@ pub async fn template(_hr: Hr, ctx: Ctx) -> Result<HttpResponse, AppError> {
         "zh-CN",
     ]
     .join(",");
-    debug_assert_eq!(example.split(',').count(), bulk::COMPLAINT_COLUMNS.len());
     let body = format!("\u{feff}{header}\r\n{example}\r\n");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
