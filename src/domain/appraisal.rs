@@ -376,6 +376,16 @@ impl Inputs {
             .map(|((c, input), used)| (c, input, used))
             .collect()
     }
+
+    /// The components a person is shown: those weighted in the cycle, and any other that
+    /// has a score. A weight of 0 is HR not counting a component (responsiveness, until HR
+    /// gives it one): nothing is missing, and no row saying so.
+    pub fn counted_contributions(&self) -> Vec<Contribution<'_>> {
+        self.contributions()
+            .into_iter()
+            .filter(|(_, c, _)| c.weight > 0 || c.score.is_some())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -415,6 +425,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rule, CriticalRule::CriticalZeroCountsZero);
+    }
+
+    #[test]
+    fn a_component_not_weighted_and_without_a_score_is_not_shown() {
+        let mut inputs: Inputs = serde_json::from_value(serde_json::json!({
+            "weights": {"sales": 50, "satisfaction": 50, "etiquette": 0, "collaboration": 0},
+            "full_marks_at": 100,
+            "min_evidence": {"satisfaction": 5, "etiquette": 1, "collaboration": 3},
+            "grade_bands": [],
+            "sales": {"score": 80.0, "weight": 50, "evidence": 3},
+            "satisfaction": {"score": 90.0, "weight": 50, "evidence": 6},
+            "etiquette": {"score": null, "weight": 0, "evidence": 0},
+            "collaboration": {"score": 70.0, "weight": 0, "evidence": 4},
+            "sales_total": 0,
+            "sales_target": null,
+            "inspections": [],
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        inputs.responsiveness.missing_reason = Some(MissingReason::TooFew { have: 0, need: 3 });
+        let shown: Vec<Component> = inputs
+            .counted_contributions()
+            .into_iter()
+            .map(|(c, _, _)| c)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                Component::Sales,
+                Component::Satisfaction,
+                Component::Collaboration
+            ]
+        );
     }
 
     #[test]

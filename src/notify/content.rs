@@ -158,7 +158,7 @@ fn published(
     let cycle = cycles::get(conn, appraisal.cycle_id)?;
     let inputs = appraisal.inputs()?;
     let components = inputs
-        .contributions()
+        .counted_contributions()
         .into_iter()
         .map(|(name, input, used)| ComponentLine {
             name,

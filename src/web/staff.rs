@@ -140,7 +140,7 @@ pub(crate) fn breakdown(
     ranked: i64,
 ) -> Markup {
     let t = ctx.t;
-    let components = inputs.contributions();
+    let components = inputs.counted_contributions();
     let any_missing = components.iter().any(|(_, c, _)| c.score.is_none());
     let rank = a.department_rank.map_or("—".to_owned(), |r| {
         i18n::format(

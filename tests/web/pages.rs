@@ -363,6 +363,9 @@ async fn staff_and_supervisors_see_only_their_scope(app: TestApp) {
     let me = ann.get("/me").await;
     assert_eq!(me.status, 200);
     assert!(me.body.contains("id=\"total\""));
+    // Responsiveness has no weight here: no row says it is missing.
+    assert!(me.body.contains("data-component=\"sales\""));
+    assert!(!me.body.contains("data-component=\"responsiveness\""));
     assert_eq!(
         status_of(&mut ann, &format!("/appraisals/{}", c.appraisal[&c.ann.id])).await,
         200
