@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::bulk::{self, ComplaintRow, DepartmentRef, Upload};
 use crate::db::{Db, DbConn};
 use crate::domain::complaint::{within_reach, Action, EventKind, Holder};
+use crate::domain::department::name_key;
 use crate::domain::problem::Problem;
 use crate::domain::sla::Priority;
 use crate::domain::user::{PersonRef, Role};
@@ -115,8 +116,8 @@ fn check(
     problems: &mut RowProblems,
 ) -> Result<Vec<Checked>, AppError> {
     let departments = departments::all(tx)?;
-    let by_name: HashMap<&str, i32> = departments.iter().map(|d| (d.name.trim(), d.id)).collect();
     let ids: HashSet<i32> = departments.iter().map(|d| d.id).collect();
+    let named = DepartmentNames::of(&departments);
 
     let (mut numbers, mut emails) = (Vec::new(), Vec::new());
     for r in &rows {
@@ -159,17 +160,17 @@ fn check(
         }
         let department = match &row.department {
             DepartmentRef::Id(id) if ids.contains(id) => Some(*id),
-            DepartmentRef::Name(name) if by_name.contains_key(name.as_str()) => {
-                Some(by_name[name.as_str()])
-            }
             DepartmentRef::Id(_) => {
                 problems.add(n, "department_id", Problem::NoSuchDepartment);
                 None
             }
-            DepartmentRef::Name(_) => {
-                problems.add(n, "department", Problem::NoSuchDepartment);
-                None
-            }
+            DepartmentRef::Name(name) => match named.find(name) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    problems.add(n, "department", problem);
+                    None
+                }
+            },
         };
         let employee = match &row.person {
             None => Some(None),
@@ -446,4 +447,66 @@ fn apply(
     standing.state = state.as_str().to_owned();
     complaints::set_standing(tx, id, &standing)?;
     Ok(())
+}
+
+/// The company's departments as a helpdesk names them: exactly, or regardless of case,
+/// width and spacing (as the people file does), or by one part of a name that holds a
+/// Chinese and an English name ("呼叫中心 Call Centre" is found as "呼叫中心").
+struct DepartmentNames {
+    /// Each name's key and its parts' keys, with the department.
+    keys: Vec<(String, i32)>,
+    /// The names, to list when none matches.
+    all: Vec<String>,
+}
+
+impl DepartmentNames {
+    fn of(departments: &[crate::store::departments::Department]) -> DepartmentNames {
+        let mut keys = Vec::new();
+        for d in departments {
+            let key = name_key(&d.name);
+            if let Some((first, rest)) = key.split_once(' ') {
+                keys.push((first.to_owned(), d.id));
+                keys.push((rest.to_owned(), d.id));
+            }
+            keys.push((key, d.id));
+        }
+        DepartmentNames {
+            keys,
+            all: departments.iter().map(|d| d.name.clone()).collect(),
+        }
+    }
+
+    fn find(&self, name: &str) -> Result<i32, Problem> {
+        let key = name_key(name);
+        let mut found: Vec<i32> = self
+            .keys
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, id)| *id)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        match found.as_slice() {
+            [id] => Ok(*id),
+            [] => {
+                let mut known = self
+                    .all
+                    .iter()
+                    .take(12)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if self.all.len() > 12 {
+                    known.push('…');
+                }
+                Err(Problem::NoDepartmentCalled {
+                    name: name.to_owned(),
+                    known,
+                })
+            }
+            _ => Err(Problem::DepartmentAmbiguous {
+                name: name.to_owned(),
+            }),
+        }
+    }
 }

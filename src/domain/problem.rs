@@ -186,6 +186,11 @@ pub enum Problem {
     EarlierThan {
         column: &'static str,
     },
+    /// A helpdesk row names a department the company does not have (`known`: its names).
+    NoDepartmentCalled {
+        name: String,
+        known: String,
+    },
     /// A helpdesk row's follow-up rating without a resolution.
     FollowUpNeedsResolution,
     /// A helpdesk row says otherwise than what its reference recorded before.
@@ -502,6 +507,7 @@ impl Problem {
             NotSheetInstant => "not_sheet_instant",
             WebhookOtherPlatform => "webhook_other_platform",
             EarlierThan { .. } => "earlier_than",
+            NoDepartmentCalled { .. } => "no_department_called",
             FollowUpNeedsResolution => "follow_up_needs_resolution",
             RecordedOtherwise { .. } => "recorded_otherwise",
             BeforeLastStep { .. } => "before_last_step",

@@ -249,6 +249,12 @@ pub fn problem_args(locale: Locale, p: &Problem) -> Args {
         InstantTooOld { days } => vec![("days", number(*days))],
         EarlierThan { column } => vec![("column", words(field(locale, column, None)))],
         RecordedOtherwise { recorded } => vec![("recorded", words(recorded.clone()))],
+        NoDepartmentCalled { name, known } => {
+            vec![
+                ("name", words(name.clone())),
+                ("known", words(known.clone())),
+            ]
+        }
         BeforeLastStep { at } => vec![("at", words(at.clone()))],
         ComplaintNotNow { state: s } => vec![(
             "state",

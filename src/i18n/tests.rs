@@ -115,6 +115,10 @@ pub fn every_problem() -> Vec<Problem> {
             column: "received_at",
         },
         FollowUpNeedsResolution,
+        NoDepartmentCalled {
+            name: "旗舰店".into(),
+            known: "旗舰店".into(),
+        },
         RecordedOtherwise {
             recorded: "2026-11-05 14:30".into(),
         },

@@ -186,7 +186,7 @@ async fn a_helpdesk_export_is_imported_and_read_again(app: TestApp) {
         (2, "received_at", "instant_in_future"),
         (3, "resolved_at", "earlier_than"),
         (4, "follow_up_rating", "follow_up_needs_resolution"),
-        (5, "department", "no_such_department"),
+        (5, "department", "no_department_called"),
         (6, "email", "not_in_department"),
         (7, "first_response_at", "recorded_otherwise"),
         (8, "received_at", "not_sheet_instant"),
@@ -262,6 +262,22 @@ async fn a_helpdesk_export_is_imported_and_read_again(app: TestApp) {
     assert_eq!(
         by_reference(&app, &hr).await["HD-21"]["received_at"],
         "2026-03-18T06:30:00Z"
+    );
+
+    // A department with a Chinese and an English name is found by either.
+    let hotline = app.department(&hr, "客服热线 Hotline", "front_line").await;
+    let named = app
+        .post(
+            "/api/v1/complaints",
+            &hr,
+            json!([{"external_ref": "HD-22", "received_at": "2026-03-20 09:00",
+                    "channel": "电话", "summary": "无人接听", "department": "客服热线"}]),
+        )
+        .await;
+    assert_eq!(named.ok(200)["inserted"], 1, "{}", named.body);
+    assert_eq!(
+        by_reference(&app, &hr).await["HD-22"]["department_id"],
+        hotline
     );
 }
 

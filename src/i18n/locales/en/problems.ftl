@@ -240,6 +240,7 @@ delivery-failure-unavailable = the database was unavailable
 
 problem-not_instant = must be a date and time with its zone (RFC 3339), e.g. 2026-03-09T09:30:00+08:00
 problem-webhook_other_platform = is the address of another platform's robot: choose the platform it belongs to
+problem-no_department_called = there is no department named “{ $name }” (the departments: { $known })
 problem-earlier_than = is earlier than { $column }
 problem-follow_up_needs_resolution = a follow-up rating needs resolved_at
 problem-recorded_otherwise = differs from what this reference recorded before ({ $recorded }); nothing is overwritten

@@ -226,6 +226,7 @@ delivery-failure-unavailable = 数据库暂不可用
 
 problem-not_instant = 必须是带时区的日期时间，如 2026-03-09T09:30:00+08:00
 problem-webhook_other_platform = 是另一个平台的机器人地址，请选择它所属的平台
+problem-no_department_called = 没有名为“{ $name }”的部门（现有部门：{ $known }）
 problem-earlier_than = 早于 { $column }
 problem-follow_up_needs_resolution = 有回访评分时必须有解决时间（resolved_at）
 problem-recorded_otherwise = 与此编号此前记录的内容不同（已记录：{ $recorded }），不会覆盖
