@@ -213,6 +213,13 @@ async fn a_helpdesk_export_is_imported_and_read_again(app: TestApp) {
         .post("/api/v1/complaints", &desk, json!([{"external_ref": "X"}]))
         .await;
     assert_eq!(array.status, 403);
+    // Their one complaint is read up to the ordinary 64 KiB (HR's body may be larger: it is
+    // then the summary that is too long).
+    let big = json!({"channel": "counter", "summary": "长".repeat(30_000)});
+    let too_big = app.post("/api/v1/complaints", &desk, big.clone()).await;
+    assert_eq!(too_big.status, 413, "{}", too_big.body);
+    let from_hr = app.post("/api/v1/complaints", &hr, big).await;
+    assert_eq!(from_hr.status, 422, "{}", from_hr.body);
     let one = app
         .post(
             "/api/v1/complaints",
