@@ -76,13 +76,34 @@ pub fn trend(title: &str, points: &[(String, Option<f64>)]) -> Markup {
     }
 }
 
+/// Where `n` bars stand: each one's slot, the bar's width, and the floor they stand on.
+struct Bars {
+    slot: f64,
+    bar: f64,
+    floor: f64,
+}
+
+impl Bars {
+    fn of(n: usize) -> Bars {
+        let slot = (WIDTH - LEFT - RIGHT) / n.max(1) as f64;
+        Bars {
+            slot,
+            bar: (slot * 0.6).min(80.0),
+            floor: HEIGHT - BOTTOM,
+        }
+    }
+
+    /// The left edge of the `i`th bar.
+    fn x(&self, i: usize) -> f64 {
+        LEFT + self.slot * i as f64 + (self.slot - self.bar) / 2.0
+    }
+}
+
 /// How many appraisals got each grade, as bars.
 pub fn grades(title: &str, counts: &[(String, usize)]) -> Markup {
     let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-    let span = WIDTH - LEFT - RIGHT;
-    let slot = span / counts.len().max(1) as f64;
-    let bar = (slot * 0.6).min(80.0);
-    let floor = HEIGHT - BOTTOM;
+    let bars = Bars::of(counts.len());
+    let Bars { bar, floor, .. } = bars;
     html! {
         svg.chart.grades xmlns="http://www.w3.org/2000/svg" role="img"
             viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
@@ -90,7 +111,7 @@ pub fn grades(title: &str, counts: &[(String, usize)]) -> Markup {
             line.grid x1=(LEFT) x2=(WIDTH - RIGHT) y1=(floor) y2=(floor) {}
             @for (i, (grade, n)) in counts.iter().enumerate() {
                 @let height = (floor - TOP - 14.0) * (*n as f64) / most;
-                @let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+                @let x = bars.x(i);
                 rect.bar x=(format!("{x:.1}")) y=(format!("{:.1}", floor - height))
                     width=(format!("{bar:.1}")) height=(format!("{height:.1}")) {
                     title { (grade) ": " (n) }
@@ -105,10 +126,8 @@ pub fn grades(title: &str, counts: &[(String, usize)]) -> Markup {
 /// Percentages (0–100) as bars, one per label; a label without a value has no bar and
 /// says so.
 pub fn shares(title: &str, values: &[(String, Option<f64>)], none: &str) -> Markup {
-    let span = WIDTH - LEFT - RIGHT;
-    let slot = span / values.len().max(1) as f64;
-    let bar = (slot * 0.6).min(80.0);
-    let floor = HEIGHT - BOTTOM;
+    let bars = Bars::of(values.len());
+    let Bars { bar, floor, .. } = bars;
     html! {
         svg.chart.shares xmlns="http://www.w3.org/2000/svg" role="img"
             viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } aria-label=(title) {
@@ -118,7 +137,7 @@ pub fn shares(title: &str, values: &[(String, Option<f64>)], none: &str) -> Mark
                 text.axis x=(LEFT - 6.0) y=(y_of(level) + 4.0) text-anchor="end" { (level) "%" }
             }
             @for (i, (label, value)) in values.iter().enumerate() {
-                @let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+                @let x = bars.x(i);
                 @if let Some(v) = value {
                     @let top = y_of(*v);
                     rect.bar x=(format!("{x:.1}")) y=(format!("{top:.1}"))

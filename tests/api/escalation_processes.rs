@@ -9,13 +9,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::binary::serve;
-use crate::mail::SmtpServer;
-use crate::notices::WorkerProcess;
-use crate::support::{random_text, Backend, Http, TestDatabase};
+use crate::jobs::{three_processes, Processes};
+use crate::support::{Backend, TestDatabase};
 
 const COMPLAINTS: usize = 40;
-const HR_EMAIL: &str = "hr@example.test";
 
 #[actix_rt::test]
 #[cfg_attr(
@@ -26,34 +23,19 @@ async fn each_complaint_escalates_once_across_three_processes() {
     let Some(database) = TestDatabase::create(Backend::Postgres) else {
         return;
     };
-    let smtp = SmtpServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (url, secret, password) = (database.url(), random_text(48), random_text(16));
-    let port = smtp.port.to_string();
     let quick = [
         ("APPRAISAL__COMPLAINTS__CHECK_SECONDS", "1"),
         ("APPRAISAL__COMPANY__DEFAULT_LOCALE", "en"),
     ];
-    let mut env = vec![
-        ("APPRAISAL__SERVER__PORT", "0"),
-        ("APPRAISAL__DATABASE__URL", url.as_str()),
-        ("APPRAISAL__AUTH__JWT_SECRET", secret.as_str()),
-        ("APPRAISAL__BOOTSTRAP__HR_EMAIL", HR_EMAIL),
-        ("APPRAISAL__BOOTSTRAP__HR_PASSWORD", password.as_str()),
-        ("APPRAISAL__MAIL__TRANSPORT", "smtp"),
-        ("APPRAISAL__MAIL__SMTP_HOST", "127.0.0.1"),
-        ("APPRAISAL__MAIL__SMTP_PORT", port.as_str()),
-        ("APPRAISAL__MAIL__SMTP_TLS", "none"),
-        ("APPRAISAL__NOTICES__POLL_INTERVAL_MS", "50"),
-    ];
-    env.extend(quick);
-    let served = serve(dir.path(), &env);
-    let workers = [
-        WorkerProcess::start_with("deliver", &url, smtp.port, &quick),
-        WorkerProcess::start_with("deliver", &url, smtp.port, &quick),
-    ];
-    let http = Http::new(served.base.clone());
-    let hr = http.login(HR_EMAIL, &password).await;
+    let Processes {
+        smtp,
+        served,
+        workers,
+        http,
+        hr,
+        url,
+        _dir,
+    } = three_processes(&database, &[], &quick).await;
 
     // Round the clock, so that real time counts whenever the test runs; a day to answer.
     let mut policy =

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use appraisal::db::{write_tx, DbConn, DbUrl};
 use appraisal::store::{jobs, reset_requests};
 
-use crate::binary::serve;
+use crate::binary::{serve, Served};
 use crate::mail::SmtpServer;
 use crate::notices::WorkerProcess;
 use crate::races::number;
@@ -31,30 +31,15 @@ async fn five_thousand_jobs_of_mixed_kinds_are_each_done_once_by_three_processes
     let Some(database) = TestDatabase::create(Backend::Postgres) else {
         return;
     };
-    let smtp = SmtpServer::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (url, secret, password) = (database.url(), random_text(48), random_text(16));
-    let port = smtp.port.to_string();
-    let env = [
-        ("APPRAISAL__SERVER__PORT", "0"),
-        ("APPRAISAL__DATABASE__URL", url.as_str()),
-        ("APPRAISAL__AUTH__JWT_SECRET", secret.as_str()),
-        ("APPRAISAL__BOOTSTRAP__HR_EMAIL", HR_EMAIL),
-        ("APPRAISAL__BOOTSTRAP__HR_PASSWORD", password.as_str()),
-        ("APPRAISAL__MAIL__TRANSPORT", "smtp"),
-        ("APPRAISAL__MAIL__SMTP_HOST", "127.0.0.1"),
-        ("APPRAISAL__MAIL__SMTP_PORT", port.as_str()),
-        ("APPRAISAL__MAIL__SMTP_TLS", "none"),
-        ("APPRAISAL__NOTICES__POLL_INTERVAL_MS", "50"),
-        ("APPRAISAL__NOTICES__BATCH_SIZE", "10"),
-    ];
-    let served = serve(dir.path(), &env);
-    let workers = [
-        WorkerProcess::start("deliver", &url, smtp.port),
-        WorkerProcess::start("deliver", &url, smtp.port),
-    ];
-    let http = Http::new(served.base.clone());
-    let hr = http.login(HR_EMAIL, &password).await;
+    let Processes {
+        smtp,
+        served,
+        workers,
+        http,
+        hr,
+        url,
+        _dir,
+    } = three_processes(&database, &[("APPRAISAL__NOTICES__BATCH_SIZE", "10")], &[]).await;
     let mut conn = DbUrl::parse(&url).unwrap().establish().unwrap();
 
     // Jobs of every kind while the three run: an import's links (one batch, which becomes
@@ -145,6 +130,63 @@ async fn five_thousand_jobs_of_mixed_kinds_are_each_done_once_by_three_processes
     );
     drop(workers);
     drop(served);
+}
+
+/// One `appraisal serve` (its worker on) and two `appraisal deliver` on one PostgreSQL
+/// database, mailing to a real SMTP server in this process; HR signed in.
+pub(crate) struct Processes {
+    pub smtp: SmtpServer,
+    pub served: Served,
+    pub workers: [WorkerProcess; 2],
+    pub http: Http,
+    /// HR's token.
+    pub hr: String,
+    pub url: String,
+    /// The server's folder, kept while it runs.
+    pub _dir: tempfile::TempDir,
+}
+
+/// Starts [`Processes`] on `database`: `serving` are settings of the `serve` process only,
+/// `all` of the three.
+pub(crate) async fn three_processes(
+    database: &TestDatabase,
+    serving: &[(&str, &str)],
+    all: &[(&str, &str)],
+) -> Processes {
+    let smtp = SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (url, secret, password) = (database.url(), random_text(48), random_text(16));
+    let port = smtp.port.to_string();
+    let mut env = vec![
+        ("APPRAISAL__SERVER__PORT", "0"),
+        ("APPRAISAL__DATABASE__URL", url.as_str()),
+        ("APPRAISAL__AUTH__JWT_SECRET", secret.as_str()),
+        ("APPRAISAL__BOOTSTRAP__HR_EMAIL", HR_EMAIL),
+        ("APPRAISAL__BOOTSTRAP__HR_PASSWORD", password.as_str()),
+        ("APPRAISAL__MAIL__TRANSPORT", "smtp"),
+        ("APPRAISAL__MAIL__SMTP_HOST", "127.0.0.1"),
+        ("APPRAISAL__MAIL__SMTP_PORT", port.as_str()),
+        ("APPRAISAL__MAIL__SMTP_TLS", "none"),
+        ("APPRAISAL__NOTICES__POLL_INTERVAL_MS", "50"),
+    ];
+    env.extend(serving);
+    env.extend(all);
+    let served = serve(dir.path(), &env);
+    let workers = [
+        WorkerProcess::start_with("deliver", &url, smtp.port, all),
+        WorkerProcess::start_with("deliver", &url, smtp.port, all),
+    ];
+    let http = Http::new(served.base.clone());
+    let hr = http.login(HR_EMAIL, &password).await;
+    Processes {
+        smtp,
+        served,
+        workers,
+        http,
+        hr,
+        url,
+        _dir: dir,
+    }
 }
 
 fn pending(conn: &mut DbConn) -> i64 {
